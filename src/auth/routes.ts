@@ -1,0 +1,85 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { currentUser } from '../http/auth-guard.ts';
+import { ErrorBody } from '../http/schemas.ts';
+import { UserSchema } from '../users/schemas.ts';
+import { getUser, toPublicUser } from '../users/user-service.ts';
+import { changeOwnPassword, login } from './auth-service.ts';
+import { LoginThrottle } from './login-throttle.ts';
+
+export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  const throttle = new LoginThrottle(
+    ctx.config.loginRateLimit.maxFailures,
+    ctx.config.loginRateLimit.windowMinutes * 60_000,
+  );
+
+  app.post(
+    '/auth/login',
+    {
+      config: { role: 'public' },
+      schema: {
+        tags: ['auth'],
+        security: [],
+        body: Type.Object({
+          employee_number: Type.String({ minLength: 1, maxLength: 64 }),
+          password: Type.String({ minLength: 1, maxLength: 256 }),
+        }),
+        response: {
+          200: Type.Object({
+            access_token: Type.String(),
+            token_type: Type.Literal('bearer'),
+            expires_at: Type.String(),
+            user: UserSchema,
+          }),
+          401: ErrorBody,
+          429: ErrorBody,
+        },
+      },
+    },
+    async (req) =>
+      login(
+        {
+          db: ctx.db,
+          throttle,
+          jwtSecret: ctx.config.jwt.secret,
+          expiryHours: ctx.config.jwt.expiryHours,
+          now: ctx.clock.now(),
+        },
+        req.body.employee_number,
+        req.body.password,
+        req.ip,
+      ),
+  );
+
+  app.get(
+    '/auth/me',
+    { config: { role: 'user' }, schema: { tags: ['auth'], response: { 200: UserSchema } } },
+    async (req) => toPublicUser(await getUser(ctx.db, currentUser(req).id)),
+  );
+
+  app.post(
+    '/auth/change-password',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags: ['auth'],
+        body: Type.Object({
+          current_password: Type.String({ minLength: 1, maxLength: 256 }),
+          new_password: Type.String({ minLength: 1, maxLength: 256 }),
+        }),
+        response: { 200: Type.Object({ ok: Type.Boolean() }) },
+      },
+    },
+    async (req) => {
+      await changeOwnPassword(
+        ctx.db,
+        currentUser(req).id,
+        req.body.current_password,
+        req.body.new_password,
+        ctx.clock.now(),
+      );
+      return { ok: true };
+    },
+  );
+};

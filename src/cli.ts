@@ -1,0 +1,140 @@
+import { generatePassword } from './auth/passwords.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { createLogger, startServer } from './main.ts';
+import { seedDemo } from './seed/seed-demo.ts';
+import { createUser, findUserByEmployeeNumber, setPassword } from './users/user-service.ts';
+
+const HELP = `The Copperbelt University CMMS
+
+usage: npm run cli -- <command> [options]
+
+  serve                                  start the server (what npm start runs)
+  migrate                                apply database migrations
+  seed                                   load the demo plant when the database has no instruments
+  user add <employee_no> <full name> [--role admin|technician] [--email e] [--password p]
+  user reset-password <employee_no> [--password p]
+  simulate [options]                     publish simulated readings (see: npm run simulate -- --help)
+`;
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  if (i === -1) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
+  args.splice(i, 2);
+  return v;
+}
+
+async function withDb<T>(fn: (db: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const handle = openDatabase(config.database);
+  try {
+    await migrateToLatest(handle);
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  const args = [...rest];
+  switch (cmd) {
+    case 'serve': {
+      const config = loadConfig();
+      const server = await startServer(config);
+      const shutdown = async (signal: string) => {
+        server.ctx.log.info({ signal }, 'shutting down');
+        await server.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      return -1; // keep running
+    }
+    case 'migrate': {
+      const config = loadConfig();
+      const handle = openDatabase(config.database);
+      try {
+        await migrateToLatest(handle, (m) => console.log(m));
+        console.log('database is up to date');
+      } finally {
+        await handle.close();
+      }
+      return 0;
+    }
+    case 'seed': {
+      const result = await withDb((h) => seedDemo(h.db, new Date(), (m) => console.log(m)));
+      if (!result.seeded) console.log('instruments already exist: nothing seeded');
+      for (const u of result.users) console.log(`created ${u}`);
+      return 0;
+    }
+    case 'user': {
+      const sub = args.shift();
+      if (sub === 'add') {
+        const role = flag(args, 'role') ?? 'technician';
+        const email = flag(args, 'email');
+        const password = flag(args, 'password');
+        const [employeeNumber, ...name] = args;
+        if (!employeeNumber || name.length === 0)
+          throw new Error('usage: user add <employee_no> <full name> [--role r]');
+        if (role !== 'admin' && role !== 'technician') throw new Error('--role must be admin or technician');
+        const { user, generatedPassword } = await withDb((h) =>
+          createUser(
+            h.db,
+            null,
+            { employee_number: employeeNumber, full_name: name.join(' '), role, email, password },
+            new Date().toISOString(),
+          ),
+        );
+        console.log(`created ${user.role} ${user.employee_number} (id ${user.id})`);
+        if (generatedPassword) console.log(`one-time password: ${generatedPassword}`);
+        return 0;
+      }
+      if (sub === 'reset-password') {
+        const given = flag(args, 'password');
+        const [employeeNumber] = args;
+        if (!employeeNumber) throw new Error('usage: user reset-password <employee_no> [--password p]');
+        const password = given ?? generatePassword();
+        await withDb(async (h) => {
+          const u = await findUserByEmployeeNumber(h.db, employeeNumber);
+          if (!u) throw new Error(`no user with employee number ${employeeNumber}`);
+          await setPassword(
+            h.db,
+            null,
+            u.id,
+            password,
+            { mustChange: !given, action: 'reset_password' },
+            new Date().toISOString(),
+          );
+        });
+        console.log(given ? 'password set' : `one-time password: ${password}`);
+        return 0;
+      }
+      throw new Error('usage: user add | user reset-password');
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(HELP);
+      return 0;
+    default:
+      throw new Error(`unknown command "${cmd}"\n${HELP}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e: unknown) => {
+    // One line for a bad setting; the message for anything else.
+    if (e instanceof ConfigError) console.error(`configuration error: ${e.message}`);
+    else console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);
+
+export { createLogger };

@@ -1,0 +1,208 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+
+/** Thrown for a bad setting; the message is one line naming the variable and what it expects. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+// Each reader names the variable in its error so start-up fails with one readable line.
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+function optional(env: Env, name: string): string | null {
+  const v = env[name];
+  return v === undefined || v === '' ? null : v;
+}
+function num(
+  env: Env,
+  name: string,
+  fallback: number,
+  opts: { min?: number; max?: number; int?: boolean } = {},
+) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  const what = `${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`;
+  if (!Number.isFinite(v) || (opts.int && !Number.isInteger(v))) {
+    throw new ConfigError(`${name} must be ${what} (got "${raw}")`);
+  }
+  if ((opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) {
+    throw new ConfigError(`${name} must be ${what} (got "${raw}")`);
+  }
+  return v;
+}
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
+}
+
+export type DatabaseTarget =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string; schema: string | null };
+
+/** `sqlite:<path>` (relative to the working directory, or absolute; `:memory:` allowed) or `postgres://...`. */
+export function parseDatabaseUrl(raw: string, name = 'DATABASE_URL'): DatabaseTarget {
+  if (raw.startsWith('sqlite:')) {
+    let file = raw.slice('sqlite:'.length);
+    // Accept sqlite:///abs/path and sqlite://./rel as well as sqlite:./rel.
+    if (file.startsWith('//')) file = file.slice(2);
+    if (file === '')
+      throw new ConfigError(`${name} must name a file after "sqlite:" (e.g. sqlite:./data/cmms.db)`);
+    return { kind: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) };
+  }
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    try {
+      const u = new URL(raw);
+      const schema = u.searchParams.get('schema');
+      u.searchParams.delete('schema');
+      return { kind: 'postgres', url: u.toString(), schema };
+    } catch {
+      throw new ConfigError(`${name} must be a valid postgres:// URL`);
+    }
+  }
+  throw new ConfigError(`${name} must start with "sqlite:" or "postgres://" (got "${raw}")`);
+}
+
+function loadDotenv(file: string): Env {
+  if (!existsSync(file)) return {};
+  return parseDotenv(readFileSync(file));
+}
+
+/** The JWT secret: from the environment, or generated once and kept in the data folder. */
+function jwtSecret(env: Env, production: boolean, dataDir: string): string {
+  const given = optional(env, 'JWT_SECRET');
+  if (given) {
+    if (given.length < 16) throw new ConfigError('JWT_SECRET must be at least 16 characters');
+    return given;
+  }
+  if (production) throw new ConfigError('JWT_SECRET must be set when NODE_ENV=production');
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: string | null } = {}) {
+  const dotenvFile = opts.dotenvFile === undefined ? path.resolve('.env') : opts.dotenvFile;
+  // The real environment wins over .env, as in every twelve-factor tool.
+  const env: Env = { ...(dotenvFile ? loadDotenv(dotenvFile) : {}), ...processEnv };
+  const nodeEnv = str(env, 'NODE_ENV', 'development');
+  const production = nodeEnv === 'production';
+  const dataDir = path.resolve(str(env, 'DATA_DIR', './data'));
+  const database = parseDatabaseUrl(str(env, 'DATABASE_URL', 'sqlite:./data/cmms.db'));
+
+  const anomalyWarning = num(env, 'ANOMALY_WARNING_THRESHOLD', 0.5, { min: 0, max: 1 });
+  const anomalyCritical = num(env, 'ANOMALY_CRITICAL_THRESHOLD', 0.7, { min: 0, max: 1 });
+  if (anomalyCritical < anomalyWarning) {
+    throw new ConfigError('ANOMALY_CRITICAL_THRESHOLD must be >= ANOMALY_WARNING_THRESHOLD');
+  }
+  const logLevel = str(env, 'LOG_LEVEL', production ? 'info' : 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`,
+    );
+  }
+  const smtpHost = optional(env, 'SMTP_HOST');
+
+  const config = {
+    version: packageVersion(),
+    nodeEnv,
+    production,
+    logLevel,
+    host: str(env, 'HOST', '0.0.0.0'),
+    port: num(env, 'PORT', 8000, { min: 0, max: 65535, int: true }),
+    dataDir,
+    database,
+    plantName: str(env, 'PLANT_NAME', 'Demo Plant'),
+    publicUrl: optional(env, 'PUBLIC_URL'),
+    mqtt: {
+      broker: str(env, 'MQTT_BROKER', 'embedded'),
+      port: num(env, 'MQTT_PORT', 1883, { min: 0, max: 65535, int: true }),
+      username: optional(env, 'MQTT_USERNAME'),
+      password: optional(env, 'MQTT_PASSWORD'),
+      topic: str(env, 'MQTT_TOPIC', 'plant/readings/#'),
+      clientId: str(env, 'MQTT_CLIENT_ID', 'cbu-cmms-ingest'),
+    },
+    ingest: {
+      batchSize: num(env, 'INGEST_BATCH_SIZE', 2000, { min: 1, int: true }),
+      flushMs: num(env, 'INGEST_FLUSH_MS', 50, { min: 1, int: true }),
+      queueMax: num(env, 'INGEST_QUEUE_MAX', 100_000, { min: 100, int: true }),
+    },
+    aggregationWindowSeconds: num(env, 'AGGREGATION_WINDOW_SECONDS', 60, { min: 5, int: true }),
+    anomaly: {
+      contamination: num(env, 'ANOMALY_CONTAMINATION', 0.05, { min: 0.0001, max: 0.5 }),
+      warningThreshold: anomalyWarning,
+      criticalThreshold: anomalyCritical,
+    },
+    cusum: {
+      k: num(env, 'CUSUM_K', 0.5, { min: 0 }),
+      h: num(env, 'CUSUM_H', 5.0, { min: 0.1 }),
+    },
+    stuckSensorMinutes: num(env, 'STUCK_SENSOR_MINUTES', 15, { min: 1 }),
+    simulatorEnabled: bool(env, 'SIMULATOR_ENABLED', false),
+    seedDemo: bool(env, 'SEED_DEMO', true),
+    jwt: {
+      secret: jwtSecret(env, production, dataDir),
+      expiryHours: num(env, 'JWT_EXPIRY_HOURS', 8, { min: 0.01, max: 24 * 30 }),
+    },
+    admin: {
+      employeeNumber: str(env, 'ADMIN_EMPLOYEE_NUMBER', 'admin'),
+      password: optional(env, 'ADMIN_PASSWORD'),
+    },
+    smtp: smtpHost
+      ? {
+          host: smtpHost,
+          port: num(env, 'SMTP_PORT', 587, { min: 1, max: 65535, int: true }),
+          user: optional(env, 'SMTP_USER'),
+          password: optional(env, 'SMTP_PASSWORD'),
+          from: str(env, 'SMTP_FROM', 'CBU CMMS <cmms@localhost>'),
+          secure: bool(env, 'SMTP_SECURE', false),
+        }
+      : null,
+    slaHours: {
+      low: num(env, 'SLA_HOURS_LOW', 168, { min: 1 }),
+      medium: num(env, 'SLA_HOURS_MEDIUM', 72, { min: 1 }),
+      high: num(env, 'SLA_HOURS_HIGH', 24, { min: 1 }),
+      urgent: num(env, 'SLA_HOURS_URGENT', 4, { min: 1 }),
+    },
+    suppressionMinutes: num(env, 'ALERT_SUPPRESSION_MINUTES', 60, { min: 0 }),
+    loginRateLimit: {
+      maxFailures: num(env, 'LOGIN_MAX_FAILURES', 5, { min: 1, int: true }),
+      windowMinutes: num(env, 'LOGIN_WINDOW_MINUTES', 15, { min: 1 }),
+    },
+  };
+  return deepFreeze(config);
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

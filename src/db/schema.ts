@@ -1,0 +1,295 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+// Row types shared by both dialects. Timestamps are ISO 8601 UTC strings, dates 'YYYY-MM-DD',
+// booleans 0/1 integers, JSON columns text; reading times are epoch milliseconds.
+
+interface Base {
+  id: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+interface SoftDelete {
+  deleted_at: string | null;
+}
+
+export type Role = 'admin' | 'technician';
+
+export interface UsersTable extends Base {
+  employee_number: string;
+  full_name: string;
+  email: string | null;
+  role: Role;
+  password_hash: string;
+  is_active: Generated<number>;
+  must_change_password: Generated<number>;
+  password_changed_at: string | null;
+  last_login_at: string | null;
+}
+
+export interface ProcessUnitsTable extends Base, SoftDelete {
+  name: string;
+  description: string | null;
+  plant_area: string | null;
+}
+
+export interface InstrumentsTable extends Base, SoftDelete {
+  tag: string;
+  type: string;
+  measured_variable: string | null;
+  unit: string;
+  range_min: number;
+  range_max: number;
+  nominal_value: number | null;
+  location: string | null;
+  equipment: string | null;
+  accuracy_class: number;
+  criticality: string;
+  status: Generated<string>;
+  process_unit_id: number | null;
+  calibration_interval_days: number;
+  use_predicted_interval: Generated<number>;
+  description: string | null;
+  alarm_low_critical: number | null;
+  alarm_low_warning: number | null;
+  alarm_high_warning: number | null;
+  alarm_high_critical: number | null;
+  alarm_deadband: number;
+  alarm_on_delay_seconds: number;
+  publish_interval_seconds: number;
+  stuck_deadband: number;
+  stuck_window_minutes: number | null;
+  signal_low_ma: number;
+  signal_high_ma: number;
+  max_rate_per_second: number | null;
+  cusum_k: number | null;
+  cusum_h: number | null;
+  baseline_mean: number | null;
+  baseline_std: number | null;
+  suppressed_until: string | null;
+}
+
+export interface ReferenceStandardsTable extends Base, SoftDelete {
+  identifier: string;
+  description: string;
+  certificate_number: string;
+  accuracy: string;
+  calibrated_on: string;
+  due_date: string;
+}
+
+export interface CalibrationRecordsTable extends Base {
+  instrument_id: number;
+  performed_at: string;
+  technician_id: number;
+  reference_standard_id: number | null;
+  notes: string | null;
+  tolerance_pct: number;
+  as_found_passed: number;
+  as_left_passed: number;
+  passed: number;
+  max_as_found_error_pct: number;
+  max_as_left_error_pct: number;
+  corrects_id: number | null;
+  work_order_id: number | null;
+  next_due_at: string | null;
+}
+
+export interface CalibrationPointsTable extends Base {
+  calibration_id: number;
+  seq: number;
+  reference_value: number;
+  as_found: number;
+  as_left: number;
+  as_found_error_pct: number;
+  as_left_error_pct: number;
+  as_found_passed: number;
+  as_left_passed: number;
+}
+
+export interface MaintenanceRecordsTable extends Base, SoftDelete {
+  instrument_id: number;
+  performed_at: string;
+  action_type: string;
+  technician_id: number;
+  description: string;
+  parts_used: string | null;
+  duration_minutes: number | null;
+  work_order_id: number | null;
+}
+
+export interface AlertRecordsTable extends Base {
+  instrument_id: number;
+  alert_type: string;
+  condition_key: string;
+  severity: string;
+  status: string;
+  message: string;
+  details: string | null;
+  first_seen: string;
+  last_seen: string;
+  occurrence_count: Generated<number>;
+  cleared_at: string | null;
+  suppressed: Generated<number>;
+  acknowledged_by: number | null;
+  acknowledged_at: string | null;
+  resolved_by: number | null;
+  resolved_at: string | null;
+  resolution_notes: string | null;
+}
+
+export interface WorkOrdersTable extends Base {
+  instrument_id: number;
+  title: string;
+  description: string | null;
+  type: string;
+  priority: string;
+  status: string;
+  assigned_to: number | null;
+  created_by: number | null;
+  due_date: string | null;
+  estimated_duration_minutes: number | null;
+  actual_duration_minutes: number | null;
+  parts_used: string | null;
+  completion_notes: string | null;
+  cancel_reason: string | null;
+  calibration_record_id: number | null;
+  alert_id: number | null;
+  source: Generated<string>;
+  source_key: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  cancelled_at: string | null;
+}
+
+export interface PmPlansTable extends Base, SoftDelete {
+  instrument_id: number;
+  task: string;
+  interval_days: number;
+  next_due: string;
+  priority: Generated<string>;
+  assigned_to: number | null;
+  is_active: Generated<number>;
+}
+
+export interface NotificationsTable extends Base {
+  user_id: number;
+  work_order_id: number | null;
+  message: string;
+  read_at: string | null;
+}
+
+export interface PasswordResetTokensTable extends Base {
+  user_id: number;
+  token_hash: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  created_at: string;
+  user_id: number | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface BackgroundJobsTable extends Base {
+  job_type: string;
+  status: string;
+  progress: Generated<number>;
+  params: string | null;
+  result_summary: string | null;
+  result_file: string | null;
+  error: string | null;
+  created_by: number | null;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export interface MlBaselinesTable extends Base, SoftDelete {
+  instrument_id: number;
+  start_at: string;
+  end_at: string;
+  created_by: number | null;
+}
+
+export interface MlModelVersionsTable extends Base {
+  instrument_id: number;
+  tag: string;
+  version: number;
+  trained_at: string;
+  trained_by: number | null;
+  windows_used: number;
+  contamination: number;
+  threshold: number;
+  feature_set_version: number;
+  is_active: Generated<number>;
+  model_file: string;
+  metrics: string | null;
+}
+
+export interface DetectorCheckpointsTable {
+  instrument_id: number;
+  detector: string;
+  state: string;
+  updated_at: string;
+}
+
+export interface RawReadingsTable {
+  instrument_id: number;
+  ts: number;
+  value: number;
+  quality: string;
+}
+
+export interface ReadingTierTable {
+  instrument_id: number;
+  bucket: number;
+  avg: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+export interface SystemStateTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface DB {
+  users: UsersTable;
+  process_units: ProcessUnitsTable;
+  instruments: InstrumentsTable;
+  reference_standards: ReferenceStandardsTable;
+  calibration_records: CalibrationRecordsTable;
+  calibration_points: CalibrationPointsTable;
+  maintenance_records: MaintenanceRecordsTable;
+  alert_records: AlertRecordsTable;
+  work_orders: WorkOrdersTable;
+  pm_plans: PmPlansTable;
+  notifications: NotificationsTable;
+  password_reset_tokens: PasswordResetTokensTable;
+  audit_log: AuditLogTable;
+  background_jobs: BackgroundJobsTable;
+  ml_baselines: MlBaselinesTable;
+  ml_model_versions: MlModelVersionsTable;
+  detector_checkpoints: DetectorCheckpointsTable;
+  raw_readings: RawReadingsTable;
+  readings_1m: ReadingTierTable;
+  readings_1h: ReadingTierTable;
+  readings_1d: ReadingTierTable;
+  system_state: SystemStateTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type InstrumentRow = Selectable<InstrumentsTable>;
+export type NewInstrument = Insertable<InstrumentsTable>;
+export type InstrumentUpdate = Updateable<InstrumentsTable>;
+export type ProcessUnitRow = Selectable<ProcessUnitsTable>;
+export type AuditRow = Selectable<AuditLogTable>;

@@ -1,0 +1,80 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError } from '../shared/errors.ts';
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** Maps every error to the one JSON shape; client mistakes are 4xx, and 5xx never leak internals. */
+export function installErrorHandler(app: FastifyInstance) {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    let status = 500;
+    let body: ErrorBody;
+    if (err instanceof AppError) {
+      status = err.status;
+      body = {
+        error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+      };
+    } else if (err.validation) {
+      status = 400;
+      const first = err.validation[0];
+      const field = fieldName(first?.instancePath, first?.params as Record<string, unknown> | undefined);
+      const where = err.validationContext ?? 'body';
+      body = {
+        error: {
+          code: 'validation_error',
+          message: field
+            ? `${where}.${field} ${first?.message ?? 'is invalid'}`
+            : `${where} ${first?.message ?? 'is invalid'}`,
+          details: {
+            field: field ?? null,
+            location: where,
+            issues: err.validation.map((v) => ({
+              field: fieldName(v.instancePath, v.params as Record<string, unknown>),
+              message: v.message,
+            })),
+          },
+        },
+      };
+    } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      // Fastify's own client errors: malformed JSON, wrong content type, body too large, ...
+      status = err.statusCode;
+      body = { error: { code: clientCode(err), message: err.message } };
+    } else {
+      req.log.error({ err }, 'unhandled error');
+      body = { error: { code: 'internal_error', message: 'internal server error' } };
+    }
+    if (status === 429 && err instanceof AppError && err.details?.retry_after_seconds) {
+      reply.header('retry-after', String(err.details.retry_after_seconds));
+    }
+    return reply.status(status).send(body);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply
+      .status(404)
+      .send({ error: { code: 'route_not_found', message: `${req.method} ${req.url} does not exist` } });
+  });
+}
+
+function fieldName(instancePath: string | undefined, params?: Record<string, unknown>): string | null {
+  const path = (instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  const missing = params?.missingProperty ?? params?.requiredProperties;
+  const extra = Array.isArray(missing) ? missing[0] : missing;
+  if (typeof extra === 'string') return path ? `${path}.${extra}` : extra;
+  return path || null;
+}
+
+function clientCode(err: FastifyError): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'invalid_json';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'body_too_large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'unsupported_media_type';
+    default:
+      return 'bad_request';
+  }
+}

@@ -1,0 +1,351 @@
+import type { Kysely } from 'kysely';
+import { recordAudit } from '../audit/audit-log.ts';
+import { isOverdue, nextDueDate } from '../calibration/due-dates.ts';
+import type { DB, InstrumentRow } from '../db/schema.ts';
+import { bool } from '../shared/db-values.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { validateRangeAndLimits } from './validation.ts';
+
+export interface InstrumentInput {
+  tag: string;
+  type: string;
+  measured_variable?: string | null;
+  unit: string;
+  range_min: number;
+  range_max: number;
+  nominal_value?: number | null;
+  location?: string | null;
+  equipment?: string | null;
+  accuracy_class?: number;
+  criticality?: string;
+  status?: string;
+  process_unit_id?: number | null;
+  calibration_interval_days?: number;
+  use_predicted_interval?: boolean;
+  description?: string | null;
+  alarm_low_critical?: number | null;
+  alarm_low_warning?: number | null;
+  alarm_high_warning?: number | null;
+  alarm_high_critical?: number | null;
+  alarm_deadband?: number;
+  alarm_on_delay_seconds?: number;
+  publish_interval_seconds?: number;
+  stuck_deadband?: number;
+  stuck_window_minutes?: number | null;
+  signal_low_ma?: number;
+  signal_high_ma?: number;
+  max_rate_per_second?: number | null;
+  cusum_k?: number | null;
+  cusum_h?: number | null;
+}
+
+/** Defaults for the monitoring settings, some as a share of the span so they suit any range. */
+export function instrumentDefaults(
+  rangeMin: number,
+  rangeMax: number,
+): Required<Omit<InstrumentInput, 'tag' | 'type' | 'unit' | 'range_min' | 'range_max'>> {
+  const span = Math.abs(rangeMax - rangeMin) || 1;
+  return {
+    measured_variable: null,
+    nominal_value: null,
+    location: null,
+    equipment: null,
+    accuracy_class: 0.5,
+    criticality: 'medium',
+    status: 'active',
+    process_unit_id: null,
+    calibration_interval_days: 180,
+    use_predicted_interval: false,
+    description: null,
+    alarm_low_critical: null,
+    alarm_low_warning: null,
+    alarm_high_warning: null,
+    alarm_high_critical: null,
+    alarm_deadband: round(span * 0.01),
+    alarm_on_delay_seconds: 5,
+    publish_interval_seconds: 5,
+    stuck_deadband: round(span * 0.0005),
+    stuck_window_minutes: null,
+    signal_low_ma: 3.8,
+    signal_high_ma: 20.5,
+    max_rate_per_second: null,
+    cusum_k: null,
+    cusum_h: null,
+  };
+}
+
+const round = (v: number) => Number(v.toPrecision(6));
+
+type Row = InstrumentRow & { process_unit_name: string | null; last_calibration_at: string | null };
+
+export function toPublicInstrument(r: Row, now: Date) {
+  const due = nextDueDate(r.last_calibration_at, r.created_at, r.calibration_interval_days);
+  return {
+    id: r.id,
+    tag: r.tag,
+    type: r.type,
+    measured_variable: r.measured_variable,
+    unit: r.unit,
+    range_min: r.range_min,
+    range_max: r.range_max,
+    nominal_value: r.nominal_value,
+    location: r.location,
+    equipment: r.equipment,
+    accuracy_class: r.accuracy_class,
+    criticality: r.criticality,
+    status: r.status,
+    process_unit_id: r.process_unit_id,
+    process_unit_name: r.process_unit_name,
+    calibration_interval_days: r.calibration_interval_days,
+    use_predicted_interval: bool(r.use_predicted_interval),
+    description: r.description,
+    alarm_low_critical: r.alarm_low_critical,
+    alarm_low_warning: r.alarm_low_warning,
+    alarm_high_warning: r.alarm_high_warning,
+    alarm_high_critical: r.alarm_high_critical,
+    alarm_deadband: r.alarm_deadband,
+    alarm_on_delay_seconds: r.alarm_on_delay_seconds,
+    publish_interval_seconds: r.publish_interval_seconds,
+    stuck_deadband: r.stuck_deadband,
+    stuck_window_minutes: r.stuck_window_minutes,
+    signal_low_ma: r.signal_low_ma,
+    signal_high_ma: r.signal_high_ma,
+    max_rate_per_second: r.max_rate_per_second,
+    cusum_k: r.cusum_k,
+    cusum_h: r.cusum_h,
+    suppressed_until: r.suppressed_until,
+    last_calibration_at: r.last_calibration_at,
+    next_calibration_due: due,
+    calibration_overdue: r.deleted_at === null && r.status !== 'out_of_service' && isOverdue(due, now),
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    deleted_at: r.deleted_at,
+  };
+}
+export type PublicInstrument = ReturnType<typeof toPublicInstrument>;
+
+function baseQuery(db: Kysely<DB>) {
+  return db
+    .selectFrom('instruments')
+    .leftJoin('process_units', 'process_units.id', 'instruments.process_unit_id')
+    .selectAll('instruments')
+    .select('process_units.name as process_unit_name')
+    .select((eb) =>
+      eb
+        .selectFrom('calibration_records')
+        .whereRef('calibration_records.instrument_id', '=', 'instruments.id')
+        .select((e) => e.fn.max('calibration_records.performed_at').as('m'))
+        .as('last_calibration_at'),
+    );
+}
+
+export async function findInstrument(db: Kysely<DB>, id: number, opts: { includeDeleted?: boolean } = {}) {
+  let q = baseQuery(db).where('instruments.id', '=', id);
+  if (!opts.includeDeleted) q = q.where('instruments.deleted_at', 'is', null);
+  return (await q.executeTakeFirst()) as Row | undefined;
+}
+
+export async function getInstrument(
+  db: Kysely<DB>,
+  id: number,
+  now: Date,
+  opts: { includeDeleted?: boolean } = {},
+) {
+  const r = await findInstrument(db, id, opts);
+  if (!r) throw new NotFoundError('instrument', id);
+  return toPublicInstrument(r, now);
+}
+
+export async function getInstrumentByTag(db: Kysely<DB>, tag: string, now: Date) {
+  const r = (await baseQuery(db)
+    .where('instruments.tag', '=', tag)
+    .where('instruments.deleted_at', 'is', null)
+    .executeTakeFirst()) as Row | undefined;
+  if (!r) throw new NotFoundError('instrument', tag);
+  return toPublicInstrument(r, now);
+}
+
+export interface InstrumentQuery {
+  q?: string;
+  type?: string;
+  process_unit_id?: number;
+  criticality?: string;
+  status?: string;
+  include_deleted?: boolean;
+  limit: number;
+  offset: number;
+}
+
+export async function listInstruments(db: Kysely<DB>, query: InstrumentQuery, now: Date) {
+  let q = baseQuery(db);
+  if (!query.include_deleted) q = q.where('instruments.deleted_at', 'is', null);
+  if (query.type) q = q.where('instruments.type', '=', query.type);
+  if (query.process_unit_id) q = q.where('instruments.process_unit_id', '=', query.process_unit_id);
+  if (query.criticality) q = q.where('instruments.criticality', '=', query.criticality);
+  if (query.status) q = q.where('instruments.status', '=', query.status);
+  if (query.q) {
+    const like = `%${query.q.toLowerCase()}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['instruments.tag']), 'like', like),
+        eb(eb.fn('lower', ['instruments.description']), 'like', like),
+        eb(eb.fn('lower', ['instruments.location']), 'like', like),
+        eb(eb.fn('lower', ['instruments.equipment']), 'like', like),
+      ]),
+    );
+  }
+  const { n } = await q
+    .clearSelect()
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const rows = (await q
+    .orderBy('instruments.tag')
+    .limit(query.limit)
+    .offset(query.offset)
+    .execute()) as Row[];
+  return {
+    items: rows.map((r) => toPublicInstrument(r, now)),
+    total: Number(n),
+    limit: query.limit,
+    offset: query.offset,
+  };
+}
+
+async function assertTagFree(db: Kysely<DB>, tag: string, exceptId?: number) {
+  let q = db.selectFrom('instruments').select('id').where('tag', '=', tag).where('deleted_at', 'is', null);
+  if (exceptId) q = q.where('id', '<>', exceptId);
+  if (await q.executeTakeFirst()) {
+    throw new ConflictError('instrument_tag_taken', `an instrument with tag ${tag} already exists`, {
+      field: 'tag',
+    });
+  }
+}
+
+async function assertProcessUnit(db: Kysely<DB>, id: number | null) {
+  if (id === null) return;
+  const pu = await db
+    .selectFrom('process_units')
+    .select('id')
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!pu) throw new ValidationError('process_unit_id', `process unit ${id} does not exist`);
+}
+
+function toRowValues(v: ReturnType<typeof instrumentDefaults> & InstrumentInput) {
+  const { use_predicted_interval, ...rest } = v;
+  return { ...rest, use_predicted_interval: use_predicted_interval ? 1 : 0 };
+}
+
+export async function createInstrument(
+  db: Kysely<DB>,
+  actorId: number | null,
+  input: InstrumentInput,
+  now: Date,
+) {
+  const at = now.toISOString();
+  const merged = {
+    ...instrumentDefaults(input.range_min, input.range_max),
+    ...stripUndefined(input),
+    tag: input.tag.trim(),
+  };
+  validateRangeAndLimits(merged);
+  return db.transaction().execute(async (trx) => {
+    await assertTagFree(trx, merged.tag);
+    await assertProcessUnit(trx, merged.process_unit_id);
+    const { id } = await trx
+      .insertInto('instruments')
+      .values({ ...toRowValues(merged), created_at: at, updated_at: at })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const created = toPublicInstrument((await findInstrument(trx, id)) as Row, now);
+    await recordAudit(trx, {
+      userId: actorId,
+      action: 'create',
+      entityType: 'instrument',
+      entityId: id,
+      newValue: created,
+      at,
+    });
+    return created;
+  });
+}
+
+export async function updateInstrument(
+  db: Kysely<DB>,
+  actorId: number,
+  id: number,
+  patch: Partial<InstrumentInput>,
+  now: Date,
+) {
+  const at = now.toISOString();
+  return db.transaction().execute(async (trx) => {
+    const beforeRow = await findInstrument(trx, id);
+    if (!beforeRow) throw new NotFoundError('instrument', id);
+    const before = toPublicInstrument(beforeRow, now);
+    const changes = stripUndefined(patch);
+    const merged = { ...before, ...changes };
+    validateRangeAndLimits(merged);
+    if (changes.tag !== undefined) await assertTagFree(trx, changes.tag.trim(), id);
+    if (changes.process_unit_id !== undefined) await assertProcessUnit(trx, changes.process_unit_id);
+    const { use_predicted_interval, ...rest } = changes;
+    await trx
+      .updateTable('instruments')
+      .set({
+        ...rest,
+        ...(rest.tag !== undefined ? { tag: rest.tag.trim() } : {}),
+        ...(use_predicted_interval !== undefined
+          ? { use_predicted_interval: use_predicted_interval ? 1 : 0 }
+          : {}),
+        updated_at: at,
+      })
+      .where('id', '=', id)
+      .execute();
+    const after = toPublicInstrument((await findInstrument(trx, id)) as Row, now);
+    await recordAudit(trx, {
+      userId: actorId,
+      action: 'update',
+      entityType: 'instrument',
+      entityId: id,
+      oldValue: diffOld(before, changes),
+      newValue: diffNew(after, changes),
+      at,
+    });
+    return after;
+  });
+}
+
+/** Soft delete: the record, its readings and its history stay for the audit trail. */
+export async function deleteInstrument(db: Kysely<DB>, actorId: number, id: number, now: Date) {
+  const at = now.toISOString();
+  await db.transaction().execute(async (trx) => {
+    const row = await findInstrument(trx, id);
+    if (!row) throw new NotFoundError('instrument', id);
+    await trx
+      .updateTable('instruments')
+      .set({ deleted_at: at, updated_at: at })
+      .where('id', '=', id)
+      .execute();
+    await recordAudit(trx, {
+      userId: actorId,
+      action: 'delete',
+      entityType: 'instrument',
+      entityId: id,
+      oldValue: toPublicInstrument(row, now),
+      newValue: { deleted_at: at },
+      at,
+    });
+  });
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+// Audit rows for an update carry just the fields that changed, before and after.
+function diffOld(before: Record<string, unknown>, changes: object) {
+  return Object.fromEntries(Object.keys(changes).map((k) => [k, before[k] ?? null]));
+}
+function diffNew(after: Record<string, unknown>, changes: object) {
+  return Object.fromEntries(Object.keys(changes).map((k) => [k, after[k] ?? null]));
+}

@@ -1,0 +1,105 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { currentUser } from '../http/auth-guard.ts';
+import { IdParams, Ok, Page, PageQuery } from '../http/schemas.ts';
+import {
+  createInstrument,
+  deleteInstrument,
+  getInstrument,
+  listInstruments,
+  updateInstrument,
+} from './instrument-service.ts';
+import {
+  CreateInstrumentBody,
+  Criticality,
+  InstrumentSchema,
+  InstrumentStatus,
+  InstrumentType,
+  PatchInstrumentBody,
+} from './schemas.ts';
+
+export const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  const tags = ['instruments'];
+
+  app.get(
+    '/instruments',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        querystring: Type.Object({
+          q: Type.Optional(
+            Type.String({ maxLength: 100, description: 'search in tag, description, location, equipment' }),
+          ),
+          type: Type.Optional(InstrumentType),
+          process_unit_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          criticality: Type.Optional(Criticality),
+          status: Type.Optional(InstrumentStatus),
+          include_deleted: Type.Optional(Type.Boolean()),
+          ...PageQuery,
+        }),
+        response: { 200: Page(InstrumentSchema) },
+      },
+    },
+    async (req) => {
+      const page = await listInstruments(
+        ctx.db,
+        { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 },
+        ctx.clock.now(),
+      );
+      return { ...page, items: page.items.map((i) => ({ ...i, last_reading: ctx.live.lastReading(i.id) })) };
+    },
+  );
+
+  app.get(
+    '/instruments/:id',
+    { config: { role: 'user' }, schema: { tags, params: IdParams, response: { 200: InstrumentSchema } } },
+    async (req) => {
+      const i = await getInstrument(ctx.db, req.params.id, ctx.clock.now());
+      return { ...i, last_reading: ctx.live.lastReading(i.id) };
+    },
+  );
+
+  app.post(
+    '/instruments',
+    {
+      config: { role: 'admin' },
+      schema: { tags, body: CreateInstrumentBody, response: { 201: InstrumentSchema } },
+    },
+    async (req, reply) => {
+      const created = await createInstrument(ctx.db, currentUser(req).id, req.body, ctx.clock.now());
+      ctx.events.emit('instrument.changed', created.id);
+      return reply.status(201).send(created);
+    },
+  );
+
+  app.patch(
+    '/instruments/:id',
+    {
+      config: { role: 'admin' },
+      schema: { tags, params: IdParams, body: PatchInstrumentBody, response: { 200: InstrumentSchema } },
+    },
+    async (req) => {
+      const updated = await updateInstrument(
+        ctx.db,
+        currentUser(req).id,
+        req.params.id,
+        req.body,
+        ctx.clock.now(),
+      );
+      ctx.events.emit('instrument.changed', updated.id);
+      return updated;
+    },
+  );
+
+  app.delete(
+    '/instruments/:id',
+    { config: { role: 'admin' }, schema: { tags, params: IdParams, response: { 200: Ok } } },
+    async (req) => {
+      await deleteInstrument(ctx.db, currentUser(req).id, req.params.id, ctx.clock.now());
+      ctx.events.emit('instrument.changed', req.params.id);
+      return { ok: true };
+    },
+  );
+};

@@ -1,0 +1,97 @@
+import { Type } from 'typebox';
+import { Nullable } from '../http/schemas.ts';
+
+export const INSTRUMENT_TYPES = ['pressure', 'temperature', 'flow', 'level'] as const;
+export const CRITICALITIES = ['low', 'medium', 'high', 'critical'] as const;
+export const INSTRUMENT_STATUSES = ['active', 'maintenance', 'out_of_service'] as const;
+
+export const InstrumentType = Type.Union(INSTRUMENT_TYPES.map((t) => Type.Literal(t)));
+export const Criticality = Type.Union(CRITICALITIES.map((t) => Type.Literal(t)));
+export const InstrumentStatus = Type.Union(INSTRUMENT_STATUSES.map((t) => Type.Literal(t)));
+
+const Num = Type.Number();
+const NullNum = Nullable(Type.Number());
+const Text = (max: number) => Nullable(Type.String({ maxLength: max }));
+
+/** Fields an admin may set; all but the identity and range have defaults. */
+export const instrumentFields = {
+  tag: Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
+  type: InstrumentType,
+  measured_variable: Type.Optional(Text(80)),
+  unit: Type.String({ minLength: 1, maxLength: 20 }),
+  range_min: Num,
+  range_max: Num,
+  nominal_value: Type.Optional(NullNum),
+  location: Type.Optional(Text(200)),
+  equipment: Type.Optional(Text(200)),
+  accuracy_class: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
+  criticality: Type.Optional(Criticality),
+  status: Type.Optional(InstrumentStatus),
+  process_unit_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+  calibration_interval_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  use_predicted_interval: Type.Optional(Type.Boolean()),
+  description: Type.Optional(Text(2000)),
+  alarm_low_critical: Type.Optional(NullNum),
+  alarm_low_warning: Type.Optional(NullNum),
+  alarm_high_warning: Type.Optional(NullNum),
+  alarm_high_critical: Type.Optional(NullNum),
+  alarm_deadband: Type.Optional(Type.Number({ minimum: 0 })),
+  alarm_on_delay_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
+  publish_interval_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400 })),
+  stuck_deadband: Type.Optional(Type.Number({ minimum: 0 })),
+  stuck_window_minutes: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 10_080 }))),
+  signal_low_ma: Type.Optional(Type.Number({ minimum: 0, maximum: 20 })),
+  signal_high_ma: Type.Optional(Type.Number({ minimum: 4, maximum: 30 })),
+  max_rate_per_second: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0 }))),
+  cusum_k: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 10 }))),
+  cusum_h: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 100 }))),
+};
+
+export const CreateInstrumentBody = Type.Object(instrumentFields);
+export const PatchInstrumentBody = Type.Partial(Type.Object(instrumentFields), { minProperties: 1 });
+
+export const InstrumentSchema = Type.Object({
+  id: Type.Integer(),
+  tag: Type.String(),
+  type: Type.String(),
+  measured_variable: Nullable(Type.String()),
+  unit: Type.String(),
+  range_min: Num,
+  range_max: Num,
+  nominal_value: NullNum,
+  location: Nullable(Type.String()),
+  equipment: Nullable(Type.String()),
+  accuracy_class: Num,
+  criticality: Type.String(),
+  status: Type.String(),
+  process_unit_id: Nullable(Type.Integer()),
+  process_unit_name: Nullable(Type.String()),
+  calibration_interval_days: Type.Integer(),
+  use_predicted_interval: Type.Boolean(),
+  description: Nullable(Type.String()),
+  alarm_low_critical: NullNum,
+  alarm_low_warning: NullNum,
+  alarm_high_warning: NullNum,
+  alarm_high_critical: NullNum,
+  alarm_deadband: Num,
+  alarm_on_delay_seconds: Type.Integer(),
+  publish_interval_seconds: Num,
+  stuck_deadband: Num,
+  stuck_window_minutes: NullNum,
+  signal_low_ma: Num,
+  signal_high_ma: Num,
+  max_rate_per_second: NullNum,
+  cusum_k: NullNum,
+  cusum_h: NullNum,
+  suppressed_until: Nullable(Type.String()),
+  last_calibration_at: Nullable(Type.String()),
+  next_calibration_due: Nullable(Type.String()),
+  calibration_overdue: Type.Boolean(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+  deleted_at: Nullable(Type.String()),
+  // Live and computed parts added by later modules (last reading, status) are open-ended.
+  last_reading: Type.Optional(
+    Nullable(Type.Object({ timestamp: Type.String(), value: Type.Number(), quality: Type.String() })),
+  ),
+});

@@ -1,0 +1,15 @@
+import { EventEmitter } from 'node:events';
+
+/** In-process domain events, emitted after the change has committed. */
+export interface DomainEvents {
+  /** An instrument was created, changed or soft-deleted: live caches reload it. */
+  'instrument.changed': [instrumentId: number];
+  /** A calibration was recorded: CUSUM resets, suppression starts. */
+  'calibration.recorded': [instrumentId: number, at: string];
+  /** Maintenance completed on an instrument: alert suppression starts. */
+  'maintenance.completed': [instrumentId: number, at: string];
+  /** A model version was activated (trained or rolled back). */
+  'model.activated': [instrumentId: number];
+}
+
+export class EventBus extends EventEmitter<DomainEvents> {}

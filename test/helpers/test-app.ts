@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { type RunningServer, startServer } from '../../src/main.ts';
+import type { Clock } from '../../src/shared/clock.ts';
+
+export const ADMIN = { employee_number: 'admin', password: 'admin-password-1' };
+
+export interface TestApp {
+  server: RunningServer;
+  url: string;
+  dataDir: string;
+  /** DATABASE_URL of this app, so a test can restart the server on the same data. */
+  databaseUrl: string;
+  env: Record<string, string>;
+  api: ApiClient;
+  adminToken: string;
+  /** Logs the admin in again (after a test moved the clock past token expiry). */
+  refreshAdmin(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export type ApiClient = <T = any>(
+  method: string,
+  path: string,
+  opts?: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> },
+) => Promise<ApiResponse<T>>;
+
+export function apiClient(baseUrl: string, defaultToken?: () => string | null): ApiClient {
+  return async (method, p, opts = {}) => {
+    const token = opts.token === undefined ? (defaultToken?.() ?? null) : opts.token;
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (opts.raw !== undefined) {
+      body = opts.raw;
+      headers['content-type'] ??= 'application/json';
+    } else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+    }
+    const res = await fetch(`${baseUrl}${p}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    if (res.headers.get('content-type')?.includes('application/json'))
+      parsed = text ? JSON.parse(text) : null;
+    return { status: res.status, body: parsed as any, headers: res.headers };
+  };
+}
+
+/** A fresh database for one test app: a temporary SQLite file, or a new schema in the run's PostgreSQL database. */
+async function freshDatabaseUrl(dataDir: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const runUrl = inject('pgRunUrl');
+  if (!runUrl) return { url: `sqlite:${path.join(dataDir, 'cmms.db')}`, drop: async () => {} };
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const c = new pg.Client({ connectionString: runUrl });
+  await c.connect();
+  await c.query(`create schema ${schema}`);
+  await c.end();
+  const u = new URL(runUrl);
+  u.searchParams.set('schema', schema);
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const d = new pg.Client({ connectionString: runUrl });
+      await d.connect();
+      await d.query(`drop schema if exists ${schema} cascade`);
+      await d.end();
+    },
+  };
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  clock?: Clock;
+  /** Reuse the database of an earlier app (to test restarts). */
+  databaseUrl?: string;
+  dataDir?: string;
+}
+
+/** Starts the real product (same startServer as production) on an ephemeral port. */
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'cmms-test-'));
+  const db = opts.databaseUrl
+    ? { url: opts.databaseUrl, drop: async () => {} }
+    : await freshDatabaseUrl(dataDir);
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    DATABASE_URL: db.url,
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: 'test-secret-that-is-long-enough',
+    ADMIN_EMPLOYEE_NUMBER: ADMIN.employee_number,
+    ADMIN_PASSWORD: ADMIN.password,
+    SEED_DEMO: 'false',
+    MQTT_PORT: '0',
+    ...(opts.env ?? {}),
+  };
+  const config = loadConfig(env, { dotenvFile: null });
+  const server = await startServer(config, { clock: opts.clock, print: () => {} });
+  let adminToken = '';
+  const api = apiClient(server.url, () => adminToken);
+  const refreshAdmin = async () => {
+    const login = await api('POST', '/api/auth/login', { token: null, body: ADMIN });
+    if (login.status !== 200) throw new Error(`admin login failed: ${JSON.stringify(login.body)}`);
+    adminToken = login.body.access_token;
+    return adminToken;
+  };
+  await refreshAdmin();
+  return {
+    server,
+    url: server.url,
+    dataDir,
+    databaseUrl: db.url,
+    env,
+    api,
+    get adminToken() {
+      return adminToken;
+    },
+    refreshAdmin,
+    async stop() {
+      await server.stop();
+      await db.drop();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
