@@ -1,0 +1,276 @@
+import type { Kysely } from 'kysely';
+import { recordAudit } from '../audit/audit-log.ts';
+import type { DB } from '../db/schema.ts';
+import { bool, parseJson } from '../shared/db-values.ts';
+import { ConflictError, NotFoundError } from '../shared/errors.ts';
+import { type AlertType, maxSeverity, type Severity } from './types.ts';
+
+export interface RaiseAlertInput {
+  instrumentId: number;
+  alertType: AlertType;
+  /** The source condition, e.g. 'high_critical', 'stuck', 'cusum_up', or a due date for overdue. */
+  conditionKey: string;
+  severity: Severity;
+  message: string;
+  details?: Record<string, unknown>;
+  /** Event time (ISO). */
+  at: string;
+}
+
+const selectAlert = (db: Kysely<DB>) =>
+  db
+    .selectFrom('alert_records')
+    .innerJoin('instruments', 'instruments.id', 'alert_records.instrument_id')
+    .leftJoin('users as ack', 'ack.id', 'alert_records.acknowledged_by')
+    .leftJoin('users as res', 'res.id', 'alert_records.resolved_by')
+    .selectAll('alert_records')
+    .select([
+      'instruments.tag as tag',
+      'instruments.unit as unit',
+      'ack.full_name as acknowledged_by_name',
+      'res.full_name as resolved_by_name',
+    ])
+    .select((eb) =>
+      eb
+        .selectFrom('work_orders')
+        .whereRef('work_orders.alert_id', '=', 'alert_records.id')
+        .select((e) => e.fn.max('work_orders.id').as('w'))
+        .as('work_order_id'),
+    );
+
+type AlertJoined = NonNullable<Awaited<ReturnType<ReturnType<typeof selectAlert>['executeTakeFirst']>>>;
+
+export function toPublicAlert(r: AlertJoined) {
+  return {
+    id: r.id,
+    instrument_id: r.instrument_id,
+    tag: r.tag,
+    alert_type: r.alert_type as AlertType,
+    severity: r.severity as Severity,
+    status: r.status,
+    condition: r.condition_key,
+    message: r.message,
+    details: parseJson<Record<string, unknown>>(r.details),
+    first_seen: r.first_seen,
+    last_seen: r.last_seen,
+    occurrence_count: r.occurrence_count,
+    cleared_at: r.cleared_at,
+    suppressed: bool(r.suppressed),
+    acknowledged_by: r.acknowledged_by,
+    acknowledged_by_name: r.acknowledged_by_name,
+    acknowledged_at: r.acknowledged_at,
+    resolved_by: r.resolved_by,
+    resolved_by_name: r.resolved_by_name,
+    resolved_at: r.resolved_at,
+    resolution_notes: r.resolution_notes,
+    work_order_id: r.work_order_id ?? null,
+    created_at: r.created_at,
+  };
+}
+export type PublicAlert = ReturnType<typeof toPublicAlert>;
+
+export async function getAlert(db: Kysely<DB>, id: number): Promise<PublicAlert> {
+  const r = await selectAlert(db).where('alert_records.id', '=', id).executeTakeFirst();
+  if (!r) throw new NotFoundError('alert', id);
+  return toPublicAlert(r);
+}
+
+function findOpen(db: Kysely<DB>, instrumentId: number, alertType: string, conditionKey: string) {
+  return db
+    .selectFrom('alert_records')
+    .selectAll()
+    .where('instrument_id', '=', instrumentId)
+    .where('alert_type', '=', alertType)
+    .where('condition_key', '=', conditionKey)
+    .where('status', '<>', 'resolved')
+    .executeTakeFirst();
+}
+
+/**
+ * Raises an alert, or updates the open one for the same (instrument, type, condition): a repeat
+ * moves last_seen, counts the occurrence and may escalate severity, but never inserts a second.
+ * Inside an instrument's suppression window (after maintenance or calibration) the alert is
+ * recorded with `suppressed` set and does not count as active.
+ */
+export async function raiseAlert(db: Kysely<DB>, input: RaiseAlertInput): Promise<{ alert: PublicAlert; created: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    const instrument = await trx
+      .selectFrom('instruments')
+      .select(['suppressed_until'])
+      .where('id', '=', input.instrumentId)
+      .executeTakeFirst();
+    if (!instrument) throw new NotFoundError('instrument', input.instrumentId);
+    const suppressed = instrument.suppressed_until !== null && instrument.suppressed_until > input.at;
+    const open = await findOpen(trx, input.instrumentId, input.alertType, input.conditionKey);
+    const details = input.details ? JSON.stringify(input.details) : null;
+    if (open) {
+      await trx
+        .updateTable('alert_records')
+        .set({
+          last_seen: input.at > open.last_seen ? input.at : open.last_seen,
+          occurrence_count: open.occurrence_count + 1,
+          severity: maxSeverity(open.severity as Severity, input.severity),
+          message: input.message,
+          details: details ?? open.details,
+          cleared_at: null,
+          // A condition still present after the suppression window becomes a real alert.
+          suppressed: suppressed && bool(open.suppressed) ? 1 : 0,
+          updated_at: input.at,
+        })
+        .where('id', '=', open.id)
+        .execute();
+      return { alert: await getAlert(trx, open.id), created: false };
+    }
+    const row = await trx
+      .insertInto('alert_records')
+      .values({
+        instrument_id: input.instrumentId,
+        alert_type: input.alertType,
+        condition_key: input.conditionKey,
+        severity: input.severity,
+        status: 'raised',
+        message: input.message,
+        details,
+        first_seen: input.at,
+        last_seen: input.at,
+        suppressed: suppressed ? 1 : 0,
+        created_at: input.at,
+        updated_at: input.at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const alert = await getAlert(trx, row.id);
+    await recordAudit(trx, { userId: null, action: 'raise', entityType: 'alert', entityId: row.id, newValue: alert, at: input.at });
+    return { alert, created: true };
+  });
+}
+
+/** Records that the source condition has gone away. The alert stays open until someone resolves it. */
+export async function clearAlertCondition(
+  db: Kysely<DB>,
+  key: { instrumentId: number; alertType: AlertType; conditionKey: string },
+  at: string,
+): Promise<PublicAlert | null> {
+  const open = await findOpen(db, key.instrumentId, key.alertType, key.conditionKey);
+  if (!open || open.cleared_at) return null;
+  await db.updateTable('alert_records').set({ cleared_at: at, updated_at: at }).where('id', '=', open.id).execute();
+  return getAlert(db, open.id);
+}
+
+export async function acknowledgeAlert(db: Kysely<DB>, actorId: number, id: number, at: string, notes?: string) {
+  return db.transaction().execute(async (trx) => {
+    const before = await getAlert(trx, id);
+    if (before.status !== 'raised') {
+      throw new ConflictError(
+        'alert_invalid_transition',
+        `cannot acknowledge an alert that is ${before.status}: only raised alerts can be acknowledged`,
+        { from: before.status, to: 'acknowledged' },
+      );
+    }
+    await trx
+      .updateTable('alert_records')
+      .set({ status: 'acknowledged', acknowledged_by: actorId, acknowledged_at: at, updated_at: at })
+      .where('id', '=', id)
+      .execute();
+    const after = await getAlert(trx, id);
+    await recordAudit(trx, {
+      userId: actorId,
+      action: 'acknowledge',
+      entityType: 'alert',
+      entityId: id,
+      oldValue: { status: before.status },
+      newValue: { status: after.status, ...(notes ? { notes } : {}) },
+      at,
+    });
+    return after;
+  });
+}
+
+export async function resolveAlert(db: Kysely<DB>, actorId: number, id: number, notes: string, at: string) {
+  return db.transaction().execute(async (trx) => {
+    const before = await getAlert(trx, id);
+    if (before.status === 'resolved') {
+      throw new ConflictError('alert_invalid_transition', 'the alert is already resolved', {
+        from: before.status,
+        to: 'resolved',
+      });
+    }
+    await trx
+      .updateTable('alert_records')
+      .set({
+        status: 'resolved',
+        resolved_by: actorId,
+        resolved_at: at,
+        resolution_notes: notes.trim(),
+        // Resolving without acknowledging first still records who took responsibility.
+        acknowledged_by: before.acknowledged_by ?? actorId,
+        acknowledged_at: before.acknowledged_at ?? at,
+        updated_at: at,
+      })
+      .where('id', '=', id)
+      .execute();
+    const after = await getAlert(trx, id);
+    await recordAudit(trx, {
+      userId: actorId,
+      action: 'resolve',
+      entityType: 'alert',
+      entityId: id,
+      oldValue: { status: before.status },
+      newValue: { status: 'resolved', resolution_notes: after.resolution_notes },
+      at,
+    });
+    return after;
+  });
+}
+
+export interface AlertQuery {
+  /** raised | acknowledged | resolved, or 'active' (not resolved) or 'all'. Default: active. */
+  status?: string;
+  alert_type?: string;
+  severity?: string;
+  instrument_id?: number;
+  tag?: string;
+  from?: string;
+  to?: string;
+  include_suppressed?: boolean;
+  limit: number;
+  offset: number;
+}
+
+export async function listAlerts(db: Kysely<DB>, q: AlertQuery) {
+  let query = selectAlert(db);
+  const status = q.status ?? 'active';
+  if (status === 'active') query = query.where('alert_records.status', '<>', 'resolved');
+  else if (status !== 'all') query = query.where('alert_records.status', '=', status);
+  if (!q.include_suppressed) query = query.where('alert_records.suppressed', '=', 0);
+  if (q.alert_type) query = query.where('alert_records.alert_type', '=', q.alert_type);
+  if (q.severity) query = query.where('alert_records.severity', '=', q.severity);
+  if (q.instrument_id) query = query.where('alert_records.instrument_id', '=', q.instrument_id);
+  if (q.tag) query = query.where('instruments.tag', '=', q.tag);
+  if (q.from) query = query.where('alert_records.last_seen', '>=', q.from);
+  if (q.to) query = query.where('alert_records.first_seen', '<=', q.to);
+  const { n } = await query
+    .clearSelect()
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const rows = await query
+    .orderBy('alert_records.last_seen', 'desc')
+    .orderBy('alert_records.id', 'desc')
+    .limit(q.limit)
+    .offset(q.offset)
+    .execute();
+  return { items: rows.map(toPublicAlert), total: Number(n), limit: q.limit, offset: q.offset };
+}
+
+/** Open, unsuppressed alerts, counted for the dashboard and the navigation badge. */
+export async function countActiveAlerts(db: Kysely<DB>): Promise<number> {
+  const { n } = await db
+    .selectFrom('alert_records')
+    .innerJoin('instruments', 'instruments.id', 'alert_records.instrument_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('alert_records.status', '<>', 'resolved')
+    .where('alert_records.suppressed', '=', 0)
+    .where('instruments.deleted_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}

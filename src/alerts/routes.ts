@@ -1,0 +1,107 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { currentUser } from '../http/auth-guard.ts';
+import { IdParams, Nullable, Page, PageQuery, Timestamp } from '../http/schemas.ts';
+import { acknowledgeAlert, getAlert, listAlerts, resolveAlert } from './alert-service.ts';
+import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES } from './types.ts';
+
+const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
+
+export const AlertSchema = Type.Object({
+  id: Type.Integer(),
+  instrument_id: Type.Integer(),
+  tag: Type.String(),
+  alert_type: Type.String({ description: ALERT_TYPES.join(' | ') }),
+  severity: Type.String({ description: SEVERITIES.join(' | ') }),
+  status: Type.String({ description: ALERT_STATUSES.join(' | ') }),
+  condition: Type.String(),
+  message: Type.String(),
+  details: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  first_seen: Type.String(),
+  last_seen: Type.String(),
+  occurrence_count: Type.Integer(),
+  cleared_at: Nullable(Type.String()),
+  suppressed: Type.Boolean(),
+  acknowledged_by: Nullable(Type.Integer()),
+  acknowledged_by_name: Nullable(Type.String()),
+  acknowledged_at: Nullable(Type.String()),
+  resolved_by: Nullable(Type.Integer()),
+  resolved_by_name: Nullable(Type.String()),
+  resolved_at: Nullable(Type.String()),
+  resolution_notes: Nullable(Type.String()),
+  work_order_id: Nullable(Type.Integer()),
+  created_at: Type.String(),
+});
+
+export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  const tags = ['alerts'];
+  const now = () => ctx.clock.now().toISOString();
+
+  app.get(
+    '/alerts',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        description: 'Alerts, newest first. Without `status` only active (not resolved) alerts are listed.',
+        querystring: Type.Object({
+          status: Type.Optional(lit([...ALERT_STATUSES, 'active', 'all'])),
+          alert_type: Type.Optional(lit(ALERT_TYPES)),
+          severity: Type.Optional(lit(SEVERITIES)),
+          instrument_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          tag: Type.Optional(Type.String({ maxLength: 40 })),
+          from: Type.Optional(Timestamp),
+          to: Type.Optional(Timestamp),
+          include_suppressed: Type.Optional(Type.Boolean()),
+          ...PageQuery,
+        }),
+        response: { 200: Page(AlertSchema) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return listAlerts(ctx.db, {
+        ...q,
+        from: q.from ? new Date(q.from).toISOString() : undefined,
+        to: q.to ? new Date(q.to).toISOString() : undefined,
+        limit: q.limit ?? 50,
+        offset: q.offset ?? 0,
+      });
+    },
+  );
+
+  app.get(
+    '/alerts/:id',
+    { config: { role: 'user' }, schema: { tags, params: IdParams, response: { 200: AlertSchema } } },
+    async (req) => getAlert(ctx.db, req.params.id),
+  );
+
+  app.post(
+    '/alerts/:id/acknowledge',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        params: IdParams,
+        body: Type.Optional(Type.Object({ notes: Type.Optional(Type.String({ maxLength: 2000 })) })),
+        response: { 200: AlertSchema },
+      },
+    },
+    async (req) => acknowledgeAlert(ctx.db, currentUser(req).id, req.params.id, now(), req.body?.notes),
+  );
+
+  app.post(
+    '/alerts/:id/resolve',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        params: IdParams,
+        body: Type.Object({ notes: Type.String({ minLength: 1, maxLength: 4000, pattern: '\\S' }) }),
+        response: { 200: AlertSchema },
+      },
+    },
+    async (req) => resolveAlert(ctx.db, currentUser(req).id, req.params.id, req.body.notes, now()),
+  );
+};
