@@ -48,6 +48,8 @@ function isRetryable(error: unknown): boolean {
     e?.code === 'SQLITE_BUSY_SNAPSHOT' ||
     e?.code === '23505' || // unique violation: two processes created the lock table at once
     e?.code === '42P07' || // relation already exists
-    /database is locked/.test(e?.message ?? '')
+    // SQLite has no migration lock: the loser of a race finds the winner's tables and retries,
+    // after which it sees the migrations recorded and has nothing left to do.
+    /database is locked|already exists/.test(e?.message ?? '')
   );
 }
