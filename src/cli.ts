@@ -4,6 +4,10 @@ import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createLogger, startServer } from './main.ts';
 import { seedDemo } from './seed/seed-demo.ts';
+import { parseSimulateArgs, SIMULATE_HELP } from './simulator/cli-options.ts';
+import { runSimulation } from './simulator/run-simulation.ts';
+import { brokerTarget, loadSimInstruments, topicPrefixOf } from './simulator/runtime.ts';
+import { redactUrl } from './simulator/simulator.ts';
 import { createUser, findUserByEmployeeNumber, setPassword } from './users/user-service.ts';
 
 const HELP = `The Copperbelt University CMMS
@@ -63,6 +67,30 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await handle.close();
       }
+      return 0;
+    }
+    case 'simulate': {
+      // --help answers without configuration, database or broker.
+      if (args.includes('--help') || args.includes('-h')) {
+        console.log(SIMULATE_HELP);
+        return 0;
+      }
+      const config = loadConfig();
+      const target = brokerTarget(config.mqtt);
+      const options = parseSimulateArgs(args, {
+        brokerUrl: target.url,
+        username: target.username,
+        password: target.password,
+        topicPrefix: topicPrefixOf(config.mqtt.topic),
+      });
+      const instruments = await withDb((h) => loadSimInstruments(h.db));
+      if (instruments.length === 0) {
+        throw new Error('no instruments to simulate: register some, or load the demo plant with `npm run cli -- seed`');
+      }
+      const count = options.tags?.length ?? instruments.length;
+      console.log(`simulating ${count} instruments -> ${redactUrl(options.brokerUrl)} (Ctrl-C stops)`);
+      const status = await runSimulation(options, { instruments, logger: createLogger(config) });
+      console.log(`published ${status.published} readings, ${status.skipped} skipped`);
       return 0;
     }
     case 'seed': {

@@ -73,6 +73,16 @@ export function parseDatabaseUrl(raw: string, name = 'DATABASE_URL'): DatabaseTa
   throw new ConfigError(`${name} must start with "sqlite:" or "postgres://" (got "${raw}")`);
 }
 
+function timeZone(env: Env, name: string, fallback: string): string {
+  const v = str(env, name, fallback);
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: v });
+  } catch {
+    throw new ConfigError(`${name} must be an IANA time zone such as Africa/Lusaka or UTC (got "${v}")`);
+  }
+  return v;
+}
+
 function loadDotenv(file: string): Env {
   if (!existsSync(file)) return {};
   return parseDotenv(readFileSync(file));
@@ -134,11 +144,20 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       password: optional(env, 'MQTT_PASSWORD'),
       topic: str(env, 'MQTT_TOPIC', 'plant/readings/#'),
       clientId: str(env, 'MQTT_CLIENT_ID', 'cbu-cmms-ingest'),
+      // Embedded broker's listen address (defaults to HOST).
+      host: str(env, 'MQTT_HOST', str(env, 'HOST', '0.0.0.0')),
+      // External broker: MQTT 5 lets us size the broker's in-flight window (Receive Maximum);
+      // 4 (3.1.1) for brokers without MQTT 5, where the broker's own window applies.
+      protocolVersion: num(env, 'MQTT_PROTOCOL_VERSION', 5, { min: 4, max: 5, int: true }) as 4 | 5,
+      receiveMaximum: num(env, 'MQTT_RECEIVE_MAXIMUM', 10_000, { min: 1, max: 65_535, int: true }),
+      sessionExpirySeconds: num(env, 'MQTT_SESSION_EXPIRY_SECONDS', 604_800, { min: 0, max: 4_294_967_295, int: true }),
+      caFile: optional(env, 'MQTT_CA_FILE'),
     },
     ingest: {
       batchSize: num(env, 'INGEST_BATCH_SIZE', 2000, { min: 1, int: true }),
       flushMs: num(env, 'INGEST_FLUSH_MS', 50, { min: 1, int: true }),
       queueMax: num(env, 'INGEST_QUEUE_MAX', 100_000, { min: 100, int: true }),
+      maxPayloadBytes: num(env, 'INGEST_MAX_PAYLOAD_BYTES', 1_048_576, { min: 256, int: true }),
     },
     aggregationWindowSeconds: num(env, 'AGGREGATION_WINDOW_SECONDS', 60, { min: 5, int: true }),
     anomaly: {
@@ -151,6 +170,26 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       h: num(env, 'CUSUM_H', 5.0, { min: 0.1 }),
     },
     stuckSensorMinutes: num(env, 'STUCK_SENSOR_MINUTES', 15, { min: 1 }),
+    monitoring: {
+      /** Period of the data-gap clock (and of CUSUM window closing on silent instruments). */
+      gapCheckSeconds: num(env, 'DATA_GAP_CHECK_SECONDS', 5, { min: 0.1, max: 3600 }),
+      /** Period of the detector-state checkpoint (also written on shutdown). */
+      checkpointSeconds: num(env, 'MONITOR_CHECKPOINT_SECONDS', 60, { min: 1 }),
+      /** Window means a CUSUM learns its baseline from when the instrument has no reference one. */
+      cusumWarmupWindows: num(env, 'CUSUM_WARMUP_WINDOWS', 60, { min: 2, int: true }),
+      /** Period of the batched write of repeated alert conditions (last_seen, count). */
+      alertFlushMs: num(env, 'ALERT_FLUSH_MS', 2000, { min: 10, int: true }),
+    },
+    ml: {
+      minTrainingWindows: num(env, 'ML_MIN_TRAINING_WINDOWS', 30, { min: 10, int: true }),
+      trees: num(env, 'ML_TREES', 100, { min: 10, max: 1000, int: true }),
+      anomalyAlertWindows: num(env, 'ANOMALY_ALERT_WINDOWS', 3, { min: 1, max: 60, int: true }),
+    },
+    jobs: {
+      concurrency: num(env, 'JOBS_CONCURRENCY', 1, { min: 1, max: 16, int: true }),
+      pollMs: num(env, 'JOBS_POLL_MS', 1000, { min: 50, int: true }),
+      staleSeconds: num(env, 'JOBS_STALE_SECONDS', 60, { min: 5 }),
+    },
     simulatorEnabled: bool(env, 'SIMULATOR_ENABLED', false),
     seedDemo: bool(env, 'SEED_DEMO', true),
     jwt: {
@@ -181,6 +220,11 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
     loginRateLimit: {
       maxFailures: num(env, 'LOGIN_MAX_FAILURES', 5, { min: 1, int: true }),
       windowMinutes: num(env, 'LOGIN_WINDOW_MINUTES', 15, { min: 1 }),
+    },
+    reports: {
+      // Exports with more rows than this run as a background job (202 + job id).
+      asyncRows: num(env, 'REPORT_ASYNC_ROWS', 5000, { min: 1, int: true }),
+      timezone: timeZone(env, 'REPORT_TIMEZONE', 'UTC'),
     },
   };
   return deepFreeze(config);

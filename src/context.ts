@@ -2,11 +2,16 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import type { Database, Dialect } from './db/database.ts';
+import type { IngestionRuntime } from './ingestion/ingestion-runtime.ts';
+import type { JobRunner } from './jobs/job-runner.ts';
+import type { InstrumentStatusSnapshot } from './monitoring/monitor-service.ts';
+import type { Mailer } from './notifications/mailer.ts';
 import type { Clock } from './shared/clock.ts';
 import type { EventBus } from './shared/events.ts';
+import type { SimulatorRuntime } from './simulator/runtime.ts';
 
-/** A named part of the system that reports its state in GET /health and /metrics. */
-export type HealthProvider = () => Record<string, unknown> | Promise<Record<string, unknown>>;
+/** A named part of the system that reports its state in GET /health (an object, or a list such as data_gaps). */
+export type HealthProvider = () => Record<string, unknown> | unknown[] | Promise<Record<string, unknown> | unknown[]>;
 
 export interface LastReading {
   timestamp: string;
@@ -17,6 +22,12 @@ export interface LastReading {
 /** The live side of the reading store, as the API sees it. */
 export interface LiveView {
   lastReading(instrumentId: number): LastReading | null;
+}
+
+/** The live detectors, as the API sees them (GET /api/instruments/{id}/status). */
+export interface MonitorView {
+  /** Rule state per limit, CUSUM S+/S- vs h, stuck state, last quality; null for an unknown instrument. */
+  snapshot(instrumentId: number): InstrumentStatusSnapshot | null;
 }
 
 /**
@@ -36,4 +47,17 @@ export interface AppContext {
   metrics: Registry;
   /** Latest values from the in-memory reading store (empty until ingestion starts). */
   live: LiveView;
+  /**
+   * MQTT ingestion and the reading store (src/ingestion/ingestion-runtime.ts): the pipeline (add
+   * detector sinks here), instrument cache, live store, writer, broker state, downsampling.
+   */
+  ingestion: IngestionRuntime | null;
+  /** Background job runner: register handlers, enqueue jobs (see src/jobs/index.ts). */
+  jobs: JobRunner;
+  /** Live detector state per instrument (src/monitoring/); answers null until monitoring starts. */
+  monitor: MonitorView;
+  /** The plant simulator behind /api/simulator (src/simulator/runtime.ts); null until wired. */
+  simulator: SimulatorRuntime | null;
+  /** Outgoing e-mail (SMTP_HOST); sends after commit, never fails the change (src/notifications/). */
+  mailer: Mailer;
 }

@@ -6,11 +6,19 @@ import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { createIngestion } from './ingestion/ingestion-runtime.ts';
+import { MonitorService } from './monitoring/monitor-service.ts';
 import { buildApp } from './http/app.ts';
+import { JobRunner } from './jobs/job-runner.ts';
+import { startMaintenanceScheduler } from './maintenance/scheduler.ts';
+import { createMailer } from './notifications/mailer.ts';
+import { registerReportJobs } from './reports/report-jobs.ts';
 import { seedDemo } from './seed/seed-demo.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import { EventBus } from './shared/events.ts';
+import { brokerTarget, SimulatorRuntime, topicPrefixOf } from './simulator/runtime.ts';
 import { ensureAdmin } from './users/bootstrap-admin.ts';
+import { cmmsSettings } from './work-orders/settings.ts';
 
 export interface StartOptions {
   clock?: Clock;
@@ -58,7 +66,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const now = clock.now();
     await ensureAdmin(handle.db, config.admin, now.toISOString(), opts.print);
     if (config.seedDemo) {
-      const seeded = await seedDemo(handle.db, now, (m) => log.info(m));
+      const seeded = await seedDemo(handle.db, now, (m) => log.info(m), cmmsSettings(config));
       if (seeded.seeded && seeded.users.length) {
         (opts.print ?? ((t: string) => process.stdout.write(t)))(
           `  Demo technicians: ${seeded.users.join(', ')}\n`,
@@ -76,13 +84,65 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       health: new Map(),
       metrics: new Registry(),
       live: { lastReading: () => null },
+      ingestion: null,
+      monitor: { snapshot: () => null },
+      simulator: null,
+      mailer: createMailer(config.smtp, log),
+      jobs: new JobRunner({
+        db: handle.db,
+        clock,
+        log,
+        dataDir: config.dataDir,
+        concurrency: config.jobs.concurrency,
+        pollMs: config.jobs.pollMs,
+        staleSeconds: config.jobs.staleSeconds,
+      }),
     };
+    ctx.health.set('jobs', () => ctx.jobs.health());
+    registerReportJobs(ctx);
+    stops.push(() => ctx.mailer.close());
+
+    // Detectors per instrument and the alert aggregator, fed by the ingestion pipeline. Started
+    // before ingestion (and so stopped after it) so no accepted reading misses its detectors.
+    const monitoring = new MonitorService({ db: handle.db, config, clock, log, events: ctx.events, metrics: ctx.metrics });
+    await monitoring.start();
+    stops.push(() => monitoring.stop());
+    ctx.monitor = monitoring;
+    ctx.health.set('monitoring', () => monitoring.health());
+    ctx.health.set('data_gaps', () => monitoring.dataGaps());
+
+    // MQTT ingestion and the reading store. The detectors are its sink (added before the broker
+    // starts, so they see every accepted reading); ctx.live is set before routes capture it.
+    const ingestion = await createIngestion(ctx);
+    ingestion.pipeline.addSink(monitoring);
+    ctx.ingestion = ingestion;
+    ctx.live = ingestion.live;
+    stops.push(() => ingestion.stop());
+    await ingestion.start();
+
+    const simulator = new SimulatorRuntime({
+      db: handle.db,
+      events: ctx.events,
+      log,
+      broker: () => brokerTarget(config.mqtt, ingestion.broker().port ?? undefined),
+      topicPrefix: topicPrefixOf(config.mqtt.topic),
+      now: () => clock.now(),
+    });
+    ctx.simulator = simulator;
+    stops.push(() => simulator.close());
 
     const app = await buildApp(ctx);
     await app.listen({ port: config.port, host: config.host });
     const { port } = app.server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
     log.info({ url, dialect: handle.dialect }, 'CBU CMMS listening');
+    // Jobs start once every module has registered its handlers and the API answers.
+    await ctx.jobs.start();
+    stops.push(() => ctx.jobs.stop());
+    if (config.simulatorEnabled) await ctx.simulator?.start();
+    // Calibration overdue + PM (hourly and now), SLA breaches (5-minutely), on the injected clock.
+    const scheduler = startMaintenanceScheduler(ctx);
+    stops.push(() => scheduler.stop());
 
     let stopped = false;
     return {

@@ -92,7 +92,10 @@ function findOpen(db: Kysely<DB>, instrumentId: number, alertType: string, condi
  * Inside an instrument's suppression window (after maintenance or calibration) the alert is
  * recorded with `suppressed` set and does not count as active.
  */
-export async function raiseAlert(db: Kysely<DB>, input: RaiseAlertInput): Promise<{ alert: PublicAlert; created: boolean }> {
+export async function raiseAlert(
+  db: Kysely<DB>,
+  input: RaiseAlertInput,
+): Promise<{ alert: PublicAlert; created: boolean }> {
   return db.transaction().execute(async (trx) => {
     const instrument = await trx
       .selectFrom('instruments')
@@ -107,6 +110,7 @@ export async function raiseAlert(db: Kysely<DB>, input: RaiseAlertInput): Promis
       await trx
         .updateTable('alert_records')
         .set({
+          // biome-ignore lint/complexity/useMathMinMax: ISO 8601 strings, compared as text
           last_seen: input.at > open.last_seen ? input.at : open.last_seen,
           occurrence_count: open.occurrence_count + 1,
           severity: maxSeverity(open.severity as Severity, input.severity),
@@ -140,7 +144,14 @@ export async function raiseAlert(db: Kysely<DB>, input: RaiseAlertInput): Promis
       .returning('id')
       .executeTakeFirstOrThrow();
     const alert = await getAlert(trx, row.id);
-    await recordAudit(trx, { userId: null, action: 'raise', entityType: 'alert', entityId: row.id, newValue: alert, at: input.at });
+    await recordAudit(trx, {
+      userId: null,
+      action: 'raise',
+      entityType: 'alert',
+      entityId: row.id,
+      newValue: alert,
+      at: input.at,
+    });
     return { alert, created: true };
   });
 }
@@ -153,11 +164,21 @@ export async function clearAlertCondition(
 ): Promise<PublicAlert | null> {
   const open = await findOpen(db, key.instrumentId, key.alertType, key.conditionKey);
   if (!open || open.cleared_at) return null;
-  await db.updateTable('alert_records').set({ cleared_at: at, updated_at: at }).where('id', '=', open.id).execute();
+  await db
+    .updateTable('alert_records')
+    .set({ cleared_at: at, updated_at: at })
+    .where('id', '=', open.id)
+    .execute();
   return getAlert(db, open.id);
 }
 
-export async function acknowledgeAlert(db: Kysely<DB>, actorId: number, id: number, at: string, notes?: string) {
+export async function acknowledgeAlert(
+  db: Kysely<DB>,
+  actorId: number,
+  id: number,
+  at: string,
+  notes?: string,
+) {
   return db.transaction().execute(async (trx) => {
     const before = await getAlert(trx, id);
     if (before.status !== 'raised') {
@@ -273,4 +294,120 @@ export async function countActiveAlerts(db: Kysely<DB>): Promise<number> {
     .where('instruments.deleted_at', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(n);
+}
+
+/** An open (not resolved) alert as the live aggregator tracks it. */
+export interface OpenAlertKey {
+  id: number;
+  instrument_id: number;
+  alert_type: AlertType;
+  condition_key: string;
+  severity: Severity;
+  message: string;
+  details: Record<string, unknown> | null;
+  last_seen: string;
+  cleared: boolean;
+  suppressed: boolean;
+}
+
+/** Every open alert of the given types, so a restarted aggregator dedups against them without SQL. */
+export async function listOpenAlertKeys(
+  db: Kysely<DB>,
+  types: readonly AlertType[],
+): Promise<OpenAlertKey[]> {
+  if (types.length === 0) return [];
+  const rows = await db
+    .selectFrom('alert_records')
+    .select([
+      'id',
+      'instrument_id',
+      'alert_type',
+      'condition_key',
+      'severity',
+      'message',
+      'details',
+      'last_seen',
+      'cleared_at',
+      'suppressed',
+    ])
+    .where('status', '<>', 'resolved')
+    .where('alert_type', 'in', [...types])
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    instrument_id: r.instrument_id,
+    alert_type: r.alert_type as AlertType,
+    condition_key: r.condition_key,
+    severity: r.severity as Severity,
+    message: r.message,
+    details: parseJson<Record<string, unknown>>(r.details),
+    last_seen: r.last_seen,
+    cleared: r.cleared_at !== null,
+    suppressed: bool(r.suppressed),
+  }));
+}
+
+export interface AlertRepeat {
+  id: number;
+  /** Event time (ISO) the condition was last seen; last_seen only moves forward. */
+  lastSeen: string;
+  /** Repeats of the raise since the last write (0 when only last_seen moves). */
+  occurrences: number;
+  /** The alert was recorded inside a suppression window: re-check the window at lastSeen. */
+  suppressed: boolean;
+}
+
+/**
+ * Writes the repeats of open conditions collected in memory, one transaction for the batch: the
+ * aggregator calls this every few seconds instead of once per reading. A repeat of a suppressed
+ * alert past its instrument's window turns it into a real one, as raiseAlert does. Returns the alerts
+ * still open with their suppression; an id missing from the answer was resolved meanwhile.
+ */
+export async function recordAlertRepeats(
+  db: Kysely<DB>,
+  repeats: readonly AlertRepeat[],
+  at: string,
+): Promise<Map<number, { suppressed: boolean }>> {
+  const open = new Map<number, { suppressed: boolean }>();
+  if (repeats.length === 0) return open;
+  await db.transaction().execute(async (trx) => {
+    for (const r of repeats) {
+      const row = await trx
+        .updateTable('alert_records')
+        .set((eb) => ({
+          last_seen: eb
+            .case()
+            .when('last_seen', '<', r.lastSeen)
+            .then(r.lastSeen)
+            .else(eb.ref('last_seen'))
+            .end(),
+          occurrence_count: eb('occurrence_count', '+', r.occurrences),
+          updated_at: at,
+          ...(r.suppressed
+            ? {
+                suppressed: eb
+                  .case()
+                  .when(
+                    eb.exists(
+                      eb
+                        .selectFrom('instruments')
+                        .select('instruments.id')
+                        .whereRef('instruments.id', '=', 'alert_records.instrument_id')
+                        .where('instruments.suppressed_until', '>', r.lastSeen),
+                    ),
+                  )
+                  .then(1)
+                  .else(0)
+                  .end(),
+              }
+            : {}),
+        }))
+        .where('id', '=', r.id)
+        .where('status', '<>', 'resolved')
+        .returning(['id', 'suppressed'])
+        .executeTakeFirst();
+      if (row) open.set(row.id, { suppressed: bool(row.suppressed) });
+    }
+  });
+  return open;
 }

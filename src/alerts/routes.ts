@@ -102,6 +102,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: AlertSchema },
       },
     },
-    async (req) => resolveAlert(ctx.db, currentUser(req).id, req.params.id, req.body.notes, now()),
+    async (req) => {
+      const alert = await resolveAlert(ctx.db, currentUser(req).id, req.params.id, req.body.notes, now());
+      ctx.events.emit('alert.resolved', alert.id, alert.instrument_id);
+      return alert;
+    },
   );
 };

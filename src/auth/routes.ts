@@ -6,9 +6,11 @@ import { UserSchema } from '../users/schemas.ts';
 import { getUser, toPublicUser } from '../users/user-service.ts';
 import { changeOwnPassword, login } from './auth-service.ts';
 import { LoginThrottle } from './login-throttle.ts';
+import { passwordResetRoutes } from './password-reset-routes.ts';
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
+  await app.register(passwordResetRoutes);
   const throttle = new LoginThrottle(
     ctx.config.loginRateLimit.maxFailures,
     ctx.config.loginRateLimit.windowMinutes * 60_000,

@@ -16,3 +16,23 @@ export function nextDueDate(
 export function isOverdue(dueAt: string, now: Date): boolean {
   return Date.parse(dueAt) < now.getTime();
 }
+
+export interface IntervalSettings {
+  calibration_interval_days: number;
+  use_predicted_interval: number | boolean;
+  predicted_interval_days: number | null;
+}
+
+/**
+ * The interval the due date is computed with: the condition-based prediction once an admin has
+ * switched the instrument to it and a prediction exists, the fixed interval otherwise.
+ */
+export function effectiveIntervalDays(i: IntervalSettings): number {
+  const usePredicted = i.use_predicted_interval === 1 || i.use_predicted_interval === true;
+  return usePredicted && i.predicted_interval_days !== null
+    ? i.predicted_interval_days
+    : i.calibration_interval_days;
+}
+
+/** The due date as a calendar day (UTC): the identity of one "overdue" condition. */
+export const dueDay = (dueAt: string): string => dueAt.slice(0, 10);

@@ -66,6 +66,9 @@ export interface InstrumentsTable extends Base, SoftDelete {
   baseline_mean: number | null;
   baseline_std: number | null;
   suppressed_until: string | null;
+  /** Condition-based calibration interval (migration 0004), recomputed after each calibration. */
+  predicted_interval_days: number | null;
+  predicted_interval_at: string | null;
 }
 
 export interface ReferenceStandardsTable extends Base, SoftDelete {
@@ -159,6 +162,9 @@ export interface WorkOrdersTable extends Base {
   started_at: string | null;
   completed_at: string | null;
   cancelled_at: string | null;
+  sla_breached: Generated<number>;
+  sla_breached_at: string | null;
+  pm_plan_id: number | null;
 }
 
 export interface PmPlansTable extends Base, SoftDelete {
@@ -176,6 +182,7 @@ export interface NotificationsTable extends Base {
   work_order_id: number | null;
   message: string;
   read_at: string | null;
+  kind: Generated<string>;
 }
 
 export interface PasswordResetTokensTable extends Base {
@@ -209,6 +216,9 @@ export interface BackgroundJobsTable extends Base {
   created_by: number | null;
   started_at: string | null;
   completed_at: string | null;
+  /** Runner that claimed the job (host/pid/instance) and when it was last seen alive (0005). */
+  worker_id: string | null;
+  heartbeat_at: string | null;
 }
 
 export interface MlBaselinesTable extends Base, SoftDelete {

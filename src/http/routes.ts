@@ -1,15 +1,44 @@
 import type { FastifyInstance } from 'fastify';
 import { alertRoutes } from '../alerts/routes.ts';
 import { auditRoutes } from '../audit/routes.ts';
+import { calibrationRoutes } from '../calibration/routes.ts';
+import { dashboardRoutes } from '../dashboard/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { healthRoutes } from '../health/routes.ts';
 import { instrumentRoutes } from '../instruments/routes.ts';
+import { jobRoutes } from '../jobs/routes.ts';
+import { maintenanceRoutes } from '../maintenance/routes.ts';
+import { notificationRoutes } from '../notifications/routes.ts';
+import { pmPlanRoutes } from '../pm/routes.ts';
 import { processUnitRoutes } from '../process-units/routes.ts';
+import { readingRoutes } from '../readings/routes.ts';
+import { referenceStandardRoutes } from '../reference-standards/routes.ts';
+import { reportRoutes } from '../reports/routes.ts';
+import { simulatorRoutes } from '../simulator/routes.ts';
 import { userRoutes } from '../users/routes.ts';
+import { workOrderRoutes } from '../work-orders/routes.ts';
 
 /** Every route plugin, in one list. A module adds its plugin here and nowhere else. */
 export async function apiRoutes(app: FastifyInstance) {
   await app.register(healthRoutes);
-  const api = [authRoutes, userRoutes, processUnitRoutes, instrumentRoutes, auditRoutes, alertRoutes];
+  const api = [
+    authRoutes,
+    userRoutes,
+    processUnitRoutes,
+    instrumentRoutes,
+    auditRoutes,
+    alertRoutes,
+    jobRoutes,
+    simulatorRoutes,
+    referenceStandardRoutes,
+    calibrationRoutes,
+    maintenanceRoutes,
+    workOrderRoutes,
+    pmPlanRoutes,
+    notificationRoutes,
+    reportRoutes,
+    dashboardRoutes,
+    readingRoutes,
+  ];
   for (const plugin of api) await app.register(plugin, { prefix: '/api' });
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
-import { isOverdue, nextDueDate } from '../calibration/due-dates.ts';
+import { effectiveIntervalDays, isOverdue, nextDueDate } from '../calibration/due-dates.ts';
+import { refreshPredictedInterval } from '../calibration/interval-service.ts';
 import type { DB, InstrumentRow } from '../db/schema.ts';
 import { bool } from '../shared/db-values.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
@@ -79,7 +80,8 @@ const round = (v: number) => Number(v.toPrecision(6));
 type Row = InstrumentRow & { process_unit_name: string | null; last_calibration_at: string | null };
 
 export function toPublicInstrument(r: Row, now: Date) {
-  const due = nextDueDate(r.last_calibration_at, r.created_at, r.calibration_interval_days);
+  const interval = effectiveIntervalDays(r);
+  const due = nextDueDate(r.last_calibration_at, r.created_at, interval);
   return {
     id: r.id,
     tag: r.tag,
@@ -98,6 +100,8 @@ export function toPublicInstrument(r: Row, now: Date) {
     process_unit_name: r.process_unit_name,
     calibration_interval_days: r.calibration_interval_days,
     use_predicted_interval: bool(r.use_predicted_interval),
+    predicted_interval_days: r.predicted_interval_days,
+    effective_interval_days: interval,
     description: r.description,
     alarm_low_critical: r.alarm_low_critical,
     alarm_low_warning: r.alarm_low_warning,
@@ -132,9 +136,19 @@ function baseQuery(db: Kysely<DB>) {
     .select('process_units.name as process_unit_name')
     .select((eb) =>
       eb
-        .selectFrom('calibration_records')
-        .whereRef('calibration_records.instrument_id', '=', 'instruments.id')
-        .select((e) => e.fn.max('calibration_records.performed_at').as('m'))
+        .selectFrom('calibration_records as cr')
+        .whereRef('cr.instrument_id', '=', 'instruments.id')
+        // A record superseded by a correction no longer counts; its correction does.
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('calibration_records as fix')
+                .select('fix.id')
+                .whereRef('fix.corrects_id', '=', 'cr.id'),
+            ),
+          ),
+        )
+        .select((e) => e.fn.max('cr.performed_at').as('m'))
         .as('last_calibration_at'),
     );
 }
@@ -301,14 +315,21 @@ export async function updateInstrument(
       })
       .where('id', '=', id)
       .execute();
+    // Switching to the condition-based interval uses a prediction computed now, not the last scan's.
+    if (use_predicted_interval === true) await refreshPredictedInterval(trx, id, now);
     const after = toPublicInstrument((await findInstrument(trx, id)) as Row, now);
+    const intervalChanged =
+      use_predicted_interval !== undefined || changes.calibration_interval_days !== undefined;
+    const audited = intervalChanged
+      ? { ...changes, effective_interval_days: 0, next_calibration_due: 0 }
+      : changes;
     await recordAudit(trx, {
       userId: actorId,
       action: 'update',
       entityType: 'instrument',
       entityId: id,
-      oldValue: diffOld(before, changes),
-      newValue: diffNew(after, changes),
+      oldValue: diffOld(before, audited),
+      newValue: diffNew(after, audited),
       at,
     });
     return after;
@@ -348,4 +369,17 @@ function diffOld(before: Record<string, unknown>, changes: object) {
 }
 function diffNew(after: Record<string, unknown>, changes: object) {
   return Object.fromEntries(Object.keys(changes).map((k) => [k, after[k] ?? null]));
+}
+
+/**
+ * Starts (or extends) the alert suppression window after calibration or maintenance. Call it in the
+ * transaction that records the work; a later window is never shortened.
+ */
+export async function extendSuppressionWindow(trx: Kysely<DB>, id: number, until: string, at: string) {
+  await trx
+    .updateTable('instruments')
+    .set({ suppressed_until: until, updated_at: at })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('suppressed_until', 'is', null), eb('suppressed_until', '<', until)]))
+    .execute();
 }

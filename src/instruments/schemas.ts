@@ -68,6 +68,8 @@ export const InstrumentSchema = Type.Object({
   process_unit_name: Nullable(Type.String()),
   calibration_interval_days: Type.Integer(),
   use_predicted_interval: Type.Boolean(),
+  predicted_interval_days: Nullable(Type.Integer()),
+  effective_interval_days: Type.Integer(),
   description: Nullable(Type.String()),
   alarm_low_critical: NullNum,
   alarm_low_warning: NullNum,

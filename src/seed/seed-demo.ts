@@ -1,9 +1,16 @@
 import type { Kysely } from 'kysely';
-import { recordAudit } from '../audit/audit-log.ts';
+import { recordCalibration } from '../calibration/calibration-service.ts';
 import type { DB } from '../db/schema.ts';
 import { createInstrument } from '../instruments/instrument-service.ts';
+import { recordMaintenance } from '../maintenance/maintenance-service.ts';
+import { AfterCommit } from '../notifications/after-commit.ts';
+import { createPlan } from '../pm/pm-plan-service.ts';
 import { createProcessUnit } from '../process-units/process-unit-service.ts';
+import { createReferenceStandard } from '../reference-standards/reference-standard-service.ts';
 import { createUser, findUserByEmployeeNumber } from '../users/user-service.ts';
+import { type CmmsSettings, DEFAULT_CMMS_SETTINGS } from '../work-orders/settings.ts';
+import { createWorkOrder, updateWorkOrder } from '../work-orders/work-order-service.ts';
+import { backfillHistory } from './backfill-history.ts';
 import { DEMO_INSTRUMENTS, DEMO_PROCESS_UNITS, DEMO_REFERENCE_STANDARDS } from './demo-instruments.ts';
 
 const DAY = 86_400_000;
@@ -34,6 +41,7 @@ export async function seedDemo(
   db: Kysely<DB>,
   now: Date,
   log: (m: string) => void = () => {},
+  settings: CmmsSettings = DEFAULT_CMMS_SETTINGS,
 ): Promise<SeedResult> {
   const existing = await db.selectFrom('instruments').select('id').limit(1).executeTakeFirst();
   if (existing) return { seeded: false, instruments: 0, users: [] };
@@ -62,24 +70,24 @@ export async function seedDemo(
   for (const s of DEMO_REFERENCE_STANDARDS) {
     const calibrated = new Date(now.getTime() - s.calibrated_on_days_ago * DAY);
     const due = new Date(calibrated.getTime() + s.valid_days * DAY);
-    const row = await db
-      .insertInto('reference_standards')
-      .values({
+    const created = await createReferenceStandard(
+      db,
+      null,
+      {
         identifier: s.identifier,
         description: s.description,
         certificate_number: s.certificate_number,
         accuracy: s.accuracy,
         calibrated_on: calibrated.toISOString().slice(0, 10),
         due_date: due.toISOString().slice(0, 10),
-        created_at: at,
-        updated_at: at,
-      })
-      .returning(['id', 'identifier'])
-      .executeTakeFirstOrThrow();
-    standards.push(row);
+      },
+      now,
+    );
+    standards.push(created);
   }
 
   let n = 0;
+  const instruments: { id: number; tag: string }[] = [];
   for (const [index, d] of DEMO_INSTRUMENTS.entries()) {
     const { unit_name, ...input } = d;
     // Registered two years ago so the calibration history has room.
@@ -91,17 +99,26 @@ export async function seedDemo(
       registered,
     );
     n++;
-    await seedCalibrationHistory(db, inst, index, technicianIds, standards, now);
+    instruments.push(inst);
+    await seedCalibrationHistory(db, inst, index, technicianIds, standards, now, settings);
   }
+  await seedMaintenanceWork(db, instruments, technicianIds, now, settings);
   log(
     `seeded ${n} demo instruments, ${DEMO_PROCESS_UNITS.length} process units, ${standards.length} reference standards`,
+  );
+  const t0 = performance.now();
+  const history = await backfillHistory(db, now);
+  log(
+    `backfilled ${history.readings} readings (${history.from} to ${history.to}) for ${history.instruments} instruments in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   return { seeded: true, instruments: n, users };
 }
 
 /**
- * Past calibrations at the instrument's interval, with multi-point as-found/as-left data. A few
- * instruments are left overdue and one has a failed as-found, so the dashboard shows real work.
+ * Past calibrations at the instrument's interval, with multi-point as-found/as-left data, recorded
+ * through the calibration service as a technician would (so errors, verdicts, due dates, predicted
+ * intervals and the corrective work order of the one failed as-found are the product's own). A few
+ * instruments are left overdue, so the first scan gives the dashboard real work.
  */
 async function seedCalibrationHistory(
   db: Kysely<DB>,
@@ -117,6 +134,7 @@ async function seedCalibrationHistory(
   technicianIds: number[],
   standards: { id: number }[],
   now: Date,
+  settings: CmmsSettings,
 ) {
   const span = inst.range_max - inst.range_min;
   const overdue = index % 7 === 3; // three demo instruments are past due
@@ -138,76 +156,213 @@ async function seedCalibrationHistory(
   for (const [k, when] of dates.entries()) {
     const failed = index === 5 && k === dates.length - 2;
     const tol = inst.accuracy_class;
-    const points = [0, 25, 50, 75, 100].map((pct, seq) => {
+    const points = [0, 25, 50, 75, 100].map((pct) => {
       const ref = inst.range_min + (span * pct) / 100;
       const foundErrPct = failed ? tol * (1.4 + rand() * 0.5) : (rand() - 0.5) * tol * 1.2;
       const leftErrPct = (rand() - 0.5) * tol * 0.3;
-      const as_found = ref + (foundErrPct / 100) * span;
-      const as_left = ref + (leftErrPct / 100) * span;
-      return { seq, ref, as_found, as_left, foundErrPct, leftErrPct };
+      return {
+        reference_value: round(ref),
+        as_found: round(ref + (foundErrPct / 100) * span),
+        as_left: round(ref + (leftErrPct / 100) * span),
+      };
     });
-    const afPass = points.every((p) => Math.abs(p.foundErrPct) <= tol);
-    const alPass = points.every((p) => Math.abs(p.leftErrPct) <= tol);
-    const at = when.toISOString();
-    await db.transaction().execute(async (trx) => {
-      const rec = await trx
-        .insertInto('calibration_records')
-        .values({
-          instrument_id: inst.id,
-          performed_at: at,
-          technician_id: technicianIds[(index + k) % technicianIds.length],
-          reference_standard_id: standards[(index + k) % 3].id,
-          notes: failed
-            ? 'As-found out of tolerance at upper points; zero and span adjusted.'
-            : 'Routine calibration.',
-          tolerance_pct: tol,
-          as_found_passed: afPass ? 1 : 0,
-          as_left_passed: alPass ? 1 : 0,
-          passed: afPass && alPass ? 1 : 0,
-          max_as_found_error_pct: Math.max(...points.map((p) => Math.abs(p.foundErrPct))),
-          max_as_left_error_pct: Math.max(...points.map((p) => Math.abs(p.leftErrPct))),
-          corrects_id: null,
-          work_order_id: null,
-          next_due_at: new Date(when.getTime() + inst.calibration_interval_days * DAY).toISOString(),
-          created_at: at,
-          updated_at: at,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await trx
-        .insertInto('calibration_points')
-        .values(
-          points.map((p) => ({
-            calibration_id: rec.id,
-            seq: p.seq,
-            reference_value: round(p.ref),
-            as_found: round(p.as_found),
-            as_left: round(p.as_left),
-            as_found_error_pct: round(p.foundErrPct),
-            as_left_error_pct: round(p.leftErrPct),
-            as_found_passed: Math.abs(p.foundErrPct) <= tol ? 1 : 0,
-            as_left_passed: Math.abs(p.leftErrPct) <= tol ? 1 : 0,
-            created_at: at,
-            updated_at: at,
-          })),
-        )
-        .execute();
-      await recordAudit(trx, {
-        userId: null,
-        action: 'create',
-        entityType: 'calibration_record',
-        entityId: rec.id,
-        newValue: {
-          instrument_id: inst.id,
-          tag: inst.tag,
-          performed_at: at,
-          passed: afPass && alPass,
-          source: 'seed',
-        },
-        at,
-      });
-    });
+    await recordCalibration(
+      db,
+      { id: technicianIds[(index + k) % technicianIds.length], role: 'technician' },
+      {
+        instrument_id: inst.id,
+        performed_at: when.toISOString(),
+        reference_standard_id: standards[(index + k) % 3].id,
+        notes: failed
+          ? 'As-found out of tolerance at upper points; zero and span adjusted.'
+          : 'Routine calibration.',
+        points,
+      },
+      // E-mails and events of seeded history are never sent: nothing is listening yet.
+      { now, settings, after: new AfterCommit() },
+    );
   }
+}
+
+/** A little maintenance history, preventive plans and work orders in each state. */
+async function seedMaintenanceWork(
+  db: Kysely<DB>,
+  instruments: { id: number; tag: string }[],
+  technicianIds: number[],
+  now: Date,
+  settings: CmmsSettings,
+) {
+  const byTag = new Map(instruments.map((i) => [i.tag, i.id]));
+  const id = (tag: string) => byTag.get(tag) ?? instruments[0].id;
+  const ago = (days: number) => new Date(now.getTime() - days * DAY);
+  const [t1, t2] = technicianIds;
+  const tech = (userId: number) => ({ id: userId, role: 'technician' as const });
+  const quiet = () => new AfterCommit();
+
+  const history = [
+    {
+      tag: 'PT-101',
+      action_type: 'cleaning',
+      days: 40,
+      tech: t1,
+      minutes: 30,
+      parts: null,
+      description: 'Impulse lines blown down; manifold valves exercised.',
+    },
+    {
+      tag: 'TT-202',
+      action_type: 'replacement',
+      days: 95,
+      tech: t2,
+      minutes: 45,
+      parts: '1 x M20 cable gland',
+      description: 'Cable gland cracked by heat; replaced and terminal head resealed.',
+    },
+    {
+      tag: 'FT-301',
+      action_type: 'inspection',
+      days: 12,
+      tech: t1,
+      minutes: 20,
+      parts: null,
+      description: 'Electrode check and grounding rings inspected; no deposits.',
+    },
+    {
+      tag: 'LT-401',
+      action_type: 'repair',
+      days: 200,
+      tech: t2,
+      minutes: 90,
+      parts: '1 x display module',
+      description: 'Local display blank; display module replaced, loop checked 4-20 mA.',
+    },
+  ] as const;
+  for (const m of history) {
+    await recordMaintenance(
+      db,
+      tech(m.tech),
+      {
+        instrument_id: id(m.tag),
+        action_type: m.action_type,
+        description: m.description,
+        parts_used: m.parts,
+        duration_minutes: m.minutes,
+        performed_at: ago(m.days).toISOString(),
+      },
+      { now, suppressionMinutes: settings.suppressionMinutes, after: quiet() },
+    );
+  }
+
+  await createPlan(
+    db,
+    null,
+    {
+      instrument_id: id('PT-101'),
+      task: 'Blow down impulse lines and check manifold',
+      interval_days: 90,
+      next_due: new Date(now.getTime() + 50 * DAY).toISOString(),
+      priority: 'medium',
+      assigned_to: t1,
+    },
+    now,
+  );
+  await createPlan(
+    db,
+    null,
+    {
+      instrument_id: id('TT-201'),
+      task: 'Inspect thermowell and terminal head',
+      interval_days: 180,
+      next_due: ago(1).toISOString(),
+      priority: 'low',
+      assigned_to: t2,
+    },
+    now,
+  );
+  await createPlan(
+    db,
+    null,
+    {
+      instrument_id: id('FT-301'),
+      task: 'Verify flow meter zero at no flow',
+      interval_days: 30,
+      next_due: new Date(now.getTime() + 5 * DAY).toISOString(),
+      priority: 'medium',
+      assigned_to: t1,
+    },
+    now,
+  );
+
+  const deps = (at: Date) => ({ now: at, settings, after: quiet() });
+  const done = await createWorkOrder(
+    db,
+    null,
+    {
+      instrument_id: id('PT-201'),
+      title: 'Pressure reading erratic at high load',
+      description: 'Operators report spikes of ±0.5 bar during boiler firing.',
+      type: 'corrective',
+      priority: 'high',
+      assigned_to: t1,
+      estimated_duration_minutes: 90,
+    },
+    deps(ago(6)),
+  );
+  await updateWorkOrder(db, tech(t1), done.id, { status: 'in_progress' }, deps(ago(5.9)));
+  await updateWorkOrder(
+    db,
+    tech(t1),
+    done.id,
+    {
+      status: 'completed',
+      completion_notes: 'Loose terminal on the loop; re-terminated and checked with the loop calibrator.',
+      actual_duration_minutes: 75,
+      parts_used: '2 x ferrules',
+    },
+    deps(ago(5.8)),
+  );
+
+  const started = await createWorkOrder(
+    db,
+    null,
+    {
+      instrument_id: id('LT-402'),
+      title: 'Level reading frozen overnight',
+      description: 'Stuck-sensor alert at 02:00; check the radar antenna for condensation.',
+      type: 'corrective',
+      priority: 'high',
+      assigned_to: t2,
+      estimated_duration_minutes: 60,
+    },
+    deps(ago(0.5)),
+  );
+  await updateWorkOrder(db, tech(t2), started.id, { status: 'in_progress' }, deps(ago(0.4)));
+
+  await createWorkOrder(
+    db,
+    null,
+    {
+      instrument_id: id('FT-201'),
+      title: 'Inspect junction box after rain ingress',
+      type: 'inspection',
+      priority: 'medium',
+      assigned_to: t1,
+      estimated_duration_minutes: 30,
+    },
+    deps(ago(0.2)),
+  );
+  await createWorkOrder(
+    db,
+    null,
+    {
+      instrument_id: id('PT-301'),
+      title: 'Replace weathered instrument tag plate',
+      type: 'preventive',
+      priority: 'low',
+      estimated_duration_minutes: 15,
+    },
+    deps(ago(10)),
+  );
 }
 
 const round = (v: number) => Number(v.toFixed(4));

@@ -10,6 +10,10 @@ export interface DomainEvents {
   'maintenance.completed': [instrumentId: number, at: string];
   /** A model version was activated (trained or rolled back). */
   'model.activated': [instrumentId: number];
+  /** A detector raised a new, unsuppressed alert (notifications may follow). */
+  'alert.raised': [alertId: number, instrumentId: number];
+  /** Someone resolved an alert: the live aggregator stops deduplicating against it. */
+  'alert.resolved': [alertId: number, instrumentId: number];
 }
 
 export class EventBus extends EventEmitter<DomainEvents> {}

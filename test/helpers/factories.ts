@@ -21,6 +21,12 @@ export async function makeInstrument(t: TestApp, fields: Record<string, unknown>
     },
   });
   if (res.status !== 201) throw new Error(`makeInstrument: ${res.status} ${JSON.stringify(res.body)}`);
+  // Ingestion learns of the new tag from 'instrument.changed' (an async reload): wait for it, so a
+  // reading published right away is not refused as an unknown tag.
+  const cache = t.server.ctx.ingestion?.instruments;
+  const deadline = Date.now() + 5_000;
+  while (cache && !cache.byTagName(res.body.tag) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 5));
   return res.body as { id: number; tag: string } & Record<string, unknown>;
 }
 

@@ -21,7 +21,36 @@ export interface TestApp {
   adminToken: string;
   /** Logs the admin in again (after a test moved the clock past token expiry). */
   refreshAdmin(): Promise<string>;
+  /** The broker this app ingests from, and the topic prefix its readings go to. */
+  mqtt: MqttTarget;
   stop(): Promise<void>;
+}
+
+export interface MqttTarget {
+  /** mqtt://host:port a publisher connects to (the embedded broker, or TEST_MQTT_URL). */
+  url: string;
+  host: string;
+  port: number;
+  /** Readings for tag T are published to `${topicPrefix}/T`. */
+  topicPrefix: string;
+  external: boolean;
+}
+
+/**
+ * MQTT settings for a test app: the embedded broker on a free port, or, when TEST_MQTT_URL is set
+ * (CI's Mosquitto), that broker with a client id and topic of its own so parallel runs never cross.
+ */
+export function testMqttEnv(): Record<string, string> {
+  const external = process.env.TEST_MQTT_URL;
+  if (!external) return { MQTT_PORT: '0' };
+  const id = randomBytes(5).toString('hex');
+  return {
+    MQTT_BROKER: external,
+    MQTT_CLIENT_ID: `cmms-test-${id}`,
+    MQTT_TOPIC: `cmms-test/${id}/readings/#`,
+    // The broker forgets a test's session a minute after it disconnects.
+    MQTT_SESSION_EXPIRY_SECONDS: '60',
+  };
 }
 
 export interface ApiResponse<T = any> {
@@ -59,7 +88,7 @@ export function apiClient(baseUrl: string, defaultToken?: () => string | null): 
 }
 
 /** A fresh database for one test app: a temporary SQLite file, or a new schema in the run's PostgreSQL database. */
-async function freshDatabaseUrl(dataDir: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshDatabaseUrl(dataDir: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const runUrl = inject('pgRunUrl');
   if (!runUrl) return { url: `sqlite:${path.join(dataDir, 'cmms.db')}`, drop: async () => {} };
   const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -105,7 +134,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ADMIN_EMPLOYEE_NUMBER: ADMIN.employee_number,
     ADMIN_PASSWORD: ADMIN.password,
     SEED_DEMO: 'false',
-    MQTT_PORT: '0',
+    ...testMqttEnv(),
     ...(opts.env ?? {}),
   };
   const config = loadConfig(env, { dotenvFile: null });
@@ -119,8 +148,18 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     return adminToken;
   };
   await refreshAdmin();
+  const broker = server.ctx.ingestion?.broker();
+  const brokerUrl = new URL(broker?.mode === 'external' ? config.mqtt.broker : (broker?.url ?? 'mqtt://127.0.0.1:1883'));
+  const mqtt: MqttTarget = {
+    url: `mqtt://${brokerUrl.hostname}:${brokerUrl.port || 1883}`,
+    host: brokerUrl.hostname,
+    port: Number(brokerUrl.port || 1883),
+    topicPrefix: config.mqtt.topic.replace(/\/?#$/, ''),
+    external: broker?.mode === 'external',
+  };
   return {
     server,
+    mqtt,
     url: server.url,
     dataDir,
     databaseUrl: db.url,

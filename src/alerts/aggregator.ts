@@ -1,0 +1,410 @@
+// The alert aggregator: turns detector raise / clear events into alert rows without touching the
+// database per reading.
+//
+// - Identity: one open alert per (instrument, alert type, condition). The keys of open alerts live in
+//   memory (loaded at start), so a repeat of an open condition is counted in memory and written in a
+//   batch every few seconds (last_seen, occurrence_count), never one UPDATE per reading.
+// - A raise of a new condition, or of one whose earlier episode cleared, goes through raiseAlert
+//   (which dedups against the open row and applies the instrument's suppression window); a clear
+//   goes through clearAlertCondition. Both run on one sequential queue: detectors never wait for SQL,
+//   and a raise is always written before its clear.
+// - An alert resolved while its condition is still present is raised again (a new row) at the next
+//   sign of the condition: a problem that persists must not vanish from the list.
+// - Failures are logged with tag and instrument id and retried at the next sign of the condition.
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { DetectorEvent } from '../detection/types.ts';
+import {
+  type AlertRepeat,
+  clearAlertCondition,
+  listOpenAlertKeys,
+  type OpenAlertKey,
+  raiseAlert,
+  recordAlertRepeats,
+} from './alert-service.ts';
+import type { AlertType } from './types.ts';
+
+export interface AggregatorLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface AlertAggregatorOptions {
+  db: Kysely<DB>;
+  log: AggregatorLogger;
+  /** Wall-clock source (epoch ms) for retry throttling and updated_at. */
+  now: () => number;
+  /** Tag of an instrument, for log lines. */
+  tagOf?: (instrumentId: number) => string | undefined;
+  /** Called after a new, unsuppressed alert row was inserted. */
+  onRaised?: (alertId: number, instrumentId: number) => void;
+  /**
+   * Period of the batched repeat write (default 5 s). Repeats of a raise are written at the next
+   * period; a last_seen that only moves because the condition persists, every 15 periods.
+   */
+  flushMs?: number;
+  /** Operations waiting for the database above which new ones are dropped (logged, counted). */
+  queueMax?: number;
+  /** The alert types this aggregator owns (loaded at start). */
+  types: readonly AlertType[];
+}
+
+interface Entry {
+  instrumentId: number;
+  alertType: AlertType;
+  condition: string;
+  /** The open row; null while its raise is queued, after it failed, or after it was resolved. */
+  alertId: number | null;
+  /** The condition is present (raised and not cleared). */
+  active: boolean;
+  suppressed: boolean;
+  /** last_seen known to be written (epoch ms). */
+  lastSeen: number;
+  /** Wall-clock time of the last write of this entry (throttles last_seen-only writes). */
+  writtenAt: number;
+  pendingCount: number;
+  pendingLastSeen: number;
+  raiseQueued: boolean;
+  /** No new raise attempt before this wall-clock time (after a failure). */
+  retryAfter: number;
+  /** What to write if the condition must be raised again (resolved while present, or failed). */
+  lastRaise: DetectorEvent | null;
+}
+
+type Op =
+  | { kind: 'raise'; entry: Entry; event: DetectorEvent }
+  | { kind: 'clear'; entry: Entry; event: DetectorEvent }
+  | { kind: 'flush' };
+
+const RETRY_MS = 5_000;
+const keyOf = (instrumentId: number, alertType: string, condition: string) =>
+  `${instrumentId}|${alertType}|${condition}`;
+
+export class AlertAggregator {
+  private readonly o: Required<Omit<AlertAggregatorOptions, 'tagOf' | 'onRaised'>> & AlertAggregatorOptions;
+  private readonly entries = new Map<string, Entry>();
+  private readonly byInstrument = new Map<number, Set<Entry>>();
+  private readonly dirty = new Set<Entry>();
+  private queue: Op[] = [];
+  private pumping: Promise<void> | null = null;
+  private flushQueued = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly stats = { raised: 0, repeats: 0, cleared: 0, suppressed: 0, errors: 0, dropped: 0 };
+
+  /** A condition that is only still present moves its last_seen this often at most. */
+  private readonly touchMs: number;
+
+  constructor(options: AlertAggregatorOptions) {
+    this.o = { flushMs: 5_000, queueMax: 50_000, ...options };
+    this.touchMs = 15 * this.o.flushMs;
+  }
+
+  /** Loads the open alerts, so the first repeat after a restart is deduplicated too. */
+  async load(): Promise<OpenAlertKey[]> {
+    const open = await listOpenAlertKeys(this.o.db, this.o.types);
+    for (const a of open) {
+      const entry = this.entry(a.instrument_id, a.alert_type, a.condition_key);
+      entry.alertId = a.id;
+      entry.active = !a.cleared;
+      entry.suppressed = a.suppressed;
+      entry.lastSeen = Date.parse(a.last_seen);
+      entry.lastRaise = {
+        kind: 'raise',
+        alertType: a.alert_type as DetectorEvent['alertType'],
+        condition: a.condition_key,
+        severity: a.severity,
+        message: a.message,
+        ts: entry.lastSeen,
+        details: a.details ?? undefined,
+      };
+    }
+    return open;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.requestFlush(), this.o.flushMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and writes everything still queued. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.drain();
+  }
+
+  /** Resolves once every queued operation, and a final repeat write, is done. */
+  async drain(): Promise<void> {
+    this.requestFlush();
+    while (this.pumping) await this.pumping;
+  }
+
+  /** A detector event of one instrument. Never waits and never throws. */
+  submit(instrumentId: number, event: DetectorEvent): void {
+    if (event.kind === 'raise') this.raise(instrumentId, event);
+    else this.clear(instrumentId, event);
+  }
+
+  /**
+   * The instrument's active conditions are still present at time `ts`: a reading while raised shows
+   * the reading-based ones (`readings`), a clock tick during silence shows the data gap (`gap`).
+   * Their last_seen moves in a later batch; one resolved meanwhile is raised again.
+   */
+  touch(instrumentId: number, ts: number, seen: 'readings' | 'gap' = 'readings'): void {
+    const set = this.byInstrument.get(instrumentId);
+    if (!set) return;
+    for (const e of set) {
+      if (!e.active || (e.alertType === 'data_gap') !== (seen === 'gap')) continue;
+      if (e.alertId !== null || e.raiseQueued) {
+        if (ts > e.pendingLastSeen) e.pendingLastSeen = ts;
+        this.dirty.add(e);
+      } else if (e.lastRaise && this.o.now() >= e.retryAfter) {
+        this.enqueue({ kind: 'raise', entry: e, event: { ...e.lastRaise, ts } });
+        e.raiseQueued = true;
+      }
+    }
+  }
+
+  /** Someone resolved an alert: forget it (its condition, if still present, raises a new one). */
+  resolved(alertId: number, instrumentId: number): void {
+    const set = this.byInstrument.get(instrumentId);
+    if (!set) return;
+    for (const e of set) {
+      if (e.alertId !== alertId) continue;
+      this.forgetRow(e);
+    }
+  }
+
+  /** Drops every key of an instrument (deleted): nothing more is written for it. */
+  forgetInstrument(instrumentId: number): void {
+    const set = this.byInstrument.get(instrumentId);
+    if (!set) return;
+    for (const e of set) {
+      this.entries.delete(keyOf(e.instrumentId, e.alertType, e.condition));
+      this.dirty.delete(e);
+    }
+    this.byInstrument.delete(instrumentId);
+  }
+
+  /** Conditions whose alert is open (for tests and the status view). */
+  isOpen(instrumentId: number, alertType: AlertType, condition: string): boolean {
+    const e = this.entries.get(keyOf(instrumentId, alertType, condition));
+    return e !== undefined && (e.alertId !== null || e.raiseQueued);
+  }
+
+  health() {
+    return { queue_depth: this.queue.length, open_conditions: this.entries.size, ...this.stats };
+  }
+
+  private raise(instrumentId: number, event: DetectorEvent): void {
+    const e = this.entry(instrumentId, event.alertType as AlertType, event.condition);
+    e.lastRaise = event;
+    if (e.active && (e.alertId !== null || e.raiseQueued)) {
+      // A repeat of an open, present condition: counted here, written in the next batch.
+      e.pendingCount++;
+      if (event.ts > e.pendingLastSeen) e.pendingLastSeen = event.ts;
+      this.dirty.add(e);
+      return;
+    }
+    e.active = true;
+    e.raiseQueued = true;
+    this.enqueue({ kind: 'raise', entry: e, event });
+  }
+
+  private clear(instrumentId: number, event: DetectorEvent): void {
+    const e = this.entries.get(keyOf(instrumentId, event.alertType, event.condition));
+    if (!e?.active) return;
+    e.active = false;
+    if (e.alertId === null && !e.raiseQueued) {
+      // Nothing open in the database (resolved, or its raise failed): nothing to record.
+      this.drop(e);
+      return;
+    }
+    this.enqueue({ kind: 'clear', entry: e, event });
+  }
+
+  private entry(instrumentId: number, alertType: AlertType, condition: string): Entry {
+    const key = keyOf(instrumentId, alertType, condition);
+    let e = this.entries.get(key);
+    if (!e) {
+      e = {
+        instrumentId,
+        alertType,
+        condition,
+        alertId: null,
+        active: false,
+        suppressed: false,
+        lastSeen: 0,
+        writtenAt: 0,
+        pendingCount: 0,
+        pendingLastSeen: 0,
+        raiseQueued: false,
+        retryAfter: 0,
+        lastRaise: null,
+      };
+      this.entries.set(key, e);
+      const set = this.byInstrument.get(instrumentId);
+      if (set) set.add(e);
+      else this.byInstrument.set(instrumentId, new Set([e]));
+    }
+    return e;
+  }
+
+  private drop(e: Entry): void {
+    this.entries.delete(keyOf(e.instrumentId, e.alertType, e.condition));
+    this.byInstrument.get(e.instrumentId)?.delete(e);
+    this.dirty.delete(e);
+  }
+
+  /** The row is gone (resolved): a present condition waits for its next sign to raise anew. */
+  private forgetRow(e: Entry): void {
+    e.alertId = null;
+    e.pendingCount = 0;
+    e.pendingLastSeen = 0;
+    this.dirty.delete(e);
+    if (!e.active && !e.raiseQueued) this.drop(e);
+  }
+
+  private requestFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    this.enqueue({ kind: 'flush' }, true);
+  }
+
+  private enqueue(op: Op, force = false): void {
+    if (!force && this.queue.length >= this.o.queueMax) {
+      this.stats.dropped++;
+      if (op.kind !== 'flush') op.entry.raiseQueued = false;
+      if (this.stats.dropped === 1 || this.stats.dropped % 1000 === 0) {
+        this.o.log.error(
+          { dropped: this.stats.dropped, queue_depth: this.queue.length },
+          'alert queue full: events dropped',
+        );
+      }
+      return;
+    }
+    this.queue.push(op);
+    if (!this.pumping) this.pumping = this.pump().finally(() => (this.pumping = null));
+  }
+
+  private async pump(): Promise<void> {
+    while (this.queue.length > 0) {
+      const op = this.queue.shift() as Op;
+      try {
+        if (op.kind === 'raise') await this.writeRaise(op.entry, op.event);
+        else if (op.kind === 'clear') await this.writeClear(op.entry, op.event);
+        else {
+          this.flushQueued = false;
+          await this.writeRepeats();
+        }
+      } catch (err) {
+        this.stats.errors++;
+        if (op.kind === 'flush') {
+          this.o.log.error({ err }, 'writing alert repeats failed');
+        } else {
+          const { entry, event } = op;
+          this.o.log.error(
+            {
+              err,
+              tag: this.o.tagOf?.(entry.instrumentId),
+              instrument_id: entry.instrumentId,
+              alert_type: entry.alertType,
+              condition: entry.condition,
+            },
+            `alert ${event.kind} failed`,
+          );
+          if (op.kind === 'raise') {
+            entry.raiseQueued = false;
+            entry.retryAfter = this.o.now() + RETRY_MS;
+          }
+        }
+      }
+    }
+  }
+
+  private async writeRaise(e: Entry, event: DetectorEvent): Promise<void> {
+    const { alert, created } = await raiseAlert(this.o.db, {
+      instrumentId: e.instrumentId,
+      alertType: e.alertType,
+      conditionKey: e.condition,
+      severity: event.severity,
+      message: event.message,
+      details: event.details,
+      at: new Date(event.ts).toISOString(),
+    });
+    e.raiseQueued = false;
+    e.alertId = alert.id;
+    e.suppressed = alert.suppressed;
+    e.lastSeen = Date.parse(alert.last_seen);
+    e.writtenAt = this.o.now();
+    if (created) {
+      if (alert.suppressed) this.stats.suppressed++;
+      else {
+        this.stats.raised++;
+        this.o.onRaised?.(alert.id, e.instrumentId);
+      }
+    }
+    // Cleared again while the raise was queued: the queued clear follows and records it.
+  }
+
+  private async writeClear(e: Entry, event: DetectorEvent): Promise<void> {
+    const at = new Date(event.ts).toISOString();
+    const cleared = await clearAlertCondition(
+      this.o.db,
+      { instrumentId: e.instrumentId, alertType: e.alertType, conditionKey: e.condition },
+      at,
+    );
+    if (cleared) this.stats.cleared++;
+    else if (!e.active && !e.raiseQueued) this.drop(e); // resolved meanwhile: nothing left to track
+  }
+
+  private async writeRepeats(): Promise<void> {
+    const batch: { e: Entry; r: AlertRepeat }[] = [];
+    const now = this.o.now();
+    const keep: Entry[] = [];
+    for (const e of this.dirty) {
+      if (e.alertId === null) {
+        // Its raise is still queued: the repeats wait for the row.
+        if (e.raiseQueued) keep.push(e);
+        continue;
+      }
+      const lastSeen = Math.max(e.lastSeen, e.pendingLastSeen);
+      if (e.pendingCount === 0 && lastSeen <= e.lastSeen) continue;
+      if (e.pendingCount === 0 && now - e.writtenAt < this.touchMs) {
+        // Only last_seen moved (the condition is still there): not worth a write every period.
+        keep.push(e);
+        continue;
+      }
+      batch.push({
+        e,
+        r: {
+          id: e.alertId,
+          lastSeen: new Date(lastSeen).toISOString(),
+          occurrences: e.pendingCount,
+          suppressed: e.suppressed,
+        },
+      });
+      this.stats.repeats += e.pendingCount;
+      e.lastSeen = lastSeen;
+      e.writtenAt = now;
+      e.pendingCount = 0;
+      e.pendingLastSeen = 0;
+    }
+    this.dirty.clear();
+    for (const e of keep) this.dirty.add(e);
+    if (batch.length === 0) return;
+    const open = await recordAlertRepeats(
+      this.o.db,
+      batch.map((b) => b.r),
+      new Date(this.o.now()).toISOString(),
+    );
+    for (const { e, r } of batch) {
+      if (e.alertId !== r.id) continue;
+      const still = open.get(r.id);
+      if (still) e.suppressed = still.suppressed;
+      else this.forgetRow(e);
+    }
+  }
+}

@@ -1,0 +1,195 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { bool } from '../shared/db-values.ts';
+
+const selectCalibration = (db: Kysely<DB>) =>
+  db
+    .selectFrom('calibration_records as c')
+    .innerJoin('instruments as i', 'i.id', 'c.instrument_id')
+    .innerJoin('users as tech', 'tech.id', 'c.technician_id')
+    .leftJoin('reference_standards as rs', 'rs.id', 'c.reference_standard_id')
+    .selectAll('c')
+    .select([
+      'i.tag as tag',
+      'i.unit as unit',
+      'tech.full_name as technician_name',
+      'rs.identifier as reference_standard_identifier',
+      'rs.certificate_number as reference_standard_certificate',
+    ])
+    .select((eb) =>
+      eb
+        .selectFrom('calibration_records as fix')
+        .whereRef('fix.corrects_id', '=', 'c.id')
+        .select((e) => e.fn.max('fix.id').as('x'))
+        .as('corrected_by_id'),
+    )
+    .select((eb) =>
+      eb
+        .selectFrom('work_orders as wo')
+        .whereRef('wo.calibration_record_id', '=', 'c.id')
+        .where('wo.source', '=', 'calibration_failed')
+        .select((e) => e.fn.max('wo.id').as('w'))
+        .as('corrective_work_order_id'),
+    );
+
+type CalibrationJoined = NonNullable<
+  Awaited<ReturnType<ReturnType<typeof selectCalibration>['executeTakeFirst']>>
+>;
+
+type PointRow = Awaited<ReturnType<typeof loadPoints>>[number];
+
+function toPublicPoint(p: PointRow) {
+  return {
+    seq: p.seq,
+    reference_value: p.reference_value,
+    as_found: p.as_found,
+    as_left: p.as_left,
+    as_found_error_pct: p.as_found_error_pct,
+    as_left_error_pct: p.as_left_error_pct,
+    as_found_passed: bool(p.as_found_passed),
+    as_left_passed: bool(p.as_left_passed),
+  };
+}
+
+/**
+ * How the calibration went, for the history: passed, adjusted back into tolerance after a failed
+ * as-found (the failure that triggers a corrective work order), or still out after adjustment.
+ */
+export function calibrationOutcome(asFoundPassed: boolean, asLeftPassed: boolean) {
+  if (!asLeftPassed) return 'failed_as_left' as const;
+  if (!asFoundPassed) return 'failed_as_found' as const;
+  return 'passed' as const;
+}
+
+export function toPublicCalibration(r: CalibrationJoined, points: PointRow[]) {
+  const asFound = bool(r.as_found_passed);
+  const asLeft = bool(r.as_left_passed);
+  return {
+    id: r.id,
+    instrument_id: r.instrument_id,
+    tag: r.tag,
+    unit: r.unit,
+    performed_at: r.performed_at,
+    technician_id: r.technician_id,
+    technician_name: r.technician_name,
+    reference_standard_id: r.reference_standard_id,
+    reference_standard_identifier: r.reference_standard_identifier ?? null,
+    reference_standard_certificate: r.reference_standard_certificate ?? null,
+    notes: r.notes,
+    tolerance_pct: r.tolerance_pct,
+    as_found_passed: asFound,
+    as_left_passed: asLeft,
+    passed: bool(r.passed),
+    outcome: calibrationOutcome(asFound, asLeft),
+    max_as_found_error_pct: r.max_as_found_error_pct,
+    max_as_left_error_pct: r.max_as_left_error_pct,
+    corrects_id: r.corrects_id,
+    corrected_by_id: r.corrected_by_id ?? null,
+    superseded: r.corrected_by_id !== null && r.corrected_by_id !== undefined,
+    work_order_id: r.work_order_id,
+    corrective_work_order_id: r.corrective_work_order_id ?? null,
+    next_due_at: r.next_due_at,
+    points: points.map(toPublicPoint),
+    created_at: r.created_at,
+  };
+}
+export type PublicCalibration = ReturnType<typeof toPublicCalibration>;
+
+function loadPoints(db: Kysely<DB>, calibrationIds: number[]) {
+  return db
+    .selectFrom('calibration_points')
+    .select([
+      'calibration_id',
+      'seq',
+      'reference_value',
+      'as_found',
+      'as_left',
+      'as_found_error_pct',
+      'as_left_error_pct',
+      'as_found_passed',
+      'as_left_passed',
+    ])
+    .where('calibration_id', 'in', calibrationIds)
+    .orderBy('calibration_id')
+    .orderBy('seq')
+    .execute();
+}
+
+async function withPoints(db: Kysely<DB>, rows: CalibrationJoined[]) {
+  if (rows.length === 0) return [];
+  const points = await loadPoints(
+    db,
+    rows.map((r) => r.id),
+  );
+  const byRecord = new Map<number, PointRow[]>();
+  for (const p of points) {
+    const list = byRecord.get(p.calibration_id) ?? [];
+    list.push(p);
+    byRecord.set(p.calibration_id, list);
+  }
+  return rows.map((r) => toPublicCalibration(r, byRecord.get(r.id) ?? []));
+}
+
+export async function findCalibration(db: Kysely<DB>, id: number): Promise<PublicCalibration | null> {
+  const r = await selectCalibration(db).where('c.id', '=', id).executeTakeFirst();
+  if (!r) return null;
+  return (await withPoints(db, [r]))[0];
+}
+
+/** Bare record fields used by validations (same instrument, already corrected, ...). */
+export function findCalibrationRow(db: Kysely<DB>, id: number) {
+  return db
+    .selectFrom('calibration_records')
+    .select(['id', 'instrument_id', 'corrects_id', 'work_order_id', 'as_found_passed', 'as_left_passed'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function correctionOf(db: Kysely<DB>, id: number) {
+  return db.selectFrom('calibration_records').select('id').where('corrects_id', '=', id).executeTakeFirst();
+}
+
+export interface CalibrationQuery {
+  instrument_id?: number;
+  tag?: string;
+  reference_standard_id?: number;
+  technician_id?: number;
+  passed?: boolean;
+  /** Leave out records superseded by a correction. */
+  current_only?: boolean;
+  from?: string;
+  to?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function listCalibrations(db: Kysely<DB>, q: CalibrationQuery) {
+  let query = selectCalibration(db);
+  if (q.instrument_id) query = query.where('c.instrument_id', '=', q.instrument_id);
+  if (q.tag) query = query.where('i.tag', '=', q.tag);
+  if (q.reference_standard_id) query = query.where('c.reference_standard_id', '=', q.reference_standard_id);
+  if (q.technician_id) query = query.where('c.technician_id', '=', q.technician_id);
+  if (q.passed !== undefined) query = query.where('c.passed', '=', q.passed ? 1 : 0);
+  if (q.from) query = query.where('c.performed_at', '>=', q.from);
+  if (q.to) query = query.where('c.performed_at', '<=', q.to);
+  if (q.current_only) {
+    query = query.where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('calibration_records as f2').select('f2.id').whereRef('f2.corrects_id', '=', 'c.id'),
+        ),
+      ),
+    );
+  }
+  const { n } = await query
+    .clearSelect()
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const rows = await query
+    .orderBy('c.performed_at', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(q.limit)
+    .offset(q.offset)
+    .execute();
+  return { items: await withPoints(db, rows), total: Number(n), limit: q.limit, offset: q.offset };
+}

@@ -1,0 +1,304 @@
+import type { Kysely } from 'kysely';
+import { clearAlertCondition, listAlerts } from '../alerts/alert-service.ts';
+import { recordAudit } from '../audit/audit-log.ts';
+import type { DB, Role } from '../db/schema.ts';
+import { extendSuppressionWindow } from '../instruments/instrument-service.ts';
+import type { AfterCommit } from '../notifications/after-commit.ts';
+import { assertStandardUsable } from '../reference-standards/reference-standard-service.ts';
+import { bool } from '../shared/db-values.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { isOpenStatus } from '../work-orders/lifecycle.ts';
+import type { CmmsSettings } from '../work-orders/settings.ts';
+import { createGeneratedWorkOrder } from '../work-orders/work-order-service.ts';
+import {
+  correctionOf,
+  findCalibration,
+  findCalibrationRow,
+  type PublicCalibration,
+} from './calibration-records.ts';
+import { effectiveIntervalDays, isOverdue, nextDueDate } from './due-dates.ts';
+import { refreshPredictedInterval } from './interval-service.ts';
+import { computePoints, type PointInput } from './point-errors.ts';
+
+export interface CalibrationInput {
+  instrument_id: number;
+  performed_at?: string;
+  reference_standard_id: number;
+  notes?: string | null;
+  points: PointInput[];
+  corrects_id?: number;
+  work_order_id?: number;
+  technician_id?: number;
+}
+
+export interface CalibrationDeps {
+  now: Date;
+  settings: CmmsSettings;
+  after: AfterCommit;
+}
+
+/** A clock a few minutes apart between a tablet and the server is normal; a date in the future is not. */
+const FUTURE_SLACK_MS = 5 * 60_000;
+
+async function assertTechnician(db: Kysely<DB>, actor: { id: number; role: Role }, technicianId?: number) {
+  if (technicianId === undefined || technicianId === actor.id) return actor.id;
+  if (actor.role !== 'admin')
+    throw new ForbiddenError('only an admin may record work on behalf of another user');
+  const u = await db.selectFrom('users').select('id').where('id', '=', technicianId).executeTakeFirst();
+  if (!u) throw new ValidationError('technician_id', `user ${technicianId} does not exist`);
+  return technicianId;
+}
+
+/** The first record of a correction chain: one corrective work order per calibration event. */
+async function chainRoot(db: Kysely<DB>, id: number): Promise<number> {
+  let current = id;
+  for (let hops = 0; hops < 100; hops++) {
+    const row = await findCalibrationRow(db, current);
+    if (!row?.corrects_id) return current;
+    current = row.corrects_id;
+  }
+  return current;
+}
+
+/**
+ * Records a calibration: computes every point's as-found / as-left error (% of span) and verdict
+ * against the instrument's tolerance, stores the record, and in the same transaction starts the
+ * alert suppression window, refreshes the condition-based interval, opens a corrective work order
+ * when the instrument was found (or left) out of tolerance, and clears an overdue condition the
+ * new due date ends. The CUSUM reset follows from the `calibration.recorded` event after commit.
+ */
+export async function recordCalibration(
+  db: Kysely<DB>,
+  actor: { id: number; role: Role },
+  input: CalibrationInput,
+  deps: CalibrationDeps,
+): Promise<PublicCalibration> {
+  const { now } = deps;
+  const at = now.toISOString();
+  const performedAt = input.performed_at ? new Date(input.performed_at).toISOString() : at;
+  if (Date.parse(performedAt) > now.getTime() + FUTURE_SLACK_MS) {
+    throw new ValidationError('performed_at', 'performed_at cannot be in the future');
+  }
+  return db.transaction().execute(async (trx) => {
+    const inst = await trx
+      .selectFrom('instruments')
+      .selectAll()
+      .where('id', '=', input.instrument_id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!inst) throw new ValidationError('instrument_id', `instrument ${input.instrument_id} does not exist`);
+    const technicianId = await assertTechnician(trx, actor, input.technician_id);
+    await assertStandardUsable(trx, input.reference_standard_id, performedAt);
+
+    const span = inst.range_max - inst.range_min;
+    input.points.forEach((p, i) => {
+      // A reference outside the range (beyond a 10 % overrange check) is a typing slip, not a test point.
+      if (
+        p.reference_value < inst.range_min - 0.1 * span ||
+        p.reference_value > inst.range_max + 0.1 * span
+      ) {
+        throw new ValidationError(
+          `points.${i}.reference_value`,
+          `points[${i}].reference_value ${p.reference_value} lies outside the range ${inst.range_min} to ${inst.range_max} ${inst.unit}`,
+        );
+      }
+    });
+
+    let correctedRoot: number | null = null;
+    if (input.corrects_id !== undefined) {
+      const original = await findCalibrationRow(trx, input.corrects_id);
+      if (!original || original.instrument_id !== inst.id) {
+        throw new ValidationError(
+          'corrects_id',
+          `calibration ${input.corrects_id} is not a calibration of ${inst.tag}`,
+        );
+      }
+      const existing = await correctionOf(trx, input.corrects_id);
+      if (existing) {
+        throw new ConflictError(
+          'calibration_already_corrected',
+          `calibration ${input.corrects_id} was already corrected by record ${existing.id}; correct that one instead`,
+          { corrected_by_id: existing.id },
+        );
+      }
+      correctedRoot = await chainRoot(trx, input.corrects_id);
+    }
+
+    if (input.work_order_id !== undefined) {
+      const wo = await trx
+        .selectFrom('work_orders')
+        .select(['id', 'instrument_id', 'type', 'status', 'calibration_record_id'])
+        .where('id', '=', input.work_order_id)
+        .executeTakeFirst();
+      if (!wo || wo.instrument_id !== inst.id || wo.type !== 'calibration' || !isOpenStatus(wo.status)) {
+        throw new ValidationError(
+          'work_order_id',
+          `work order ${input.work_order_id} is not an open calibration work order for ${inst.tag}`,
+        );
+      }
+    }
+
+    const result = computePoints(input.points, inst, inst.accuracy_class);
+    const row = await trx
+      .insertInto('calibration_records')
+      .values({
+        instrument_id: inst.id,
+        performed_at: performedAt,
+        technician_id: technicianId,
+        reference_standard_id: input.reference_standard_id,
+        notes: input.notes?.trim() || null,
+        tolerance_pct: inst.accuracy_class,
+        as_found_passed: result.as_found_passed ? 1 : 0,
+        as_left_passed: result.as_left_passed ? 1 : 0,
+        passed: result.passed ? 1 : 0,
+        max_as_found_error_pct: result.max_as_found_error_pct,
+        max_as_left_error_pct: result.max_as_left_error_pct,
+        corrects_id: input.corrects_id ?? null,
+        work_order_id: input.work_order_id ?? null,
+        next_due_at: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('calibration_points')
+      .values(
+        result.points.map((p) => ({
+          calibration_id: row.id,
+          seq: p.seq,
+          reference_value: p.reference_value,
+          as_found: p.as_found,
+          as_left: p.as_left,
+          as_found_error_pct: p.as_found_error_pct,
+          as_left_error_pct: p.as_left_error_pct,
+          as_found_passed: p.as_found_passed ? 1 : 0,
+          as_left_passed: p.as_left_passed ? 1 : 0,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .execute();
+
+    // The new record is now part of the history the prediction reads.
+    const prediction = await refreshPredictedInterval(trx, inst.id, now);
+    const interval = effectiveIntervalDays({
+      ...inst,
+      predicted_interval_days: prediction.predicted_interval_days,
+    });
+    const last = await trx
+      .selectFrom('calibration_records as cr')
+      .where('cr.instrument_id', '=', inst.id)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('calibration_records as fix')
+              .select('fix.id')
+              .whereRef('fix.corrects_id', '=', 'cr.id'),
+          ),
+        ),
+      )
+      .select((eb) => eb.fn.max('cr.performed_at').as('m'))
+      .executeTakeFirstOrThrow();
+    const nextDue = nextDueDate(last.m ?? performedAt, inst.created_at, interval);
+    await trx
+      .updateTable('calibration_records')
+      .set({ next_due_at: nextDue })
+      .where('id', '=', row.id)
+      .execute();
+
+    const suppressedUntil = new Date(
+      Date.parse(performedAt) + deps.settings.suppressionMinutes * 60_000,
+    ).toISOString();
+    await extendSuppressionWindow(trx, inst.id, suppressedUntil, at);
+
+    if (input.work_order_id !== undefined) {
+      await trx
+        .updateTable('work_orders')
+        .set({ calibration_record_id: row.id, updated_at: at })
+        .where('id', '=', input.work_order_id)
+        .execute();
+      await recordAudit(trx, {
+        userId: actor.id,
+        action: 'link_calibration',
+        entityType: 'work_order',
+        entityId: input.work_order_id,
+        newValue: { calibration_record_id: row.id },
+        at,
+      });
+    }
+
+    if (!result.as_found_passed || !result.as_left_passed) {
+      const failing = result.points.filter((p) => !p.as_found_passed || !p.as_left_passed);
+      const stillOut = !result.as_left_passed;
+      const describe = failing
+        .map(
+          (p) =>
+            `reference ${p.reference_value} ${inst.unit}: as-found ${p.as_found} (${p.as_found_error_pct} %), ` +
+            `as-left ${p.as_left} (${p.as_left_error_pct} %)`,
+        )
+        .join('; ');
+      await createGeneratedWorkOrder(
+        trx,
+        {
+          instrument_id: inst.id,
+          title: stillOut
+            ? `${inst.tag}: out of tolerance after calibration, repair or replace`
+            : `${inst.tag}: calibration found out of tolerance, investigate cause and impact`,
+          description:
+            `Calibration record #${row.id} on ${performedAt.slice(0, 10)}: tolerance ±${inst.accuracy_class} % of span. ` +
+            `Failing points: ${describe}.`,
+          type: 'corrective',
+          priority: stillOut ? 'urgent' : 'high',
+        },
+        {
+          source: 'calibration_failed',
+          source_key: `calibration_failed:${correctedRoot ?? row.id}`,
+          calibration_record_id: row.id,
+        },
+        deps,
+      );
+    }
+
+    if (!isOverdue(nextDue, now)) {
+      const open = await listAlerts(trx, {
+        instrument_id: inst.id,
+        alert_type: 'calibration_overdue',
+        status: 'active',
+        include_suppressed: true,
+        limit: 100,
+        offset: 0,
+      });
+      for (const a of open.items) {
+        await clearAlertCondition(
+          trx,
+          { instrumentId: inst.id, alertType: 'calibration_overdue', conditionKey: a.condition },
+          at,
+        );
+      }
+    }
+
+    const record = await findCalibration(trx, row.id);
+    if (!record) throw new NotFoundError('calibration', row.id);
+    await recordAudit(trx, {
+      userId: actor.id,
+      action: input.corrects_id ? 'correct' : 'create',
+      entityType: 'calibration_record',
+      entityId: row.id,
+      newValue: {
+        ...record,
+        suppressed_until: suppressedUntil,
+        use_predicted_interval: bool(inst.use_predicted_interval),
+      },
+      at,
+    });
+    deps.after.emit('calibration.recorded', inst.id, performedAt);
+    return record;
+  });
+}
+
+export async function getCalibration(db: Kysely<DB>, id: number) {
+  const r = await findCalibration(db, id);
+  if (!r) throw new NotFoundError('calibration', id);
+  return r;
+}

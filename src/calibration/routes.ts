@@ -1,0 +1,124 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { currentUser } from '../http/auth-guard.ts';
+import { IdParams, Page, PageQuery, Timestamp } from '../http/schemas.ts';
+import { getInstrument } from '../instruments/instrument-service.ts';
+import { withAfterCommit } from '../notifications/after-commit.ts';
+import { cmmsSettings } from '../work-orders/settings.ts';
+import { listCalibrations } from './calibration-records.ts';
+import { getCalibration, recordCalibration } from './calibration-service.ts';
+import { getCalibrationInterval } from './interval-service.ts';
+import { CalibrationIntervalSchema, CalibrationSchema, CreateCalibrationBody } from './schemas.ts';
+
+const iso = (v?: string) => (v ? new Date(v).toISOString() : undefined);
+
+export const calibrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  const tags = ['calibration'];
+
+  app.post(
+    '/calibrations',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        description:
+          'Records a multi-point calibration. The technician is the logged-in user (admins may name ' +
+          '`technician_id`). Errors are computed as % of span against the instrument accuracy class; a ' +
+          'failed as-found (or as-left) opens a corrective work order. Corrections are new records ' +
+          'with `corrects_id`. An expired reference standard is refused with 422 reference_standard_expired.',
+        body: CreateCalibrationBody,
+        response: { 201: CalibrationSchema },
+      },
+    },
+    async (req, reply) => {
+      const record = await withAfterCommit(ctx, (after) =>
+        recordCalibration(ctx.db, currentUser(req), req.body, {
+          now: ctx.clock.now(),
+          settings: cmmsSettings(ctx.config),
+          after,
+        }),
+      );
+      return reply.status(201).send(record);
+    },
+  );
+
+  app.get(
+    '/calibrations',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        querystring: Type.Object({
+          instrument_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          tag: Type.Optional(Type.String({ maxLength: 40 })),
+          reference_standard_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          technician_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          passed: Type.Optional(Type.Boolean()),
+          current_only: Type.Optional(Type.Boolean()),
+          from: Type.Optional(Timestamp),
+          to: Type.Optional(Timestamp),
+          ...PageQuery,
+        }),
+        response: { 200: Page(CalibrationSchema) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return listCalibrations(ctx.db, {
+        ...q,
+        from: iso(q.from),
+        to: iso(q.to),
+        limit: q.limit ?? 50,
+        offset: q.offset ?? 0,
+      });
+    },
+  );
+
+  app.get(
+    '/calibrations/:id',
+    { config: { role: 'user' }, schema: { tags, params: IdParams, response: { 200: CalibrationSchema } } },
+    async (req) => getCalibration(ctx.db, req.params.id),
+  );
+
+  app.get(
+    '/instruments/:id/calibrations',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        description:
+          'Full calibration history of the instrument, newest first, with as-found / as-left and error % ' +
+          'per point. Records superseded by a correction are kept and marked `superseded`.',
+        params: IdParams,
+        querystring: Type.Object({ ...PageQuery }),
+        response: { 200: Page(CalibrationSchema) },
+      },
+    },
+    async (req) => {
+      await getInstrument(ctx.db, req.params.id, ctx.clock.now(), { includeDeleted: true });
+      return listCalibrations(ctx.db, {
+        instrument_id: req.params.id,
+        limit: req.query.limit ?? 50,
+        offset: req.query.offset ?? 0,
+      });
+    },
+  );
+
+  app.get(
+    '/instruments/:id/calibration-interval',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        description:
+          'The fixed and the condition-based (predicted) calibration interval side by side, with the ' +
+          'basis of the prediction. An admin switches with PATCH /api/instruments/{id} ' +
+          '{ "use_predicted_interval": true }.',
+        params: IdParams,
+        response: { 200: CalibrationIntervalSchema },
+      },
+    },
+    async (req) => getCalibrationInterval(ctx.db, req.params.id),
+  );
+};

@@ -1,0 +1,105 @@
+import { Type } from 'typebox';
+import { Nullable, Timestamp } from '../http/schemas.ts';
+
+const Finite = Type.Number({ minimum: -1e12, maximum: 1e12 });
+
+export const PointInputSchema = Type.Object({
+  reference_value: Finite,
+  as_found: Finite,
+  as_left: Finite,
+});
+
+export const CreateCalibrationBody = Type.Object({
+  instrument_id: Type.Integer({ minimum: 1 }),
+  performed_at: Type.Optional(Timestamp),
+  reference_standard_id: Type.Integer({ minimum: 1 }),
+  notes: Type.Optional(Nullable(Type.String({ maxLength: 4000 }))),
+  points: Type.Array(PointInputSchema, {
+    minItems: 1,
+    maxItems: 50,
+    description: 'test points in engineering units, e.g. 0/25/50/75/100 % of span, up and down',
+  }),
+  corrects_id: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'the record this one corrects (records are never edited)' }),
+  ),
+  work_order_id: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'the calibration work order this was done under' }),
+  ),
+  technician_id: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'admins only: record work done by another user' }),
+  ),
+});
+
+export const PointSchema = Type.Object({
+  seq: Type.Integer(),
+  reference_value: Type.Number(),
+  as_found: Type.Number(),
+  as_left: Type.Number(),
+  as_found_error_pct: Type.Number(),
+  as_left_error_pct: Type.Number(),
+  as_found_passed: Type.Boolean(),
+  as_left_passed: Type.Boolean(),
+});
+
+export const CalibrationSchema = Type.Object({
+  id: Type.Integer(),
+  instrument_id: Type.Integer(),
+  tag: Type.String(),
+  unit: Type.String(),
+  performed_at: Type.String(),
+  technician_id: Type.Integer(),
+  technician_name: Type.String(),
+  reference_standard_id: Nullable(Type.Integer()),
+  reference_standard_identifier: Nullable(Type.String()),
+  reference_standard_certificate: Nullable(Type.String()),
+  notes: Nullable(Type.String()),
+  tolerance_pct: Type.Number(),
+  as_found_passed: Type.Boolean(),
+  as_left_passed: Type.Boolean(),
+  passed: Type.Boolean(),
+  outcome: Type.String({ description: 'passed | failed_as_found | failed_as_left' }),
+  max_as_found_error_pct: Type.Number(),
+  max_as_left_error_pct: Type.Number(),
+  corrects_id: Nullable(Type.Integer()),
+  corrected_by_id: Nullable(Type.Integer()),
+  superseded: Type.Boolean(),
+  work_order_id: Nullable(Type.Integer()),
+  corrective_work_order_id: Nullable(Type.Integer()),
+  next_due_at: Nullable(Type.String()),
+  points: Type.Array(PointSchema),
+  created_at: Type.String(),
+});
+
+const NullNum = Nullable(Type.Number());
+
+export const CalibrationIntervalSchema = Type.Object({
+  instrument_id: Type.Integer(),
+  tag: Type.String(),
+  tolerance_pct: Type.Number(),
+  last_calibration_at: Nullable(Type.String()),
+  fixed_interval_days: Type.Integer(),
+  predicted_interval_days: Nullable(Type.Integer()),
+  predicted_interval_updated_at: Nullable(Type.String()),
+  use_predicted_interval: Type.Boolean(),
+  effective_interval_days: Type.Integer(),
+  next_due_fixed: Type.String(),
+  next_due_predicted: Nullable(Type.String()),
+  next_calibration_due: Type.String(),
+  prediction: Type.Object({
+    predicted_interval_days: Nullable(Type.Integer()),
+    basis: Type.String({
+      description: 'as_found_history | cusum_drift | no_measurable_drift | insufficient_data',
+    }),
+    history_rate_pct_per_day: NullNum,
+    cusum_rate_pct_per_day: NullNum,
+    rate_used_pct_per_day: NullNum,
+    starting_error_pct: NullNum,
+    headroom_pct: NullNum,
+    days_to_tolerance: NullNum,
+    clamped: Nullable(Type.String()),
+    safety_factor: Type.Number(),
+    min_days: Type.Integer(),
+    max_days: Type.Integer(),
+    explanation: Type.String(),
+  }),
+});

@@ -1,0 +1,190 @@
+// Wires the ingestion side together for main.ts: instrument cache, live store, batched writer,
+// pipeline, the broker (embedded) or subscription (external), and the downsampling schedule.
+//
+//   const ingestion = await createIngestion(ctx);   // loads instruments and last readings; no network
+//   ingestion.pipeline.addSink(detectors);           // before start, so no reading misses them
+//   await ingestion.start();                          // embedded broker listens / subscriber connects
+//   ...
+//   await ingestion.stop();                           // flush, acknowledge, disconnect
+
+import type { AppContext } from '../context.ts';
+import { LiveStore } from '../readings/live-store.ts';
+import { ReadingWriter, type RowToWrite } from '../readings/reading-writer.ts';
+import { RetentionScheduler } from '../readings/retention.ts';
+import { type BrokerTarget, type EmbeddedBroker, parseBrokerSetting, startEmbeddedBroker } from './broker.ts';
+import { IngestStats } from './ingest-stats.ts';
+import { InstrumentCache } from './instrument-cache.ts';
+import { DEFAULT_PIPELINE_OPTIONS, IngestionPipeline } from './pipeline.ts';
+import { ExternalSubscriber } from './subscriber.ts';
+
+export interface BrokerState {
+  mode: 'embedded' | 'external';
+  /** Where publishers connect (embedded) or where we subscribe (external, without credentials). */
+  url: string | null;
+  /** The embedded broker's bound port (MQTT_PORT=0 picks a free one); null for external. */
+  port: number | null;
+  connected: boolean;
+}
+
+export interface IngestionRuntime {
+  pipeline: IngestionPipeline;
+  instruments: InstrumentCache;
+  live: LiveStore;
+  writer: ReadingWriter;
+  stats: IngestStats;
+  retention: RetentionScheduler;
+  broker(): BrokerState;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The recent window kept in memory per instrument, in minutes (at least the stuck-sensor window). */
+const liveWindowMinutes = (ctx: AppContext) => Math.max(15, ctx.config.stuckSensorMinutes);
+
+export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime> {
+  const { config, log: rootLog } = ctx;
+  const log = rootLog.child({ module: 'ingestion' });
+  const target: BrokerTarget = parseBrokerSetting(config.mqtt.broker, config.mqtt.port);
+  let embedded: EmbeddedBroker | null = null;
+  let subscriber: ExternalSubscriber | null = null;
+
+  const live = new LiveStore({ windowMinutes: liveWindowMinutes(ctx) });
+  const stats = new IngestStats(log, ctx.metrics, {
+    queueDepth: () => writer.depth,
+    brokerConnected: () => brokerState().connected,
+  });
+  const writer = new ReadingWriter(
+    ctx.db,
+    ctx.dialect,
+    {
+      batchSize: config.ingest.batchSize,
+      flushMs: config.ingest.flushMs,
+      queueMax: config.ingest.queueMax,
+      now: () => ctx.clock.now().getTime(),
+    },
+    {
+      committed(rows: readonly RowToWrite[], inserted: number, seconds: number, commitMs: number) {
+        stats.flushes++;
+        stats.stored += inserted;
+        stats.duplicates += rows.length - inserted;
+        stats.flushSeconds.observe(seconds);
+        for (const r of rows) stats.lag.observe(Math.max(0, (commitMs - r.ts) / 1000));
+      },
+      failed() {
+        stats.flushErrors++;
+      },
+    },
+    log,
+  );
+  const instruments = new InstrumentCache(ctx.db, config, ctx.events, log);
+  await instruments.start();
+  await live.prime(
+    ctx.db,
+    [...instruments.all()].map((i) => i.id),
+  );
+  const pipeline = new IngestionPipeline(instruments, live, writer, stats, ctx.clock, log, {
+    ...DEFAULT_PIPELINE_OPTIONS,
+    maxPayloadBytes: config.ingest.maxPayloadBytes,
+  });
+  const retention = new RetentionScheduler({ db: ctx.db, dialect: ctx.dialect, log }, ctx.clock);
+
+  const brokerState = (): BrokerState =>
+    target.mode === 'embedded'
+      ? { mode: 'embedded', url: embedded?.url ?? null, port: embedded?.port ?? null, connected: embedded !== null }
+      : { mode: 'external', url: target.display, port: null, connected: subscriber?.connected ?? false };
+
+  ctx.health.set('broker', () => {
+    const b = brokerState();
+    return {
+      mode: b.mode,
+      url: b.url,
+      connected: b.connected,
+      ...(embedded ? { port: embedded.port, clients: embedded.clients() } : {}),
+      ...(subscriber
+        ? { client_id: config.mqtt.clientId, connected_since: subscriber.connectedSince, last_error: subscriber.lastError }
+        : {}),
+    };
+  });
+  ctx.health.set('ingestion', () => {
+    const rates = stats.rates();
+    return {
+      status: brokerState().connected ? 'ok' : 'degraded',
+      topic: config.mqtt.topic,
+      instruments: instruments.size,
+      messages_per_second: rates.messages,
+      readings_per_second: rates.readings,
+      queue_depth: writer.depth,
+      messages_total: stats.messages,
+      accepted_total: stats.readingsAccepted,
+      stored_total: stats.stored,
+      duplicates_total: stats.duplicates,
+      flush_errors_total: stats.flushErrors,
+      rejected: { ...stats.rejected },
+      unknown_tags: stats.unknownTags(),
+      downsampling: retention.status(),
+    };
+  });
+
+  let started = false;
+  return {
+    pipeline,
+    instruments,
+    live,
+    writer,
+    stats,
+    retention,
+    broker: brokerState,
+    async start() {
+      if (started) return;
+      started = true;
+      stats.start();
+      if (target.mode === 'embedded') {
+        embedded = await startEmbeddedBroker({
+          host: config.mqtt.host,
+          port: config.mqtt.port,
+          username: config.mqtt.username,
+          password: config.mqtt.password,
+          topic: config.mqtt.topic,
+          log,
+          onReadings(topic, payload, done) {
+            // Back-pressure: hold the publisher (its PUBACK and its next socket read) until the
+            // write queue has room again.
+            if (pipeline.full) void pipeline.whenDrained().then(() => pipeline.ingest(topic, payload, done));
+            else { done(); pipeline.ingest(topic, payload, null); }
+          },
+        });
+      } else {
+        subscriber = new ExternalSubscriber(
+          {
+            url: target.url,
+            display: target.display,
+            clientId: config.mqtt.clientId,
+            username: config.mqtt.username,
+            password: config.mqtt.password,
+            topic: config.mqtt.topic,
+            protocolVersion: config.mqtt.protocolVersion,
+            receiveMaximum: config.mqtt.receiveMaximum,
+            sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
+            caFile: config.mqtt.caFile,
+          },
+          pipeline,
+          log,
+        );
+        subscriber.start();
+      }
+      retention.start();
+    },
+    async stop() {
+      // Commit (and acknowledge) what arrived, then disconnect, then write any stragglers: their
+      // PUBACKs can no longer be sent, so the broker redelivers them and they are stored once.
+      await retention.stop();
+      await writer.flushAll();
+      if (embedded) await embedded.close();
+      if (subscriber) await subscriber.stop();
+      await writer.stop();
+      embedded = null;
+      stats.stop();
+      instruments.stop();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { Worker } from 'node:worker_threads';
+
+/** What a task function running in a worker thread receives besides its input. */
+export interface WorkerTools {
+  /** Fraction done, 0-1 (forwarded to the caller's onProgress). */
+  progress(p: number): void;
+}
+
+export interface WorkerTask {
+  moduleUrl: string;
+  exportName: string;
+  input: unknown;
+}
+
+export type WorkerMessage =
+  | { kind: 'progress'; value: number }
+  | { kind: 'result'; value: unknown }
+  | { kind: 'error'; message: string; name: string; stack: string | null };
+
+/** The task failed inside the worker; the message is the worker's own. */
+export class WorkerTaskError extends Error {
+  override name = 'WorkerTaskError';
+}
+
+const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
+
+/**
+ * Runs `export function <exportName>(input, tools)` of a module in a fresh worker thread, so CPU-heavy
+ * work (training, large exports) never blocks the HTTP server's event loop. Input and result cross by
+ * structured clone (plain data only). Aborting the signal terminates the thread at once.
+ */
+export function runInWorker<T>(
+  moduleUrl: URL | string,
+  exportName: string,
+  input: unknown,
+  opts: { onProgress?: (p: number) => void; signal?: AbortSignal } = {},
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (opts.signal?.aborted) {
+      reject(new WorkerTaskError('aborted before start'));
+      return;
+    }
+    const task: WorkerTask = { moduleUrl: String(moduleUrl), exportName, input };
+    // execArgv [] : the bootstrap registers the loader itself; inherited flags (vitest's, --import tsx)
+    // only get in the way in a worker.
+    const worker = new Worker(BOOTSTRAP, { workerData: task, execArgv: [] });
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      fn();
+      void worker.terminate();
+    };
+    const onAbort = () => finish(() => reject(new WorkerTaskError('aborted')));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.kind === 'progress') opts.onProgress?.(m.value);
+      else if (m.kind === 'result') finish(() => resolve(m.value as T));
+      else finish(() => reject(new WorkerTaskError(m.message)));
+    });
+    worker.on('error', (e) => finish(() => reject(e)));
+    worker.on('exit', (code) =>
+      finish(() => reject(new WorkerTaskError(`worker thread exited with code ${code} before answering`))),
+    );
+  });
+}

@@ -1,0 +1,105 @@
+import { refreshAllPredictedIntervals } from '../calibration/interval-service.ts';
+import { type OverdueScanResult, scanCalibrationOverdue } from '../calibration/overdue-scan.ts';
+import type { AppContext } from '../context.ts';
+import { AfterCommit } from '../notifications/after-commit.ts';
+import { scanPmPlans } from '../pm/pm-plan-service.ts';
+import { cmmsSettings } from '../work-orders/settings.ts';
+import { flagSlaBreaches } from '../work-orders/work-order-service.ts';
+
+/** The calibration overdue scan and the PM schedule run hourly (and once at start). */
+export const CALIBRATION_SCAN_MS = 60 * 60_000;
+/** SLA breaches are flagged every 5 minutes: an urgent order's SLA is only a few hours. */
+export const SLA_SCAN_MS = 5 * 60_000;
+
+export interface ScanSummary {
+  at: string;
+  predicted_intervals_changed: number;
+  calibration: OverdueScanResult;
+  pm_work_orders_created: number;
+  sla_breaches_flagged: number;
+}
+
+type Ctx = Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'events' | 'mailer'>;
+
+/**
+ * Every scan, at the given time (the injected clock's now by default): refresh the predicted
+ * intervals (new drift alerts), raise overdue calibrations, open due PM work, flag SLA breaches.
+ * Each step is idempotent, so running it twice, or in two processes, changes nothing the second time.
+ */
+export async function runAllScans(ctx: Ctx, now: Date = ctx.clock.now()): Promise<ScanSummary> {
+  const after = new AfterCommit();
+  const deps = { now, settings: cmmsSettings(ctx.config), after };
+  try {
+    const predicted = await refreshAllPredictedIntervals(ctx.db, now);
+    const calibration = await scanCalibrationOverdue(ctx.db, deps, (err, instrumentId) =>
+      ctx.log.error({ err, instrumentId }, 'calibration overdue scan failed for an instrument'),
+    );
+    const pm = await scanPmPlans(ctx.db, deps);
+    const sla = await flagSlaBreaches(ctx.db, deps);
+    return {
+      at: now.toISOString(),
+      predicted_intervals_changed: predicted,
+      calibration,
+      pm_work_orders_created: pm,
+      sla_breaches_flagged: sla,
+    };
+  } finally {
+    // Whatever committed before a failure still sends its e-mails.
+    after.dispatch(ctx);
+  }
+}
+
+export async function runSlaScan(ctx: Ctx, now: Date = ctx.clock.now()): Promise<number> {
+  const after = new AfterCommit();
+  try {
+    return await flagSlaBreaches(ctx.db, { now, settings: cmmsSettings(ctx.config), after });
+  } finally {
+    after.dispatch(ctx);
+  }
+}
+
+// One queue per app: the timers and POST /api/maintenance/scan-now never run two scans at once.
+const queues = new WeakMap<object, Promise<unknown>>();
+
+function serialized<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
+  const run = (queues.get(ctx) ?? Promise.resolve()).then(fn);
+  queues.set(
+    ctx,
+    run.catch(() => {}),
+  );
+  return run;
+}
+
+/** Runs every scan now, after any scan in progress, at the given time (default: the injected clock). */
+export function scanNow(ctx: Ctx, now?: Date): Promise<ScanSummary> {
+  return serialized(ctx, () => runAllScans(ctx, now ?? ctx.clock.now()));
+}
+
+export interface Scheduler {
+  stop(): Promise<void>;
+}
+
+/** Starts the CMMS timers, with one scan at start. stop() waits for a scan in progress. */
+export function startMaintenanceScheduler(ctx: Ctx): Scheduler {
+  let stopped = false;
+  const background = (name: string, fn: () => Promise<unknown>) => {
+    if (stopped) return;
+    serialized(ctx, fn).catch((err) => ctx.log.error({ err }, `${name} failed`));
+  };
+  background('start-up maintenance scan', () => runAllScans(ctx));
+  const hourly = setInterval(
+    () => background('hourly maintenance scan', () => runAllScans(ctx)),
+    CALIBRATION_SCAN_MS,
+  );
+  const sla = setInterval(() => background('SLA scan', () => runSlaScan(ctx)), SLA_SCAN_MS);
+  hourly.unref();
+  sla.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(hourly);
+      clearInterval(sla);
+      await queues.get(ctx);
+    },
+  };
+}

@@ -1,0 +1,390 @@
+// The live side of monitoring: a reading sink for the ingestion pipeline that routes each accepted
+// reading to its instrument's InstrumentMonitor, hands raise / clear events to the alert aggregator,
+// runs the data-gap clock and checkpoints detector state. Nothing here runs SQL per reading: the
+// instrument settings are cached (reloaded on 'instrument.changed'), events go to the aggregator's
+// queue, and state is saved in one transaction per checkpoint period.
+import type { EventEmitter } from 'node:events';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { type AggregatorLogger, AlertAggregator } from '../alerts/aggregator.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import type { DetectorEvent, Quality } from '../detection/types.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { DomainEvents, EventBus } from '../shared/events.ts';
+import { deleteMonitorCheckpoint, loadMonitorCheckpoints, saveMonitorCheckpoints } from './checkpoints.ts';
+import {
+  MONITORED_COLUMNS,
+  type MonitorDefaults,
+  type MonitoredInstrument,
+  monitorConfigFor,
+  referenceBaseline,
+  watchesGaps,
+} from './instrument-config.ts';
+import {
+  InstrumentMonitor,
+  type InstrumentMonitorOptions,
+  type MonitorSnapshot,
+} from './instrument-monitor.ts';
+
+/** The part of an ingestion AcceptedReading the monitor needs. */
+export interface MonitoredReading {
+  instrumentId: number;
+  /** Event time, epoch ms. */
+  ts: number;
+  value: number;
+  quality: Quality;
+  /**
+   * The ingestion cache's entry: a new object whenever the register row was reloaded, so comparing
+   * it by identity follows every edit (also one made by another process) at the cost of a pointer test.
+   */
+  instrument?: { readonly row: Readonly<MonitoredInstrument> };
+}
+
+export interface InstrumentStatusSnapshot extends MonitorSnapshot {
+  instrument_id: number;
+  tag: string;
+}
+
+export interface DataGap {
+  tag: string;
+  last_seen: string | null;
+}
+
+export interface MonitorServiceDeps {
+  db: Database;
+  config: Config;
+  clock: Clock;
+  log: AggregatorLogger & { debug?(obj: object, msg?: string): void };
+  events: EventBus;
+  metrics?: Registry;
+}
+
+interface Tracked {
+  instrument: Readonly<MonitoredInstrument>;
+  /** The ingestion cache entry the settings were last taken from. */
+  source: object | null;
+  monitor: InstrumentMonitor;
+  /** State changed since the last checkpoint. */
+  dirty: boolean;
+}
+
+const ERROR_LOG_INTERVAL_MS = 60_000;
+
+export class MonitorService {
+  readonly aggregator: AlertAggregator;
+  private readonly tracked = new Map<number, Tracked>();
+  private readonly loading = new Set<number>();
+  private readonly errorLoggedAt = new Map<number, number>();
+  private readonly defaults: MonitorDefaults;
+  private readonly monitorOptions: InstrumentMonitorOptions['cusum'];
+  private gapTimer: NodeJS.Timeout | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  private checkpointing: Promise<void> | null = null;
+  private started = false;
+  private readonly detach: (() => void)[] = [];
+  private readonly eventCounter: Counter<'alert_type' | 'kind'> | null;
+  private readonly stats = { readings: 0, unknown_instrument: 0, errors: 0 };
+
+  constructor(private readonly deps: MonitorServiceDeps) {
+    const { config } = deps;
+    this.defaults = {
+      cusumK: config.cusum.k,
+      cusumH: config.cusum.h,
+      stuckSensorMinutes: config.stuckSensorMinutes,
+    };
+    this.monitorOptions = {
+      windowSeconds: config.aggregationWindowSeconds,
+      warmupWindows: config.monitoring.cusumWarmupWindows,
+    };
+    this.aggregator = new AlertAggregator({
+      db: deps.db,
+      log: deps.log,
+      now: () => deps.clock.now().getTime(),
+      tagOf: (id) => this.tracked.get(id)?.instrument.tag,
+      onRaised: (alertId, instrumentId) => deps.events.emit('alert.raised', alertId, instrumentId),
+      flushMs: config.monitoring.alertFlushMs,
+      types: ['rule_violation', 'instrument_fault', 'data_gap', 'drift'],
+    });
+    if (deps.metrics) {
+      this.eventCounter = new Counter({
+        name: 'cmms_detector_events_total',
+        help: 'Detector raise and clear events, by alert type',
+        labelNames: ['alert_type', 'kind'],
+        registers: [deps.metrics],
+      });
+      const dataGaps = () => this.dataGaps().length;
+      new Gauge({
+        name: 'cmms_instruments_in_data_gap',
+        help: 'Instruments with no reading within 2x their publish interval',
+        registers: [deps.metrics],
+        collect(this: Gauge) {
+          this.set(dataGaps());
+        },
+      });
+    } else this.eventCounter = null;
+  }
+
+  /** Loads instruments, restores checkpointed state and open alerts, starts the clocks. */
+  async start(): Promise<void> {
+    const { db, clock } = this.deps;
+    const now = clock.now().getTime();
+    const [instruments, checkpoints] = await Promise.all([
+      db.selectFrom('instruments').select(MONITORED_COLUMNS).where('deleted_at', 'is', null).execute(),
+      loadMonitorCheckpoints(db),
+    ]);
+    for (const i of instruments) {
+      const saved = checkpoints.get(i.id);
+      const t = this.track(i, saved);
+      if (saved) t.monitor.armGapClock(now);
+    }
+    await this.primeLastSeen(
+      instruments.filter((i) => !checkpoints.has(i.id)).map((i) => i.id),
+      now,
+    );
+    await this.aggregator.load();
+    this.aggregator.start();
+
+    this.listen('instrument.changed', (id) => void this.reloadInstrument(id));
+    // The suppression window itself is opened by the calibration and maintenance services, in the
+    // transaction that records the work; raiseAlert applies it.
+    this.listen('calibration.recorded', (id, at) => this.onCalibration(id, at));
+    this.listen('alert.resolved', (alertId, instrumentId) => this.aggregator.resolved(alertId, instrumentId));
+
+    const { gapCheckSeconds, checkpointSeconds } = this.deps.config.monitoring;
+    this.gapTimer = setInterval(() => this.tick(clock.now().getTime()), gapCheckSeconds * 1000);
+    this.gapTimer.unref();
+    this.checkpointTimer = setInterval(() => void this.checkpoint(), checkpointSeconds * 1000);
+    this.checkpointTimer.unref();
+    this.started = true;
+    this.deps.log.info({ instruments: this.tracked.size, restored: checkpoints.size }, 'monitoring started');
+  }
+
+  /** Stops the clocks, writes queued alerts and checkpoints every instrument's state. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    if (this.gapTimer) clearInterval(this.gapTimer);
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    for (const d of this.detach.splice(0)) d();
+    await this.aggregator.stop();
+    await this.checkpoint();
+  }
+
+  /** ReadingSink: called by the ingestion pipeline with each batch of accepted readings. */
+  onReadings(batch: readonly MonitoredReading[]): void {
+    for (const r of batch) {
+      let t = this.tracked.get(r.instrumentId);
+      if (t === undefined || (r.instrument !== undefined && t.source !== r.instrument)) {
+        if (r.instrument === undefined) {
+          this.stats.unknown_instrument++;
+          void this.reloadInstrument(r.instrumentId);
+          continue;
+        }
+        t = this.adopt(t, r.instrument);
+      }
+      try {
+        const events = t.monitor.process(r);
+        t.dirty = true;
+        if (events.length > 0) this.submit(r.instrumentId, events);
+        if (t.monitor.hasActiveCondition()) this.aggregator.touch(r.instrumentId, r.ts);
+      } catch (err) {
+        this.logError(t, err, 'detector failed on a reading');
+      }
+    }
+    this.stats.readings += batch.length;
+  }
+
+  /** The data-gap clock (public so tests and replays can drive it). */
+  tick(now: number): void {
+    for (const [id, t] of this.tracked) {
+      try {
+        const events = t.monitor.tick(now);
+        if (events.length > 0) {
+          t.dirty = true;
+          this.submit(id, events);
+        }
+        if (t.monitor.gapOpen) this.aggregator.touch(id, now, 'gap');
+      } catch (err) {
+        this.logError(t, err, 'detector clock failed');
+      }
+    }
+  }
+
+  snapshot(instrumentId: number): InstrumentStatusSnapshot | null {
+    const t = this.tracked.get(instrumentId);
+    if (!t) return null;
+    return { instrument_id: instrumentId, tag: t.instrument.tag, ...t.monitor.snapshot() };
+  }
+
+  /** Instruments now in a data gap, for /health. */
+  dataGaps(): DataGap[] {
+    const out: DataGap[] = [];
+    for (const t of this.tracked.values()) {
+      if (!t.monitor.gapOpen) continue;
+      const last = t.monitor.lastTs;
+      out.push({ tag: t.instrument.tag, last_seen: last === null ? null : new Date(last).toISOString() });
+    }
+    return out.sort((a, b) => a.tag.localeCompare(b.tag));
+  }
+
+  health() {
+    return {
+      status: this.started ? 'ok' : 'stopped',
+      instruments: this.tracked.size,
+      readings_processed: this.stats.readings,
+      readings_unknown_instrument: this.stats.unknown_instrument,
+      detector_errors: this.stats.errors,
+      alerts: this.aggregator.health(),
+    };
+  }
+
+  /** Saves the state of every instrument that changed since the last checkpoint. */
+  async checkpoint(): Promise<void> {
+    while (this.checkpointing) await this.checkpointing;
+    const states: { instrumentId: number; state: ReturnType<InstrumentMonitor['toJSON']> }[] = [];
+    for (const [id, t] of this.tracked) {
+      if (!t.dirty) continue;
+      t.dirty = false;
+      states.push({ instrumentId: id, state: t.monitor.toJSON() });
+    }
+    if (states.length === 0) return;
+    this.checkpointing = saveMonitorCheckpoints(this.deps.db, states, this.deps.clock.now().toISOString())
+      .catch((err) => {
+        for (const s of states) {
+          const t = this.tracked.get(s.instrumentId);
+          if (t) t.dirty = true;
+        }
+        this.deps.log.error({ err, instruments: states.length }, 'detector checkpoint failed');
+      })
+      .finally(() => (this.checkpointing = null));
+    await this.checkpointing;
+  }
+
+  /** Waits until every queued alert write is done (tests and shutdown). */
+  async drain(): Promise<void> {
+    await this.aggregator.drain();
+  }
+
+  private listen<K extends keyof DomainEvents>(name: K, fn: (...args: DomainEvents[K]) => void): void {
+    const events = this.deps.events as EventEmitter<DomainEvents>;
+    events.on(name, fn as never);
+    this.detach.push(() => events.off(name, fn as never));
+  }
+
+  private submit(instrumentId: number, events: readonly DetectorEvent[]): void {
+    for (const e of events) {
+      this.aggregator.submit(instrumentId, e);
+      this.eventCounter?.inc({ alert_type: e.alertType, kind: e.kind });
+    }
+  }
+
+  /** Settings from the ingestion cache's entry (new instrument, or its row was reloaded). */
+  private adopt(t: Tracked | undefined, source: { readonly row: Readonly<MonitoredInstrument> }): Tracked {
+    if (t === undefined) t = this.track(source.row);
+    else if (t.instrument !== source.row) this.applyRow(t, source.row);
+    t.source = source;
+    return t;
+  }
+
+  /** New settings for a tracked instrument; a changed reference baseline starts a new CUSUM run. */
+  private applyRow(t: Tracked, row: Readonly<MonitoredInstrument>): void {
+    const before = referenceBaseline(t.instrument);
+    const after = referenceBaseline(row);
+    t.instrument = row;
+    t.monitor.setConfig(monitorConfigFor(row, this.defaults), { gapDetection: watchesGaps(row) });
+    if (before?.mean !== after?.mean || before?.sigma !== after?.sigma) {
+      // Against a new reference (none: a new warm-up) the old sums mean nothing.
+      const at = t.monitor.lastTs ?? this.deps.clock.now().getTime();
+      this.submit(t.instrument.id, t.monitor.resetCusum(at, after));
+    }
+    t.dirty = true;
+  }
+
+  private track(i: Readonly<MonitoredInstrument>, saved?: ReturnType<InstrumentMonitor['toJSON']>): Tracked {
+    const cfg = monitorConfigFor(i, this.defaults);
+    const options: InstrumentMonitorOptions = {
+      cusum: this.monitorOptions,
+      baseline: referenceBaseline(i),
+      gapDetection: watchesGaps(i),
+    };
+    let monitor: InstrumentMonitor | null = null;
+    if (saved) {
+      try {
+        monitor = InstrumentMonitor.fromJSON(saved, cfg, options);
+      } catch (err) {
+        this.deps.log.warn(
+          { err, tag: i.tag, instrument_id: i.id },
+          'detector checkpoint unusable: starting fresh',
+        );
+      }
+    }
+    const t: Tracked = {
+      instrument: i,
+      source: null,
+      monitor: monitor ?? new InstrumentMonitor(cfg, options),
+      dirty: false,
+    };
+    this.tracked.set(i.id, t);
+    return t;
+  }
+
+  /** Without a checkpoint, the newest stored reading still starts the gap clock. */
+  private async primeLastSeen(ids: readonly number[], now: number): Promise<void> {
+    for (const id of ids) {
+      const row = await this.deps.db
+        .selectFrom('raw_readings')
+        .select((eb) => eb.fn.max('ts').as('ts'))
+        .where('instrument_id', '=', id)
+        .executeTakeFirst();
+      const ts = row?.ts === null || row?.ts === undefined ? null : Number(row.ts);
+      const t = this.tracked.get(id);
+      if (t && ts !== null) t.monitor.armGapClock(now, ts);
+    }
+  }
+
+  private async reloadInstrument(id: number): Promise<void> {
+    if (this.loading.has(id)) return;
+    this.loading.add(id);
+    try {
+      const row = await this.deps.db
+        .selectFrom('instruments')
+        .select(MONITORED_COLUMNS)
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      const t = this.tracked.get(id);
+      if (!row) {
+        if (t) {
+          this.tracked.delete(id);
+          this.aggregator.forgetInstrument(id);
+          await deleteMonitorCheckpoint(this.deps.db, id);
+        }
+        return;
+      }
+      if (!t) this.track(row);
+      else this.applyRow(t, row);
+    } catch (err) {
+      this.deps.log.error({ err, instrument_id: id }, 'reloading instrument for monitoring failed');
+    } finally {
+      this.loading.delete(id);
+    }
+  }
+
+  /** A calibration moves zero and span: the old CUSUM run says nothing about the new output. */
+  private onCalibration(id: number, at: string): void {
+    const t = this.tracked.get(id);
+    if (!t) return;
+    const ts = Date.parse(at);
+    this.submit(id, t.monitor.resetCusum(Number.isFinite(ts) ? ts : this.deps.clock.now().getTime()));
+    t.dirty = true;
+  }
+
+  private logError(t: Tracked, err: unknown, msg: string): void {
+    this.stats.errors++;
+    const now = this.deps.clock.now().getTime();
+    const last = this.errorLoggedAt.get(t.instrument.id) ?? 0;
+    if (now - last < ERROR_LOG_INTERVAL_MS) return;
+    this.errorLoggedAt.set(t.instrument.id, now);
+    this.deps.log.error({ err, tag: t.instrument.tag, instrument_id: t.instrument.id }, msg);
+  }
+}

@@ -1,0 +1,107 @@
+import { effectiveIntervalDays, nextDueDate } from '../calibration/due-dates.ts';
+import { DAY_MS } from './report-model.ts';
+
+// Calibration due dates walked over an instrument's history: the current due date (the same rule
+// as the instrument register: last calibration + effective interval, or registration + interval
+// when never calibrated) and every due date in a period with how it was met, for compliance.
+
+export interface ScheduleInstrument {
+  id: number;
+  created_at: string;
+  deleted_at: string | null;
+  calibration_interval_days: number;
+  use_predicted_interval: number;
+  predicted_interval_days: number | null;
+}
+
+/** A calibration in force (not superseded by a correction). */
+export interface ScheduleCalibration {
+  performed_at: string;
+  /** The due date recorded when the calibration was entered (null on old rows). */
+  next_due_at: string | null;
+}
+
+export type DueOutcome = 'on_time' | 'late' | 'outstanding';
+
+export interface DueEvent {
+  due_at: string;
+  outcome: DueOutcome;
+  /** The calibration that met it (null while outstanding). */
+  calibrated_at: string | null;
+}
+
+export interface ScheduleResult {
+  last_calibration_at: string | null;
+  next_due_at: string;
+  overdue: boolean;
+  days_overdue: number;
+  /** Due events counted in the period, oldest first. */
+  events: DueEvent[];
+}
+
+/**
+ * Walks the history up to `end` (calibrations after it are not known "as of" the end).
+ * A due event counts in [from, end] when its due date falls in the period, or when it fell before
+ * the period but was still unmet at `from` (the instrument spent part of the period overdue).
+ * Outcome: on_time when the next calibration came on or before the due date, late when it came
+ * after it but by `end`, outstanding when none came by `end`.
+ * Historical due dates are those recorded with each calibration (the interval in force then); the
+ * latest one uses the current effective interval, like the instrument register.
+ */
+export function walkSchedule(
+  inst: ScheduleInstrument,
+  calibrations: readonly ScheduleCalibration[],
+  from: Date,
+  end: Date,
+): ScheduleResult {
+  const interval = effectiveIntervalDays(inst);
+  const endMs = end.getTime();
+  const fromMs = from.getTime();
+  const cutoffMs = inst.deleted_at ? Math.min(endMs, Date.parse(inst.deleted_at)) : endMs;
+  const known = calibrations
+    .filter((c) => Date.parse(c.performed_at) <= endMs)
+    .sort((a, b) => Date.parse(a.performed_at) - Date.parse(b.performed_at));
+
+  const events: DueEvent[] = [];
+  const consider = (dueMs: number, calibratedMs: number | null) => {
+    if (dueMs > cutoffMs) return;
+    const inPeriod = dueMs >= fromMs;
+    const openAtStart = dueMs < fromMs && (calibratedMs === null || calibratedMs > fromMs);
+    if (!inPeriod && !openAtStart) return;
+    const outcome: DueOutcome =
+      calibratedMs === null ? 'outstanding' : calibratedMs <= dueMs ? 'on_time' : 'late';
+    events.push({
+      due_at: new Date(dueMs).toISOString(),
+      outcome,
+      calibrated_at: calibratedMs === null ? null : new Date(calibratedMs).toISOString(),
+    });
+  };
+
+  // Each calibration settles the due date in force before it and sets the next one.
+  let dueMs = Date.parse(inst.created_at) + interval * DAY_MS;
+  for (const c of known) {
+    const at = Date.parse(c.performed_at);
+    consider(dueMs, at);
+    dueMs = c.next_due_at ? Date.parse(c.next_due_at) : at + interval * DAY_MS;
+  }
+  const last = known.at(-1)?.performed_at ?? null;
+  // The open due date always follows the current interval, as the instrument register shows it.
+  const nextDue = nextDueDate(last, inst.created_at, interval);
+  const nextDueMs = Date.parse(nextDue);
+  if (nextDueMs <= endMs) consider(nextDueMs, null);
+  const overdue = nextDueMs < endMs;
+  return {
+    last_calibration_at: last,
+    next_due_at: nextDue,
+    overdue,
+    days_overdue: overdue ? Math.floor((endMs - nextDueMs) / DAY_MS) : 0,
+    events,
+  };
+}
+
+/** Calibrations still in force: a record another record corrects is superseded by the correction. */
+export function inForce<T extends { id: number; corrects_id: number | null }>(records: readonly T[]): T[] {
+  const superseded = new Set<number>();
+  for (const r of records) if (r.corrects_id !== null) superseded.add(r.corrects_id);
+  return records.filter((r) => !superseded.has(r.id));
+}

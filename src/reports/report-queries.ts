@@ -1,0 +1,128 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
+import type { LiveView, MonitorView } from '../context.ts';
+import type { DB } from '../db/schema.ts';
+import type { ReportData, ReportKey, ReportPeriod, ReportUser, SummaryField } from './report-model.ts';
+import { type Scope, scopeConditions } from './report-params.ts';
+
+// Read-model queries shared by several reports. Reports only read; every write goes through the
+// owning module's service.
+
+/** What a report builder gets: the database, the injected time, settings, and who asked. */
+export interface BuildContext {
+  db: Kysely<DB>;
+  now: Date;
+  config: Pick<Config, 'plantName' | 'slaHours' | 'anomaly'>;
+  live: LiveView;
+  /** Live detector state (absent in the benchmark and in other processes). */
+  monitor?: MonitorView;
+  user: ReportUser;
+}
+
+export async function loadInstruments(
+  db: Kysely<DB>,
+  scope: Scope,
+  opts: { includeDeleted?: boolean; createdBefore?: string } = {},
+) {
+  let q = db
+    .selectFrom('instruments')
+    .leftJoin('process_units', 'process_units.id', 'instruments.process_unit_id')
+    .select([
+      'instruments.id',
+      'instruments.tag',
+      'instruments.type',
+      'instruments.unit',
+      'instruments.criticality',
+      'instruments.status',
+      'instruments.process_unit_id',
+      'process_units.name as process_unit_name',
+      'instruments.created_at',
+      'instruments.deleted_at',
+      'instruments.calibration_interval_days',
+      'instruments.use_predicted_interval',
+      'instruments.predicted_interval_days',
+      'instruments.accuracy_class',
+    ]);
+  for (const c of scopeConditions(scope)) q = q.where(c);
+  if (!opts.includeDeleted) q = q.where('instruments.deleted_at', 'is', null);
+  if (opts.createdBefore) q = q.where('instruments.created_at', '<=', opts.createdBefore);
+  return q.orderBy('instruments.tag').orderBy('instruments.id').execute();
+}
+export type ScopeInstrument = Awaited<ReturnType<typeof loadInstruments>>[number];
+
+export interface CalibrationInForce {
+  id: number;
+  instrument_id: number;
+  performed_at: string;
+  next_due_at: string | null;
+  passed: number;
+  corrects_id: number | null;
+}
+
+/**
+ * Every calibration of the instruments in scope, by instrument, oldest first, with the records a
+ * correction superseded left out (the correction is the record in force).
+ */
+export async function loadCalibrationsInForce(db: Kysely<DB>, scope: Scope) {
+  let q = db
+    .selectFrom('calibration_records')
+    .innerJoin('instruments', 'instruments.id', 'calibration_records.instrument_id')
+    .select([
+      'calibration_records.id',
+      'calibration_records.instrument_id',
+      'calibration_records.performed_at',
+      'calibration_records.next_due_at',
+      'calibration_records.passed',
+      'calibration_records.corrects_id',
+    ]);
+  for (const c of scopeConditions(scope)) q = q.where(c);
+  const rows: CalibrationInForce[] = await q
+    .orderBy('calibration_records.instrument_id')
+    .orderBy('calibration_records.performed_at')
+    .orderBy('calibration_records.id')
+    .execute();
+  const superseded = new Set<number>();
+  for (const r of rows) if (r.corrects_id !== null) superseded.add(r.corrects_id);
+  const by = new Map<number, CalibrationInForce[]>();
+  for (const r of rows) {
+    if (superseded.has(r.id)) continue;
+    const list = by.get(r.instrument_id) ?? [];
+    list.push(r);
+    by.set(r.instrument_id, list);
+  }
+  return by;
+}
+
+/** The header part every report shares. */
+export function reportHeader(
+  bc: BuildContext,
+  report: ReportKey,
+  title: string,
+  description: string,
+  period: ReportPeriod,
+  filters: ReportData['filters'],
+) {
+  return {
+    report,
+    title,
+    description,
+    generated_at: bc.now.toISOString(),
+    generated_by: bc.user,
+    plant_name: bc.config.plantName,
+    period,
+    filters,
+  };
+}
+
+/** Summary field list and values from one table of [key, label, value, kind?, unit?]. */
+export function summaryOf(
+  items: [string, string, number | string | null, SummaryField['kind']?, string?][],
+): { summary: ReportData['summary']; summary_fields: SummaryField[] } {
+  const summary: ReportData['summary'] = {};
+  const summary_fields: SummaryField[] = [];
+  for (const [key, label, value, kind, unit] of items) {
+    summary[key] = value;
+    summary_fields.push({ key, label, ...(kind ? { kind } : {}), ...(unit ? { unit } : {}) });
+  }
+  return { summary, summary_fields };
+}

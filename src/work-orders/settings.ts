@@ -1,0 +1,31 @@
+import type { Config } from '../config.ts';
+import type { WorkOrderPriority } from './lifecycle.ts';
+
+export type SlaHours = Record<WorkOrderPriority, number>;
+
+/** The settings the CMMS services need from the configuration (config.ts documents each). */
+export interface CmmsSettings {
+  slaHours: SlaHours;
+  /** Alert suppression after calibration or maintenance (ALERT_SUPPRESSION_MINUTES). */
+  suppressionMinutes: number;
+  /** Base URL for links in e-mails (PUBLIC_URL), or null. */
+  publicUrl: string | null;
+}
+
+export const cmmsSettings = (config: Config): CmmsSettings => ({
+  slaHours: config.slaHours,
+  suppressionMinutes: config.suppressionMinutes,
+  publicUrl: config.publicUrl,
+});
+
+/** The configuration defaults, for callers without a Config (the CLI seed). */
+export const DEFAULT_CMMS_SETTINGS: CmmsSettings = {
+  slaHours: { low: 168, medium: 72, high: 24, urgent: 4 },
+  suppressionMinutes: 60,
+  publicUrl: null,
+};
+
+/** A work order is due its priority's SLA hours after it was raised. */
+export function slaDueDate(priority: WorkOrderPriority, fromIso: string, sla: SlaHours): string {
+  return new Date(Date.parse(fromIso) + sla[priority] * 3_600_000).toISOString();
+}

@@ -1,0 +1,103 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_INSTRUMENTS } from '../../src/seed/demo-instruments.ts';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitFor } from './live-helpers.ts';
+
+// The demo start (npm run demo): the seed backfills a week of history for every demo instrument
+// and the simulator starts with the server, so every chart has data at once and keeps moving.
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+describe('demo start: seeded history and the simulator', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { SEED_DEMO: 'true', SIMULATOR_ENABLED: 'true' } });
+  });
+  afterAll(() => t?.stop());
+
+  it('backfills 7 days of readings for every demo instrument, with consistent downsampled tiers', async () => {
+    const db = t.server.ctx.db;
+    const now = Date.now();
+    const spans = await db
+      .selectFrom('raw_readings')
+      .innerJoin('instruments', 'instruments.id', 'raw_readings.instrument_id')
+      .select((eb) => [
+        'instruments.tag',
+        eb.fn.min('raw_readings.ts').as('first'),
+        eb.fn.countAll<number>().as('n'),
+      ])
+      .groupBy('instruments.tag')
+      .execute();
+    expect(spans.map((s) => s.tag).sort()).toEqual(DEMO_INSTRUMENTS.map((d) => d.tag).sort());
+    for (const s of spans) {
+      // A week at 60 s steps (less a two-hour demo dropout on one instrument), plus live readings.
+      expect(Number(s.n)).toBeGreaterThan(7 * 1440 - 130);
+      expect(now - Number(s.first)).toBeGreaterThan(7 * DAY - 2 * 60_000);
+      expect(now - Number(s.first)).toBeLessThan(7 * DAY + 2 * 60_000);
+    }
+
+    // Every tier holds the same readings: counts add up, and an hour is the mean of its minutes.
+    const tier = async (table: 'readings_1m' | 'readings_1h' | 'readings_1d') =>
+      db
+        .selectFrom(table)
+        .select((eb) => [eb.fn.sum<number>('count').as('n'), eb.fn.countAll<number>().as('rows')])
+        .executeTakeFirstOrThrow();
+    const [m, h, d] = await Promise.all([tier('readings_1m'), tier('readings_1h'), tier('readings_1d')]);
+    expect(Number(m.n)).toBe(Number(h.n));
+    expect(Number(h.n)).toBe(Number(d.n));
+    expect(Number(h.rows)).toBeGreaterThan(22 * 7 * 24 - 1);
+
+    const pt = await db.selectFrom('instruments').select('id').where('tag', '=', 'PT-101').executeTakeFirstOrThrow();
+    const hour = Math.floor((now - 3 * DAY) / HOUR) * HOUR;
+    const hourly = await db
+      .selectFrom('readings_1h')
+      .selectAll()
+      .where('instrument_id', '=', pt.id)
+      .where('bucket', '=', hour)
+      .executeTakeFirstOrThrow();
+    const minutes = await db
+      .selectFrom('readings_1m')
+      .selectAll()
+      .where('instrument_id', '=', pt.id)
+      .where('bucket', '>=', hour)
+      .where('bucket', '<', hour + HOUR)
+      .execute();
+    const count = minutes.reduce((a, r) => a + Number(r.count), 0);
+    expect(Number(hourly.count)).toBe(count);
+    expect(hourly.avg).toBeCloseTo(minutes.reduce((a, r) => a + r.avg * Number(r.count), 0) / count, 6);
+    expect(hourly.min).toBe(Math.min(...minutes.map((r) => r.min)));
+    expect(hourly.max).toBe(Math.max(...minutes.map((r) => r.max)));
+    // Bucket semantics: floor(ts / tier) * tier.
+    const misaligned = await sql<{ n: number }>`select count(*) as n from readings_1h where bucket % 3600000 <> 0`.execute(db);
+    expect(Number(misaligned.rows[0].n)).toBe(0);
+
+    // The trend chart of the week has points at once.
+    const trend = await t.api(
+      'GET',
+      `/api/readings/trends?tag=PT-101&from=${new Date(now - 7 * DAY).toISOString()}&to=${new Date(now).toISOString()}`,
+    );
+    expect(trend.status).toBe(200);
+    expect(trend.body.points.length).toBeGreaterThan(100);
+  });
+
+  it('starts the simulator with the server; its readings reach the live values and the detectors', async () => {
+    const status = await t.api('GET', '/api/simulator/status');
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({ running: true, instruments: DEMO_INSTRUMENTS.length });
+    const pt = await t.api('GET', '/api/instruments?q=PT-101');
+    const id = pt.body.items.find((i: { tag: string }) => i.tag === 'PT-101').id as number;
+    const started = Date.parse(status.body.started_at);
+    await waitFor('a live reading from the simulator', async () => {
+      const i = await t.api('GET', `/api/instruments/${id}`);
+      return i.body.last_reading && Date.parse(i.body.last_reading.timestamp) >= started;
+    });
+    const snap = t.server.ctx.monitor.snapshot(id);
+    expect(snap?.last_reading?.quality).toBe('good');
+    expect(snap?.readings.good).toBeGreaterThan(0);
+    const health = await t.api('GET', '/health', { token: null });
+    expect(health.body.monitoring).toMatchObject({ status: 'ok', instruments: DEMO_INSTRUMENTS.length });
+    expect(Array.isArray(health.body.data_gaps)).toBe(true);
+  });
+});

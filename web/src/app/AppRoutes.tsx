@@ -1,0 +1,45 @@
+import type { ReactNode } from 'react';
+import { Route, Routes } from 'react-router-dom';
+import { paths } from '../config/paths.ts';
+import { AccountPage } from '../features/auth/components/AccountPage.tsx';
+import { ProcessUnitsPage } from '../features/process-units/components/ProcessUnitsPage.tsx';
+import { ReferenceStandardsPage } from '../features/reference-standards/components/ReferenceStandardsPage.tsx';
+import { UsersPage } from '../features/users/components/UsersPage.tsx';
+import { Layout } from './Layout.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
+import { RequireAdmin } from './RequireAdmin.tsx';
+import { MlRoute, ReferenceStandardRoute, ReportsRoute, SimulatorRoute } from './routes/AdminRoutes.tsx';
+import { AlertsRoute } from './routes/AlertsRoute.tsx';
+import { DashboardRoute } from './routes/DashboardRoute.tsx';
+import { InstrumentDetailRoute } from './routes/InstrumentDetailRoute.tsx';
+import { InstrumentsRoute } from './routes/InstrumentsRoute.tsx';
+import { TrendRoute } from './routes/TrendRoute.tsx';
+import { WorkOrderRoute } from './routes/WorkOrderRoute.tsx';
+import { WorkOrdersRoute } from './routes/WorkOrdersRoute.tsx';
+
+const admin = (el: ReactNode) => <RequireAdmin>{el}</RequireAdmin>;
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route path={paths.dashboard.path} element={<DashboardRoute />} />
+        <Route path={paths.instruments.path} element={<InstrumentsRoute />} />
+        <Route path={paths.instrument.path} element={<InstrumentDetailRoute />} />
+        <Route path={paths.trend.path} element={<TrendRoute />} />
+        <Route path={paths.alerts.path} element={<AlertsRoute />} />
+        <Route path={paths.workOrders.path} element={<WorkOrdersRoute />} />
+        <Route path={paths.workOrder.path} element={<WorkOrderRoute />} />
+        <Route path={paths.reports.path} element={<ReportsRoute />} />
+        <Route path={paths.referenceStandards.path} element={<ReferenceStandardsPage />} />
+        <Route path={paths.referenceStandard.path} element={<ReferenceStandardRoute />} />
+        <Route path={paths.account.path} element={<AccountPage />} />
+        <Route path={paths.users.path} element={admin(<UsersPage />)} />
+        <Route path={paths.processUnits.path} element={admin(<ProcessUnitsPage />)} />
+        <Route path={paths.ml.path} element={admin(<MlRoute />)} />
+        <Route path={paths.simulator.path} element={admin(<SimulatorRoute />)} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

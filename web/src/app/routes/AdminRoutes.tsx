@@ -1,0 +1,40 @@
+import { useParams } from 'react-router-dom';
+import { MlPage } from '../../features/ml/components/MlPage.tsx';
+import { useProcessUnits } from '../../features/process-units/api/get-process-units.ts';
+import { ReferenceStandardDetail } from '../../features/reference-standards/components/ReferenceStandardDetail.tsx';
+import { ReportsPage } from '../../features/reports/components/ReportsPage.tsx';
+import { SimulatorCard } from '../../features/simulator/components/SimulatorCard.tsx';
+import { useInstrumentOptions } from '../options.ts';
+
+export function MlRoute() {
+  const { tags } = useInstrumentOptions();
+  return <MlPage tags={tags} />;
+}
+
+export function SimulatorRoute() {
+  const { tags } = useInstrumentOptions();
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <h1>Data simulator</h1>
+          <p className="subtitle">
+            Realistic signals for every instrument over MQTT, and faults on demand to exercise the detectors.
+          </p>
+        </div>
+      </header>
+      <section className="panel">
+        <SimulatorCard tags={tags} />
+      </section>
+    </div>
+  );
+}
+
+export function ReportsRoute() {
+  const units = useProcessUnits();
+  return <ReportsPage processUnits={units.data?.items ?? []} />;
+}
+
+export function ReferenceStandardRoute() {
+  return <ReferenceStandardDetail id={Number(useParams().id)} />;
+}

@@ -1,0 +1,53 @@
+import { useState } from 'react';
+import { useParams } from 'react-router-dom';
+import { useInstrumentCalibrations } from '../../features/calibration/api/get-instrument-calibrations.ts';
+import { useInstrument } from '../../features/instruments/api/get-instrument.ts';
+import { useWorkOrder } from '../../features/work-orders/api/get-work-order.ts';
+import { WorkOrderDetail } from '../../features/work-orders/components/WorkOrderDetail.tsx';
+import { formatDateTime } from '../../lib/format.ts';
+import { useAssigneeOptions } from '../options.ts';
+import { InstrumentActionModals } from './InstrumentActionModals.tsx';
+
+/** A work order; a calibration order can record its calibration in place and close with it. */
+export function WorkOrderRoute() {
+  const id = Number(useParams().id);
+  const wo = useWorkOrder(id);
+  const assignees = useAssigneeOptions();
+  const instrumentId = wo.data?.instrument_id ?? 0;
+  const isCalibration = wo.data?.type === 'calibration';
+  const cals = useInstrumentCalibrations(instrumentId, 20, 0, isCalibration && instrumentId > 0);
+  const instrument = useInstrument(instrumentId);
+  const [calibrating, setCalibrating] = useState(false);
+
+  return (
+    <div className="page">
+      <WorkOrderDetail
+        id={id}
+        assignees={assignees}
+        calibrationOptions={(w) =>
+          (cals.data?.items ?? [])
+            .filter((c) => !c.superseded)
+            .map((c) => ({
+              id: c.id,
+              label: `#${c.id} · ${formatDateTime(c.performed_at)} · ${c.passed ? 'passed' : 'failed'} · ${c.technician_name}`,
+              // The record made under this order, or one made since the order was raised.
+              suggested: c.work_order_id === w.id || c.performed_at >= w.created_at,
+            }))
+        }
+        recordCalibration={(w) =>
+          instrument.data ? (
+            <p>
+              <button type="button" className="button button-small" onClick={() => setCalibrating(true)}>
+                Record the calibration now…
+              </button>{' '}
+              <span className="muted">It is linked to work order #{w.id}.</span>
+            </p>
+          ) : null
+        }
+      />
+      {calibrating && instrument.data && (
+        <InstrumentActionModals kind="calibrate" instrument={instrument.data} workOrderId={id} onClose={() => setCalibrating(false)} />
+      )}
+    </div>
+  );
+}

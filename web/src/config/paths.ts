@@ -1,0 +1,24 @@
+// Every client route in one typed object: `path` is the router pattern, `href` builds a link.
+
+export const paths = {
+  login: { path: '/login', href: () => '/login' },
+  dashboard: { path: '/', href: () => '/' },
+  instruments: { path: '/instruments', href: () => '/instruments' },
+  instrument: { path: '/instruments/:id', href: (id: number) => `/instruments/${id}` },
+  trend: {
+    path: '/trends/:tag',
+    href: (tag: string, range?: string) =>
+      `/trends/${encodeURIComponent(tag)}${range ? `?range=${encodeURIComponent(range)}` : ''}`,
+  },
+  alerts: { path: '/alerts', href: () => '/alerts' },
+  workOrders: { path: '/work-orders', href: () => '/work-orders' },
+  workOrder: { path: '/work-orders/:id', href: (id: number) => `/work-orders/${id}` },
+  reports: { path: '/reports', href: (report?: string) => (report ? `/reports?report=${report}` : '/reports') },
+  referenceStandards: { path: '/reference-standards', href: () => '/reference-standards' },
+  referenceStandard: { path: '/reference-standards/:id', href: (id: number) => `/reference-standards/${id}` },
+  account: { path: '/account', href: () => '/account' },
+  users: { path: '/admin/users', href: () => '/admin/users' },
+  processUnits: { path: '/admin/process-units', href: () => '/admin/process-units' },
+  ml: { path: '/admin/ml', href: (tag?: string) => (tag ? `/admin/ml?tag=${encodeURIComponent(tag)}` : '/admin/ml') },
+  simulator: { path: '/admin/simulator', href: () => '/admin/simulator' },
+} as const;

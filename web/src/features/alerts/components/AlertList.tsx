@@ -1,0 +1,297 @@
+import { type FormEvent, type ReactNode, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { ALERT_KINDS, AlertKindBadge, SeverityBadge, StatusBadge } from '../../../components/Badges.tsx';
+import { Field } from '../../../components/Field.tsx';
+import { EmptyState, ErrorMessage, FormError, Loading } from '../../../components/Feedback.tsx';
+import { Modal } from '../../../components/Modal.tsx';
+import { Pagination } from '../../../components/Pagination.tsx';
+import { paths } from '../../../config/paths.ts';
+import { errorText } from '../../../lib/api-client.ts';
+import { formatAgo, formatDateTime, humanize } from '../../../lib/format.ts';
+import { useDebounced } from '../../../lib/use-debounced.ts';
+import { useAcknowledgeAlert } from '../api/acknowledge-alert.ts';
+import { type AlertFilters, useAlerts } from '../api/get-alerts.ts';
+import { useResolveAlert } from '../api/resolve-alert.ts';
+import { ALERT_TYPES, type Alert, SEVERITIES } from '../types.ts';
+
+const PAGE = 25;
+
+export function ResolveAlertModal({ alert, onClose }: { alert: Alert; onClose: () => void }) {
+  const resolve = useResolveAlert();
+  const [notes, setNotes] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!notes.trim()) {
+      setError('Say what was found and done; resolution notes are required');
+      return;
+    }
+    setError(null);
+    resolve.mutate({ id: alert.id, notes: notes.trim() }, { onSuccess: onClose });
+  };
+  return (
+    <Modal
+      title={`Resolve alert on ${alert.tag}`}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="resolve-form" className="button button-primary" disabled={resolve.isPending}>
+            {resolve.isPending ? 'Resolving…' : 'Resolve alert'}
+          </button>
+        </>
+      }
+    >
+      <p>
+        <SeverityBadge severity={alert.severity} /> <AlertKindBadge type={alert.alert_type} /> {alert.message}
+      </p>
+      <form id="resolve-form" onSubmit={submit} noValidate>
+        <Field label="Resolution notes" error={error} required hint="Recorded in the audit trail with your name.">
+          {(p) => (
+            <textarea {...p} rows={4} maxLength={4000} value={notes} onChange={(e) => setNotes(e.target.value)} autoFocus />
+          )}
+        </Field>
+        <FormError error={resolve.error} />
+      </form>
+    </Modal>
+  );
+}
+
+function AlertDetails({ details }: { details: Record<string, unknown> | null }) {
+  if (!details) return null;
+  const entries = Object.entries(details).filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object');
+  const nested = Object.entries(details).filter(([, v]) => v !== null && typeof v === 'object');
+  if (!entries.length && !nested.length) return null;
+  return (
+    <details className="alert-details">
+      <summary>Details</summary>
+      <dl className="facts facts-compact">
+        {entries.map(([k, v]) => (
+          <div key={k} className="fact">
+            <dt>{humanize(k)}</dt>
+            <dd>{typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}</dd>
+          </div>
+        ))}
+        {nested.map(([k, v]) => (
+          <div key={k} className="fact">
+            <dt>{humanize(k)}</dt>
+            <dd>
+              <code>{JSON.stringify(v)}</code>
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </details>
+  );
+}
+
+interface Props {
+  /** Extra per-alert actions composed by the app (raise a work order). */
+  rowActions?: (a: Alert) => ReactNode;
+  /** Fixed filters (an instrument's page shows only its alerts). */
+  fixed?: Partial<AlertFilters>;
+  /** Hide the filter bar (embedded lists). */
+  compact?: boolean;
+}
+
+/** Alerts with their lifecycle actions. Filters live in the URL unless the list is embedded. */
+export function AlertList({ rowActions, fixed, compact }: Props) {
+  const [params, setParams] = useSearchParams();
+  const [localStatus, setLocalStatus] = useState('active');
+  const [offsetLocal, setOffsetLocal] = useState(0);
+  const [tagInput, setTagInput] = useState(params.get('tag') ?? '');
+  const tag = useDebounced(tagInput.trim());
+  const filters: AlertFilters = compact
+    ? { status: localStatus, limit: 10, offset: offsetLocal, ...fixed }
+    : {
+        status: params.get('status') || 'active',
+        alert_type: params.get('type') || undefined,
+        severity: params.get('severity') || undefined,
+        tag: tag || undefined,
+        limit: PAGE,
+        offset: Number(params.get('offset')) || 0,
+        ...fixed,
+      };
+  const list = useAlerts(filters);
+  const ack = useAcknowledgeAlert();
+  const [resolving, setResolving] = useState<Alert | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  const setParam = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    if (key !== 'offset') next.delete('offset');
+    setParams(next, { replace: true });
+  };
+
+  return (
+    <>
+      {compact ? (
+        <div className="filters filters-inline">
+          <label>
+            <span>Show</span>
+            <select
+              value={localStatus}
+              onChange={(e) => {
+                setLocalStatus(e.target.value);
+                setOffsetLocal(0);
+              }}
+            >
+              <option value="active">Active</option>
+              <option value="all">All</option>
+              <option value="resolved">Resolved</option>
+            </select>
+          </label>
+        </div>
+      ) : (
+        <div className="filters" role="search" aria-label="Filter alerts">
+          <label>
+            <span>Status</span>
+            <select value={filters.status} onChange={(e) => setParam('status', e.target.value === 'active' ? '' : e.target.value)}>
+              <option value="active">Active (raised or acknowledged)</option>
+              <option value="raised">Raised</option>
+              <option value="acknowledged">Acknowledged</option>
+              <option value="resolved">Resolved</option>
+              <option value="all">All</option>
+            </select>
+          </label>
+          <label>
+            <span>Kind</span>
+            <select value={filters.alert_type ?? ''} onChange={(e) => setParam('type', e.target.value)}>
+              <option value="">All kinds</option>
+              {ALERT_TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {ALERT_KINDS[t]?.label ?? t}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>Severity</span>
+            <select value={filters.severity ?? ''} onChange={(e) => setParam('severity', e.target.value)}>
+              <option value="">All severities</option>
+              {SEVERITIES.map((s) => (
+                <option key={s} value={s}>
+                  {humanize(s)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>Tag</span>
+            <input
+              type="search"
+              value={tagInput}
+              placeholder="e.g. PT-101"
+              onChange={(e) => {
+                setTagInput(e.target.value);
+                setParam('tag', e.target.value.trim());
+              }}
+            />
+          </label>
+        </div>
+      )}
+      {actionError && (
+        <p className="form-error" role="alert">
+          {actionError}
+        </p>
+      )}
+      <section className={compact ? undefined : 'panel panel-flush'} aria-busy={list.isFetching}>
+        {list.isPending && <Loading label="Loading alerts…" />}
+        {list.error && !list.data && <ErrorMessage error={list.error} onRetry={() => list.refetch()} />}
+        {list.data && list.data.items.length === 0 && (
+          <EmptyState title={filters.status === 'active' ? 'No active alerts' : 'No alerts match these filters'} />
+        )}
+        {list.data && list.data.items.length > 0 && (
+          <>
+            <ul className="alert-list">
+              {list.data.items.map((a) => (
+                <li key={a.id} className={`alert-row alert-${a.severity} alert-status-${a.status}`} data-alert-id={a.id}>
+                  <div className="alert-main">
+                    <div className="alert-head">
+                      <SeverityBadge severity={a.severity} />
+                      <AlertKindBadge type={a.alert_type} />
+                      <Link to={paths.instrument.href(a.instrument_id)} className="tag-link">
+                        {a.tag}
+                      </Link>
+                      <StatusBadge status={a.status} />
+                      {a.cleared_at && a.status !== 'resolved' && (
+                        <span className="badge badge-muted" title={`Condition cleared ${formatDateTime(a.cleared_at)}`}>
+                          Condition cleared
+                        </span>
+                      )}
+                      {a.suppressed && <span className="badge badge-muted">Suppressed</span>}
+                    </div>
+                    <p className="alert-message">{a.message}</p>
+                    <p className="alert-meta">
+                      First seen {formatDateTime(a.first_seen)} · last {formatAgo(a.last_seen)}
+                      {a.occurrence_count > 1 && <> · {a.occurrence_count} occurrences</>}
+                      {a.acknowledged_at && (
+                        <>
+                          {' '}
+                          · acknowledged by {a.acknowledged_by_name ?? 'someone'} {formatAgo(a.acknowledged_at)}
+                        </>
+                      )}
+                      {a.resolved_at && (
+                        <>
+                          {' '}
+                          · resolved by {a.resolved_by_name ?? 'someone'} {formatAgo(a.resolved_at)}
+                        </>
+                      )}
+                      {a.work_order_id && (
+                        <>
+                          {' '}
+                          · <Link to={paths.workOrder.href(a.work_order_id)}>work order #{a.work_order_id}</Link>
+                        </>
+                      )}
+                    </p>
+                    {a.resolution_notes && <p className="alert-notes">“{a.resolution_notes}”</p>}
+                    <AlertDetails details={a.details} />
+                  </div>
+                  <div className="alert-actions">
+                    {a.status === 'raised' && (
+                      <button
+                        type="button"
+                        className="button button-small"
+                        disabled={ack.isPending && ack.variables === a.id}
+                        aria-label={`Acknowledge alert on ${a.tag}`}
+                        onClick={() => {
+                          setActionError(null);
+                          ack.mutate(a.id, { onError: (e) => setActionError(errorText(e)) });
+                        }}
+                      >
+                        Acknowledge
+                      </button>
+                    )}
+                    {a.status !== 'resolved' && (
+                      <button
+                        type="button"
+                        className="button button-small"
+                        aria-label={`Resolve alert on ${a.tag}`}
+                        onClick={() => setResolving(a)}
+                      >
+                        Resolve…
+                      </button>
+                    )}
+                    {rowActions?.(a)}
+                  </div>
+                </li>
+              ))}
+            </ul>
+            <Pagination
+              total={list.data.total}
+              limit={filters.limit ?? PAGE}
+              offset={filters.offset ?? 0}
+              onChange={(o) => (compact ? setOffsetLocal(o) : setParam('offset', o ? String(o) : ''))}
+              noun="alerts"
+            />
+          </>
+        )}
+      </section>
+      {resolving && <ResolveAlertModal alert={resolving} onClose={() => setResolving(null)} />}
+    </>
+  );
+}

@@ -1,0 +1,144 @@
+import { Fragment, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { PassFail } from '../../../components/Badges.tsx';
+import { EmptyState, QueryState } from '../../../components/Feedback.tsx';
+import { Pagination } from '../../../components/Pagination.tsx';
+import { paths } from '../../../config/paths.ts';
+import { formatDate, formatDateTime, formatValue } from '../../../lib/format.ts';
+import { useInstrumentCalibrations } from '../api/get-instrument-calibrations.ts';
+import { type Calibration, OUTCOME_WORD } from '../types.ts';
+
+const pct = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(3)} %`;
+
+export function CalibrationPoints({ c }: { c: Calibration }) {
+  return (
+    <table className="table table-compact" aria-label={`Test points of calibration ${c.id}`}>
+      <thead>
+        <tr>
+          <th scope="col">#</th>
+          <th scope="col" className="num">
+            Reference ({c.unit})
+          </th>
+          <th scope="col" className="num">
+            As found
+          </th>
+          <th scope="col" className="num">
+            Error
+          </th>
+          <th scope="col" className="num">
+            As left
+          </th>
+          <th scope="col" className="num">
+            Error
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {c.points.map((p) => (
+          <tr key={p.seq}>
+            <td>{p.seq + 1}</td>
+            <td className="num">{formatValue(p.reference_value, 6)}</td>
+            <td className="num">{formatValue(p.as_found, 6)}</td>
+            <td className={`num ${p.as_found_passed ? 'err-pass' : 'err-fail'}`}>{pct(p.as_found_error_pct)}</td>
+            <td className="num">{formatValue(p.as_left, 6)}</td>
+            <td className={`num ${p.as_left_passed ? 'err-pass' : 'err-fail'}`}>{pct(p.as_left_error_pct)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The instrument's calibration history, newest first, each record opening to its test points. */
+export function CalibrationHistory({ instrumentId }: { instrumentId: number }) {
+  const [offset, setOffset] = useState(0);
+  const [open, setOpen] = useState<number | null>(null);
+  const limit = 10;
+  const q = useInstrumentCalibrations(instrumentId, limit, offset);
+  return (
+    <QueryState query={q} loadingLabel="Loading calibration history…">
+      {(page) =>
+        page.items.length === 0 ? (
+          <EmptyState title="No calibrations recorded yet" />
+        ) : (
+          <>
+            <div className="table-scroll">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Performed</th>
+                    <th scope="col">Result</th>
+                    <th scope="col" className="num">
+                      Max as-found
+                    </th>
+                    <th scope="col" className="num">
+                      Max as-left
+                    </th>
+                    <th scope="col">Technician</th>
+                    <th scope="col">Standard</th>
+                    <th scope="col">Next due</th>
+                    <th scope="col">
+                      <span className="sr-only">Points</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.items.map((c) => (
+                    <Fragment key={c.id}>
+                      <tr className={c.superseded ? 'row-muted' : c.passed ? undefined : 'row-fail'}>
+                        <td>
+                          {formatDateTime(c.performed_at)}
+                          {c.superseded && <div className="muted">superseded by #{c.corrected_by_id}</div>}
+                          {c.corrects_id && <div className="muted">corrects #{c.corrects_id}</div>}
+                        </td>
+                        <td>
+                          <PassFail passed={c.passed} label={OUTCOME_WORD[c.outcome] ?? c.outcome} />
+                          {c.corrective_work_order_id && (
+                            <div>
+                              <Link to={paths.workOrder.href(c.corrective_work_order_id)}>WO #{c.corrective_work_order_id}</Link>
+                            </div>
+                          )}
+                        </td>
+                        <td className={`num ${c.as_found_passed ? '' : 'err-fail'}`}>{c.max_as_found_error_pct.toFixed(3)} %</td>
+                        <td className={`num ${c.as_left_passed ? '' : 'err-fail'}`}>{c.max_as_left_error_pct.toFixed(3)} %</td>
+                        <td>{c.technician_name}</td>
+                        <td>
+                          {c.reference_standard_id ? (
+                            <Link to={paths.referenceStandard.href(c.reference_standard_id)}>{c.reference_standard_identifier}</Link>
+                          ) : (
+                            '—'
+                          )}
+                        </td>
+                        <td>{formatDate(c.next_due_at)}</td>
+                        <td className="actions">
+                          <button
+                            type="button"
+                            className="button button-small"
+                            aria-expanded={open === c.id}
+                            onClick={() => setOpen(open === c.id ? null : c.id)}
+                          >
+                            {open === c.id ? 'Hide points' : `${c.points.length} points`}
+                          </button>
+                        </td>
+                      </tr>
+                      {open === c.id && (
+                        <tr>
+                          <td colSpan={8}>
+                            <CalibrationPoints c={c} />
+                            {c.notes && <p className="alert-notes">Notes: {c.notes}</p>}
+                            <p className="muted">Tolerance ±{c.tolerance_pct} % of span.</p>
+                          </td>
+                        </tr>
+                      )}
+                    </Fragment>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pagination total={page.total} limit={limit} offset={offset} onChange={setOffset} noun="calibrations" />
+          </>
+        )
+      }
+    </QueryState>
+  );
+}

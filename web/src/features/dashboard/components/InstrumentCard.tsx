@@ -1,0 +1,72 @@
+import { HealthBar, healthBand, SeverityBadge } from '../../../components/Badges.tsx';
+import { formatAgo, formatValue } from '../../../lib/format.ts';
+import type { HealthCard } from '../types.ts';
+
+const RULE = { ok: ['det-ok', 'Limits OK'], warning: ['det-warning', 'Limit warning'], critical: ['det-critical', 'Limit critical'] };
+const DRIFT = { ok: ['det-ok', 'CUSUM OK'], drifting: ['det-warning', 'Drifting'] };
+const ML = { ok: ['det-ok', 'ML OK'], anomaly: ['det-warning', 'Anomaly'], no_model: ['det-off', 'No model'] };
+const QUALITY = {
+  good: ['det-ok', 'Quality good'],
+  fault: ['det-critical', 'Hardware fault'],
+  spike: ['det-warning', 'Spike'],
+  no_data: ['det-off', 'No data'],
+};
+
+function Det({ pair, title }: { pair: string[]; title: string }) {
+  return (
+    <span className={`det ${pair[0]}`} title={title}>
+      {pair[1]}
+    </span>
+  );
+}
+
+/** One instrument at a glance: live value, health 0–100 and what each detector says. */
+export function InstrumentCard({ card, onOpen }: { card: HealthCard; onOpen: (c: HealthCard) => void }) {
+  const band = healthBand(card.health_score);
+  const parts = Object.entries(card.health_parts)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} −${v}`)
+    .join(', ');
+  return (
+    <button
+      type="button"
+      className={`card card-${band}`}
+      onClick={() => onOpen(card)}
+      aria-label={`${card.tag}: health ${card.health_score}. Open trend`}
+      data-tag={card.tag}
+    >
+      <div className="card-head">
+        <span className="card-tag">{card.tag}</span>
+        {card.worst_severity ? (
+          <span title={`${card.open_alerts} open alert(s)`}>
+            <SeverityBadge severity={card.worst_severity} />
+            {card.open_alerts > 1 && <small className="muted"> ×{card.open_alerts}</small>}
+          </span>
+        ) : (
+          <small className="muted">{card.type}</small>
+        )}
+      </div>
+      <div className="card-sub">{card.process_unit_name ?? 'No process unit'}</div>
+      <div className="card-value">
+        {card.last_reading ? (
+          <>
+            {formatValue(card.last_reading.value)} <small>{card.unit}</small>
+          </>
+        ) : (
+          <span className="muted">— <small>{card.unit}</small></span>
+        )}
+      </div>
+      <small className="muted">{card.last_reading ? `updated ${formatAgo(card.last_reading.timestamp)}` : 'no reading yet'}</small>
+      <div title={parts ? `Deducted: ${parts}` : 'Nothing deducted'}>
+        <HealthBar score={card.health_score} label={`Health score of ${card.tag}`} />
+      </div>
+      <div className="card-badges">
+        <Det pair={RULE[card.badges.rule]} title="Rule engine (alarm limits)" />
+        <Det pair={DRIFT[card.badges.drift]} title="CUSUM drift detector" />
+        <Det pair={ML[card.badges.ml]} title="Isolation Forest anomaly model" />
+        <Det pair={QUALITY[card.badges.quality]} title="Signal quality of the last reading" />
+        {card.calibration_overdue && <span className="det det-warning">Cal. overdue</span>}
+      </div>
+    </button>
+  );
+}

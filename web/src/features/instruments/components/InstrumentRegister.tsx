@@ -1,0 +1,229 @@
+import { type ReactNode, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { CriticalityBadge, QualityBadge, StatusBadge } from '../../../components/Badges.tsx';
+import { EmptyState, ErrorMessage, Loading } from '../../../components/Feedback.tsx';
+import { Pagination } from '../../../components/Pagination.tsx';
+import { paths } from '../../../config/paths.ts';
+import { formatDate, formatValue } from '../../../lib/format.ts';
+import { useIsAdmin } from '../../../lib/session.ts';
+import { useDebounced } from '../../../lib/use-debounced.ts';
+import { useInstruments } from '../api/get-instruments.ts';
+import { CRITICALITIES, INSTRUMENT_STATUSES, INSTRUMENT_TYPES, type Instrument, TYPE_WORD } from '../types.ts';
+import { InstrumentForm } from './InstrumentForm.tsx';
+
+const PAGE = 25;
+
+interface Props {
+  processUnits: { id: number; name: string }[];
+  /** Inline actions per row (calibrate, maintain, train), composed by the app. */
+  rowActions?: (i: Instrument) => ReactNode;
+}
+
+/** The register: search and filters kept in the URL, so a filtered view can be shared or revisited. */
+export function InstrumentRegister({ processUnits, rowActions }: Props) {
+  const isAdmin = useIsAdmin();
+  const [params, setParams] = useSearchParams();
+  const [q, setQ] = useState(params.get('q') ?? '');
+  const search = useDebounced(q.trim());
+  const filters = {
+    q: search || undefined,
+    type: params.get('type') || undefined,
+    process_unit_id: Number(params.get('unit')) || undefined,
+    criticality: params.get('criticality') || undefined,
+    status: params.get('status') || undefined,
+    limit: PAGE,
+    offset: Number(params.get('offset')) || 0,
+  };
+  const list = useInstruments(filters);
+  const [editing, setEditing] = useState<Instrument | 'new' | null>(null);
+
+  const setParam = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    if (key !== 'offset') next.delete('offset');
+    setParams(next, { replace: true });
+  };
+
+  return (
+    <>
+      <div className="filters" role="search" aria-label="Filter instruments">
+        <label className="filter-grow">
+          <span>Search</span>
+          <input
+            type="search"
+            placeholder="Tag, description, location or equipment"
+            value={q}
+            onChange={(e) => {
+              setQ(e.target.value);
+              setParam('q', e.target.value.trim());
+            }}
+          />
+        </label>
+        <label>
+          <span>Type</span>
+          <select value={filters.type ?? ''} onChange={(e) => setParam('type', e.target.value)}>
+            <option value="">All types</option>
+            {INSTRUMENT_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {TYPE_WORD[t]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Process unit</span>
+          <select value={params.get('unit') ?? ''} onChange={(e) => setParam('unit', e.target.value)}>
+            <option value="">All units</option>
+            {processUnits.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Criticality</span>
+          <select value={filters.criticality ?? ''} onChange={(e) => setParam('criticality', e.target.value)}>
+            <option value="">Any</option>
+            {CRITICALITIES.map((c) => (
+              <option key={c} value={c}>
+                {c[0].toUpperCase() + c.slice(1)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Status</span>
+          <select value={filters.status ?? ''} onChange={(e) => setParam('status', e.target.value)}>
+            <option value="">Any</option>
+            {INSTRUMENT_STATUSES.map((c) => (
+              <option key={c} value={c}>
+                {c === 'out_of_service' ? 'Out of service' : c === 'maintenance' ? 'In maintenance' : 'Active'}
+              </option>
+            ))}
+          </select>
+        </label>
+        {isAdmin && (
+          <button type="button" className="button button-primary filter-action" onClick={() => setEditing('new')}>
+            Register instrument
+          </button>
+        )}
+      </div>
+
+      <section className="panel panel-flush" aria-busy={list.isFetching}>
+        {list.isPending && <Loading label="Loading instruments…" />}
+        {list.error && !list.data && <ErrorMessage error={list.error} onRetry={() => list.refetch()} />}
+        {list.data && list.data.items.length === 0 && (
+          <EmptyState title={search || params.size ? 'No instruments match these filters' : 'No instruments registered yet'}>
+            {isAdmin && !params.size && 'Register the first instrument with the button above.'}
+          </EmptyState>
+        )}
+        {list.data && list.data.items.length > 0 && (
+          <>
+            <div className="table-scroll">
+              <table className="table table-register">
+                <thead>
+                  <tr>
+                    <th scope="col">Tag</th>
+                    <th scope="col">Instrument</th>
+                    <th scope="col">Unit / location</th>
+                    <th scope="col" className="num">
+                      Live value
+                    </th>
+                    <th scope="col">Criticality</th>
+                    <th scope="col">Calibration due</th>
+                    <th scope="col">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.data.items.map((i) => (
+                    <tr key={i.id} data-tag={i.tag}>
+                      <td>
+                        <Link to={paths.instrument.href(i.id)} className="tag-link">
+                          {i.tag}
+                        </Link>
+                        {i.status !== 'active' && (
+                          <div>
+                            <StatusBadge status={i.status} />
+                          </div>
+                        )}
+                      </td>
+                      <td>
+                        <div>{i.description ?? i.measured_variable ?? TYPE_WORD[i.type]}</div>
+                        <small className="muted">
+                          {TYPE_WORD[i.type] ?? i.type} · {formatValue(i.range_min)}–{formatValue(i.range_max)} {i.unit} · ±
+                          {i.accuracy_class}%
+                        </small>
+                      </td>
+                      <td>
+                        <div>{i.process_unit_name ?? '—'}</div>
+                        <small className="muted">{i.location ?? ''}</small>
+                      </td>
+                      <td className="num">
+                        {i.last_reading ? (
+                          <>
+                            <span className="live-value">
+                              {formatValue(i.last_reading.value)} <small>{i.unit}</small>
+                            </span>
+                            {i.last_reading.quality !== 'good' && (
+                              <div>
+                                <QualityBadge quality={i.last_reading.quality} />
+                              </div>
+                            )}
+                          </>
+                        ) : (
+                          <span className="muted">—</span>
+                        )}
+                      </td>
+                      <td>
+                        <CriticalityBadge criticality={i.criticality} />
+                      </td>
+                      <td>
+                        {formatDate(i.next_calibration_due)}
+                        {i.calibration_overdue && (
+                          <div>
+                            <span className="badge severity-critical">Overdue</span>
+                          </div>
+                        )}
+                      </td>
+                      <td className="actions">
+                        {rowActions?.(i)}
+                        {isAdmin && (
+                          <button
+                            type="button"
+                            className="button button-small"
+                            aria-label={`Edit ${i.tag}`}
+                            onClick={() => setEditing(i)}
+                          >
+                            Edit
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pagination
+              total={list.data.total}
+              limit={PAGE}
+              offset={filters.offset}
+              onChange={(o) => setParam('offset', o ? String(o) : '')}
+              noun="instruments"
+            />
+          </>
+        )}
+      </section>
+      {editing && (
+        <InstrumentForm
+          instrument={editing === 'new' ? null : editing}
+          processUnits={processUnits}
+          onClose={() => setEditing(null)}
+        />
+      )}
+    </>
+  );
+}

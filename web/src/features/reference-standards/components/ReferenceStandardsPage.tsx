@@ -1,0 +1,189 @@
+import { type FormEvent, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { Field } from '../../../components/Field.tsx';
+import { EmptyState, FormError, QueryState } from '../../../components/Feedback.tsx';
+import { ConfirmDialog, Modal } from '../../../components/Modal.tsx';
+import { paths } from '../../../config/paths.ts';
+import { errorText } from '../../../lib/api-client.ts';
+import { formatDate } from '../../../lib/format.ts';
+import { useIsAdmin } from '../../../lib/session.ts';
+import { useDeleteReferenceStandard } from '../api/delete-reference-standard.ts';
+import { useReferenceStandards } from '../api/get-reference-standards.ts';
+import { useSaveReferenceStandard } from '../api/save-reference-standard.ts';
+import type { ReferenceStandard, ReferenceStandardInput } from '../types.ts';
+
+const FIELDS: { key: keyof ReferenceStandardInput; label: string; type?: string; hint?: string }[] = [
+  { key: 'identifier', label: 'Identifier', hint: 'e.g. DPC-01' },
+  { key: 'description', label: 'Description', hint: 'Make and model, e.g. Fluke 754 documenting calibrator' },
+  { key: 'certificate_number', label: 'Certificate number' },
+  { key: 'accuracy', label: 'Accuracy', hint: 'As on the certificate, e.g. ±0.02 % of reading' },
+  { key: 'calibrated_on', label: 'Calibrated on', type: 'date' },
+  { key: 'due_date', label: 'Due date', type: 'date' },
+];
+
+export function StandardForm({ standard, onClose }: { standard: ReferenceStandard | null; onClose: () => void }) {
+  const save = useSaveReferenceStandard();
+  const [v, setV] = useState<ReferenceStandardInput>({
+    identifier: standard?.identifier ?? '',
+    description: standard?.description ?? '',
+    certificate_number: standard?.certificate_number ?? '',
+    accuracy: standard?.accuracy ?? '',
+    calibrated_on: standard?.calibrated_on ?? '',
+    due_date: standard?.due_date ?? '',
+  });
+  const [errors, setErrors] = useState<Partial<Record<keyof ReferenceStandardInput, string>>>({});
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const errs: typeof errors = {};
+    for (const f of FIELDS) if (!v[f.key].trim()) errs[f.key] = `Enter the ${f.label.toLowerCase()}`;
+    if (!errs.due_date && !errs.calibrated_on && v.due_date <= v.calibrated_on) errs.due_date = 'Must be after the calibration date';
+    setErrors(errs);
+    if (Object.keys(errs).length) return;
+    const input = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.trim()])) as unknown as ReferenceStandardInput;
+    save.mutate({ id: standard?.id, input }, { onSuccess: onClose });
+  };
+
+  return (
+    <Modal
+      title={standard ? `Edit ${standard.identifier}` : 'New reference standard'}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form="standard-form" className="button button-primary" disabled={save.isPending}>
+            {save.isPending ? 'Saving…' : 'Save'}
+          </button>
+        </>
+      }
+    >
+      <form id="standard-form" onSubmit={submit} noValidate className="form-grid">
+        {FIELDS.map((f) => (
+          <Field key={f.key} label={f.label} error={errors[f.key]} hint={f.hint} required>
+            {(p) => (
+              <input {...p} type={f.type ?? 'text'} value={v[f.key]} onChange={(e) => setV((s) => ({ ...s, [f.key]: e.target.value }))} />
+            )}
+          </Field>
+        ))}
+        <FormError error={save.error} />
+      </form>
+    </Modal>
+  );
+}
+
+function DueCell({ s }: { s: ReferenceStandard }) {
+  if (s.expired) return <span className="badge severity-critical">Expired {formatDate(s.due_date)}</span>;
+  if (s.days_until_due <= 30)
+    return (
+      <span className="badge severity-warning">
+        Due {formatDate(s.due_date)} ({s.days_until_due} d)
+      </span>
+    );
+  return <>{formatDate(s.due_date)}</>;
+}
+
+export function ReferenceStandardsPage() {
+  const isAdmin = useIsAdmin();
+  const q = useReferenceStandards();
+  const remove = useDeleteReferenceStandard();
+  const [editing, setEditing] = useState<ReferenceStandard | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<ReferenceStandard | null>(null);
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <h1>Reference standards</h1>
+          <p className="subtitle">The calibrators used, their certificates and due dates. An expired standard cannot be used.</p>
+        </div>
+        {isAdmin && (
+          <button type="button" className="button button-primary" onClick={() => setEditing('new')}>
+            New reference standard
+          </button>
+        )}
+      </header>
+      <section className="panel panel-flush">
+        <QueryState query={q}>
+          {(page) =>
+            page.items.length === 0 ? (
+              <EmptyState title="No reference standards registered" />
+            ) : (
+              <div className="table-scroll">
+                <table className="table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Identifier</th>
+                      <th scope="col">Description</th>
+                      <th scope="col">Certificate</th>
+                      <th scope="col">Accuracy</th>
+                      <th scope="col">Calibrated</th>
+                      <th scope="col">Due</th>
+                      <th scope="col">
+                        <span className="sr-only">Actions</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {page.items.map((s) => (
+                      <tr key={s.id}>
+                        <td>
+                          <Link to={paths.referenceStandard.href(s.id)} className="tag-link">
+                            {s.identifier}
+                          </Link>
+                        </td>
+                        <td>{s.description}</td>
+                        <td className="mono">{s.certificate_number}</td>
+                        <td>{s.accuracy}</td>
+                        <td>{formatDate(s.calibrated_on)}</td>
+                        <td>
+                          <DueCell s={s} />
+                        </td>
+                        <td className="actions">
+                          <Link to={paths.referenceStandard.href(s.id)} className="button button-small">
+                            Traceability
+                          </Link>
+                          {isAdmin && (
+                            <>
+                              <button type="button" className="button button-small" onClick={() => setEditing(s)}>
+                                Edit
+                              </button>
+                              <button
+                                type="button"
+                                className="button button-small button-danger-outline"
+                                onClick={() => {
+                                  remove.reset();
+                                  setDeleting(s);
+                                }}
+                              >
+                                Delete
+                              </button>
+                            </>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )
+          }
+        </QueryState>
+      </section>
+      {editing && <StandardForm standard={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
+      {deleting && (
+        <ConfirmDialog
+          title={`Delete ${deleting.identifier}?`}
+          message="It is removed from the list of usable standards; calibrations done with it keep their link."
+          confirmLabel="Delete"
+          danger
+          busy={remove.isPending}
+          error={remove.error ? errorText(remove.error) : null}
+          onConfirm={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+          onClose={() => setDeleting(null)}
+        />
+      )}
+    </div>
+  );
+}

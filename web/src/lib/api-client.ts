@@ -1,0 +1,213 @@
+import { type EndReason, endSession, getToken } from './session.ts';
+
+// One way to talk to the API: bearer token from the session, JSON in and out, and the server's
+// stable error codes turned into words a technician can act on. Messages are never matched.
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: { field?: string | null } & Record<string, unknown> };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly serverMessage: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(describe(code, serverMessage, details, status));
+    this.name = 'ApiError';
+  }
+
+  /** The request field the server objected to, when it named one. */
+  get field(): string | null {
+    const f = this.details.field;
+    return typeof f === 'string' ? f : null;
+  }
+}
+
+const SESSION_CODES: Record<string, EndReason> = {
+  token_expired: 'expired',
+  token_invalid: 'expired',
+  token_revoked: 'revoked',
+  account_inactive: 'inactive',
+};
+
+const WORDS: Record<string, string> = {
+  invalid_credentials: 'Employee number or password is incorrect.',
+  account_inactive: 'This account has been deactivated. Ask an administrator to reactivate it.',
+  token_expired: 'Your session has expired — please log in again.',
+  token_invalid: 'Your session is no longer valid — please log in again.',
+  token_revoked: 'Your password was changed since you logged in — please log in again.',
+  unauthorized: 'Please log in to continue.',
+  forbidden: 'This action needs the admin role.',
+  instrument_tag_taken: 'Another instrument already uses this tag.',
+  process_unit_name_taken: 'A process unit with this name already exists.',
+  process_unit_in_use: 'Instruments still belong to this process unit. Move them to another unit first.',
+  employee_number_taken: 'Another user already has this employee number.',
+  cannot_demote_self: 'You cannot deactivate your own account or change your own role.',
+  alert_invalid_transition: 'This alert has already moved on (someone else may have acted on it). The list has been refreshed.',
+  work_order_closed: 'This work order is already closed and can no longer change.',
+  alert_resolved: 'This alert is already resolved.',
+  alert_has_work_order: 'A work order already exists for this alert.',
+  calibration_already_corrected: 'That calibration was already corrected; correct the newer record instead.',
+  reference_standard_identifier_taken: 'Another reference standard already uses this identifier.',
+  invalid_json: 'The request could not be read (invalid JSON).',
+  body_too_large: 'The request is too large.',
+  route_not_found: 'This function is not available on the server.',
+  internal_error: 'The server ran into a problem. Try again; if it keeps happening, tell your administrator.',
+  network_error: 'Cannot reach the server. Check the network connection and try again.',
+};
+
+function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return t;
+  const s = t[0].toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
+function humanField(field: string): string {
+  return field.replace(/^(body|querystring|params)\./, '').replace(/[._]/g, ' ');
+}
+
+function describe(code: string, message: string, details: Record<string, unknown>, status: number): string {
+  if (code === 'too_many_attempts') {
+    const secs = Number(details.retry_after_seconds);
+    const mins = Number.isFinite(secs) ? Math.max(1, Math.ceil(secs / 60)) : null;
+    return mins
+      ? `Too many failed attempts. Try again in ${mins} minute${mins === 1 ? '' : 's'}.`
+      : 'Too many failed attempts. Try again later.';
+  }
+  if (code === 'validation_error') {
+    const field = typeof details.field === 'string' ? details.field : null;
+    // The server says e.g. "body.points.0.as_found must be number"; say which field in words.
+    const rest = message.replace(/^(body|querystring|params)\.[\w.]+\s*/, '');
+    return field ? sentence(`${humanField(field)}: ${rest || 'is invalid'}`) : sentence(message);
+  }
+  if (code === 'work_order_invalid_transition' && details.from && details.to) {
+    const word = (v: unknown) => String(v).replace(/_/g, ' ');
+    return `A work order cannot go from “${word(details.from)}” to “${word(details.to)}”.`;
+  }
+  if (WORDS[code]) return WORDS[code];
+  if (code.endsWith('_not_found')) {
+    const what = code.replace(/_not_found$/, '').replace(/_/g, ' ');
+    return `That ${what} was not found; it may have been removed.`;
+  }
+  if (status >= 500) return WORDS.internal_error;
+  return sentence(message || `Request failed (${status})`);
+}
+
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+export function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === '') continue;
+    params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  body?: unknown;
+  query?: Query;
+  signal?: AbortSignal;
+  /** Skip the bearer token (login). */
+  anonymous?: boolean;
+}
+
+async function send(path: string, opts: RequestOptions): Promise<{ res: Response; token: string | null }> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let token: string | null = null;
+  if (!opts.anonymous) {
+    token = getToken();
+    if (!token) throw new ApiError(401, 'token_expired', 'session expired');
+    headers.authorization = `Bearer ${token}`;
+  }
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  try {
+    const res = await fetch(withQuery(path, opts.query), {
+      method: opts.method ?? 'GET',
+      headers,
+      body,
+      signal: opts.signal,
+    });
+    return { res, token };
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, 'network_error', 'network error');
+  }
+}
+
+async function toError(res: Response, token: string | null): Promise<ApiError> {
+  let parsed: ApiErrorBody | null = null;
+  try {
+    parsed = (await res.json()) as ApiErrorBody;
+  } catch {
+    parsed = null;
+  }
+  const code = parsed?.error?.code ?? (res.status >= 500 ? 'internal_error' : `http_${res.status}`);
+  const err = new ApiError(res.status, code, parsed?.error?.message ?? res.statusText, parsed?.error?.details ?? {});
+  // A 401 on an authenticated call means the session is over: end it everywhere, with the reason
+  // (unless the session was renewed while the request was in flight, e.g. after a password change).
+  if (res.status === 401 && token && token === getToken()) endSession(SESSION_CODES[code] ?? 'expired');
+  return err;
+}
+
+/** JSON request to the API. Throws ApiError with words for the user on any failure. */
+export async function apiRequest<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const { res, token } = await send(path, opts);
+  if (!res.ok) throw await toError(res, token);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export type DownloadResult = { kind: 'file'; name: string } | { kind: 'accepted'; body: unknown };
+
+/**
+ * A file from the API (CSV, PDF): fetched with the token, then saved through a temporary link.
+ * A 202 (the server queued the export as a background job) is handed back instead.
+ */
+export async function downloadFile(path: string, query: Query, fallbackName: string): Promise<DownloadResult> {
+  const { res, token } = await send(path, { query });
+  if (!res.ok) throw await toError(res, token);
+  if (res.status === 202) return { kind: 'accepted', body: await res.json() };
+  const blob = await res.blob();
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const match = disposition.match(/filename\*?=(?:UTF-8'')?"?([^";]+)"?/i);
+  const name = match ? decodeURIComponent(match[1]) : fallbackName;
+  saveBlob(blob, name);
+  return { kind: 'file', name };
+}
+
+export function saveBlob(blob: Blob, name: string) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+/** Any thrown value as a sentence for the screen. */
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof Error) return sentence(e.message);
+  return 'Something went wrong.';
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}

@@ -1,0 +1,20 @@
+import { QueryClient } from '@tanstack/react-query';
+import { ApiError } from './api-client.ts';
+import { onSessionEnd } from './session.ts';
+
+export function createQueryClient(): QueryClient {
+  const qc = new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 15_000,
+        // A 4xx will not change on retry; a network blip or a 5xx might.
+        retry: (count, err) => !(err instanceof ApiError && err.status >= 400 && err.status < 500) && count < 2,
+        refetchOnWindowFocus: true,
+      },
+      mutations: { retry: false },
+    },
+  });
+  // The next person at this PC must never see the previous user's cached data.
+  onSessionEnd(() => qc.clear());
+  return qc;
+}

@@ -1,0 +1,64 @@
+import type { Query } from './api-client.ts';
+
+// Every query key in one place, so a mutation in one feature invalidates another feature's
+// cached data through the very key that feature reads with (e.g. a calibration refreshes the
+// instrument register and the dashboard).
+
+export const queryKeys = {
+  me: ['auth', 'me'] as const,
+  dashboard: {
+    all: ['dashboard'] as const,
+    summary: (processUnitId: number | null) => ['dashboard', 'summary', processUnitId] as const,
+  },
+  instruments: {
+    all: ['instruments'] as const,
+    list: (q: Query) => ['instruments', 'list', q] as const,
+    detail: (id: number) => ['instruments', 'detail', id] as const,
+    status: (id: number) => ['instruments', 'status', id] as const,
+  },
+  processUnits: { all: ['process-units'] as const },
+  trends: {
+    all: ['trends'] as const,
+    series: (tag: string, range: string) => ['trends', tag, range] as const,
+  },
+  alerts: {
+    all: ['alerts'] as const,
+    list: (q: Query) => ['alerts', 'list', q] as const,
+    activeCount: ['alerts', 'active-count'] as const,
+  },
+  calibrations: {
+    all: ['calibrations'] as const,
+    forInstrument: (id: number) => ['calibrations', 'instrument', id] as const,
+    forStandard: (id: number) => ['calibrations', 'standard', id] as const,
+  },
+  referenceStandards: { all: ['reference-standards'] as const },
+  maintenance: {
+    all: ['maintenance'] as const,
+    forInstrument: (id: number) => ['maintenance', 'instrument', id] as const,
+  },
+  workOrders: {
+    all: ['work-orders'] as const,
+    list: (q: Query) => ['work-orders', 'list', q] as const,
+    detail: (id: number) => ['work-orders', 'detail', id] as const,
+  },
+  notifications: { all: ['notifications'] as const },
+  users: {
+    all: ['users'] as const,
+    list: (q: Query) => ['users', 'list', q] as const,
+  },
+  reports: {
+    all: ['reports'] as const,
+    report: (name: string, q: Query) => ['reports', name, q] as const,
+  },
+  ml: {
+    all: ['ml'] as const,
+    baselines: (tag: string) => ['ml', 'baselines', tag] as const,
+    models: (tag: string) => ['ml', 'models', tag] as const,
+  },
+  jobs: {
+    all: ['jobs'] as const,
+    detail: (id: number) => ['jobs', id] as const,
+  },
+  simulator: { status: ['simulator', 'status'] as const },
+  health: ['health'] as const,
+};
