@@ -21,6 +21,7 @@
 // Targets (issue 4): stuck and out_of_range 100 % detected; drift 2 %/day >= 95 %; false alerts
 // <= 0.05 per instrument-day over all detectors on the clean instruments.
 
+import { loadConfig } from '../src/config.ts';
 import { baselineFromReadings } from '../src/detection/cusum.ts';
 import { trainIsolationForest } from '../src/detection/isolation-forest.ts';
 import { mulberry32 } from '../src/detection/random.ts';
@@ -47,16 +48,18 @@ const N = arg('instruments', 60);
 const DAYS = arg('days', 7);
 const SEED = arg('seed', 7);
 const STEP = arg('step', 5);
-const WINDOW_SECONDS = Number(process.env.AGGREGATION_WINDOW_SECONDS ?? 60);
-const CONTAMINATION = Number(process.env.ANOMALY_CONTAMINATION ?? 0.05);
-const ALERT_WINDOWS = Number(process.env.ANOMALY_ALERT_WINDOWS ?? 5);
-const CUSUM_WINDOW_SECONDS = 60 * Number(process.env.CUSUM_WINDOW_MINUTES ?? 240);
+// The product's settings (defaults, or the environment's overrides: e.g. CUSUM_WINDOW_MINUTES=240).
+const config = loadConfig({ ...process.env, JWT_SECRET: 'bench-only-not-a-secret' }, { dotenvFile: null });
+const WINDOW_SECONDS = config.aggregationWindowSeconds;
+const CONTAMINATION = config.anomaly.contamination;
+const ALERT_WINDOWS = config.ml.anomalyAlertWindows;
+const CUSUM_K = config.cusum.k;
+const CUSUM_H = config.cusum.h;
+const CUSUM_WINDOW_SECONDS = config.cusum.windowMinutes * 60;
+const STUCK_MINUTES = config.stuckSensorMinutes;
+const WARNING = config.anomaly.warningThreshold;
+const CRITICAL = config.anomaly.criticalThreshold;
 const BASELINE_DAYS = arg('baseline-days', 7);
-const CUSUM_K = Number(process.env.CUSUM_K ?? 0.5);
-const CUSUM_H = Number(process.env.CUSUM_H ?? 5);
-const STUCK_MINUTES = Number(process.env.STUCK_SENSOR_MINUTES ?? 15);
-const WARNING = 0.5;
-const CRITICAL = 0.7;
 
 type FaultKind = 'stuck' | 'out_of_range' | 'drift' | 'bias' | 'spike' | 'oscillation' | 'dropout';
 const FAULT_PLAN: FaultKind[] = [

@@ -85,7 +85,9 @@ async function main(argv: string[]): Promise<number> {
       });
       const instruments = await withDb((h) => loadSimInstruments(h.db));
       if (instruments.length === 0) {
-        throw new Error('no instruments to simulate: register some, or load the demo plant with `npm run cli -- seed`');
+        throw new Error(
+          'no instruments to simulate: register some, or load the demo plant with `npm run cli -- seed`',
+        );
       }
       const count = options.tags?.length ?? instruments.length;
       console.log(`simulating ${count} instruments -> ${redactUrl(options.brokerUrl)} (Ctrl-C stops)`);

@@ -168,6 +168,11 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
     cusum: {
       k: num(env, 'CUSUM_K', 0.5, { min: 0 }),
       h: num(env, 'CUSUM_H', 5.0, { min: 0.1 }),
+      /**
+       * Length of the means the CUSUM consumes. Hours, not the 60 s feature window: process wander and
+       * cycles make short means strongly autocorrelated (see docs in src/ml/README.md and bench/detect.ts).
+       */
+      windowMinutes: num(env, 'CUSUM_WINDOW_MINUTES', 360, { min: 1, max: 10_080 }),
     },
     stuckSensorMinutes: num(env, 'STUCK_SENSOR_MINUTES', 15, { min: 1 }),
     monitoring: {
@@ -175,15 +180,19 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       gapCheckSeconds: num(env, 'DATA_GAP_CHECK_SECONDS', 5, { min: 0.1, max: 3600 }),
       /** Period of the detector-state checkpoint (also written on shutdown). */
       checkpointSeconds: num(env, 'MONITOR_CHECKPOINT_SECONDS', 60, { min: 1 }),
-      /** Window means a CUSUM learns its baseline from when the instrument has no reference one. */
-      cusumWarmupWindows: num(env, 'CUSUM_WARMUP_WINDOWS', 60, { min: 2, int: true }),
+      /**
+       * CUSUM window means a CUSUM learns its baseline from when the instrument has no reference one
+       * (after start or a calibration). 8 = 2 days at 6 h windows, the same footing as the fewest
+       * windows a reference baseline may have (ml/baseline-service.ts).
+       */
+      cusumWarmupWindows: num(env, 'CUSUM_WARMUP_WINDOWS', 8, { min: 2, int: true }),
       /** Period of the batched write of repeated alert conditions (last_seen, count). */
       alertFlushMs: num(env, 'ALERT_FLUSH_MS', 2000, { min: 10, int: true }),
     },
     ml: {
       minTrainingWindows: num(env, 'ML_MIN_TRAINING_WINDOWS', 30, { min: 10, int: true }),
       trees: num(env, 'ML_TREES', 100, { min: 10, max: 1000, int: true }),
-      anomalyAlertWindows: num(env, 'ANOMALY_ALERT_WINDOWS', 3, { min: 1, max: 60, int: true }),
+      anomalyAlertWindows: num(env, 'ANOMALY_ALERT_WINDOWS', 5, { min: 1, max: 60, int: true }),
     },
     jobs: {
       concurrency: num(env, 'JOBS_CONCURRENCY', 1, { min: 1, max: 16, int: true }),

@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { Database, Dialect } from './db/database.ts';
 import type { IngestionRuntime } from './ingestion/ingestion-runtime.ts';
 import type { JobRunner } from './jobs/job-runner.ts';
+import type { AnomalySnapshot } from './ml/anomaly-detector.ts';
 import type { InstrumentStatusSnapshot } from './monitoring/monitor-service.ts';
 import type { Mailer } from './notifications/mailer.ts';
 import type { Clock } from './shared/clock.ts';
@@ -11,7 +12,10 @@ import type { EventBus } from './shared/events.ts';
 import type { SimulatorRuntime } from './simulator/runtime.ts';
 
 /** A named part of the system that reports its state in GET /health (an object, or a list such as data_gaps). */
-export type HealthProvider = () => Record<string, unknown> | unknown[] | Promise<Record<string, unknown> | unknown[]>;
+export type HealthProvider = () =>
+  | Record<string, unknown>
+  | unknown[]
+  | Promise<Record<string, unknown> | unknown[]>;
 
 export interface LastReading {
   timestamp: string;
@@ -28,6 +32,12 @@ export interface LiveView {
 export interface MonitorView {
   /** Rule state per limit, CUSUM S+/S- vs h, stuck state, last quality; null for an unknown instrument. */
   snapshot(instrumentId: number): InstrumentStatusSnapshot | null;
+}
+
+/** The live Isolation Forest scoring, as the API sees it (src/ml/anomaly-scorer.ts). */
+export interface AnomalyView {
+  /** Latest window score of an instrument with an active model; null without one. */
+  snapshot(instrumentId: number): AnomalySnapshot | null;
 }
 
 /**
@@ -56,6 +66,8 @@ export interface AppContext {
   jobs: JobRunner;
   /** Live detector state per instrument (src/monitoring/); answers null until monitoring starts. */
   monitor: MonitorView;
+  /** Live anomaly scores per instrument with an active model (src/ml/); null before it starts. */
+  anomaly: AnomalyView;
   /** The plant simulator behind /api/simulator (src/simulator/runtime.ts); null until wired. */
   simulator: SimulatorRuntime | null;
   /** Outgoing e-mail (SMTP_HOST); sends after commit, never fails the change (src/notifications/). */

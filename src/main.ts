@@ -6,11 +6,12 @@ import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { createIngestion } from './ingestion/ingestion-runtime.ts';
-import { MonitorService } from './monitoring/monitor-service.ts';
 import { buildApp } from './http/app.ts';
+import { createIngestion } from './ingestion/ingestion-runtime.ts';
 import { JobRunner } from './jobs/job-runner.ts';
+import { startMl } from './ml/index.ts';
 import { startMaintenanceScheduler } from './maintenance/scheduler.ts';
+import { MonitorService } from './monitoring/monitor-service.ts';
 import { createMailer } from './notifications/mailer.ts';
 import { registerReportJobs } from './reports/report-jobs.ts';
 import { seedDemo } from './seed/seed-demo.ts';
@@ -86,6 +87,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       live: { lastReading: () => null },
       ingestion: null,
       monitor: { snapshot: () => null },
+      anomaly: { snapshot: () => null },
       simulator: null,
       mailer: createMailer(config.smtp, log),
       jobs: new JobRunner({
@@ -104,7 +106,14 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
     // Detectors per instrument and the alert aggregator, fed by the ingestion pipeline. Started
     // before ingestion (and so stopped after it) so no accepted reading misses its detectors.
-    const monitoring = new MonitorService({ db: handle.db, config, clock, log, events: ctx.events, metrics: ctx.metrics });
+    const monitoring = new MonitorService({
+      db: handle.db,
+      config,
+      clock,
+      log,
+      events: ctx.events,
+      metrics: ctx.metrics,
+    });
     await monitoring.start();
     stops.push(() => monitoring.stop());
     ctx.monitor = monitoring;
@@ -115,6 +124,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     // starts, so they see every accepted reading); ctx.live is set before routes capture it.
     const ingestion = await createIngestion(ctx);
     ingestion.pipeline.addSink(monitoring);
+    // Isolation Forest scoring of instruments with an active model, and the 'ml.train' job.
+    const anomalyScorer = await startMl(ctx);
+    stops.push(() => anomalyScorer.stop());
+    ingestion.pipeline.addSink(anomalyScorer);
     ctx.ingestion = ingestion;
     ctx.live = ingestion.live;
     stops.push(() => ingestion.stop());

@@ -37,7 +37,7 @@ export interface AlertAggregatorOptions {
   now: () => number;
   /** Tag of an instrument, for log lines. */
   tagOf?: (instrumentId: number) => string | undefined;
-  /** Called after a new, unsuppressed alert row was inserted. */
+  /** Called when an alert becomes active: a new unsuppressed row, or a suppressed one whose window ended. */
   onRaised?: (alertId: number, instrumentId: number) => void;
   /**
    * Period of the batched repeat write (default 5 s). Repeats of a raise are written at the next
@@ -75,7 +75,7 @@ interface Entry {
 type Op =
   | { kind: 'raise'; entry: Entry; event: DetectorEvent }
   | { kind: 'clear'; entry: Entry; event: DetectorEvent }
-  | { kind: 'flush' };
+  | { kind: 'flush'; all: boolean };
 
 const RETRY_MS = 5_000;
 const keyOf = (instrumentId: number, alertType: string, condition: string) =>
@@ -135,9 +135,9 @@ export class AlertAggregator {
     await this.drain();
   }
 
-  /** Resolves once every queued operation, and a final repeat write, is done. */
+  /** Resolves once every queued operation, and a repeat write of everything pending, is done. */
   async drain(): Promise<void> {
-    this.requestFlush();
+    this.enqueue({ kind: 'flush', all: true }, true);
     while (this.pumping) await this.pumping;
   }
 
@@ -164,6 +164,20 @@ export class AlertAggregator {
         this.enqueue({ kind: 'raise', entry: e, event: { ...e.lastRaise, ts } });
         e.raiseQueued = true;
       }
+    }
+  }
+
+  /**
+   * After a restart: of the loaded open alerts, only the conditions the restored detectors still
+   * hold are present. The others are not touched; if their detector raises again, the open alert
+   * counts the new occurrence.
+   */
+  markPresent(instrumentId: number, present: readonly { alert_type: string; condition: string }[]): void {
+    const set = this.byInstrument.get(instrumentId);
+    if (!set) return;
+    for (const e of set) {
+      if (e.raiseQueued) continue;
+      e.active = present.some((p) => p.alert_type === e.alertType && p.condition === e.condition);
     }
   }
 
@@ -270,7 +284,7 @@ export class AlertAggregator {
   private requestFlush(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    this.enqueue({ kind: 'flush' }, true);
+    this.enqueue({ kind: 'flush', all: false }, true);
   }
 
   private enqueue(op: Op, force = false): void {
@@ -296,8 +310,8 @@ export class AlertAggregator {
         if (op.kind === 'raise') await this.writeRaise(op.entry, op.event);
         else if (op.kind === 'clear') await this.writeClear(op.entry, op.event);
         else {
-          this.flushQueued = false;
-          await this.writeRepeats();
+          if (!op.all) this.flushQueued = false;
+          await this.writeRepeats(op.all);
         }
       } catch (err) {
         this.stats.errors++;
@@ -360,7 +374,8 @@ export class AlertAggregator {
     else if (!e.active && !e.raiseQueued) this.drop(e); // resolved meanwhile: nothing left to track
   }
 
-  private async writeRepeats(): Promise<void> {
+  /** `all`: also the last_seen-only moves still inside their throttle (shutdown, tests). */
+  private async writeRepeats(all: boolean): Promise<void> {
     const batch: { e: Entry; r: AlertRepeat }[] = [];
     const now = this.o.now();
     const keep: Entry[] = [];
@@ -372,7 +387,7 @@ export class AlertAggregator {
       }
       const lastSeen = Math.max(e.lastSeen, e.pendingLastSeen);
       if (e.pendingCount === 0 && lastSeen <= e.lastSeen) continue;
-      if (e.pendingCount === 0 && now - e.writtenAt < this.touchMs) {
+      if (!all && e.pendingCount === 0 && now - e.writtenAt < this.touchMs) {
         // Only last_seen moved (the condition is still there): not worth a write every period.
         keep.push(e);
         continue;
@@ -403,8 +418,16 @@ export class AlertAggregator {
     for (const { e, r } of batch) {
       if (e.alertId !== r.id) continue;
       const still = open.get(r.id);
-      if (still) e.suppressed = still.suppressed;
-      else this.forgetRow(e);
+      if (!still) {
+        this.forgetRow(e);
+        continue;
+      }
+      // Still present after its instrument's suppression window: now a real alert.
+      if (e.suppressed && !still.suppressed) {
+        this.stats.raised++;
+        this.o.onRaised?.(r.id, e.instrumentId);
+      }
+      e.suppressed = still.suppressed;
     }
   }
 }

@@ -38,6 +38,6 @@ export async function dashboardSummary(src: HealthSources, now: Date, processUni
     // Same rule as countActiveAlerts (open, not suppressed, live instrument), per unit when filtered.
     active_alerts: plantActiveAlerts ?? cards.reduce((n, c) => n + c.open_alerts, 0),
     open_work_orders: Number(openWorkOrders.n),
-    instruments: cards.map(({ publish_interval_seconds: _p, ...card }) => card),
+    instruments: cards,
   };
 }

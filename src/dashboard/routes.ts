@@ -39,8 +39,7 @@ const HealthCard = Type.Object({
   }),
   open_alerts: Type.Integer(),
   worst_severity: Nullable(Type.String()),
-  last_calibration_at: Nullable(Type.String()),
-  next_calibration_due: Type.String(),
+  next_calibration_due: Nullable(Type.String()),
   calibration_overdue: Type.Boolean(),
 });
 
@@ -71,7 +70,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) =>
       dashboardSummary(
-        { db: ctx.db, live: ctx.live, monitor: ctx.monitor, anomaly: ctx.config.anomaly },
+        { db: ctx.db, config: ctx.config, live: ctx.live, monitor: ctx.monitor, anomaly: ctx.anomaly },
         ctx.clock.now(),
         req.query.process_unit_id,
       ),

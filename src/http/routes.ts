@@ -7,6 +7,7 @@ import { authRoutes } from '../auth/routes.ts';
 import { healthRoutes } from '../health/routes.ts';
 import { instrumentRoutes } from '../instruments/routes.ts';
 import { jobRoutes } from '../jobs/routes.ts';
+import { mlRoutes } from '../ml/routes.ts';
 import { maintenanceRoutes } from '../maintenance/routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
 import { pmPlanRoutes } from '../pm/routes.ts';
@@ -29,6 +30,7 @@ export async function apiRoutes(app: FastifyInstance) {
     auditRoutes,
     alertRoutes,
     jobRoutes,
+    mlRoutes,
     simulatorRoutes,
     referenceStandardRoutes,
     calibrationRoutes,

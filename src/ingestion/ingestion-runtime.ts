@@ -150,7 +150,7 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
             // Back-pressure: hold the publisher (its PUBACK and its next socket read) until the
             // write queue has room again.
             if (pipeline.full) void pipeline.whenDrained().then(() => pipeline.ingest(topic, payload, done));
-            else { done(); pipeline.ingest(topic, payload, null); }
+            else pipeline.ingest(topic, payload, done);
           },
         });
       } else {

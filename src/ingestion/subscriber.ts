@@ -138,7 +138,7 @@ export class ExternalSubscriber {
       const payload = typeof packet.payload === 'string' ? packet.payload : Buffer.from(packet.payload);
       if (qos === 1 && messageId !== undefined) {
         const gen = this.generation;
-        this.puback(gen, messageId); this.pipeline.ingest(packet.topic, payload, null);
+        this.pipeline.ingest(packet.topic, payload, () => this.puback(gen, messageId));
         callback(DEFERRED_ACK);
       } else if (qos === 2) {
         // Our subscription is QoS 1, so brokers downgrade QoS 2 to us; if one comes anyway,

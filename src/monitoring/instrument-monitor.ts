@@ -175,11 +175,21 @@ export class InstrumentMonitor {
     return this.cfg;
   }
 
-  /** New settings (instrument edited); detector state carries over, new limits apply from the next reading. */
-  setConfig(cfg: MonitorConfig, options: Pick<InstrumentMonitorOptions, 'gapDetection'> = {}): void {
+  /**
+   * New settings (instrument edited); detector state carries over, new limits apply from the next
+   * reading. Turning gap detection off (taken out of service) clears an open gap at `now`.
+   */
+  setConfig(
+    cfg: MonitorConfig,
+    options: Pick<InstrumentMonitorOptions, 'gapDetection'> & { now?: number } = {},
+  ): readonly DetectorEvent[] {
     this.cfg = cfg;
     this.anyLimit = hasLimit(cfg);
-    if (options.gapDetection !== undefined) this.gapDetection = options.gapDetection;
+    if (options.gapDetection === undefined) return NO_EVENTS;
+    this.gapDetection = options.gapDetection;
+    if (options.gapDetection || !this.s.gap.open) return NO_EVENTS;
+    this.s.gap.open = false;
+    return [this.gapClear(options.now ?? this.s.lastTs ?? 0, 'no longer watched (not in service)')];
   }
 
   /**
@@ -430,13 +440,13 @@ export class InstrumentMonitor {
     };
   }
 
-  private gapClear(ts: number): DetectorEvent {
+  private gapClear(ts: number, why = 'data resumed'): DetectorEvent {
     return {
       kind: 'clear',
       alertType: 'data_gap',
       condition: 'data_gap',
       severity: 'warning',
-      message: `${tagLabel(this.cfg.tag)} data resumed`,
+      message: `${tagLabel(this.cfg.tag)} ${why}`,
       ts,
       details: { resumed_at: new Date(ts).toISOString() },
     };

@@ -93,7 +93,7 @@ export class MonitorService {
       stuckSensorMinutes: config.stuckSensorMinutes,
     };
     this.monitorOptions = {
-      windowSeconds: config.aggregationWindowSeconds,
+      windowSeconds: config.cusum.windowMinutes * 60,
       warmupWindows: config.monitoring.cusumWarmupWindows,
     };
     this.aggregator = new AlertAggregator({
@@ -142,6 +142,7 @@ export class MonitorService {
       now,
     );
     await this.aggregator.load();
+    for (const [id, t] of this.tracked) this.aggregator.markPresent(id, t.monitor.activeConditions());
     this.aggregator.start();
 
     this.listen('instrument.changed', (id) => void this.reloadInstrument(id));
@@ -291,11 +292,14 @@ export class MonitorService {
     const before = referenceBaseline(t.instrument);
     const after = referenceBaseline(row);
     t.instrument = row;
-    t.monitor.setConfig(monitorConfigFor(row, this.defaults), { gapDetection: watchesGaps(row) });
+    const now = this.deps.clock.now().getTime();
+    this.submit(
+      row.id,
+      t.monitor.setConfig(monitorConfigFor(row, this.defaults), { gapDetection: watchesGaps(row), now }),
+    );
     if (before?.mean !== after?.mean || before?.sigma !== after?.sigma) {
       // Against a new reference (none: a new warm-up) the old sums mean nothing.
-      const at = t.monitor.lastTs ?? this.deps.clock.now().getTime();
-      this.submit(t.instrument.id, t.monitor.resetCusum(at, after));
+      this.submit(row.id, t.monitor.resetCusum(t.monitor.lastTs ?? now, after));
     }
     t.dirty = true;
   }

@@ -89,7 +89,8 @@ export function walkSchedule(
   const nextDue = nextDueDate(last, inst.created_at, interval);
   const nextDueMs = Date.parse(nextDue);
   if (nextDueMs <= endMs) consider(nextDueMs, null);
-  const overdue = nextDueMs < endMs;
+  // A decommissioned instrument is no longer overdue once it is gone.
+  const overdue = nextDueMs < endMs && (inst.deleted_at === null || Date.parse(inst.deleted_at) > endMs);
   return {
     last_calibration_at: last,
     next_due_at: nextDue,

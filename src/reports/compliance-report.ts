@@ -177,7 +177,7 @@ export async function buildComplianceReport(bc: BuildContext, q: ComplianceQuery
         { key: 'due_dates', label: 'Due dates', kind: 'int', width: 0.6 },
         { key: 'on_time', label: 'On time', kind: 'int', width: 0.6 },
         { key: 'late', label: 'Late', kind: 'int', width: 0.5 },
-        { key: 'outstanding', label: 'Outst.', kind: 'int', width: 0.6 },
+        { key: 'outstanding', label: 'Outstanding', kind: 'int', width: 0.85 },
         { key: 'last_calibration_at', label: 'Last calibration', kind: 'date', width: 1 },
         { key: 'next_due_at', label: 'Next due', kind: 'date', width: 1 },
         { key: 'overdue', label: 'Overdue', kind: 'yesno', width: 0.7 },

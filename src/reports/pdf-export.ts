@@ -22,7 +22,7 @@ const GREEN = '#1f7a3a';
 const MARGIN = 36;
 const HEADER_H = 44;
 const FOOTER_H = 26;
-const CELL_PAD_X = 3;
+const CELL_PAD_X = 4;
 const CELL_PAD_Y = 2.5;
 const MAX_CELL_LINES = 6;
 /** Rows drawn between turns of the event loop. */
@@ -202,7 +202,7 @@ function drawSummary(doc: Doc, r: ReportData, tz: string, L: Layout, y0: number)
   const perRow = Math.min(fields.length, r.landscape ? 8 : 4);
   const gap = 6;
   const w = (L.width - gap * (perRow - 1)) / perRow;
-  const h = 40;
+  const h = 46;
   for (let i = 0; i < fields.length; i += perRow) {
     if (y + h > L.bottom) y = newPage(doc, L);
     for (const [j, f] of fields.slice(i, i + perRow).entries()) {
@@ -213,12 +213,8 @@ function drawSummary(doc: Doc, r: ReportData, tz: string, L: Layout, y0: number)
       doc.font('Helvetica-Bold').fontSize(14).fillColor(NAVY);
       doc.text(text, x + 6, y + 7, { width: w - 12, lineBreak: false, ellipsis: true, height: 16 });
       doc.font('Helvetica').fontSize(7).fillColor(GREY);
-      doc.text(pdfSafe(f.label), x + 6, y + 26, {
-        width: w - 12,
-        lineBreak: false,
-        ellipsis: true,
-        height: 10,
-      });
+      // Up to two lines of label; a longer one ends in an ellipsis.
+      doc.text(pdfSafe(f.label), x + 6, y + 26, { width: w - 12, ellipsis: true, height: 17 });
     }
     y += h + gap;
   }
@@ -316,8 +312,12 @@ async function drawTable(
   }
   y = drawHeader(y);
 
-  const cellText = (row: Row, p: PreparedColumn) =>
-    pdfSafe(formatCell(row[p.col.key] ?? null, p.col.kind, p.col.decimals, { timeZone: tz, target: 'pdf' }));
+  const cellText = (row: Row, p: PreparedColumn) => {
+    const text = pdfSafe(
+      formatCell(row[p.col.key] ?? null, p.col.kind, p.col.decimals, { timeZone: tz, target: 'pdf' }),
+    );
+    return p.col.words ? text.replace(/_/g, ' ') : text;
+  };
 
   let prevGroup: unknown;
   let groupIndex = -1;
@@ -342,7 +342,16 @@ async function drawTable(
       return h + 2 * CELL_PAD_Y;
     };
     let rowH = measure(newGroup || firstOnPage);
-    if (y + rowH > L.bottom) {
+    // A group (one calibration's points) that would start at the foot of a page moves whole to the
+    // next one, when it fits there.
+    let groupH = rowH;
+    if (table.groupBy && newGroup && !firstOnPage) {
+      let n = 1;
+      while (i + n < table.rows.length && table.rows[i + n][table.groupBy] === groupKey) n++;
+      groupH = rowH + (n - 1) * (lineH + 2 * CELL_PAD_Y);
+      if (groupH > (L.bottom - L.top) / 2) groupH = rowH;
+    }
+    if (y + Math.max(rowH, groupH) > L.bottom) {
       y = newPage(doc, L);
       doc
         .font('Helvetica-Bold')

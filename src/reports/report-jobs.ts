@@ -47,6 +47,7 @@ export function registerReportJobs(ctx: AppContext) {
         config: ctx.config,
         live: ctx.live,
         monitor: ctx.monitor,
+        anomaly: ctx.anomaly,
         user: p.user,
       },
       p.query,

@@ -35,6 +35,8 @@ export interface Column {
   group?: boolean;
   /** False for detail columns too wide for the page: they are in the JSON and CSV only. */
   pdf?: boolean;
+  /** Codes like calibration_overdue print as words in the PDF (so they wrap); JSON and CSV keep the code. */
+  words?: boolean;
 }
 
 export type CellValue = string | number | boolean | null;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
-import type { LiveView, MonitorView } from '../context.ts';
+import type { AnomalyView, LiveView, MonitorView } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import type { ReportData, ReportKey, ReportPeriod, ReportUser, SummaryField } from './report-model.ts';
 import { type Scope, scopeConditions } from './report-params.ts';
@@ -12,10 +12,11 @@ import { type Scope, scopeConditions } from './report-params.ts';
 export interface BuildContext {
   db: Kysely<DB>;
   now: Date;
-  config: Pick<Config, 'plantName' | 'slaHours' | 'anomaly'>;
+  config: Config;
   live: LiveView;
-  /** Live detector state (absent in the benchmark and in other processes). */
+  /** Live detector state and anomaly scores (absent in the benchmark). */
   monitor?: MonitorView;
+  anomaly?: AnomalyView;
   user: ReportUser;
 }
 

@@ -18,6 +18,7 @@ export function buildContextFor(ctx: AppContext, user: AuthUser, now: Date): Bui
     config: ctx.config,
     live: ctx.live,
     monitor: ctx.monitor,
+    anomaly: ctx.anomaly,
     user: { id: user.id, full_name: user.full_name, employee_number: user.employee_number },
   };
 }

@@ -14,6 +14,7 @@ export const ColumnSchema = Type.Object({
   width: Type.Optional(Type.Number()),
   group: Type.Optional(Type.Boolean()),
   pdf: Type.Optional(Type.Boolean()),
+  words: Type.Optional(Type.Boolean()),
 });
 
 const TableSchema = Type.Object({

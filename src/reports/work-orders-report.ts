@@ -218,7 +218,7 @@ export async function buildWorkOrdersReport(bc: BuildContext, q: WorkOrdersQuery
         { key: 'title', label: 'Title', width: 2.6 },
         { key: 'type', label: 'Type', width: 0.85 },
         { key: 'priority', label: 'Priority', width: 0.7 },
-        { key: 'status', label: 'Status', width: 0.85 },
+        { key: 'status', label: 'Status', width: 0.85, words: true },
         { key: 'assigned_to', label: 'Assigned to', width: 1.25 },
         { key: 'created_at', label: 'Created', kind: 'datetime', width: 1.2 },
         { key: 'due_date', label: 'Due', kind: 'datetime', width: 1.2 },

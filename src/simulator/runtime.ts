@@ -98,6 +98,7 @@ export interface SimulatorRuntimeDeps {
 }
 
 export interface StartOptions {
+  /** Publish n times as often as each instrument's interval (default 1). */
   rateMultiplier?: number;
   /** Only these tags (default: every instrument). */
   tags?: string[];
@@ -121,10 +122,13 @@ export class SimulatorRuntime {
 
   async start(opts: StartOptions = {}, actorId: number | null = null): Promise<SimulatorStatus> {
     let sim = await this.simulator();
-    const rate = opts.rateMultiplier ?? this.rate;
-    const tags = opts.tags ?? this.tags;
+    // Each start says what to run: by default every instrument at its own interval.
+    const rate = opts.rateMultiplier ?? 1;
+    const tags = opts.tags ?? null;
     if (tags) await this.requireTags(tags);
-    if (sim.status().running && (rate !== this.rate || !sameTags(tags, this.tags))) await sim.stop();
+    const running = sim.status().running;
+    if (running && rate === this.rate && sameTags(tags, this.tags)) return sim.status();
+    if (running) await sim.stop();
     if (rate !== this.rate) sim = this.rebuild(rate);
     this.tags = tags;
     sim.setInstruments(this.selected());

@@ -42,7 +42,8 @@ export async function openSession(
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text()))
+      errors.push(`console: ${m.text()}`);
   });
   return { context, page, errors };
 }
@@ -59,6 +60,12 @@ export async function login(page: Page, employeeNumber: string, password: string
 export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.waitForLoadState('networkidle').catch(() => {});
-  await page.waitForFunction(() => document.querySelectorAll('.loading').length === 0, null, { timeout: 15_000 });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `web-${name}.png`), fullPage: opts.fullPage ?? false });
+  await page.waitForFunction(() => document.querySelectorAll('.loading').length === 0, null, {
+    timeout: 15_000,
+  });
+  if (opts.fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({
+    path: path.join(SCREENSHOTS, `web-${name}.png`),
+    fullPage: opts.fullPage ?? false,
+  });
 }

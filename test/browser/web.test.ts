@@ -19,13 +19,15 @@ let admin: Session;
 let tech: Session;
 
 const bellCount = async (page: Page): Promise<number> => {
-  const label = (await page.getByRole('button', { name: /^Notifications:/ }).getAttribute('aria-label')) ?? '';
+  const label =
+    (await page.getByRole('button', { name: /^Notifications:/ }).getAttribute('aria-label')) ?? '';
   return Number(label.match(/(\d+) unread/)?.[1] ?? Number.NaN);
 };
 
 describe('web app in a real browser', () => {
   beforeAll(async () => {
-    app = await startTestApp({ env: { SEED_DEMO: 'true', SIMULATOR_ENABLED: 'true' } });
+    // A low REPORT_ASYNC_ROWS sends the unfiltered PDF through the background-job path.
+    app = await startTestApp({ env: { SEED_DEMO: 'true', SIMULATOR_ENABLED: 'true', REPORT_ASYNC_ROWS: '40' } });
     browser = await launchBrowser();
     admin = await openSession(browser, app.url);
     tech = await openSession(browser, app.url);
@@ -72,7 +74,8 @@ describe('web app in a real browser', () => {
     await page.goto('/');
     const summary = (await app.api('GET', '/api/dashboard/summary')).body;
     await page.locator('.card').first().waitFor();
-    const kpi = async (id: string) => Number(await page.getByTestId(`kpi-${id}`).locator('.kpi-value').textContent());
+    const kpi = async (id: string) =>
+      Number(await page.getByTestId(`kpi-${id}`).locator('.kpi-value').textContent());
     expect(await kpi('total-instruments')).toBe(summary.total_instruments);
     expect(await kpi('calibration-overdue')).toBe(summary.calibration_overdue);
     expect(await kpi('active-alerts')).toBe(summary.active_alerts);
@@ -81,7 +84,7 @@ describe('web app in a real browser', () => {
     expect(summary.instruments.length).toBeGreaterThan(0);
     expect(await page.getByTestId('last-refresh').textContent()).toMatch(/^\d{2}:\d{2}:\d{2}$/);
     const badge = await page.getByTestId('nav-badge-alerts').textContent();
-    expect(Number(badge)).toBe(summary.active_alerts);
+    expect(Number.parseInt(badge ?? '', 10)).toBe(summary.active_alerts);
     // Cards carry the live value, a health bar and the detector badges.
     const card = page.locator('.card[data-tag="PT-101"]');
     expect(await card.getByRole('meter').getAttribute('aria-valuenow')).toMatch(/^\d+$/);
@@ -148,7 +151,10 @@ describe('web app in a real browser', () => {
     await dialog.getByText('Choose the reference standard used').waitFor();
 
     const standard = dialog.getByLabel('Reference standard');
-    const firstUsable = await standard.locator('option:not([disabled]):not([value=""])').first().getAttribute('value');
+    const firstUsable = await standard
+      .locator('option:not([disabled]):not([value=""])')
+      .first()
+      .getAttribute('value');
     await standard.selectOption(firstUsable!);
     // PT-101: 0–10 bar, tolerance 0.25 % of span. Point 3 is found 0.03 bar high (+0.300 %).
     const found = ['0.01', '2.51', '5.03', '7.5', '10'];
@@ -219,10 +225,15 @@ describe('web app in a real browser', () => {
     expect(await bellCount(tech.page)).toBe(before + 1);
     await tech.page.getByRole('button', { name: /^Notifications:/ }).click();
     await screenshot(tech.page, 'notifications');
-    await tech.page.getByRole('region', { name: 'Unread notifications' }).getByRole('button', { name: /FT-101/ }).click();
+    await tech.page
+      .getByRole('region', { name: 'Unread notifications' })
+      .getByRole('button', { name: /FT-101/ })
+      .click();
     await tech.page.waitForURL(new RegExp(`/work-orders/${woId}$`));
     await tech.page.waitForFunction(
-      (n) => document.querySelector('button[aria-label^="Notifications:"]')?.getAttribute('aria-label') === `Notifications: ${n} unread`,
+      (n) =>
+        document.querySelector('button[aria-label^="Notifications:"]')?.getAttribute('aria-label') ===
+        `Notifications: ${n} unread`,
       before,
     );
 
@@ -247,10 +258,37 @@ describe('web app in a real browser', () => {
     expect(wo.assigned_to_name).toBe(TECH.full_name);
   });
 
+  it('injects faults from the simulator card; a hardware fault and a limit violation are told apart', async () => {
+    const page = admin.page;
+    await page.goto('/admin/simulator');
+    const card = page.getByTestId('simulator-card');
+    await card.getByText('Running').waitFor();
+    const inject = async (tag: string, fault: string, params: Record<string, string> = {}) => {
+      await card.getByLabel('Instrument').selectOption(tag);
+      await card.getByLabel('Fault', { exact: true }).selectOption({ label: fault });
+      for (const [label, value] of Object.entries(params)) await card.getByLabel(label).fill(value);
+      await card.getByRole('button', { name: 'Inject fault' }).click();
+      await card.getByText(`injected on ${tag}`).waitFor();
+    };
+    await inject('LT-101', 'Out of range (burn-out)');
+    await inject('FT-202', 'Step bias', { 'Offset (% of span)': '40' });
+    await card.locator('tr', { hasText: 'LT-101' }).waitFor();
+    await screenshot(page, 'simulator');
+
+    await page.goto('/alerts');
+    await page.locator('li.alert-row', { hasText: 'LT-101' }).getByText('Hardware fault').waitFor({ timeout: 30_000 });
+    await page.locator('li.alert-row', { hasText: 'FT-202' }).first().getByText('Limit violation').waitFor({ timeout: 30_000 });
+    // Stop the faults so the rest of the run sees a quiet plant.
+    await app.api('DELETE', '/api/simulator/faults');
+  });
+
   it('acknowledges and resolves an alert', async () => {
     const page = admin.page;
     await page.goto('/alerts');
-    const row = page.locator('li.alert-row').filter({ has: page.getByRole('button', { name: /^Acknowledge/ }) }).first();
+    const row = page
+      .locator('li.alert-row')
+      .filter({ has: page.getByRole('button', { name: /^Acknowledge/ }) })
+      .first();
     await row.waitFor();
     await screenshot(page, 'alerts');
     const alertId = Number(await row.getAttribute('data-alert-id'));
@@ -281,6 +319,11 @@ describe('web app in a real browser', () => {
     await page.getByRole('heading', { name: /Calibration Status and History/i }).waitFor();
     await screenshot(page, 'reports');
 
+    // Filtered to one instrument the export is small and comes straight back.
+    await page.getByLabel('Instrument tag').fill('PT-101');
+    await page.getByRole('button', { name: 'Run report' }).click();
+    await page.waitForURL(/tag=PT-101/);
+    await page.getByText(/Filters: Instrument PT-101/i).waitFor();
     const [csv] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download CSV' }).click(),
@@ -291,15 +334,21 @@ describe('web app in a real browser', () => {
     const text = readFileSync(csvPath, 'utf8').replace(/^\uFEFF/, '');
     expect(text.split(/\r?\n/)[0]).toMatch(/Tag/i);
     expect(text).toContain('PT-101');
+    expect(text).not.toContain('FT-101');
 
+    // The whole plant's PDF is above REPORT_ASYNC_ROWS: it runs as a job and downloads when done.
+    await page.goto('/reports?report=calibration');
+    await page.getByRole('heading', { name: /Calibration Status and History/i }).waitFor();
     const [pdf] = await Promise.all([
-      page.waitForEvent('download'),
+      page.waitForEvent('download', { timeout: 60_000 }),
       page.getByRole('button', { name: 'Download PDF' }).click(),
     ]);
     expect(pdf.suggestedFilename()).toMatch(/\.pdf$/);
     const pdfPath = path.join(downloads, pdf.suggestedFilename());
     await pdf.saveAs(pdfPath);
     expect(readFileSync(pdfPath).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const jobs = (await app.api('GET', '/api/jobs?status=succeeded')).body.items;
+    expect(jobs.some((j: any) => j.params?.format === 'pdf' && j.params?.report === 'calibration')).toBe(true);
   });
 
   it('shows the instrument page and the admin screens', async () => {
@@ -307,7 +356,10 @@ describe('web app in a real browser', () => {
     const inst = (await app.api('GET', '/api/instruments?q=PT-101')).body.items[0];
     await page.goto(`/instruments/${inst.id}`);
     await page.getByRole('tab', { name: 'Calibration history' }).waitFor();
-    await page.getByRole('button', { name: /points$/ }).first().click();
+    await page
+      .getByRole('button', { name: /points$/ })
+      .first()
+      .click();
     await page.getByRole('table', { name: /Test points of calibration/ }).waitFor();
     await screenshot(page, 'instrument', { fullPage: true });
 
@@ -316,7 +368,6 @@ describe('web app in a real browser', () => {
       ['/admin/process-units', 'process-units', 'New process unit'],
       ['/reference-standards', 'reference-standards', 'New reference standard'],
       ['/admin/ml?tag=PT-101', 'ml', 'Mark as baseline'],
-      ['/admin/simulator', 'simulator', 'Inject fault'],
     ] as const) {
       await page.goto(path_);
       await page.getByRole('button', { name: ready }).first().waitFor();
@@ -333,7 +384,9 @@ describe('web app in a real browser', () => {
       for (const p of ['/', '/instruments', '/alerts', '/work-orders', '/reports']) {
         await tablet.page.goto(p);
         await tablet.page.waitForLoadState('networkidle').catch(() => {});
-        const overflow = await tablet.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        const overflow = await tablet.page.evaluate(
+          () => document.documentElement.scrollWidth - window.innerWidth,
+        );
         expect(overflow, `horizontal scroll on ${p}`).toBeLessThanOrEqual(0);
       }
       expect(tablet.errors).toEqual([]);

@@ -75,7 +75,7 @@ describe('cli', () => {
     } finally {
       await h.close();
     }
-  });
+  }, 180_000);
 
   it('refuses a bad setting with one line naming the variable', async () => {
     const r = await cli(['migrate'], { ...env, CUSUM_K: 'abc' });

@@ -73,6 +73,14 @@ async function expectAllStoredOnce(rig: Rig, tags: string[], base: number): Prom
     .innerJoin('instruments', 'instruments.id', 'raw_readings.instrument_id')
     .select(['instruments.tag', 'raw_readings.ts', 'raw_readings.value'])
     .execute();
+  const seen0 = new Set(rows.map((r) => `${r.tag}|${r.ts}`));
+  const miss: number[] = [];
+  tags.forEach((tag, i) => { for (let k = 0; k < PER_TAG; k++) if (!seen0.has(`${tag}|${base + k * 1000}`)) miss.push(k * TAGS + i); });
+  miss.sort((a, b) => a - b);
+  const ranges: string[] = []; let st = -1, pv = -2;
+  for (const m of miss) { if (m !== pv + 1) { if (st >= 0) ranges.push(`${st}-${pv}`); st = m; } pv = m; }
+  if (st >= 0) ranges.push(`${st}-${pv}`);
+  console.log('MISSING', miss.length, ranges.slice(0, 30).join(' '));
   expect(rows.length).toBe(TOTAL);
   const seen = new Set(rows.map((r) => `${r.tag}|${r.ts}|${r.value}`));
   let missing = 0;
@@ -103,6 +111,7 @@ async function publishAll(
     done = await progress();
     if (!killed && done >= TOTAL / 2) {
       killed = true;
+      console.log('KILL at stored', done, 'published', published);
       await midway();
     }
   };
@@ -171,14 +180,18 @@ describe.skipIf(!externalUp)(`SIGKILL against the machine's Mosquitto (${EXTERNA
         () => stored(rig),
         5000,
         async () => {
+          const ha = (await first.api('GET', '/health', { token: null })).body.ingestion;
+          console.log('A-HEALTH', JSON.stringify({ m: ha.messages_total, s: ha.stored_total, d: ha.duplicates_total, q: ha.queue_depth }));
           await first.kill('SIGKILL');
           servers.push(await spawnServer(rig.env));
         },
       );
-      await waitUntil(() => stored(rig), (n) => n >= TOTAL, { timeoutMs: 90_000, what: 'all readings' });
+      await waitUntil(() => stored(rig), (n) => n >= TOTAL, { timeoutMs: 20_000, what: 'all readings' }).catch(() => {});
     } finally {
       await publisher.endAsync();
     }
+    const hb = (await servers[1].api('GET', '/health', { token: null })).body.ingestion;
+    console.log('B-HEALTH', JSON.stringify({ m: hb.messages_total, a: hb.accepted_total, s: hb.stored_total, d: hb.duplicates_total, r: hb.rejected }));
     await expectAllStoredOnce(rig, tags, base);
     expect(first.proc.signalCode).toBe('SIGKILL');
   }, 180_000);
@@ -221,7 +234,7 @@ describe('SIGKILL with the embedded broker: unacknowledged readings are sent aga
           servers.push(await spawnServer(rig.env));
         },
       );
-      await waitUntil(() => stored(rig), (n) => n >= TOTAL, { timeoutMs: 90_000, what: 'all readings' });
+      await waitUntil(() => stored(rig), (n) => n >= TOTAL, { timeoutMs: 20_000, what: 'all readings' }).catch(() => {});
     } finally {
       await publisher.endAsync(true);
     }

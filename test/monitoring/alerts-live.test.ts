@@ -40,13 +40,25 @@ describe('live monitoring: alerts from readings over MQTT', () => {
     });
 
   it('rule_violation: a chattering value raises one alert; a repeat after clearing updates it; acknowledge and resolve', async () => {
-    const inst = await makeInstrument(t, { alarm_deadband: 0.2, alarm_on_delay_seconds: 0, publish_interval_seconds: 1 });
+    const inst = await makeInstrument(t, {
+      alarm_deadband: 0.2,
+      alarm_on_delay_seconds: 0,
+      publish_interval_seconds: 1,
+    });
     const t0 = Date.now() - 120 * S;
     // 8.05 / 7.95 around the 8 bar high warning: crosses 20 times, never back below 8 - 0.2.
-    const chatter: Point[] = Array.from({ length: 40 }, (_, i) => ({ ts: t0 + i * S, value: i % 2 ? 7.95 : 8.05 }));
+    const chatter: Point[] = Array.from({ length: 40 }, (_, i) => ({
+      ts: t0 + i * S,
+      value: i % 2 ? 7.95 : 8.05,
+    }));
     await publish(t, pub, inst.tag, 'bar', chatter);
     const first = await one(inst.id, 'rule_violation', 'high_warning');
-    expect(first).toMatchObject({ severity: 'warning', status: 'raised', occurrence_count: 1, cleared_at: null });
+    expect(first).toMatchObject({
+      severity: 'warning',
+      status: 'raised',
+      occurrence_count: 1,
+      cleared_at: null,
+    });
     expect(first.message).toMatch(/high warning/);
     expect(first.details).toMatchObject({ limit: 8, deadband: 0.2 });
     // The batched write moves last_seen to the newest reading while the condition is present.
@@ -58,13 +70,18 @@ describe('live monitoring: alerts from readings over MQTT', () => {
 
     // Back past limit - deadband: the clearing is recorded, the alert stays open.
     await publish(t, pub, inst.tag, 'bar', [{ ts: t0 + 41 * S, value: 7.5 }]);
-    await waitFor('cleared_at', async () => (await alertsOf(t, inst.id, { alert_type: 'rule_violation' }))[0].cleared_at);
+    await waitFor(
+      'cleared_at',
+      async () => (await alertsOf(t, inst.id, { alert_type: 'rule_violation' }))[0].cleared_at,
+    );
 
     // The same condition again: the open alert counts it, no second row.
     await publish(t, pub, inst.tag, 'bar', [{ ts: t0 + 42 * S, value: 8.4 }]);
     const repeated = await waitFor('occurrence_count 2', async () => {
       const list = await alertsOf(t, inst.id, { alert_type: 'rule_violation' });
-      return list.length === 1 && list[0].occurrence_count === 2 && list[0].cleared_at === null ? list[0] : null;
+      return list.length === 1 && list[0].occurrence_count === 2 && list[0].cleared_at === null
+        ? list[0]
+        : null;
     });
     expect(repeated.id).toBe(first.id);
 
@@ -78,13 +95,17 @@ describe('live monitoring: alerts from readings over MQTT', () => {
     const noNotes = await t.api('POST', `/api/alerts/${first.id}/resolve`, { body: {} });
     expect(noNotes.status).toBe(400);
     expect(JSON.stringify(noNotes.body.error)).toMatch(/notes/);
-    const resolved = await t.api('POST', `/api/alerts/${first.id}/resolve`, { body: { notes: 'Pump re-seated' } });
+    const resolved = await t.api('POST', `/api/alerts/${first.id}/resolve`, {
+      body: { notes: 'Pump re-seated' },
+    });
     expect(resolved.body).toMatchObject({ status: 'resolved', resolution_notes: 'Pump re-seated' });
 
     // Resolved while the value is still above the limit: the next reading raises a new alert.
     await publish(t, pub, inst.tag, 'bar', [{ ts: t0 + 43 * S, value: 8.5 }]);
     const fresh = await waitFor('a new alert after resolve', async () =>
-      (await alertsOf(t, inst.id, { alert_type: 'rule_violation', status: 'raised' })).find((a) => a.id !== first.id),
+      (await alertsOf(t, inst.id, { alert_type: 'rule_violation', status: 'raised' })).find(
+        (a) => a.id !== first.id,
+      ),
     );
     expect(fresh).toMatchObject({ condition: 'high_warning', occurrence_count: 1 });
   });
@@ -101,10 +122,17 @@ describe('live monitoring: alerts from readings over MQTT', () => {
     expect(a.first_seen).toBe(new Date(t0 + 90 * S).toISOString());
   });
 
-  it('suppression: after maintenance an alert is recorded with suppressed set, not raised', async () => {
+  it('suppression: after maintenance an alert is recorded with suppressed set, not raised; it becomes real if the condition outlasts the window', async () => {
     const inst = await makeInstrument(t, { alarm_on_delay_seconds: 0, publish_interval_seconds: 1 });
+    // Maintenance done an hour ago less 4 s: the 60-minute suppression window ends in 4 s.
+    const windowEnd = Date.now() + 4 * S;
     const m = await t.api('POST', '/api/maintenance', {
-      body: { instrument_id: inst.id, action_type: 'corrective', description: 'Replaced the transmitter' },
+      body: {
+        instrument_id: inst.id,
+        action_type: 'corrective',
+        description: 'Replaced the transmitter',
+        performed_at: new Date(windowEnd - 60 * 60 * S).toISOString(),
+      },
     });
     expect(m.status).toBe(201);
     await publish(t, pub, inst.tag, 'bar', [{ ts: Date.now() - 5 * S, value: 9.5 }]);
@@ -113,22 +141,39 @@ describe('live monitoring: alerts from readings over MQTT', () => {
     // Not in the default list (active, unsuppressed alerts).
     const listed = await t.api('GET', `/api/alerts?instrument_id=${inst.id}`);
     expect(listed.body.total).toBe(0);
+
+    // Still above the limit after the window: the same alert turns into a real one.
+    const real = await waitFor('the alert to outlast suppression', async () => {
+      await publish(t, pub, inst.tag, 'bar', [{ ts: Date.now(), value: 9.6 }]);
+      const active = await t.api('GET', `/api/alerts?instrument_id=${inst.id}&alert_type=rule_violation`);
+      return active.body.items.find((a: AlertBody) => a.condition === 'high_critical') as
+        | AlertBody
+        | undefined;
+    });
+    expect(real).toMatchObject({ id: recorded.id, suppressed: false });
+    expect(Date.parse(real.last_seen)).toBeGreaterThan(windowEnd);
   });
 
   it('instrument_fault (out of range): the simulator burn-out fault through the admin API', async () => {
     const inst = await makeInstrument(t, { publish_interval_seconds: 1 });
-    const started = await t.api('POST', '/api/simulator/start', { body: { rate_multiplier: 4, tags: [inst.tag] } });
+    const started = await t.api('POST', '/api/simulator/start', {
+      body: { rate_multiplier: 4, tags: [inst.tag] },
+    });
     expect(started.status).toBe(200);
     expect(started.body).toMatchObject({ running: true, instruments: 1, rate_multiplier: 4 });
     try {
       // Validation names the field; an unknown tag is a 404.
-      const bad = await t.api('POST', '/api/simulator/faults', { body: { tag: inst.tag, kind: 'out_of_range', mA: 12 } });
+      const bad = await t.api('POST', '/api/simulator/faults', {
+        body: { tag: inst.tag, kind: 'out_of_range', mA: 12 },
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.error.details.field).toBe('mA');
       const badKind = await t.api('POST', '/api/simulator/faults', { body: { tag: inst.tag, kind: 'melt' } });
       expect(badKind.status).toBe(400);
       expect(JSON.stringify(badKind.body.error)).toMatch(/kind/);
-      const unknown = await t.api('POST', '/api/simulator/faults', { body: { tag: 'NO-SUCH-TAG', kind: 'stuck' } });
+      const unknown = await t.api('POST', '/api/simulator/faults', {
+        body: { tag: 'NO-SUCH-TAG', kind: 'stuck' },
+      });
       expect(unknown.status).toBe(404);
 
       const fault = await t.api('POST', '/api/simulator/faults', {
@@ -163,17 +208,27 @@ describe('live monitoring: alerts from readings over MQTT', () => {
 
   it('data_gap: the simulator dropout fault; listed in /health while it lasts', async () => {
     const inst = await makeInstrument(t, { publish_interval_seconds: 0.5 });
-    const started = await t.api('POST', '/api/simulator/start', { body: { rate_multiplier: 1, tags: [inst.tag] } });
+    const started = await t.api('POST', '/api/simulator/start', {
+      body: { rate_multiplier: 1, tags: [inst.tag] },
+    });
     expect(started.body).toMatchObject({ running: true, instruments: 1 });
     try {
-      await waitFor('first readings', async () => (await t.api('GET', `/api/instruments/${inst.id}`)).body.last_reading);
+      await waitFor(
+        'first readings',
+        async () => (await t.api('GET', `/api/instruments/${inst.id}`)).body.last_reading,
+      );
       await t.api('POST', '/api/simulator/faults', { body: { tag: inst.tag, kind: 'dropout' } });
       const gap = await one(inst.id, 'data_gap', 'data_gap');
       expect(gap).toMatchObject({ severity: 'warning', status: 'raised' });
       expect(gap.message).toMatch(/no data/);
       const health = await t.api('GET', '/health', { token: null });
-      const listed = (health.body.data_gaps as { tag: string; last_seen: string }[]).find((g) => g.tag === inst.tag);
+      const listed = (health.body.data_gaps as { tag: string; last_seen: string }[]).find(
+        (g) => g.tag === inst.tag,
+      );
       expect(listed?.last_seen).toEqual(expect.any(String));
+      const metrics = await t.api('GET', '/metrics', { token: null });
+      expect(metrics.body).toMatch(/cmms_instruments_in_data_gap [1-9]/);
+      expect(metrics.body).toMatch(/cmms_detector_events_total\{alert_type="data_gap",kind="raise"\} [1-9]/);
 
       await t.api('DELETE', `/api/simulator/faults?tag=${inst.tag}&kind=dropout`);
       await waitFor('the gap to clear', async () => {
@@ -190,7 +245,11 @@ describe('live monitoring: alerts from readings over MQTT', () => {
   });
 
   it('instrument_fault (stuck): readings from the simulator stuck fault freeze past the window', async () => {
-    const inst = await makeInstrument(t, { publish_interval_seconds: 1, stuck_window_minutes: 1, stuck_deadband: 0.001 });
+    const inst = await makeInstrument(t, {
+      publish_interval_seconds: 1,
+      stuck_window_minutes: 1,
+      stuck_deadband: 0.001,
+    });
     const end = Math.floor(Date.now() / S) * S - 5 * S;
     const readings = simulated(simInstrument(inst), end - 200 * S, end, [
       { spec: { kind: 'stuck' }, startMs: end - 120 * S },

@@ -49,7 +49,11 @@ describe('demo start: seeded history and the simulator', () => {
     expect(Number(h.n)).toBe(Number(d.n));
     expect(Number(h.rows)).toBeGreaterThan(22 * 7 * 24 - 1);
 
-    const pt = await db.selectFrom('instruments').select('id').where('tag', '=', 'PT-101').executeTakeFirstOrThrow();
+    const pt = await db
+      .selectFrom('instruments')
+      .select('id')
+      .where('tag', '=', 'PT-101')
+      .executeTakeFirstOrThrow();
     const hour = Math.floor((now - 3 * DAY) / HOUR) * HOUR;
     const hourly = await db
       .selectFrom('readings_1h')
@@ -70,7 +74,9 @@ describe('demo start: seeded history and the simulator', () => {
     expect(hourly.min).toBe(Math.min(...minutes.map((r) => r.min)));
     expect(hourly.max).toBe(Math.max(...minutes.map((r) => r.max)));
     // Bucket semantics: floor(ts / tier) * tier.
-    const misaligned = await sql<{ n: number }>`select count(*) as n from readings_1h where bucket % 3600000 <> 0`.execute(db);
+    const misaligned = await sql<{
+      n: number;
+    }>`select count(*) as n from readings_1h where bucket % 3600000 <> 0`.execute(db);
     expect(Number(misaligned.rows[0].n)).toBe(0);
 
     // The trend chart of the week has points at once.

@@ -233,6 +233,16 @@ describe('data gaps on the injected clock', () => {
     expect(off.tick(T0 + 3600 * S)).toHaveLength(0);
   });
 
+  it('taking the instrument out of service clears its open gap and stops the clock', () => {
+    const m = new InstrumentMonitor(base());
+    feed(m, [{ ts: T0, value: 5 }]);
+    expect(m.tick(T0 + 10 * S)).toHaveLength(1);
+    const cleared = m.setConfig(base(), { gapDetection: false, now: T0 + 11 * S });
+    expect(cleared).toMatchObject([{ kind: 'clear', alertType: 'data_gap', ts: T0 + 11 * S }]);
+    expect(m.tick(T0 + 60 * S)).toHaveLength(0);
+    expect(m.snapshot().data_gap).toMatchObject({ active: false, watched: false });
+  });
+
   it('an instrument never heard from is not in a gap', () => {
     const m = new InstrumentMonitor(base());
     expect(m.tick(T0 + 3600 * S)).toHaveLength(0);

@@ -10,6 +10,8 @@ export const FAST_MONITORING_ENV = {
   DATA_GAP_CHECK_SECONDS: '0.2',
   ALERT_FLUSH_MS: '100',
   CUSUM_WARMUP_WINDOWS: '10',
+  // 1 min CUSUM windows (the product default is 6 h) so a drift shows within a test.
+  CUSUM_WINDOW_MINUTES: '1',
 };
 
 export async function connectPublisher(t: TestApp): Promise<MqttClient> {
@@ -25,7 +27,13 @@ export interface Point {
 }
 
 /** One JSON array message (the gateway format) of readings for one tag, QoS 1. */
-export async function publish(t: TestApp, client: MqttClient, tag: string, unit: string, points: readonly Point[]) {
+export async function publish(
+  t: TestApp,
+  client: MqttClient,
+  tag: string,
+  unit: string,
+  points: readonly Point[],
+) {
   const prefix = t.mqtt.topicPrefix;
   const body = points.map((p) => ({ tag, timestamp: new Date(p.ts).toISOString(), value: p.value, unit }));
   await client.publishAsync(`${prefix}/${tag}`, JSON.stringify(body), { qos: 1 });
@@ -46,7 +54,8 @@ export async function waitFor<T>(
     } catch (e) {
       last = e;
     }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > until)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -76,7 +85,12 @@ export async function alertsOf(
   instrumentId: number,
   query: Record<string, string> = {},
 ): Promise<AlertBody[]> {
-  const qs = new URLSearchParams({ instrument_id: String(instrumentId), status: 'all', limit: '100', ...query });
+  const qs = new URLSearchParams({
+    instrument_id: String(instrumentId),
+    status: 'all',
+    limit: '100',
+    ...query,
+  });
   const res = await t.api('GET', `/api/alerts?${qs}`);
   if (res.status !== 200) throw new Error(`GET /api/alerts: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.items as AlertBody[];

@@ -37,8 +37,16 @@ describe('detector state across a restart', () => {
     const { databaseUrl, dataDir } = a;
     const pubA = await connectPublisher(a);
     const cusumInst = await makeInstrument(a, { publish_interval_seconds: 10 });
-    const stuckInst = await makeInstrument(a, { publish_interval_seconds: 1, stuck_window_minutes: 1, stuck_deadband: 0.001 });
-    const crashInst = await makeInstrument(a, { publish_interval_seconds: 1, stuck_window_minutes: 1, stuck_deadband: 0.001 });
+    const stuckInst = await makeInstrument(a, {
+      publish_interval_seconds: 1,
+      stuck_window_minutes: 1,
+      stuck_deadband: 0.001,
+    });
+    const crashInst = await makeInstrument(a, {
+      publish_interval_seconds: 1,
+      stuck_window_minutes: 1,
+      stuck_deadband: 0.001,
+    });
 
     const end = Math.floor(Date.now() / MIN) * MIN - 2 * MIN;
     await publish(a, pubA, cusumInst.tag, 'bar', simulated(simInstrument(cusumInst), end - 15 * MIN, end));
@@ -46,12 +54,16 @@ describe('detector state across a restart', () => {
     await publish(a, pubA, stuckInst.tag, 'bar', frozen(t0, 90));
     await publish(a, pubA, crashInst.tag, 'bar', frozen(t0, 90));
     for (const i of [stuckInst, crashInst]) {
-      await waitFor('stuck alert', async () => (await alertsOf(a, i.id, { alert_type: 'instrument_fault' }))[0]);
+      await waitFor(
+        'stuck alert',
+        async () => (await alertsOf(a, i.id, { alert_type: 'instrument_fault' }))[0],
+      );
     }
     // Every window scored, the last one closed by the clock (its end is long past).
     await waitFor(
       'the CUSUM to score the last window',
-      async () => a.server.ctx.monitor.snapshot(cusumInst.id)?.cusum.last_window_end === new Date(end).toISOString(),
+      async () =>
+        a.server.ctx.monitor.snapshot(cusumInst.id)?.cusum.last_window_end === new Date(end).toISOString(),
     );
     const before = a.server.ctx.monitor.snapshot(cusumInst.id);
     expect(before?.cusum).toMatchObject({ windows_processed: 15, warmup: { complete: true } });
@@ -61,7 +73,10 @@ describe('detector state across a restart', () => {
     // A crash before the checkpoint: that instrument's saved state is lost, its open alert is not.
     const h = openDatabase(parseDatabaseUrl(databaseUrl));
     try {
-      const rows = await h.db.selectFrom('detector_checkpoints').select(['instrument_id', 'detector']).execute();
+      const rows = await h.db
+        .selectFrom('detector_checkpoints')
+        .select(['instrument_id', 'detector'])
+        .execute();
       expect(rows).toEqual(
         expect.arrayContaining([
           { instrument_id: cusumInst.id, detector: 'monitor' },
@@ -91,7 +106,7 @@ describe('detector state across a restart', () => {
         expect(kept[0].occurrence_count).toBe(1);
 
         // The crashed one raises again after a new window: a repeat of the open condition, counted
-        // on the open alert (written in the aggregator's batch), never a second row.
+        // on the open alert, never a second row.
         await publish(b, pubB, crashInst.tag, 'bar', frozen(t0 + 90 * S, 70));
         await waitFor('the repeat to be counted', async () => {
           const list = await alertsOf(b, crashInst.id, { alert_type: 'instrument_fault' });

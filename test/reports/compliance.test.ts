@@ -153,7 +153,7 @@ describe('calibration compliance report, checked by hand', () => {
     expect(rows.find((x) => x.Tag === tags.I3)).toMatchObject({
       'Process unit': 'Unit B',
       'Due dates': '1',
-      'Outst.': '1',
+      Outstanding: '1',
       Overdue: 'Yes',
       'Days over': '150',
       Compliant: 'No',

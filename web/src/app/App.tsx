@@ -1,12 +1,12 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { paths } from '../config/paths.ts';
 import { LoginPage } from '../features/auth/components/LoginPage.tsx';
 import { MustChangePassword } from '../features/auth/components/MustChangePassword.tsx';
 import { createQueryClient } from '../lib/query-client.ts';
 import { useSession } from '../lib/session.ts';
 import { AppRoutes } from './AppRoutes.tsx';
-import { paths } from '../config/paths.ts';
 
 function Gate() {
   const session = useSession();

@@ -1,8 +1,8 @@
 import { NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { paths } from '../config/paths.ts';
 import { useActiveAlertCount } from '../features/alerts/api/get-active-alert-count.ts';
 import { NotificationBell } from '../features/notifications/components/NotificationBell.tsx';
 import { endSession, useCurrentUser } from '../lib/session.ts';
-import { paths } from '../config/paths.ts';
 
 function NavItem({ to, label, badge, end }: { to: string; label: string; badge?: number; end?: boolean }) {
   return (
@@ -10,8 +10,9 @@ function NavItem({ to, label, badge, end }: { to: string; label: string; badge?:
       <NavLink to={to} end={end} className={({ isActive }) => (isActive ? 'nav-link active' : 'nav-link')}>
         <span>{label}</span>
         {badge ? (
-          <span className="nav-badge" data-testid={`nav-badge-${label.toLowerCase()}`} aria-label={`${badge} active`}>
+          <span className="nav-badge" data-testid={`nav-badge-${label.toLowerCase()}`}>
             {badge > 999 ? '999+' : badge}
+            <span className="sr-only"> active</span>
           </span>
         ) : null}
       </NavLink>

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
-import { useIsAdmin } from '../lib/session.ts';
 import { paths } from '../config/paths.ts';
+import { useIsAdmin } from '../lib/session.ts';
 
 /** Admin pages render nothing of themselves for a technician who follows an old link. */
 export function RequireAdmin({ children }: { children: ReactNode }) {

@@ -9,7 +9,10 @@ export function useInstrumentOptions() {
   const items = q.data?.items ?? [];
   return {
     instruments: items,
-    options: items.map((i) => ({ id: i.id, label: `${i.tag} — ${i.description ?? i.measured_variable ?? i.type}` })),
+    options: items.map((i) => ({
+      id: i.id,
+      label: `${i.tag} — ${i.description ?? i.measured_variable ?? i.type}`,
+    })),
     tags: items.map((i) => i.tag),
   };
 }

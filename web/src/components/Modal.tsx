@@ -59,7 +59,16 @@ interface ConfirmProps {
   onClose: () => void;
 }
 
-export function ConfirmDialog({ title, message, confirmLabel, danger, busy, error, onConfirm, onClose }: ConfirmProps) {
+export function ConfirmDialog({
+  title,
+  message,
+  confirmLabel,
+  danger,
+  busy,
+  error,
+  onConfirm,
+  onClose,
+}: ConfirmProps) {
   return (
     <Modal
       title={title}

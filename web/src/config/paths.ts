@@ -13,12 +13,18 @@ export const paths = {
   alerts: { path: '/alerts', href: () => '/alerts' },
   workOrders: { path: '/work-orders', href: () => '/work-orders' },
   workOrder: { path: '/work-orders/:id', href: (id: number) => `/work-orders/${id}` },
-  reports: { path: '/reports', href: (report?: string) => (report ? `/reports?report=${report}` : '/reports') },
+  reports: {
+    path: '/reports',
+    href: (report?: string) => (report ? `/reports?report=${report}` : '/reports'),
+  },
   referenceStandards: { path: '/reference-standards', href: () => '/reference-standards' },
   referenceStandard: { path: '/reference-standards/:id', href: (id: number) => `/reference-standards/${id}` },
   account: { path: '/account', href: () => '/account' },
   users: { path: '/admin/users', href: () => '/admin/users' },
   processUnits: { path: '/admin/process-units', href: () => '/admin/process-units' },
-  ml: { path: '/admin/ml', href: (tag?: string) => (tag ? `/admin/ml?tag=${encodeURIComponent(tag)}` : '/admin/ml') },
+  ml: {
+    path: '/admin/ml',
+    href: (tag?: string) => (tag ? `/admin/ml?tag=${encodeURIComponent(tag)}` : '/admin/ml'),
+  },
   simulator: { path: '/admin/simulator', href: () => '/admin/simulator' },
 } as const;

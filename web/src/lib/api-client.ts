@@ -45,7 +45,8 @@ const WORDS: Record<string, string> = {
   process_unit_in_use: 'Instruments still belong to this process unit. Move them to another unit first.',
   employee_number_taken: 'Another user already has this employee number.',
   cannot_demote_self: 'You cannot deactivate your own account or change your own role.',
-  alert_invalid_transition: 'This alert has already moved on (someone else may have acted on it). The list has been refreshed.',
+  alert_invalid_transition:
+    'This alert has already moved on (someone else may have acted on it). The list has been refreshed.',
   work_order_closed: 'This work order is already closed and can no longer change.',
   alert_resolved: 'This alert is already resolved.',
   alert_has_work_order: 'A work order already exists for this alert.',
@@ -153,7 +154,12 @@ async function toError(res: Response, token: string | null): Promise<ApiError> {
     parsed = null;
   }
   const code = parsed?.error?.code ?? (res.status >= 500 ? 'internal_error' : `http_${res.status}`);
-  const err = new ApiError(res.status, code, parsed?.error?.message ?? res.statusText, parsed?.error?.details ?? {});
+  const err = new ApiError(
+    res.status,
+    code,
+    parsed?.error?.message ?? res.statusText,
+    parsed?.error?.details ?? {},
+  );
   // A 401 on an authenticated call means the session is over: end it everywhere, with the reason
   // (unless the session was renewed while the request was in flight, e.g. after a password change).
   if (res.status === 401 && token && token === getToken()) endSession(SESSION_CODES[code] ?? 'expired');
@@ -175,7 +181,11 @@ export type DownloadResult = { kind: 'file'; name: string } | { kind: 'accepted'
  * A file from the API (CSV, PDF): fetched with the token, then saved through a temporary link.
  * A 202 (the server queued the export as a background job) is handed back instead.
  */
-export async function downloadFile(path: string, query: Query, fallbackName: string): Promise<DownloadResult> {
+export async function downloadFile(
+  path: string,
+  query: Query,
+  fallbackName: string,
+): Promise<DownloadResult> {
   const { res, token } = await send(path, { query });
   if (!res.ok) throw await toError(res, token);
   if (res.status === 202) return { kind: 'accepted', body: await res.json() };

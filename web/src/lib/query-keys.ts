@@ -36,6 +36,10 @@ export const queryKeys = {
     all: ['maintenance'] as const,
     forInstrument: (id: number) => ['maintenance', 'instrument', id] as const,
   },
+  pmPlans: {
+    all: ['pm-plans'] as const,
+    forInstrument: (id: number) => ['pm-plans', 'instrument', id] as const,
+  },
   workOrders: {
     all: ['work-orders'] as const,
     list: (q: Query) => ['work-orders', 'list', q] as const,

@@ -18,7 +18,9 @@ export function AlertsRoute() {
       <header className="page-header">
         <div>
           <h1>Alerts</h1>
-          <p className="subtitle">Hardware faults, process anomalies, drift and limit violations across the plant.</p>
+          <p className="subtitle">
+            Hardware faults, process anomalies, drift and limit violations across the plant.
+          </p>
         </div>
       </header>
       <AlertList

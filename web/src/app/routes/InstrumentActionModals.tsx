@@ -26,6 +26,7 @@ export function InstrumentActionModals({ kind, instrument, workOrderId, onClose 
         onClose={onClose}
       />
     );
-  if (kind === 'maintain') return <MaintenanceModal instrument={instrument} workOrderId={workOrderId} onClose={onClose} />;
+  if (kind === 'maintain')
+    return <MaintenanceModal instrument={instrument} workOrderId={workOrderId} onClose={onClose} />;
   return <TrainModal tag={instrument.tag} onClose={onClose} />;
 }

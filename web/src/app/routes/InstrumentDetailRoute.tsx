@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
+import { QueryState } from '../../components/Feedback.tsx';
 import { paths } from '../../config/paths.ts';
 import { AlertList } from '../../features/alerts/components/AlertList.tsx';
 import { CalibrationHistory } from '../../features/calibration/components/CalibrationHistory.tsx';
@@ -11,19 +12,21 @@ import { InstrumentForm } from '../../features/instruments/components/Instrument
 import { InstrumentStatusPanel } from '../../features/instruments/components/InstrumentStatusPanel.tsx';
 import { MaintenanceHistory } from '../../features/maintenance/components/MaintenanceHistory.tsx';
 import { ModelVersions } from '../../features/ml/components/ModelVersions.tsx';
+import { PmPlans } from '../../features/pm-plans/components/PmPlans.tsx';
 import { useProcessUnits } from '../../features/process-units/api/get-process-units.ts';
 import { TrendViewer } from '../../features/trends/components/TrendViewer.tsx';
 import type { RangeKey } from '../../features/trends/types.ts';
 import { WorkOrderList } from '../../features/work-orders/components/WorkOrderList.tsx';
-import { QueryState } from '../../components/Feedback.tsx';
 import { errorText } from '../../lib/api-client.ts';
 import { useIsAdmin } from '../../lib/session.ts';
-import { InstrumentActionModals, type InstrumentAction } from './InstrumentActionModals.tsx';
+import { useAssigneeOptions } from '../options.ts';
+import { type InstrumentAction, InstrumentActionModals } from './InstrumentActionModals.tsx';
 import { useTrendMarkers } from './use-trend-markers.ts';
 
 const TABS = [
   ['calibrations', 'Calibration history'],
   ['maintenance', 'Maintenance'],
+  ['pm', 'Preventive plans'],
   ['alerts', 'Alerts'],
   ['work-orders', 'Work orders'],
   ['models', 'Model versions'],
@@ -37,6 +40,7 @@ export function InstrumentDetailRoute() {
   const isAdmin = useIsAdmin();
   const units = useProcessUnits();
   const update = useUpdateInstrument();
+  const assignees = useAssigneeOptions();
   const [action, setAction] = useState<InstrumentAction | null>(null);
   const [editing, setEditing] = useState(false);
   const [tab, setTab] = useState<Tab>('calibrations');
@@ -54,7 +58,8 @@ export function InstrumentDetailRoute() {
                   <Link to={paths.instruments.href()}>Instruments</Link> › {i.tag}
                 </p>
                 <h1>
-                  <span className="mono">{i.tag}</span> <small className="muted">{i.description ?? i.measured_variable}</small>
+                  <span className="mono">{i.tag}</span>{' '}
+                  <small className="muted">{i.description ?? i.measured_variable}</small>
                 </h1>
               </div>
               <div className="header-actions">
@@ -87,7 +92,10 @@ export function InstrumentDetailRoute() {
                   instrumentId={i.id}
                   switching={update.isPending}
                   onSwitch={
-                    isAdmin ? (usePredicted) => update.mutate({ id: i.id, patch: { use_predicted_interval: usePredicted } }) : undefined
+                    isAdmin
+                      ? (usePredicted) =>
+                          update.mutate({ id: i.id, patch: { use_predicted_interval: usePredicted } })
+                      : undefined
                   }
                 />
                 {update.error && (
@@ -105,7 +113,13 @@ export function InstrumentDetailRoute() {
             <section className="panel">
               <div className="tabs" role="tablist" aria-label="Records">
                 {TABS.map(([k, label]) => (
-                  <button key={k} type="button" role="tab" aria-selected={tab === k} onClick={() => setTab(k)}>
+                  <button
+                    key={k}
+                    type="button"
+                    role="tab"
+                    aria-selected={tab === k}
+                    onClick={() => setTab(k)}
+                  >
                     {label}
                   </button>
                 ))}
@@ -113,14 +127,23 @@ export function InstrumentDetailRoute() {
               <div role="tabpanel">
                 {tab === 'calibrations' && <CalibrationHistory instrumentId={i.id} />}
                 {tab === 'maintenance' && <MaintenanceHistory instrumentId={i.id} />}
+                {tab === 'pm' && <PmPlans instrumentId={i.id} assignees={assignees} />}
                 {tab === 'alerts' && <AlertList compact fixed={{ instrument_id: i.id }} />}
-                {tab === 'work-orders' && <WorkOrderList fixed={{ instrument_id: i.id, status: undefined, limit: 20 }} />}
+                {tab === 'work-orders' && (
+                  <WorkOrderList fixed={{ instrument_id: i.id, status: undefined, limit: 20 }} />
+                )}
                 {tab === 'models' && <ModelVersions tag={i.tag} />}
               </div>
             </section>
-            {action && <InstrumentActionModals kind={action} instrument={i} onClose={() => setAction(null)} />}
+            {action && (
+              <InstrumentActionModals kind={action} instrument={i} onClose={() => setAction(null)} />
+            )}
             {editing && (
-              <InstrumentForm instrument={i} processUnits={units.data?.items ?? []} onClose={() => setEditing(false)} />
+              <InstrumentForm
+                instrument={i}
+                processUnits={units.data?.items ?? []}
+                onClose={() => setEditing(false)}
+              />
             )}
           </>
         )}

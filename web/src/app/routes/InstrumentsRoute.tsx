@@ -3,7 +3,7 @@ import { InstrumentRegister } from '../../features/instruments/components/Instru
 import type { Instrument } from '../../features/instruments/types.ts';
 import { useProcessUnits } from '../../features/process-units/api/get-process-units.ts';
 import { useIsAdmin } from '../../lib/session.ts';
-import { InstrumentActionModals, type InstrumentAction } from './InstrumentActionModals.tsx';
+import { type InstrumentAction, InstrumentActionModals } from './InstrumentActionModals.tsx';
 
 /** The register with inline Calibrate / Maintain / Train per row, opening modals in place. */
 export function InstrumentsRoute() {
@@ -16,7 +16,9 @@ export function InstrumentsRoute() {
       <header className="page-header">
         <div>
           <h1>Instrument register</h1>
-          <p className="subtitle">Every transmitter in the plant, its range, tolerance and calibration status.</p>
+          <p className="subtitle">
+            Every transmitter in the plant, its range, tolerance and calibration status.
+          </p>
         </div>
       </header>
       <InstrumentRegister
@@ -53,7 +55,11 @@ export function InstrumentsRoute() {
         )}
       />
       {action && (
-        <InstrumentActionModals kind={action.kind} instrument={action.instrument} onClose={() => setAction(null)} />
+        <InstrumentActionModals
+          kind={action.kind}
+          instrument={action.instrument}
+          onClose={() => setAction(null)}
+        />
       )}
     </div>
   );

@@ -26,8 +26,8 @@ export function TrendRoute() {
             {tag}{' '}
             {instrument && (
               <small className="muted">
-                {instrument.description ?? instrument.measured_variable} · {instrument.range_min}–{instrument.range_max}{' '}
-                {instrument.unit}
+                {instrument.description ?? instrument.measured_variable} · {instrument.range_min}–
+                {instrument.range_max} {instrument.unit}
               </small>
             )}
           </h1>
@@ -35,7 +35,11 @@ export function TrendRoute() {
         <div className="header-actions">
           <label className="inline-label">
             <span className="sr-only">Instrument</span>
-            <select aria-label="Instrument" value={tag} onChange={(e) => navigate(paths.trend.href(e.target.value, range))}>
+            <select
+              aria-label="Instrument"
+              value={tag}
+              onChange={(e) => navigate(paths.trend.href(e.target.value, range))}
+            >
               {!instrument && <option value={tag}>{tag}</option>}
               {instruments.map((i) => (
                 <option key={i.id} value={i.tag}>

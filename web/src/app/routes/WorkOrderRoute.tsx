@@ -46,7 +46,12 @@ export function WorkOrderRoute() {
         }
       />
       {calibrating && instrument.data && (
-        <InstrumentActionModals kind="calibrate" instrument={instrument.data} workOrderId={id} onClose={() => setCalibrating(false)} />
+        <InstrumentActionModals
+          kind="calibrate"
+          instrument={instrument.data}
+          workOrderId={id}
+          onClose={() => setCalibrating(false)}
+        />
       )}
     </div>
   );

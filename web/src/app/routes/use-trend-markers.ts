@@ -11,10 +11,19 @@ const MINUTE = 60_000;
 export function useTrendMarkers(tag: string, instrumentId: number | null, range: RangeKey): TrendMarker[] {
   const from = new Date(Math.floor((Date.now() - RANGES[range].ms) / MINUTE) * MINUTE).toISOString();
   const alerts = useAlerts({ tag, status: 'all', from, limit: 200 }, !!tag);
-  const cals = useCalibrations({ instrument_id: instrumentId ?? undefined, from, limit: 100 }, instrumentId !== null);
+  const cals = useCalibrations(
+    { instrument_id: instrumentId ?? undefined, from, limit: 100 },
+    instrumentId !== null,
+  );
   const markers: TrendMarker[] = [];
   for (const a of alerts.data?.items ?? []) {
-    markers.push({ id: `a${a.id}`, time: a.first_seen, kind: 'alert', label: `${a.severity} ${a.alert_type.replace(/_/g, ' ')}: ${a.message}`, tone: a.severity });
+    markers.push({
+      id: `a${a.id}`,
+      time: a.first_seen,
+      kind: 'alert',
+      label: `${a.severity} ${a.alert_type.replace(/_/g, ' ')}: ${a.message}`,
+      tone: a.severity,
+    });
   }
   for (const c of cals.data?.items ?? []) {
     markers.push({

@@ -1,4 +1,11 @@
-export const ALERT_TYPES = ['instrument_fault', 'anomaly', 'drift', 'rule_violation', 'data_gap', 'calibration_overdue'] as const;
+export const ALERT_TYPES = [
+  'instrument_fault',
+  'anomaly',
+  'drift',
+  'rule_violation',
+  'data_gap',
+  'calibration_overdue',
+] as const;
 export const SEVERITIES = ['critical', 'warning', 'advisory'] as const;
 
 export interface Alert {

@@ -53,7 +53,21 @@ export interface Instrument {
   effective_interval_days?: number | null;
 }
 
-export type InstrumentInput = Partial<Omit<Instrument, 'id' | 'process_unit_name' | 'created_at' | 'updated_at' | 'deleted_at' | 'last_reading' | 'last_calibration_at' | 'next_calibration_due' | 'calibration_overdue' | 'suppressed_until'>>;
+export type InstrumentInput = Partial<
+  Omit<
+    Instrument,
+    | 'id'
+    | 'process_unit_name'
+    | 'created_at'
+    | 'updated_at'
+    | 'deleted_at'
+    | 'last_reading'
+    | 'last_calibration_at'
+    | 'next_calibration_due'
+    | 'calibration_overdue'
+    | 'suppressed_until'
+  >
+>;
 
 export const TYPE_WORD: Record<string, string> = {
   pressure: 'Pressure',

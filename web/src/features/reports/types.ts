@@ -72,7 +72,16 @@ export const REPORT_DEFS: ReportDef[] = [
       {
         key: 'action_type',
         label: 'Action',
-        options: opts(['corrective', 'preventive', 'inspection', 'repair', 'replacement', 'adjustment', 'cleaning', 'other']),
+        options: opts([
+          'corrective',
+          'preventive',
+          'inspection',
+          'repair',
+          'replacement',
+          'adjustment',
+          'cleaning',
+          'other',
+        ]),
       },
     ],
   },
@@ -81,7 +90,17 @@ export const REPORT_DEFS: ReportDef[] = [
     title: 'Health status',
     blurb: 'Instrument health scores and status now (the period scopes alert counts).',
     defaultDays: 30,
-    filters: [{ key: 'band', label: 'Health band', options: opts(['good', 'fair', 'poor'], { good: 'Good (≥ 80)', fair: 'Fair (50–79)', poor: 'Poor (< 50)' }) }],
+    filters: [
+      {
+        key: 'band',
+        label: 'Health band',
+        options: opts(['good', 'fair', 'poor'], {
+          good: 'Good (≥ 80)',
+          fair: 'Fair (50–79)',
+          poor: 'Poor (< 50)',
+        }),
+      },
+    ],
   },
   {
     key: 'anomalies',
@@ -92,14 +111,17 @@ export const REPORT_DEFS: ReportDef[] = [
       {
         key: 'alert_type',
         label: 'Alert kind',
-        options: opts(['anomaly', 'drift', 'instrument_fault', 'rule_violation', 'data_gap', 'calibration_overdue'], {
-          anomaly: 'Process anomaly',
-          drift: 'Drift',
-          instrument_fault: 'Hardware fault',
-          rule_violation: 'Limit violation',
-          data_gap: 'Data gap',
-          calibration_overdue: 'Calibration overdue',
-        }),
+        options: opts(
+          ['anomaly', 'drift', 'instrument_fault', 'rule_violation', 'data_gap', 'calibration_overdue'],
+          {
+            anomaly: 'Process anomaly',
+            drift: 'Drift',
+            instrument_fault: 'Hardware fault',
+            rule_violation: 'Limit violation',
+            data_gap: 'Data gap',
+            calibration_overdue: 'Calibration overdue',
+          },
+        ),
       },
       { key: 'severity', label: 'Severity', options: opts(['critical', 'warning', 'advisory']) },
       { key: 'status', label: 'Status', options: opts(['active', 'raised', 'acknowledged', 'resolved']) },
@@ -118,8 +140,16 @@ export const REPORT_DEFS: ReportDef[] = [
     blurb: 'Work-order history and SLA performance: on-time %, mean time to complete, breaches.',
     defaultDays: 90,
     filters: [
-      { key: 'type', label: 'Type', options: opts(['calibration', 'corrective', 'preventive', 'inspection']) },
-      { key: 'status', label: 'Status', options: opts(['active', 'open', 'in_progress', 'completed', 'cancelled']) },
+      {
+        key: 'type',
+        label: 'Type',
+        options: opts(['calibration', 'corrective', 'preventive', 'inspection']),
+      },
+      {
+        key: 'status',
+        label: 'Status',
+        options: opts(['active', 'open', 'in_progress', 'completed', 'cancelled']),
+      },
       { key: 'priority', label: 'Priority', options: opts(['low', 'medium', 'high', 'urgent']) },
     ],
   },

@@ -38,7 +38,11 @@ export const FAULTS: Record<string, { label: string; hint: string; params: Param
     hint: 'Sudden offset of the reading',
     params: [{ key: 'offsetPct', label: 'Offset (% of span)', default: '5', required: true }],
   },
-  stuck: { label: 'Stuck value', hint: 'Frozen signal — stuck-sensor detector', params: [{ key: 'value', label: 'Value (empty: hold last)' }] },
+  stuck: {
+    label: 'Stuck value',
+    hint: 'Frozen signal — stuck-sensor detector',
+    params: [{ key: 'value', label: 'Value (empty: hold last)' }],
+  },
   spike: {
     label: 'Spikes',
     hint: 'Occasional spikes — rate-of-change check',

@@ -28,5 +28,13 @@ export function spanStats(points: readonly TrendPoint[]): SpanStats | null {
   let sq = 0;
   for (const p of points) sq += (p.value - mean) ** 2;
   const last = points[points.length - 1];
-  return { min, max, mean, std: Math.sqrt(sq / points.length), last: last.value, lastAt: last.timestamp, count: points.length };
+  return {
+    min,
+    max,
+    mean,
+    std: Math.sqrt(sq / points.length),
+    last: last.value,
+    lastAt: last.timestamp,
+    count: points.length,
+  };
 }

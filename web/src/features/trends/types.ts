@@ -22,6 +22,8 @@ export interface TrendSeries {
   unit: string;
   /** raw | 1m | 1h | 1d */
   tier: string;
+  /** Width of one plotted bucket when the tier was downsampled further; null for raw points. */
+  bucket_seconds?: number | null;
   points: TrendPoint[];
   range_min: number;
   range_max: number;

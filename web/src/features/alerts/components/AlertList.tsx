@@ -1,8 +1,8 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { ALERT_KINDS, AlertKindBadge, SeverityBadge, StatusBadge } from '../../../components/Badges.tsx';
-import { Field } from '../../../components/Field.tsx';
 import { EmptyState, ErrorMessage, FormError, Loading } from '../../../components/Feedback.tsx';
+import { Field } from '../../../components/Field.tsx';
 import { Modal } from '../../../components/Modal.tsx';
 import { Pagination } from '../../../components/Pagination.tsx';
 import { paths } from '../../../config/paths.ts';
@@ -38,7 +38,12 @@ export function ResolveAlertModal({ alert, onClose }: { alert: Alert; onClose: (
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" form="resolve-form" className="button button-primary" disabled={resolve.isPending}>
+          <button
+            type="submit"
+            form="resolve-form"
+            className="button button-primary"
+            disabled={resolve.isPending}
+          >
             {resolve.isPending ? 'Resolving…' : 'Resolve alert'}
           </button>
         </>
@@ -48,9 +53,21 @@ export function ResolveAlertModal({ alert, onClose }: { alert: Alert; onClose: (
         <SeverityBadge severity={alert.severity} /> <AlertKindBadge type={alert.alert_type} /> {alert.message}
       </p>
       <form id="resolve-form" onSubmit={submit} noValidate>
-        <Field label="Resolution notes" error={error} required hint="Recorded in the audit trail with your name.">
+        <Field
+          label="Resolution notes"
+          error={error}
+          required
+          hint="Recorded in the audit trail with your name."
+        >
           {(p) => (
-            <textarea {...p} rows={4} maxLength={4000} value={notes} onChange={(e) => setNotes(e.target.value)} autoFocus />
+            <textarea
+              {...p}
+              rows={4}
+              maxLength={4000}
+              value={notes}
+              onChange={(e) => setNotes(e.target.value)}
+              autoFocus
+            />
           )}
         </Field>
         <FormError error={resolve.error} />
@@ -61,7 +78,9 @@ export function ResolveAlertModal({ alert, onClose }: { alert: Alert; onClose: (
 
 function AlertDetails({ details }: { details: Record<string, unknown> | null }) {
   if (!details) return null;
-  const entries = Object.entries(details).filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object');
+  const entries = Object.entries(details).filter(
+    ([, v]) => v !== null && v !== undefined && typeof v !== 'object',
+  );
   const nested = Object.entries(details).filter(([, v]) => v !== null && typeof v === 'object');
   if (!entries.length && !nested.length) return null;
   return (
@@ -147,10 +166,13 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
           </label>
         </div>
       ) : (
-        <div className="filters" role="search" aria-label="Filter alerts">
+        <search className="filters" aria-label="Filter alerts">
           <label>
             <span>Status</span>
-            <select value={filters.status} onChange={(e) => setParam('status', e.target.value === 'active' ? '' : e.target.value)}>
+            <select
+              value={filters.status}
+              onChange={(e) => setParam('status', e.target.value === 'active' ? '' : e.target.value)}
+            >
               <option value="active">Active (raised or acknowledged)</option>
               <option value="raised">Raised</option>
               <option value="acknowledged">Acknowledged</option>
@@ -192,7 +214,7 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
               }}
             />
           </label>
-        </div>
+        </search>
       )}
       {actionError && (
         <p className="form-error" role="alert">
@@ -203,13 +225,19 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
         {list.isPending && <Loading label="Loading alerts…" />}
         {list.error && !list.data && <ErrorMessage error={list.error} onRetry={() => list.refetch()} />}
         {list.data && list.data.items.length === 0 && (
-          <EmptyState title={filters.status === 'active' ? 'No active alerts' : 'No alerts match these filters'} />
+          <EmptyState
+            title={filters.status === 'active' ? 'No active alerts' : 'No alerts match these filters'}
+          />
         )}
         {list.data && list.data.items.length > 0 && (
           <>
             <ul className="alert-list">
               {list.data.items.map((a) => (
-                <li key={a.id} className={`alert-row alert-${a.severity} alert-status-${a.status}`} data-alert-id={a.id}>
+                <li
+                  key={a.id}
+                  className={`alert-row alert-${a.severity} alert-status-${a.status}`}
+                  data-alert-id={a.id}
+                >
                   <div className="alert-main">
                     <div className="alert-head">
                       <SeverityBadge severity={a.severity} />
@@ -219,7 +247,10 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
                       </Link>
                       <StatusBadge status={a.status} />
                       {a.cleared_at && a.status !== 'resolved' && (
-                        <span className="badge badge-muted" title={`Condition cleared ${formatDateTime(a.cleared_at)}`}>
+                        <span
+                          className="badge badge-muted"
+                          title={`Condition cleared ${formatDateTime(a.cleared_at)}`}
+                        >
                           Condition cleared
                         </span>
                       )}
@@ -232,7 +263,8 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
                       {a.acknowledged_at && (
                         <>
                           {' '}
-                          · acknowledged by {a.acknowledged_by_name ?? 'someone'} {formatAgo(a.acknowledged_at)}
+                          · acknowledged by {a.acknowledged_by_name ?? 'someone'}{' '}
+                          {formatAgo(a.acknowledged_at)}
                         </>
                       )}
                       {a.resolved_at && (
@@ -244,7 +276,10 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
                       {a.work_order_id && (
                         <>
                           {' '}
-                          · <Link to={paths.workOrder.href(a.work_order_id)}>work order #{a.work_order_id}</Link>
+                          ·{' '}
+                          <Link to={paths.workOrder.href(a.work_order_id)}>
+                            work order #{a.work_order_id}
+                          </Link>
                         </>
                       )}
                     </p>

@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
-import { login } from './login.ts';
 import { startSession } from '../../../lib/session.ts';
+import { login } from './login.ts';
 
 export interface ChangePasswordInput {
   employee_number: string;

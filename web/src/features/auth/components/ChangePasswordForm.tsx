@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { Field } from '../../../components/Field.tsx';
 import { FormError } from '../../../components/Feedback.tsx';
+import { Field } from '../../../components/Field.tsx';
 import { useCurrentUser } from '../../../lib/session.ts';
 import { useChangePassword } from '../api/change-password.ts';
 
@@ -47,15 +47,35 @@ export function ChangePasswordForm({ onDone }: { onDone?: () => void }) {
     <form onSubmit={submit} noValidate className="form-narrow" aria-label="Change password">
       <Field label="Current password" error={errors.current} required>
         {(p) => (
-          <input {...p} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+          <input
+            {...p}
+            type="password"
+            autoComplete="current-password"
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+          />
         )}
       </Field>
       <Field label="New password" error={errors.next} hint={`At least ${MIN_LENGTH} characters.`} required>
-        {(p) => <input {...p} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />}
+        {(p) => (
+          <input
+            {...p}
+            type="password"
+            autoComplete="new-password"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+          />
+        )}
       </Field>
       <Field label="Repeat new password" error={errors.confirm} required>
         {(p) => (
-          <input {...p} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+          <input
+            {...p}
+            type="password"
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
         )}
       </Field>
       <FormError error={change.error} />

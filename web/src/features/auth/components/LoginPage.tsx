@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { Field } from '../../../components/Field.tsx';
 import { FormError } from '../../../components/Feedback.tsx';
+import { Field } from '../../../components/Field.tsx';
 import { clearNotice, useSessionState } from '../../../lib/session.ts';
 import { useLogin } from '../api/login.ts';
 
@@ -68,7 +68,9 @@ export function LoginPage() {
             {login.isPending ? 'Logging in…' : 'Log in'}
           </button>
         </form>
-        <p className="login-footnote">Sessions last one shift (8 hours). Forgot your password? Ask an administrator to reset it.</p>
+        <p className="login-footnote">
+          Sessions last one shift (8 hours). Forgot your password? Ask an administrator to reset it.
+        </p>
       </div>
     </main>
   );

@@ -41,4 +41,5 @@ export const calibrationIntervalQueryOptions = (instrumentId: number) =>
     queryFn: () => getCalibrationInterval(instrumentId),
   });
 
-export const useCalibrationInterval = (instrumentId: number) => useQuery(calibrationIntervalQueryOptions(instrumentId));
+export const useCalibrationInterval = (instrumentId: number) =>
+  useQuery(calibrationIntervalQueryOptions(instrumentId));

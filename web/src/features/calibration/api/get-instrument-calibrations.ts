@@ -4,7 +4,9 @@ import { queryKeys } from '../../../lib/query-keys.ts';
 import type { Calibration } from '../types.ts';
 
 export const getInstrumentCalibrations = (instrumentId: number, limit = 20, offset = 0) =>
-  apiRequest<Page<Calibration>>(`/api/instruments/${instrumentId}/calibrations`, { query: { limit, offset } });
+  apiRequest<Page<Calibration>>(`/api/instruments/${instrumentId}/calibrations`, {
+    query: { limit, offset },
+  });
 
 export const instrumentCalibrationsQueryOptions = (instrumentId: number, limit = 20, offset = 0) =>
   queryOptions({

@@ -39,9 +39,13 @@ export function CalibrationPoints({ c }: { c: Calibration }) {
             <td>{p.seq + 1}</td>
             <td className="num">{formatValue(p.reference_value, 6)}</td>
             <td className="num">{formatValue(p.as_found, 6)}</td>
-            <td className={`num ${p.as_found_passed ? 'err-pass' : 'err-fail'}`}>{pct(p.as_found_error_pct)}</td>
+            <td className={`num ${p.as_found_passed ? 'err-pass' : 'err-fail'}`}>
+              {pct(p.as_found_error_pct)}
+            </td>
             <td className="num">{formatValue(p.as_left, 6)}</td>
-            <td className={`num ${p.as_left_passed ? 'err-pass' : 'err-fail'}`}>{pct(p.as_left_error_pct)}</td>
+            <td className={`num ${p.as_left_passed ? 'err-pass' : 'err-fail'}`}>
+              {pct(p.as_left_error_pct)}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -95,16 +99,24 @@ export function CalibrationHistory({ instrumentId }: { instrumentId: number }) {
                           <PassFail passed={c.passed} label={OUTCOME_WORD[c.outcome] ?? c.outcome} />
                           {c.corrective_work_order_id && (
                             <div>
-                              <Link to={paths.workOrder.href(c.corrective_work_order_id)}>WO #{c.corrective_work_order_id}</Link>
+                              <Link to={paths.workOrder.href(c.corrective_work_order_id)}>
+                                WO #{c.corrective_work_order_id}
+                              </Link>
                             </div>
                           )}
                         </td>
-                        <td className={`num ${c.as_found_passed ? '' : 'err-fail'}`}>{c.max_as_found_error_pct.toFixed(3)} %</td>
-                        <td className={`num ${c.as_left_passed ? '' : 'err-fail'}`}>{c.max_as_left_error_pct.toFixed(3)} %</td>
+                        <td className={`num ${c.as_found_passed ? '' : 'err-fail'}`}>
+                          {c.max_as_found_error_pct.toFixed(3)} %
+                        </td>
+                        <td className={`num ${c.as_left_passed ? '' : 'err-fail'}`}>
+                          {c.max_as_left_error_pct.toFixed(3)} %
+                        </td>
                         <td>{c.technician_name}</td>
                         <td>
                           {c.reference_standard_id ? (
-                            <Link to={paths.referenceStandard.href(c.reference_standard_id)}>{c.reference_standard_identifier}</Link>
+                            <Link to={paths.referenceStandard.href(c.reference_standard_id)}>
+                              {c.reference_standard_identifier}
+                            </Link>
                           ) : (
                             '—'
                           )}
@@ -135,7 +147,13 @@ export function CalibrationHistory({ instrumentId }: { instrumentId: number }) {
                 </tbody>
               </table>
             </div>
-            <Pagination total={page.total} limit={limit} offset={offset} onChange={setOffset} noun="calibrations" />
+            <Pagination
+              total={page.total}
+              limit={limit}
+              offset={offset}
+              onChange={setOffset}
+              noun="calibrations"
+            />
           </>
         )
       }

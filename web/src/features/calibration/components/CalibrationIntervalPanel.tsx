@@ -22,7 +22,8 @@ export function CalibrationIntervalPanel({ instrumentId, onSwitch, switching }: 
         <div>
           <dt>Fixed interval</dt>
           <dd>
-            {c.fixed_interval_days} days {!c.use_predicted_interval && <span className="badge pass">in use</span>}
+            {c.fixed_interval_days} days{' '}
+            {!c.use_predicted_interval && <span className="badge pass">in use</span>}
             <div className="muted">due {formatDate(c.next_due_fixed)}</div>
           </dd>
         </div>
@@ -40,7 +41,9 @@ export function CalibrationIntervalPanel({ instrumentId, onSwitch, switching }: 
         </div>
         <div>
           <dt>Drift rate used</dt>
-          <dd>{p.rate_used_pct_per_day !== null ? `${p.rate_used_pct_per_day.toFixed(4)} % of span / day` : '—'}</dd>
+          <dd>
+            {p.rate_used_pct_per_day !== null ? `${p.rate_used_pct_per_day.toFixed(4)} % of span / day` : '—'}
+          </dd>
         </div>
       </dl>
       <p className="muted">{p.explanation}</p>

@@ -1,8 +1,8 @@
 import { type FormEvent, useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { PassFail } from '../../../components/Badges.tsx';
-import { Field } from '../../../components/Field.tsx';
 import { FormError } from '../../../components/Feedback.tsx';
+import { Field } from '../../../components/Field.tsx';
 import { Modal } from '../../../components/Modal.tsx';
 import { paths } from '../../../config/paths.ts';
 import { ApiError } from '../../../lib/api-client.ts';
@@ -64,13 +64,21 @@ interface Props {
  * Multi-point calibration entry. Errors and pass/fail are computed as the technician types with
  * the server's own function, so the verdict shown is the verdict stored.
  */
-export function CalibrationModal({ instrument, standards, standardsLoading, workOrderId, onClose, onRecorded }: Props) {
+export function CalibrationModal({
+  instrument,
+  standards,
+  standardsLoading,
+  workOrderId,
+  onClose,
+  onRecorded,
+}: Props) {
   const create = useCreateCalibration();
   const [rows, setRows] = useState<Row[]>(() => presetPoints(instrument, [0, 25, 50, 75, 100]));
   const [standardId, setStandardId] = useState('');
   const [performedAt, setPerformedAt] = useState(() => toLocalInput(new Date()));
   const [notes, setNotes] = useState('');
-  const [errors, setErrors] = useState<Record<string, string | undefined>>({});
+  // Checked on the first save and live from then on, so a fixed field clears its message at once.
+  const [submitted, setSubmitted] = useState(false);
   const [saved, setSaved] = useState<Calibration | null>(null);
 
   const span = instrument.range_max - instrument.range_min;
@@ -85,7 +93,10 @@ export function CalibrationModal({ instrument, standards, standardsLoading, work
         const left = parse(r.asLeft);
         const range = { range_min: instrument.range_min, range_max: instrument.range_max };
         const one = (value: number | null) =>
-          ref === null || value === null ? null : computePoints([{ reference_value: ref, as_found: value, as_left: value }], range, tol).points[0];
+          ref === null || value === null
+            ? null
+            : computePoints([{ reference_value: ref, as_found: value, as_left: value }], range, tol)
+                .points[0];
         const f: ComputedPoint | null = one(found);
         const l: ComputedPoint | null = one(left);
         return {
@@ -112,15 +123,14 @@ export function CalibrationModal({ instrument, standards, standardsLoading, work
   const usable = standards.filter((s) => !s.expired);
   const serverField = create.error instanceof ApiError ? create.error.field : null;
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const validate = (): Record<string, string | undefined> => {
     const errs: Record<string, string | undefined> = {};
     if (!standardId) errs.standard = 'Choose the reference standard used';
     const at = fromLocalInput(performedAt);
     if (!at) errs.performedAt = 'Enter when the calibration was done';
     else if (Date.parse(at) > Date.now() + 60_000) errs.performedAt = 'Cannot be in the future';
     if (rows.length === 0) errs.points = 'Add at least one test point';
-    rows.forEach((r) => {
+    for (const r of rows) {
       for (const [f, label] of [
         ['reference', 'reference'],
         ['asFound', 'as-found'],
@@ -128,10 +138,18 @@ export function CalibrationModal({ instrument, standards, standardsLoading, work
       ] as const) {
         if (parse(r[f]) === null) errs[`${r.key}.${f}`] = `Enter the ${label} value`;
       }
-    });
-    if (Object.keys(errs).some((k) => k.includes('.'))) errs.points = 'Every test point needs a reference, as-found and as-left value';
-    setErrors(errs);
-    if (Object.values(errs).some(Boolean)) return;
+    }
+    if (Object.keys(errs).some((k) => k.includes('.')))
+      errs.points = 'Every test point needs a reference, as-found and as-left value';
+    return errs;
+  };
+  const errors = submitted ? validate() : {};
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setSubmitted(true);
+    if (Object.values(validate()).some(Boolean)) return;
+    const at = fromLocalInput(performedAt);
     create.mutate(
       {
         instrument_id: instrument.id,
@@ -155,7 +173,8 @@ export function CalibrationModal({ instrument, standards, standardsLoading, work
   };
 
   if (saved) {
-    const agrees = verdict && verdict.found === saved.as_found_passed && verdict.left === saved.as_left_passed;
+    const agrees =
+      verdict && verdict.found === saved.as_found_passed && verdict.left === saved.as_left_passed;
     return (
       <Modal
         title={`Calibration of ${instrument.tag} recorded`}
@@ -166,17 +185,24 @@ export function CalibrationModal({ instrument, standards, standardsLoading, work
           </button>
         }
       >
-        <div className={`verdict ${saved.passed ? 'verdict-pass' : 'verdict-fail'}`} data-testid="calibration-result">
+        <div
+          className={`verdict ${saved.passed ? 'verdict-pass' : 'verdict-fail'}`}
+          data-testid="calibration-result"
+        >
           <strong>{OUTCOME_WORD[saved.outcome] ?? saved.outcome}</strong>
           <span>
-            As found <PassFail passed={saved.as_found_passed} /> (max {saved.max_as_found_error_pct.toFixed(3)} %)
+            As found <PassFail passed={saved.as_found_passed} /> (max{' '}
+            {saved.max_as_found_error_pct.toFixed(3)} %)
           </span>
           <span>
-            As left <PassFail passed={saved.as_left_passed} /> (max {saved.max_as_left_error_pct.toFixed(3)} %)
+            As left <PassFail passed={saved.as_left_passed} /> (max {saved.max_as_left_error_pct.toFixed(3)}{' '}
+            %)
           </span>
         </div>
         <ul>
-          <li>Record #{saved.id}, stored with {saved.points.length} test points.</li>
+          <li>
+            Record #{saved.id}, stored with {saved.points.length} test points.
+          </li>
           {saved.next_due_at && <li>Next calibration due {formatDate(saved.next_due_at)}.</li>}
           {saved.corrective_work_order_id && (
             <li>
@@ -187,7 +213,9 @@ export function CalibrationModal({ instrument, standards, standardsLoading, work
               was opened.
             </li>
           )}
-          {agrees === false && <li>The server’s verdict differs from the preview; the stored verdict above applies.</li>}
+          {agrees === false && (
+            <li>The server’s verdict differs from the preview; the stored verdict above applies.</li>
+          )}
         </ul>
       </Modal>
     );
@@ -203,22 +231,31 @@ export function CalibrationModal({ instrument, standards, standardsLoading, work
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" form="calibration-form" className="button button-primary" disabled={create.isPending}>
+          <button
+            type="submit"
+            form="calibration-form"
+            className="button button-primary"
+            disabled={create.isPending}
+          >
             {create.isPending ? 'Saving…' : 'Save calibration'}
           </button>
         </>
       }
     >
       <p className="muted">
-        Range {formatValue(instrument.range_min)} to {formatValue(instrument.range_max)} {instrument.unit} · tolerance ±{tol} % of
-        span (±{formatValue(tolUnits)} {instrument.unit}){workOrderId ? ` · under work order #${workOrderId}` : ''}
+        Range {formatValue(instrument.range_min)} to {formatValue(instrument.range_max)} {instrument.unit} ·
+        tolerance ±{tol} % of span (±{formatValue(tolUnits)} {instrument.unit})
+        {workOrderId ? ` · under work order #${workOrderId}` : ''}
       </p>
       <form id="calibration-form" onSubmit={submit} noValidate>
-        <div className="form-grid">
+        <div className="form-grid form-grid-2-1">
           <Field
             label="Reference standard"
             required
-            error={errors.standard ?? (serverField === 'reference_standard_id' ? 'Not accepted (see below)' : undefined)}
+            error={
+              errors.standard ??
+              (serverField === 'reference_standard_id' ? 'Not accepted (see below)' : undefined)
+            }
             hint={standards.length > usable.length ? 'Expired standards cannot be used.' : undefined}
           >
             {(p) => (
@@ -226,7 +263,8 @@ export function CalibrationModal({ instrument, standards, standardsLoading, work
                 <option value="">{standardsLoading ? 'Loading…' : 'Choose…'}</option>
                 {usable.map((s) => (
                   <option key={s.id} value={s.id}>
-                    {s.identifier} — {s.description} (cert. {s.certificate_number}, due {formatDate(s.due_date)})
+                    {s.identifier} — {s.description} (cert. {s.certificate_number}, due{' '}
+                    {formatDate(s.due_date)})
                   </option>
                 ))}
                 {standards
@@ -255,7 +293,11 @@ export function CalibrationModal({ instrument, standards, standardsLoading, work
         <div className="panel-header">
           <h3>Test points ({instrument.unit})</h3>
           <div className="header-actions">
-            <button type="button" className="button button-small" onClick={() => setRows(presetPoints(instrument, [0, 25, 50, 75, 100]))}>
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => setRows(presetPoints(instrument, [0, 25, 50, 75, 100]))}
+            >
               5 points up
             </button>
             <button
@@ -268,7 +310,9 @@ export function CalibrationModal({ instrument, standards, standardsLoading, work
             <button
               type="button"
               className="button button-small"
-              onClick={() => setRows((rs) => rs.map((r) => (r.asLeft === '' ? { ...r, asLeft: r.asFound } : r)))}
+              onClick={() =>
+                setRows((rs) => rs.map((r) => (r.asLeft === '' ? { ...r, asLeft: r.asFound } : r)))
+              }
               title="For points that needed no adjustment"
             >
               Copy as-found → empty as-left
@@ -346,7 +390,12 @@ export function CalibrationModal({ instrument, standards, standardsLoading, work
             </tbody>
           </table>
         </div>
-        <button type="button" className="button button-small" onClick={() => setRows((rs) => [...rs, row('')])} disabled={rows.length >= 50}>
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => setRows((rs) => [...rs, row('')])}
+          disabled={rows.length >= 50}
+        >
           Add point
         </button>
         {errors.points && (
@@ -362,14 +411,22 @@ export function CalibrationModal({ instrument, standards, standardsLoading, work
         >
           {verdict ? (
             <>
-              <strong>{verdict.found && verdict.left ? 'Calibration passes' : verdict.found ? 'Fails as left' : 'Fails as found'}</strong>
+              <strong>
+                {verdict.found && verdict.left
+                  ? 'Calibration passes'
+                  : verdict.found
+                    ? 'Fails as left'
+                    : 'Fails as found'}
+              </strong>
               <span>
                 As found <PassFail passed={verdict.found} />
               </span>
               <span>
                 As left <PassFail passed={verdict.left} />
               </span>
-              {!(verdict.found && verdict.left) && <span className="muted">A corrective work order will be opened.</span>}
+              {!(verdict.found && verdict.left) && (
+                <span className="muted">A corrective work order will be opened.</span>
+              )}
             </>
           ) : (
             <span className="muted">Enter as-found and as-left values at every point to see the result.</span>
@@ -377,7 +434,15 @@ export function CalibrationModal({ instrument, standards, standardsLoading, work
         </div>
 
         <Field label="Notes" hint="Adjustments made, conditions, anything an auditor should know.">
-          {(p) => <textarea {...p} rows={2} maxLength={4000} value={notes} onChange={(e) => setNotes(e.target.value)} />}
+          {(p) => (
+            <textarea
+              {...p}
+              rows={2}
+              maxLength={4000}
+              value={notes}
+              onChange={(e) => setNotes(e.target.value)}
+            />
+          )}
         </Field>
         <FormError error={create.error} />
       </form>

@@ -19,7 +19,9 @@ export function Dashboard({ processUnits }: { processUnits: { id: number; name: 
 
   const cards: HealthCard[] = q.data
     ? [...q.data.instruments].sort((a, b) =>
-        sort === 'health' ? a.health_score - b.health_score || a.tag.localeCompare(b.tag) : a.tag.localeCompare(b.tag),
+        sort === 'health'
+          ? a.health_score - b.health_score || a.tag.localeCompare(b.tag)
+          : a.tag.localeCompare(b.tag),
       )
     : [];
 
@@ -31,13 +33,13 @@ export function Dashboard({ processUnits }: { processUnits: { id: number; name: 
           <p className="refresh-line" aria-live="polite">
             {q.dataUpdatedAt ? (
               <>
-                Last refresh <strong data-testid="last-refresh">{formatTime(q.dataUpdatedAt)}</strong> · refreshes every{' '}
-                {DASHBOARD_REFRESH_MS / 1000} s
+                Last refresh <strong data-testid="last-refresh">{formatTime(q.dataUpdatedAt)}</strong> ·
+                refreshes every {DASHBOARD_REFRESH_MS / 1000} s
               </>
             ) : (
               'Loading…'
             )}
-            {q.isFetching && <span className="spinner" aria-label="Refreshing" />}
+            {q.isFetching && <span className="spinner" role="status" aria-label="Refreshing" />}
           </p>
         </div>
         <div className="header-actions">
@@ -73,9 +75,7 @@ export function Dashboard({ processUnits }: { processUnits: { id: number; name: 
           </button>
         </div>
       </header>
-      {q.error && (
-        <ErrorMessage error={q.error} onRetry={() => q.refetch()} />
-      )}
+      {q.error && <ErrorMessage error={q.error} onRetry={() => q.refetch()} />}
       {q.isPending && <Loading label="Loading the plant overview…" />}
       {q.data && (
         <>
@@ -84,12 +84,18 @@ export function Dashboard({ processUnits }: { processUnits: { id: number; name: 
             <h2 className="section-title">Instrument health</h2>
             {cards.length === 0 ? (
               <div className="panel">
-                <EmptyState title={unitId ? 'No instruments in this process unit' : 'No instruments registered yet'} />
+                <EmptyState
+                  title={unitId ? 'No instruments in this process unit' : 'No instruments registered yet'}
+                />
               </div>
             ) : (
               <div className="cards">
                 {cards.map((c) => (
-                  <InstrumentCard key={c.id} card={c} onOpen={(card) => navigate(paths.trend.href(card.tag))} />
+                  <InstrumentCard
+                    key={c.id}
+                    card={c}
+                    onOpen={(card) => navigate(paths.trend.href(card.tag))}
+                  />
                 ))}
               </div>
             )}

@@ -2,9 +2,17 @@ import { HealthBar, healthBand, SeverityBadge } from '../../../components/Badges
 import { formatAgo, formatValue } from '../../../lib/format.ts';
 import type { HealthCard } from '../types.ts';
 
-const RULE = { ok: ['det-ok', 'Limits OK'], warning: ['det-warning', 'Limit warning'], critical: ['det-critical', 'Limit critical'] };
+const RULE = {
+  ok: ['det-ok', 'Limits OK'],
+  warning: ['det-warning', 'Limit warning'],
+  critical: ['det-critical', 'Limit critical'],
+};
 const DRIFT = { ok: ['det-ok', 'CUSUM OK'], drifting: ['det-warning', 'Drifting'] };
-const ML = { ok: ['det-ok', 'ML OK'], anomaly: ['det-warning', 'Anomaly'], no_model: ['det-off', 'No model'] };
+const ML = {
+  ok: ['det-ok', 'ML OK'],
+  anomaly: ['det-warning', 'Anomaly'],
+  no_model: ['det-off', 'No model'],
+};
 const QUALITY = {
   good: ['det-ok', 'Quality good'],
   fault: ['det-critical', 'Hardware fault'],
@@ -53,10 +61,14 @@ export function InstrumentCard({ card, onOpen }: { card: HealthCard; onOpen: (c:
             {formatValue(card.last_reading.value)} <small>{card.unit}</small>
           </>
         ) : (
-          <span className="muted">— <small>{card.unit}</small></span>
+          <span className="muted">
+            — <small>{card.unit}</small>
+          </span>
         )}
       </div>
-      <small className="muted">{card.last_reading ? `updated ${formatAgo(card.last_reading.timestamp)}` : 'no reading yet'}</small>
+      <small className="muted">
+        {card.last_reading ? `updated ${formatAgo(card.last_reading.timestamp)}` : 'no reading yet'}
+      </small>
       <div title={parts ? `Deducted: ${parts}` : 'Nothing deducted'}>
         <HealthBar score={card.health_score} label={`Health score of ${card.tag}`} />
       </div>

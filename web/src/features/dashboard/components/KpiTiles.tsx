@@ -36,7 +36,12 @@ export function KpiTiles({ summary }: { summary: DashboardSummary }) {
   return (
     <section className="kpis" aria-label="Key figures">
       {tiles.map((t) => (
-        <Link key={t.label} to={t.to} className={t.tone} data-testid={`kpi-${t.label.toLowerCase().replace(/\s+/g, '-')}`}>
+        <Link
+          key={t.label}
+          to={t.to}
+          className={t.tone}
+          data-testid={`kpi-${t.label.toLowerCase().replace(/\s+/g, '-')}`}
+        >
           <div className="kpi-label">{t.label}</div>
           <div className="kpi-value">{t.value}</div>
           <div className="kpi-hint">{t.hint}</div>

@@ -12,7 +12,10 @@ export interface InstrumentStatus {
   health_score: number;
   health_parts?: Record<string, number>;
   last_reading?: { timestamp: string; value: number; quality: string } | null;
-  rules?: { state?: string; conditions?: { condition?: string; active?: boolean; severity?: string }[] } | null;
+  rules?: {
+    state?: string;
+    conditions?: { condition?: string; active?: boolean; severity?: string }[];
+  } | null;
   rule_state?: string | null;
   cusum?: {
     s_plus?: number;
@@ -25,7 +28,12 @@ export interface InstrumentStatus {
     state?: string;
     [k: string]: unknown;
   } | null;
-  stuck?: { active?: boolean; since?: string | null; frozen_seconds?: number | null; [k: string]: unknown } | null;
+  stuck?: {
+    active?: boolean;
+    since?: string | null;
+    frozen_seconds?: number | null;
+    [k: string]: unknown;
+  } | null;
   anomaly?: { score?: number | null; at?: string | null; state?: string; [k: string]: unknown } | null;
   anomaly_score?: number | null;
   model?: { version?: number; trained_at?: string; [k: string]: unknown } | null;
@@ -34,7 +42,8 @@ export interface InstrumentStatus {
   [k: string]: unknown;
 }
 
-export const getInstrumentStatus = (id: number) => apiRequest<InstrumentStatus>(`/api/instruments/${id}/status`);
+export const getInstrumentStatus = (id: number) =>
+  apiRequest<InstrumentStatus>(`/api/instruments/${id}/status`);
 
 export const instrumentStatusQueryOptions = (id: number) =>
   queryOptions({

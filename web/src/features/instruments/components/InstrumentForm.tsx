@@ -1,6 +1,6 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { Field } from '../../../components/Field.tsx';
 import { FormError } from '../../../components/Feedback.tsx';
+import { Field } from '../../../components/Field.tsx';
 import { Modal } from '../../../components/Modal.tsx';
 import { ApiError } from '../../../lib/api-client.ts';
 import { useCreateInstrument } from '../api/create-instrument.ts';
@@ -37,7 +37,16 @@ type NumKey =
   | 'cusum_k'
   | 'cusum_h';
 
-type TextKey = 'tag' | 'type' | 'measured_variable' | 'unit' | 'location' | 'equipment' | 'criticality' | 'status' | 'description';
+type TextKey =
+  | 'tag'
+  | 'type'
+  | 'measured_variable'
+  | 'unit'
+  | 'location'
+  | 'equipment'
+  | 'criticality'
+  | 'status'
+  | 'description';
 
 const NUM_KEYS: NumKey[] = [
   'range_min',
@@ -75,7 +84,10 @@ const NULLABLE_NUM = new Set<NumKey>([
 ]);
 const INTEGER = new Set<NumKey>(['calibration_interval_days', 'alarm_on_delay_seconds']);
 
-type FormState = Record<NumKey | TextKey, string> & { process_unit_id: string; use_predicted_interval: boolean };
+type FormState = Record<NumKey | TextKey, string> & {
+  process_unit_id: string;
+  use_predicted_interval: boolean;
+};
 
 function initial(i: Instrument | null): FormState {
   const s = {} as FormState;
@@ -104,7 +116,8 @@ function validate(s: FormState, isNew: boolean): { errors: Errors; values: Instr
   const values: Record<string, unknown> = {};
   if (isNew || s.tag) {
     if (!s.tag.trim()) errors.tag = 'Enter the tag number';
-    else if (!TAG.test(s.tag.trim())) errors.tag = 'Letters, digits, dot, dash or underscore; start with a letter or digit';
+    else if (!TAG.test(s.tag.trim()))
+      errors.tag = 'Letters, digits, dot, dash or underscore; start with a letter or digit';
     values.tag = s.tag.trim();
   }
   if (!s.unit.trim()) errors.unit = 'Enter the engineering unit';
@@ -138,24 +151,43 @@ function validate(s: FormState, isNew: boolean): { errors: Errors; values: Instr
         const v = nums[k];
         if (typeof v === 'number' && (v < lo || v > hi)) errors[k] = `Must lie within ${lo} to ${hi}`;
       };
-      for (const k of ['nominal_value', 'alarm_low_critical', 'alarm_low_warning', 'alarm_high_warning', 'alarm_high_critical'] as NumKey[])
+      for (const k of [
+        'nominal_value',
+        'alarm_low_critical',
+        'alarm_low_warning',
+        'alarm_high_warning',
+        'alarm_high_critical',
+      ] as NumKey[])
         inside(k);
-      const order: NumKey[] = ['alarm_low_critical', 'alarm_low_warning', 'alarm_high_warning', 'alarm_high_critical'];
+      const order: NumKey[] = [
+        'alarm_low_critical',
+        'alarm_low_warning',
+        'alarm_high_warning',
+        'alarm_high_critical',
+      ];
       let prev: NumKey | null = null;
       for (const k of order) {
         const v = nums[k];
         if (typeof v !== 'number') continue;
         const pv = prev ? nums[prev] : null;
-        if (prev && typeof pv === 'number' && v <= pv && !errors[k]) errors[k] = 'Limits must increase: LL < L < H < HH';
+        if (prev && typeof pv === 'number' && v <= pv && !errors[k])
+          errors[k] = 'Limits must increase: LL < L < H < HH';
         prev = k;
       }
     }
   }
   if (typeof nums.accuracy_class === 'number' && (nums.accuracy_class <= 0 || nums.accuracy_class > 100))
     errors.accuracy_class = 'Between 0 and 100 % of span';
-  if (typeof nums.calibration_interval_days === 'number' && (nums.calibration_interval_days < 1 || nums.calibration_interval_days > 3650))
+  if (
+    typeof nums.calibration_interval_days === 'number' &&
+    (nums.calibration_interval_days < 1 || nums.calibration_interval_days > 3650)
+  )
     errors.calibration_interval_days = '1 to 3650 days';
-  if (typeof nums.signal_low_ma === 'number' && typeof nums.signal_high_ma === 'number' && nums.signal_high_ma <= nums.signal_low_ma)
+  if (
+    typeof nums.signal_low_ma === 'number' &&
+    typeof nums.signal_high_ma === 'number' &&
+    nums.signal_high_ma <= nums.signal_low_ma
+  )
     errors.signal_high_ma = 'Must be above the low signal bound';
   Object.assign(values, nums);
   return { errors, values: values as InstrumentInput };
@@ -175,9 +207,11 @@ export function InstrumentForm({ instrument, processUnits, onClose, onSaved }: P
   const [s, setS] = useState<FormState>(() => initial(instrument));
   const [errors, setErrors] = useState<Errors>({});
 
-  const set = (k: keyof FormState) => (e: { target: { value: string } }) => setS((p) => ({ ...p, [k]: e.target.value }));
+  const set = (k: keyof FormState) => (e: { target: { value: string } }) =>
+    setS((p) => ({ ...p, [k]: e.target.value }));
   const serverField = mutation.error instanceof ApiError ? mutation.error.field : null;
-  const err = (k: keyof FormState) => errors[k] ?? (serverField === k ? 'Not accepted by the server (see below)' : undefined);
+  const err = (k: keyof FormState) =>
+    errors[k] ?? (serverField === k ? 'Not accepted by the server (see below)' : undefined);
 
   const num = (k: NumKey, label: string, hint?: ReactNode, required?: boolean) => (
     <Field label={label} error={err(k)} hint={hint} required={required}>
@@ -219,7 +253,12 @@ export function InstrumentForm({ instrument, processUnits, onClose, onSaved }: P
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" form="instrument-form" className="button button-primary" disabled={mutation.isPending}>
+          <button
+            type="submit"
+            form="instrument-form"
+            className="button button-primary"
+            disabled={mutation.isPending}
+          >
             {mutation.isPending ? 'Saving…' : instrument ? 'Save changes' : 'Register instrument'}
           </button>
         </>
@@ -230,7 +269,15 @@ export function InstrumentForm({ instrument, processUnits, onClose, onSaved }: P
           <legend>Identity</legend>
           <div className="form-grid">
             <Field label="Tag" error={err('tag')} required>
-              {(p) => <input {...p} value={s.tag} onChange={set('tag')} disabled={!!instrument} placeholder="PT-101" />}
+              {(p) => (
+                <input
+                  {...p}
+                  value={s.tag}
+                  onChange={set('tag')}
+                  disabled={!!instrument}
+                  placeholder="PT-101"
+                />
+              )}
             </Field>
             <Field label="Type" required>
               {(p) => (
@@ -244,7 +291,14 @@ export function InstrumentForm({ instrument, processUnits, onClose, onSaved }: P
               )}
             </Field>
             <Field label="Measured variable" error={err('measured_variable')}>
-              {(p) => <input {...p} value={s.measured_variable} onChange={set('measured_variable')} placeholder="Gauge pressure" />}
+              {(p) => (
+                <input
+                  {...p}
+                  value={s.measured_variable}
+                  onChange={set('measured_variable')}
+                  placeholder="Gauge pressure"
+                />
+              )}
             </Field>
             <Field label="Unit" error={err('unit')} required>
               {(p) => <input {...p} value={s.unit} onChange={set('unit')} placeholder="bar" />}
@@ -283,8 +337,12 @@ export function InstrumentForm({ instrument, processUnits, onClose, onSaved }: P
                 </select>
               )}
             </Field>
-            <Field label="Location">{(p) => <input {...p} value={s.location} onChange={set('location')} />}</Field>
-            <Field label="Equipment">{(p) => <input {...p} value={s.equipment} onChange={set('equipment')} />}</Field>
+            <Field label="Location">
+              {(p) => <input {...p} value={s.location} onChange={set('location')} />}
+            </Field>
+            <Field label="Equipment">
+              {(p) => <input {...p} value={s.equipment} onChange={set('equipment')} />}
+            </Field>
             <Field label="Criticality">
               {(p) => (
                 <select {...p} value={s.criticality} onChange={set('criticality')}>
@@ -301,7 +359,11 @@ export function InstrumentForm({ instrument, processUnits, onClose, onSaved }: P
                 <select {...p} value={s.status} onChange={set('status')}>
                   {INSTRUMENT_STATUSES.map((c) => (
                     <option key={c} value={c}>
-                      {c === 'out_of_service' ? 'Out of service' : c === 'maintenance' ? 'In maintenance' : 'Active'}
+                      {c === 'out_of_service'
+                        ? 'Out of service'
+                        : c === 'maintenance'
+                          ? 'In maintenance'
+                          : 'Active'}
                     </option>
                   ))}
                 </select>

@@ -8,7 +8,13 @@ import { formatDate, formatValue } from '../../../lib/format.ts';
 import { useIsAdmin } from '../../../lib/session.ts';
 import { useDebounced } from '../../../lib/use-debounced.ts';
 import { useInstruments } from '../api/get-instruments.ts';
-import { CRITICALITIES, INSTRUMENT_STATUSES, INSTRUMENT_TYPES, type Instrument, TYPE_WORD } from '../types.ts';
+import {
+  CRITICALITIES,
+  INSTRUMENT_STATUSES,
+  INSTRUMENT_TYPES,
+  type Instrument,
+  TYPE_WORD,
+} from '../types.ts';
 import { InstrumentForm } from './InstrumentForm.tsx';
 
 const PAGE = 25;
@@ -47,7 +53,7 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
 
   return (
     <>
-      <div className="filters" role="search" aria-label="Filter instruments">
+      <search className="filters" aria-label="Filter instruments">
         <label className="filter-grow">
           <span>Search</span>
           <input
@@ -99,23 +105,35 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
             <option value="">Any</option>
             {INSTRUMENT_STATUSES.map((c) => (
               <option key={c} value={c}>
-                {c === 'out_of_service' ? 'Out of service' : c === 'maintenance' ? 'In maintenance' : 'Active'}
+                {c === 'out_of_service'
+                  ? 'Out of service'
+                  : c === 'maintenance'
+                    ? 'In maintenance'
+                    : 'Active'}
               </option>
             ))}
           </select>
         </label>
         {isAdmin && (
-          <button type="button" className="button button-primary filter-action" onClick={() => setEditing('new')}>
+          <button
+            type="button"
+            className="button button-primary filter-action"
+            onClick={() => setEditing('new')}
+          >
             Register instrument
           </button>
         )}
-      </div>
+      </search>
 
       <section className="panel panel-flush" aria-busy={list.isFetching}>
         {list.isPending && <Loading label="Loading instruments…" />}
         {list.error && !list.data && <ErrorMessage error={list.error} onRetry={() => list.refetch()} />}
         {list.data && list.data.items.length === 0 && (
-          <EmptyState title={search || params.size ? 'No instruments match these filters' : 'No instruments registered yet'}>
+          <EmptyState
+            title={
+              search || params.size ? 'No instruments match these filters' : 'No instruments registered yet'
+            }
+          >
             {isAdmin && !params.size && 'Register the first instrument with the button above.'}
           </EmptyState>
         )}
@@ -154,8 +172,8 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
                       <td>
                         <div>{i.description ?? i.measured_variable ?? TYPE_WORD[i.type]}</div>
                         <small className="muted">
-                          {TYPE_WORD[i.type] ?? i.type} · {formatValue(i.range_min)}–{formatValue(i.range_max)} {i.unit} · ±
-                          {i.accuracy_class}%
+                          {TYPE_WORD[i.type] ?? i.type} · {formatValue(i.range_min)}–
+                          {formatValue(i.range_max)} {i.unit} · ±{i.accuracy_class}%
                         </small>
                       </td>
                       <td>

@@ -103,7 +103,13 @@ export function InstrumentStatusPanel({ instrumentId, unit, lastReading }: Props
       </div>
       <div>
         <dt>Stuck sensor</dt>
-        <dd>{s.stuck?.active ? <span className="badge severity-critical">Frozen signal</span> : 'Moving normally'}</dd>
+        <dd>
+          {s.stuck?.active ? (
+            <span className="badge severity-critical">Frozen signal</span>
+          ) : (
+            'Moving normally'
+          )}
+        </dd>
       </div>
       <div>
         <dt>Anomaly score</dt>

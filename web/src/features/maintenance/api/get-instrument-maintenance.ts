@@ -4,7 +4,9 @@ import { queryKeys } from '../../../lib/query-keys.ts';
 import type { MaintenanceRecord } from '../types.ts';
 
 export const getInstrumentMaintenance = (instrumentId: number, limit: number, offset: number) =>
-  apiRequest<Page<MaintenanceRecord>>(`/api/instruments/${instrumentId}/maintenance`, { query: { limit, offset } });
+  apiRequest<Page<MaintenanceRecord>>(`/api/instruments/${instrumentId}/maintenance`, {
+    query: { limit, offset },
+  });
 
 export const instrumentMaintenanceQueryOptions = (instrumentId: number, limit: number, offset: number) =>
   queryOptions({

@@ -50,7 +50,13 @@ export function MaintenanceHistory({ instrumentId }: { instrumentId: number }) {
                 ))}
               </tbody>
             </table>
-            <Pagination total={page.total} limit={limit} offset={offset} onChange={setOffset} noun="records" />
+            <Pagination
+              total={page.total}
+              limit={limit}
+              offset={offset}
+              onChange={setOffset}
+              noun="records"
+            />
           </>
         )
       }

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { Field } from '../../../components/Field.tsx';
 import { FormError } from '../../../components/Feedback.tsx';
+import { Field } from '../../../components/Field.tsx';
 import { Modal } from '../../../components/Modal.tsx';
 import { fromLocalInput, humanize, toLocalInput } from '../../../lib/format.ts';
 import { useCreateMaintenance } from '../api/create-maintenance.ts';
@@ -31,7 +31,11 @@ export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded 
     const errs = {
       description: description.trim() ? undefined : 'Describe the work done',
       minutes: m === null || (Number.isInteger(m) && m >= 0) ? undefined : 'Whole minutes, 0 or more',
-      performedAt: !at ? 'Enter when the work was done' : Date.parse(at) > Date.now() + 60_000 ? 'Cannot be in the future' : undefined,
+      performedAt: !at
+        ? 'Enter when the work was done'
+        : Date.parse(at) > Date.now() + 60_000
+          ? 'Cannot be in the future'
+          : undefined,
     };
     setErrors(errs);
     if (Object.values(errs).some(Boolean)) return;
@@ -66,8 +70,8 @@ export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded 
         }
       >
         <p className="success" role="status">
-          {humanize(done.action_type)} on {done.tag} recorded (#{done.id}). New alerts on this instrument are suppressed for the
-          post-maintenance window.
+          {humanize(done.action_type)} on {done.tag} recorded (#{done.id}). New alerts on this instrument are
+          suppressed for the post-maintenance window.
         </p>
       </Modal>
     );
@@ -81,7 +85,12 @@ export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded 
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" form="maintenance-form" className="button button-primary" disabled={create.isPending}>
+          <button
+            type="submit"
+            form="maintenance-form"
+            className="button button-primary"
+            disabled={create.isPending}
+          >
             {create.isPending ? 'Saving…' : 'Save maintenance'}
           </button>
         </>
@@ -112,7 +121,14 @@ export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded 
             )}
           </Field>
           <Field label="Duration (minutes)" error={errors.minutes}>
-            {(p) => <input {...p} inputMode="numeric" value={minutes} onChange={(e) => setMinutes(e.target.value)} />}
+            {(p) => (
+              <input
+                {...p}
+                inputMode="numeric"
+                value={minutes}
+                onChange={(e) => setMinutes(e.target.value)}
+              />
+            )}
           </Field>
         </div>
         <Field label="Description" required error={errors.description}>

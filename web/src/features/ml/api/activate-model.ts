@@ -3,7 +3,10 @@ import { apiRequest } from '../../../lib/api-client.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 
 export const activateModel = ({ tag, version }: { tag: string; version: number }) =>
-  apiRequest<unknown>(`/api/ml/models/${encodeURIComponent(tag)}/${version}/activate`, { method: 'POST', body: {} });
+  apiRequest<unknown>(`/api/ml/models/${encodeURIComponent(tag)}/${version}/activate`, {
+    method: 'POST',
+    body: {},
+  });
 
 export function useActivateModel() {
   const qc = useQueryClient();

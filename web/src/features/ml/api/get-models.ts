@@ -4,7 +4,9 @@ import { queryKeys } from '../../../lib/query-keys.ts';
 import { itemsOf, type ModelVersion } from '../types.ts';
 
 export const getModels = async (tag: string) =>
-  itemsOf(await apiRequest<ModelVersion[] | { items: ModelVersion[] }>(`/api/ml/models/${encodeURIComponent(tag)}`));
+  itemsOf(
+    await apiRequest<ModelVersion[] | { items: ModelVersion[] }>(`/api/ml/models/${encodeURIComponent(tag)}`),
+  );
 
 export const modelsQueryOptions = (tag: string) =>
   queryOptions({ queryKey: queryKeys.ml.models(tag), queryFn: () => getModels(tag) });

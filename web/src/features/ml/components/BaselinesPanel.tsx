@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { Field } from '../../../components/Field.tsx';
 import { EmptyState, FormError, QueryState } from '../../../components/Feedback.tsx';
+import { Field } from '../../../components/Field.tsx';
 import { formatDateTime, fromLocalInput, toLocalInput } from '../../../lib/format.ts';
 import { useCreateBaseline } from '../api/create-baseline.ts';
 import { useDeleteBaseline } from '../api/delete-baseline.ts';
@@ -69,14 +69,27 @@ export function BaselinesPanel({ tag }: { tag: string }) {
           )
         }
       </QueryState>
-      <form onSubmit={submit} className="filters" style={{ marginTop: '0.8rem' }} noValidate aria-label="Mark a baseline">
+      <form
+        onSubmit={submit}
+        className="filters"
+        style={{ marginTop: '0.8rem' }}
+        noValidate
+        aria-label="Mark a baseline"
+      >
         <Field label="Clean data from">
-          {(p) => <input {...p} type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} />}
+          {(p) => (
+            <input {...p} type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} />
+          )}
         </Field>
         <Field label="to">
           {(p) => <input {...p} type="datetime-local" value={end} onChange={(e) => setEnd(e.target.value)} />}
         </Field>
-        <button type="submit" className="button" disabled={create.isPending} style={{ marginBottom: '0.75rem' }}>
+        <button
+          type="submit"
+          className="button"
+          disabled={create.isPending}
+          style={{ marginBottom: '0.75rem' }}
+        >
           Mark as baseline
         </button>
       </form>

@@ -15,11 +15,17 @@ export function MlPage({ tags }: { tags: string[] }) {
       <header className="page-header">
         <div>
           <h1>Machine learning</h1>
-          <p className="subtitle">Isolation Forest anomaly models per instrument, trained on admin-confirmed clean data.</p>
+          <p className="subtitle">
+            Isolation Forest anomaly models per instrument, trained on admin-confirmed clean data.
+          </p>
         </div>
         <label className="inline-label">
           <span className="sr-only">Instrument</span>
-          <select aria-label="Instrument" value={tag} onChange={(e) => setParams(e.target.value ? { tag: e.target.value } : {})}>
+          <select
+            aria-label="Instrument"
+            value={tag}
+            onChange={(e) => setParams(e.target.value ? { tag: e.target.value } : {})}
+          >
             <option value="">Choose an instrument…</option>
             {tags.map((t) => (
               <option key={t} value={t}>

@@ -56,7 +56,9 @@ export function ModelVersions({ tag }: { tag: string }) {
                             disabled={activate.isPending}
                             onClick={() => activate.mutate({ tag, version: m.version })}
                           >
-                            {models.some((x) => x.is_active && x.version > m.version) ? 'Roll back to this' : 'Activate'}
+                            {models.some((x) => x.is_active && x.version > m.version)
+                              ? 'Roll back to this'
+                              : 'Activate'}
                           </button>
                         ) : (
                           <span className="muted">Kept</span>

@@ -27,8 +27,8 @@ export function TrainPanel({ tag, baselineCount }: { tag: string; baselineCount:
     <div>
       {baselineCount === 0 && (
         <p className="notice">
-          No reference baseline is marked for {tag}. Mark a time range of clean data first; training uses only baseline
-          windows.
+          No reference baseline is marked for {tag}. Mark a time range of clean data first; training uses only
+          baseline windows.
         </p>
       )}
       <button
@@ -45,9 +45,16 @@ export function TrainPanel({ tag, baselineCount }: { tag: string; baselineCount:
       </button>
       <FormError error={train.error} />
       {job.data && (
-        <div className="panel" style={{ marginTop: '0.8rem' }} role="status" aria-live="polite" data-testid="train-job">
+        <div
+          className="panel"
+          style={{ marginTop: '0.8rem' }}
+          role="status"
+          aria-live="polite"
+          data-testid="train-job"
+        >
           <p style={{ marginTop: 0 }}>
-            Job #{job.data.id} <StatusBadge status={job.data.status} /> {Math.round(job.data.progress * 100)} %
+            Job #{job.data.id} <StatusBadge status={job.data.status} /> {Math.round(job.data.progress * 100)}{' '}
+            %
           </p>
           <div className="progress" aria-hidden="true">
             <div style={{ width: `${Math.round(job.data.progress * 100)}%` }} />

@@ -58,7 +58,7 @@ export function NotificationBell({ onOpenWorkOrder }: Props) {
         )}
       </button>
       {open && (
-        <div className="bell-panel" role="region" aria-label="Unread notifications">
+        <section className="bell-panel" aria-label="Unread notifications">
           <div className="bell-panel-header">
             <strong>Notifications</strong>
             {count > 0 && (
@@ -74,7 +74,9 @@ export function NotificationBell({ onOpenWorkOrder }: Props) {
           </div>
           {q.isPending && <Loading />}
           {q.error && <ErrorMessage error={q.error} onRetry={() => q.refetch()} />}
-          {q.data && q.data.items.length === 0 && <p className="muted bell-empty">No unread notifications.</p>}
+          {q.data && q.data.items.length === 0 && (
+            <p className="muted bell-empty">No unread notifications.</p>
+          )}
           <ul className="bell-list">
             {q.data?.items.map((n) => (
               <li key={n.id}>
@@ -93,7 +95,7 @@ export function NotificationBell({ onOpenWorkOrder }: Props) {
               </li>
             ))}
           </ul>
-        </div>
+        </section>
       )}
     </div>
   );

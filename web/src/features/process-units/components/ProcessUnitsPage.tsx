@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { Field } from '../../../components/Field.tsx';
 import { EmptyState, FormError, QueryState } from '../../../components/Feedback.tsx';
+import { Field } from '../../../components/Field.tsx';
 import { ConfirmDialog, Modal } from '../../../components/Modal.tsx';
 import { useDeleteProcessUnit } from '../api/delete-process-unit.ts';
 import { useProcessUnits } from '../api/get-process-units.ts';
@@ -24,7 +24,11 @@ function UnitForm({ unit, onClose }: { unit: ProcessUnit | null; onClose: () => 
     save.mutate(
       {
         id: unit?.id,
-        input: { name: name.trim(), plant_area: area.trim() || null, description: description.trim() || null },
+        input: {
+          name: name.trim(),
+          plant_area: area.trim() || null,
+          description: description.trim() || null,
+        },
       },
       { onSuccess: onClose },
     );
@@ -54,7 +58,13 @@ function UnitForm({ unit, onClose }: { unit: ProcessUnit | null; onClose: () => 
         </Field>
         <Field label="Description">
           {(p) => (
-            <textarea {...p} rows={3} value={description} maxLength={2000} onChange={(e) => setDescription(e.target.value)} />
+            <textarea
+              {...p}
+              rows={3}
+              value={description}
+              maxLength={2000}
+              onChange={(e) => setDescription(e.target.value)}
+            />
           )}
         </Field>
         <FormError error={save.error} />
@@ -81,7 +91,9 @@ export function ProcessUnitsPage() {
         <QueryState query={units}>
           {(page) =>
             page.items.length === 0 ? (
-              <EmptyState title="No process units yet">Group instruments by plant area with a process unit.</EmptyState>
+              <EmptyState title="No process units yet">
+                Group instruments by plant area with a process unit.
+              </EmptyState>
             ) : (
               <table className="table">
                 <thead>

@@ -7,6 +7,11 @@ export const getReferenceStandards = () =>
   apiRequest<Page<ReferenceStandard>>('/api/reference-standards', { query: { status: 'all', limit: 500 } });
 
 export const referenceStandardsQueryOptions = () =>
-  queryOptions({ queryKey: queryKeys.referenceStandards.all, queryFn: getReferenceStandards, staleTime: 60_000 });
+  queryOptions({
+    queryKey: queryKeys.referenceStandards.all,
+    queryFn: getReferenceStandards,
+    staleTime: 60_000,
+  });
 
-export const useReferenceStandards = (enabled = true) => useQuery({ ...referenceStandardsQueryOptions(), enabled });
+export const useReferenceStandards = (enabled = true) =>
+  useQuery({ ...referenceStandardsQueryOptions(), enabled });

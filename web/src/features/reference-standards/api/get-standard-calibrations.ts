@@ -17,7 +17,9 @@ export interface TracedCalibration {
 }
 
 export const getStandardCalibrations = (id: number, limit: number, offset: number) =>
-  apiRequest<Page<TracedCalibration>>(`/api/reference-standards/${id}/calibrations`, { query: { limit, offset } });
+  apiRequest<Page<TracedCalibration>>(`/api/reference-standards/${id}/calibrations`, {
+    query: { limit, offset },
+  });
 
 export const standardCalibrationsQueryOptions = (id: number, limit: number, offset: number) =>
   queryOptions({

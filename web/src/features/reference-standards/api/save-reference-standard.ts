@@ -4,7 +4,13 @@ import { queryKeys } from '../../../lib/query-keys.ts';
 import type { ReferenceStandard, ReferenceStandardInput } from '../types.ts';
 
 /** POST /api/reference-standards, or PATCH /api/reference-standards/{id} with an id. */
-export const saveReferenceStandard = ({ id, input }: { id?: number; input: Partial<ReferenceStandardInput> }) =>
+export const saveReferenceStandard = ({
+  id,
+  input,
+}: {
+  id?: number;
+  input: Partial<ReferenceStandardInput>;
+}) =>
   id
     ? apiRequest<ReferenceStandard>(`/api/reference-standards/${id}`, { method: 'PATCH', body: input })
     : apiRequest<ReferenceStandard>('/api/reference-standards', { method: 'POST', body: input });

@@ -8,7 +8,11 @@ import { formatDate, formatDateTime } from '../../../lib/format.ts';
 import { useReferenceStandard } from '../api/get-reference-standard.ts';
 import { useStandardCalibrations } from '../api/get-standard-calibrations.ts';
 
-const OUTCOME: Record<string, string> = { passed: 'Passed', failed_as_found: 'Failed as found', failed_as_left: 'Failed as left' };
+const OUTCOME: Record<string, string> = {
+  passed: 'Passed',
+  failed_as_found: 'Failed as found',
+  failed_as_left: 'Failed as left',
+};
 
 /** Reverse traceability: every calibration done with this standard. */
 export function ReferenceStandardDetail({ id }: { id: number }) {
@@ -101,7 +105,13 @@ export function ReferenceStandardDetail({ id }: { id: number }) {
                     ))}
                   </tbody>
                 </table>
-                <Pagination total={page.total} limit={limit} offset={offset} onChange={setOffset} noun="calibrations" />
+                <Pagination
+                  total={page.total}
+                  limit={limit}
+                  offset={offset}
+                  onChange={setOffset}
+                  noun="calibrations"
+                />
               </>
             )
           }

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { Field } from '../../../components/Field.tsx';
 import { EmptyState, FormError, QueryState } from '../../../components/Feedback.tsx';
+import { Field } from '../../../components/Field.tsx';
 import { ConfirmDialog, Modal } from '../../../components/Modal.tsx';
 import { paths } from '../../../config/paths.ts';
 import { errorText } from '../../../lib/api-client.ts';
@@ -21,7 +21,13 @@ const FIELDS: { key: keyof ReferenceStandardInput; label: string; type?: string;
   { key: 'due_date', label: 'Due date', type: 'date' },
 ];
 
-export function StandardForm({ standard, onClose }: { standard: ReferenceStandard | null; onClose: () => void }) {
+export function StandardForm({
+  standard,
+  onClose,
+}: {
+  standard: ReferenceStandard | null;
+  onClose: () => void;
+}) {
   const save = useSaveReferenceStandard();
   const [v, setV] = useState<ReferenceStandardInput>({
     identifier: standard?.identifier ?? '',
@@ -37,10 +43,13 @@ export function StandardForm({ standard, onClose }: { standard: ReferenceStandar
     e.preventDefault();
     const errs: typeof errors = {};
     for (const f of FIELDS) if (!v[f.key].trim()) errs[f.key] = `Enter the ${f.label.toLowerCase()}`;
-    if (!errs.due_date && !errs.calibrated_on && v.due_date <= v.calibrated_on) errs.due_date = 'Must be after the calibration date';
+    if (!errs.due_date && !errs.calibrated_on && v.due_date <= v.calibrated_on)
+      errs.due_date = 'Must be after the calibration date';
     setErrors(errs);
     if (Object.keys(errs).length) return;
-    const input = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.trim()])) as unknown as ReferenceStandardInput;
+    const input = Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, x.trim()]),
+    ) as unknown as ReferenceStandardInput;
     save.mutate({ id: standard?.id, input }, { onSuccess: onClose });
   };
 
@@ -53,7 +62,12 @@ export function StandardForm({ standard, onClose }: { standard: ReferenceStandar
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" form="standard-form" className="button button-primary" disabled={save.isPending}>
+          <button
+            type="submit"
+            form="standard-form"
+            className="button button-primary"
+            disabled={save.isPending}
+          >
             {save.isPending ? 'Saving…' : 'Save'}
           </button>
         </>
@@ -63,7 +77,12 @@ export function StandardForm({ standard, onClose }: { standard: ReferenceStandar
         {FIELDS.map((f) => (
           <Field key={f.key} label={f.label} error={errors[f.key]} hint={f.hint} required>
             {(p) => (
-              <input {...p} type={f.type ?? 'text'} value={v[f.key]} onChange={(e) => setV((s) => ({ ...s, [f.key]: e.target.value }))} />
+              <input
+                {...p}
+                type={f.type ?? 'text'}
+                value={v[f.key]}
+                onChange={(e) => setV((s) => ({ ...s, [f.key]: e.target.value }))}
+              />
             )}
           </Field>
         ))}
@@ -96,7 +115,9 @@ export function ReferenceStandardsPage() {
       <header className="page-header">
         <div>
           <h1>Reference standards</h1>
-          <p className="subtitle">The calibrators used, their certificates and due dates. An expired standard cannot be used.</p>
+          <p className="subtitle">
+            The calibrators used, their certificates and due dates. An expired standard cannot be used.
+          </p>
         </div>
         {isAdmin && (
           <button type="button" className="button button-primary" onClick={() => setEditing('new')}>
@@ -146,7 +167,11 @@ export function ReferenceStandardsPage() {
                           </Link>
                           {isAdmin && (
                             <>
-                              <button type="button" className="button button-small" onClick={() => setEditing(s)}>
+                              <button
+                                type="button"
+                                className="button button-small"
+                                onClick={() => setEditing(s)}
+                              >
                                 Edit
                               </button>
                               <button
@@ -171,7 +196,9 @@ export function ReferenceStandardsPage() {
           }
         </QueryState>
       </section>
-      {editing && <StandardForm standard={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
+      {editing && (
+        <StandardForm standard={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />
+      )}
       {deleting && (
         <ConfirmDialog
           title={`Delete ${deleting.identifier}?`}

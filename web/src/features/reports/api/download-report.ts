@@ -39,7 +39,8 @@ export async function downloadReport(
     const job = await apiRequest<JobState>(`/api/jobs/${job_id}`);
     onProgress({ jobId: job_id, rows, progress: job.progress });
     if (job.status === 'succeeded') break;
-    if (job.status === 'failed') throw new ApiError(422, 'job_failed', `the export failed: ${job.error ?? 'unknown error'}`);
+    if (job.status === 'failed')
+      throw new ApiError(422, 'job_failed', `the export failed: ${job.error ?? 'unknown error'}`);
     await sleep(1000);
   }
   const done = await downloadFile(`/api/jobs/${job_id}/result`, {}, fallback);

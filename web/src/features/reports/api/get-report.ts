@@ -13,4 +13,5 @@ export const reportQueryOptions = (key: string, query: Query) =>
     placeholderData: keepPreviousData,
   });
 
-export const useReport = (key: string, query: Query, enabled = true) => useQuery({ ...reportQueryOptions(key, query), enabled });
+export const useReport = (key: string, query: Query, enabled = true) =>
+  useQuery({ ...reportQueryOptions(key, query), enabled });

@@ -49,7 +49,15 @@ function cellClass(c: ReportColumn): string | undefined {
   return undefined;
 }
 
-function Table({ columns, rows, caption }: { columns: ReportColumn[]; rows: Record<string, Cell>[]; caption: string }) {
+function Table({
+  columns,
+  rows,
+  caption,
+}: {
+  columns: ReportColumn[];
+  rows: Record<string, Cell>[];
+  caption: string;
+}) {
   if (rows.length === 0) return <EmptyState title="No rows for these filters" />;
   return (
     <div className="table-scroll">
@@ -90,7 +98,15 @@ function Section({ t }: { t: ReportTable }) {
   );
 }
 
-function ReportView({ r, offset, setOffset }: { r: ReportJson; offset: number; setOffset: (o: number) => void }) {
+function ReportView({
+  r,
+  offset,
+  setOffset,
+}: {
+  r: ReportJson;
+  offset: number;
+  setOffset: (o: number) => void;
+}) {
   return (
     <>
       <section className="panel">
@@ -99,9 +115,11 @@ function ReportView({ r, offset, setOffset }: { r: ReportJson; offset: number; s
           {r.description}
           <br />
           {r.plant_name} · period {formatDateTime(r.period.from)} – {formatDateTime(r.period.to)}
-          {r.period.source === 'default' && ' (default period)'} · generated {formatDateTime(r.generated_at)} by{' '}
-          {r.generated_by.full_name}
-          {r.filters.length > 0 && <> · filters: {r.filters.map((f) => `${f.label} ${f.display}`).join(', ')}</>}
+          {r.period.source === 'default' && ' (default period)'} · generated {formatDateTime(r.generated_at)}{' '}
+          by {r.generated_by.full_name}
+          {r.filters.length > 0 && (
+            <> · filters: {r.filters.map((f) => `${f.label} ${f.display}`).join(', ')}</>
+          )}
         </p>
         {r.summary_fields.length > 0 && (
           <div className="summary-figures" data-testid="report-summary">
@@ -152,7 +170,9 @@ interface Props {
 /** Every report with its filters: figures and tables on screen, raw JSON, and PDF / CSV files. */
 export function ReportsPage({ processUnits }: Props) {
   const [params, setParams] = useSearchParams();
-  const key = REPORT_DEFS.some((d) => d.key === params.get('report')) ? (params.get('report') as string) : 'calibration';
+  const key = REPORT_DEFS.some((d) => d.key === params.get('report'))
+    ? (params.get('report') as string)
+    : 'calibration';
   const def = REPORT_DEFS.find((d) => d.key === key) ?? REPORT_DEFS[0];
   const applied: Query = {};
   for (const k of [...SCOPE_KEYS, ...def.filters.map((f) => f.key)]) {
@@ -187,7 +207,8 @@ export function ReportsPage({ processUnits }: Props) {
     setOffset(0);
   };
 
-  const set = (k: string) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
+  const set = (k: string) => (e: { target: { value: string } }) =>
+    setDraft((d) => ({ ...d, [k]: e.target.value }));
 
   return (
     <div className="page">
@@ -199,7 +220,13 @@ export function ReportsPage({ processUnits }: Props) {
       </header>
       <div className="tabs" role="tablist" aria-label="Reports">
         {REPORT_DEFS.map((d) => (
-          <button key={d.key} type="button" role="tab" aria-selected={d.key === key} onClick={() => choose(d.key)}>
+          <button
+            key={d.key}
+            type="button"
+            role="tab"
+            aria-selected={d.key === key}
+            onClick={() => choose(d.key)}
+          >
             {d.title}
           </button>
         ))}
@@ -295,7 +322,8 @@ export function ReportsPage({ processUnits }: Props) {
             {download.progress ? (
               <>
                 <p className="muted">
-                  Large export ({download.progress.rows} rows) running as background job #{download.progress.jobId}…
+                  Large export ({download.progress.rows} rows) running as background job #
+                  {download.progress.jobId}…
                 </p>
                 <div className="progress" aria-hidden="true">
                   <div style={{ width: `${Math.round(download.progress.progress * 100)}%` }} />
@@ -316,7 +344,9 @@ export function ReportsPage({ processUnits }: Props) {
       {report.isPending && <Loading label="Building the report…" />}
       {report.error && !report.data && <ErrorMessage error={report.error} onRetry={() => report.refetch()} />}
       {report.error && report.data && <ErrorMessage error={report.error} />}
-      {report.data && report.data.report === key && <ReportView r={report.data} offset={offset} setOffset={setOffset} />}
+      {report.data && report.data.report === key && (
+        <ReportView r={report.data} offset={offset} setOffset={setOffset} />
+      )}
     </div>
   );
 }

@@ -4,7 +4,13 @@ import { queryKeys } from '../../../lib/query-keys.ts';
 import type { SimulatorStatus } from '../types.ts';
 
 /** POST /api/simulator/start or /api/simulator/stop. */
-export const controlSimulator = ({ action, rateMultiplier }: { action: 'start' | 'stop'; rateMultiplier?: number }) =>
+export const controlSimulator = ({
+  action,
+  rateMultiplier,
+}: {
+  action: 'start' | 'stop';
+  rateMultiplier?: number;
+}) =>
   apiRequest<SimulatorStatus>(`/api/simulator/${action}`, {
     method: 'POST',
     body: action === 'start' && rateMultiplier ? { rate_multiplier: rateMultiplier } : {},

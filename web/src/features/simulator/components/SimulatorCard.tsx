@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { Field } from '../../../components/Field.tsx';
 import { ErrorMessage, FormError, Loading } from '../../../components/Feedback.tsx';
+import { Field } from '../../../components/Field.tsx';
 import { ApiError } from '../../../lib/api-client.ts';
 import { formatAgo, formatDateTime, formatNumber } from '../../../lib/format.ts';
 import { useClearFaults } from '../api/clear-faults.ts';
@@ -58,11 +58,14 @@ export function SimulatorCard({ tags }: { tags: string[] }) {
     <div className="simulator" data-testid="simulator-card">
       <div className="panel-header">
         <p style={{ margin: 0 }}>
-          <span className={`badge ${s.running ? 'status-running' : 'badge-muted'}`}>{s.running ? 'Running' : 'Stopped'}</span>{' '}
+          <span className={`badge ${s.running ? 'status-running' : 'badge-muted'}`}>
+            {s.running ? 'Running' : 'Stopped'}
+          </span>{' '}
           {s.running && (
             <>
               publishing {s.instruments} instruments to <code>{s.broker}</code>
-              {s.rate_multiplier !== 1 && <> at ×{s.rate_multiplier}</>} · {formatNumber(s.published)} readings
+              {s.rate_multiplier !== 1 && <> at ×{s.rate_multiplier}</>} · {formatNumber(s.published)}{' '}
+              readings
               {s.started_at && <> since {formatAgo(s.started_at)}</>}
               {!s.connected && <span className="badge severity-warning"> broker not connected</span>}
             </>
@@ -70,7 +73,12 @@ export function SimulatorCard({ tags }: { tags: string[] }) {
         </p>
         <div className="header-actions">
           {s.running ? (
-            <button type="button" className="button" disabled={control.isPending} onClick={() => control.mutate({ action: 'stop' })}>
+            <button
+              type="button"
+              className="button"
+              disabled={control.isPending}
+              onClick={() => control.mutate({ action: 'stop' })}
+            >
               Stop simulator
             </button>
           ) : (
@@ -87,7 +95,13 @@ export function SimulatorCard({ tags }: { tags: string[] }) {
       </div>
       <FormError error={control.error} />
       <h3>Inject a fault</h3>
-      <form id="fault-form" onSubmit={submit} noValidate className="form-grid form-grid-4" aria-label="Inject a fault">
+      <form
+        id="fault-form"
+        onSubmit={submit}
+        noValidate
+        className="form-grid form-grid-4"
+        aria-label="Inject a fault"
+      >
         <Field label="Instrument" error={errors.tag} required>
           {(p) => (
             <select {...p} value={tag} onChange={(e) => setTag(e.target.value)}>
@@ -138,7 +152,14 @@ export function SimulatorCard({ tags }: { tags: string[] }) {
           </Field>
         ))}
         <Field label="Duration (s)" error={errors.duration} hint="Empty: until cleared">
-          {(p) => <input {...p} inputMode="numeric" value={duration} onChange={(e) => setDuration(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={duration}
+              onChange={(e) => setDuration(e.target.value)}
+            />
+          )}
         </Field>
       </form>
       <button type="submit" form="fault-form" className="button button-primary" disabled={inject.isPending}>

@@ -32,11 +32,23 @@ function limitsOf(s: TrendSeries) {
   };
 }
 
-function hline(id: string, y: number, color: string, label: string, dash: number[], width = 1.5): [string, AnnotationOptions] {
+export type YScale = 'data' | 'limits' | 'range';
+
+function hline(
+  id: string,
+  y: number,
+  color: string,
+  label: string,
+  dash: number[],
+  fit: boolean,
+  width = 1.5,
+): [string, AnnotationOptions] {
   return [
     id,
     {
       type: 'line',
+      // Whether the y-axis stretches to show this line (see the scale choice).
+      adjustScaleRange: fit,
       yMin: y,
       yMax: y,
       borderColor: color,
@@ -60,14 +72,14 @@ interface Props {
   series: TrendSeries;
   window: { from: string; to: string };
   markers: TrendMarker[];
-  fullRange: boolean;
+  scale: YScale;
 }
 
 /**
  * The trend: values on a real time axis with hover tooltips, the min–max band of aggregated
  * buckets, the range / nominal / alarm-limit lines, and the alerts and calibrations of the span.
  */
-export function TrendChart({ series, window, markers, fullRange }: Props) {
+export function TrendChart({ series, window, markers, scale }: Props) {
   const aggregated = series.tier !== 'raw';
   const data = useMemo<ChartData<'line', { x: number; y: number }[]>>(() => {
     const pts = series.points.map((p) => ({ t: Date.parse(p.timestamp), ...p }));
@@ -114,15 +126,38 @@ export function TrendChart({ series, window, markers, fullRange }: Props) {
 
   const options = useMemo<ChartOptions<'line'>>(() => {
     const lim = limitsOf(series);
+    const fitRange = scale === 'range';
+    const fitLimits = scale !== 'data';
     const ann: [string, AnnotationOptions][] = [
-      hline('rangeMin', series.range_min, COLORS.range, `Range min ${formatValue(series.range_min)}`, [2, 3], 1),
-      hline('rangeMax', series.range_max, COLORS.range, `Range max ${formatValue(series.range_max)}`, [2, 3], 1),
+      hline(
+        'rangeMin',
+        series.range_min,
+        COLORS.range,
+        `Range min ${formatValue(series.range_min)}`,
+        [2, 3],
+        fitRange,
+        1,
+      ),
+      hline(
+        'rangeMax',
+        series.range_max,
+        COLORS.range,
+        `Range max ${formatValue(series.range_max)}`,
+        [2, 3],
+        fitRange,
+        1,
+      ),
     ];
-    if (series.nominal_value !== null) ann.push(hline('nominal', series.nominal_value, COLORS.nominal, 'Nominal', [], 1.2));
-    if (lim.lowWarning !== null) ann.push(hline('lw', lim.lowWarning, COLORS.warning, 'L', [6, 4]));
-    if (lim.highWarning !== null) ann.push(hline('hw', lim.highWarning, COLORS.warning, 'H', [6, 4]));
-    if (lim.lowCritical !== null) ann.push(hline('lc', lim.lowCritical, COLORS.critical, 'LL', [6, 4]));
-    if (lim.highCritical !== null) ann.push(hline('hc', lim.highCritical, COLORS.critical, 'HH', [6, 4]));
+    if (series.nominal_value !== null)
+      ann.push(hline('nominal', series.nominal_value, COLORS.nominal, 'Nominal', [], fitLimits, 1.2));
+    if (lim.lowWarning !== null)
+      ann.push(hline('lw', lim.lowWarning, COLORS.warning, 'L', [6, 4], fitLimits));
+    if (lim.highWarning !== null)
+      ann.push(hline('hw', lim.highWarning, COLORS.warning, 'H', [6, 4], fitLimits));
+    if (lim.lowCritical !== null)
+      ann.push(hline('lc', lim.lowCritical, COLORS.critical, 'LL', [6, 4], fitLimits));
+    if (lim.highCritical !== null)
+      ann.push(hline('hc', lim.highCritical, COLORS.critical, 'HH', [6, 4], fitLimits));
     for (const m of markers) {
       const t = Date.parse(m.time);
       const color =
@@ -135,6 +170,7 @@ export function TrendChart({ series, window, markers, fullRange }: Props) {
         `m-${m.id}`,
         {
           type: 'line',
+          adjustScaleRange: false,
           xMin: t,
           xMax: t,
           borderColor: color,
@@ -153,11 +189,13 @@ export function TrendChart({ series, window, markers, fullRange }: Props) {
       ]);
     }
 
-    // Fit the data with nice tick values, unless the full instrument range is asked for.
     const yRange =
-      fullRange || series.points.length === 0
+      scale === 'range' || series.points.length === 0
         ? { min: series.range_min, max: series.range_max }
         : { grace: '8%' as const };
+    // Ticks at a unit that suits the span: minutes for an hour, hours for a day, days for a week.
+    const spanMs = Date.parse(window.to) - Date.parse(window.from);
+    const unit = spanMs > 2 * 86_400_000 ? 'day' : spanMs > 2 * 3_600_000 ? 'hour' : 'minute';
 
     return {
       responsive: true,
@@ -172,8 +210,9 @@ export function TrendChart({ series, window, markers, fullRange }: Props) {
           min: Date.parse(window.from),
           max: Date.parse(window.to),
           time: {
+            unit,
             tooltipFormat: 'd MMM yyyy HH:mm:ss',
-            displayFormats: { minute: 'HH:mm', hour: 'HH:mm', day: 'd MMM' },
+            displayFormats: { minute: 'HH:mm', hour: 'HH:mm', day: 'EEE d MMM' },
           },
           ticks: { maxRotation: 0, autoSkipPadding: 16, color: '#4a5868' },
           grid: { color: '#eef1f5' },
@@ -193,14 +232,16 @@ export function TrendChart({ series, window, markers, fullRange }: Props) {
             label: (item) => {
               const p = series.points[item.dataIndex];
               const base = `${formatValue(item.parsed.y)} ${series.unit}`;
-              return aggregated && p ? [`avg ${base}`, `min ${formatValue(p.min)} · max ${formatValue(p.max)}`] : base;
+              return aggregated && p
+                ? [`avg ${base}`, `min ${formatValue(p.min)} · max ${formatValue(p.max)}`]
+                : base;
             },
           },
         },
         annotation: { annotations: Object.fromEntries(ann) },
       },
     };
-  }, [series, window, markers, fullRange, aggregated]);
+  }, [series, window, markers, scale, aggregated]);
 
   return (
     <div className="trend-chart">

@@ -4,7 +4,7 @@ import { formatDateTime, formatTime, formatValue } from '../../../lib/format.ts'
 import { useTrend } from '../api/get-trends.ts';
 import { spanStats } from '../stats.ts';
 import { RANGES, type RangeKey, TIER_WORD, type TrendMarker } from '../types.ts';
-import { TrendChart } from './TrendChart.tsx';
+import { TrendChart, type YScale } from './TrendChart.tsx';
 
 interface Props {
   tag: string;
@@ -15,7 +15,27 @@ interface Props {
 }
 
 function Swatch({ color, dashed }: { color: string; dashed?: boolean }) {
-  return <span className="legend-swatch" style={{ borderTopColor: color, borderTopStyle: dashed ? 'dashed' : 'solid' }} />;
+  return (
+    <span
+      className="legend-swatch"
+      style={{ borderTopColor: color, borderTopStyle: dashed ? 'dashed' : 'solid' }}
+    />
+  );
+}
+
+/** What one plotted point stands for: a raw reading, or a bucket of the tier's width. */
+function resolution(s: { tier: string; bucket_seconds?: number | null }): string {
+  const b = s.bucket_seconds;
+  if (!b) return TIER_WORD[s.tier] ?? s.tier;
+  const w =
+    b % 86_400 === 0
+      ? `${b / 86_400}-day`
+      : b % 3600 === 0
+        ? `${b / 3600}-hour`
+        : b % 60 === 0
+          ? `${b / 60}-minute`
+          : `${b}-second`;
+  return `${w} buckets (from ${TIER_WORD[s.tier] ?? s.tier})`;
 }
 
 export function RangeSelector({ range, onChange }: { range: RangeKey; onChange: (r: RangeKey) => void }) {
@@ -33,11 +53,13 @@ export function RangeSelector({ range, onChange }: { range: RangeKey; onChange: 
 
 export function TrendViewer({ tag, range, onRangeChange, markers }: Props) {
   const q = useTrend(tag, range);
-  const [fullRange, setFullRange] = useState(false);
+  const [scale, setScale] = useState<YScale>('limits');
   const stats = q.data ? spanStats(q.data.points) : null;
   const unit = q.data?.unit ?? '';
   const inSpan = q.data
-    ? markers.filter((m) => m.time >= q.data.window.from && m.time <= q.data.window.to).sort((a, b) => a.time.localeCompare(b.time))
+    ? markers
+        .filter((m) => m.time >= q.data.window.from && m.time <= q.data.window.to)
+        .sort((a, b) => a.time.localeCompare(b.time))
     : [];
 
   return (
@@ -45,12 +67,21 @@ export function TrendViewer({ tag, range, onRangeChange, markers }: Props) {
       <div className="trend-toolbar">
         <RangeSelector range={range} onChange={onRangeChange} />
         <div className="header-actions">
-          <label className="check">
-            <input type="checkbox" checked={fullRange} onChange={(e) => setFullRange(e.target.checked)} /> Full instrument range
+          <label className="inline-label">
+            <span className="sr-only">Vertical scale</span>
+            <select
+              aria-label="Vertical scale"
+              value={scale}
+              onChange={(e) => setScale(e.target.value as YScale)}
+            >
+              <option value="limits">Scale: values and alarm limits</option>
+              <option value="data">Scale: values only</option>
+              <option value="range">Scale: full instrument range</option>
+            </select>
           </label>
           {q.data && (
             <small className="muted" data-testid="trend-tier">
-              {q.data.points.length} points · {TIER_WORD[q.data.tier] ?? q.data.tier} · updated {formatTime(q.dataUpdatedAt)}
+              {q.data.points.length} points · {resolution(q.data)} · updated {formatTime(q.dataUpdatedAt)}
             </small>
           )}
           {q.isFetching && <span className="spinner" role="status" aria-label="Loading trend" />}
@@ -59,13 +90,17 @@ export function TrendViewer({ tag, range, onRangeChange, markers }: Props) {
       {q.isPending && <Loading label="Loading the trend…" />}
       {q.error && !q.data && <ErrorMessage error={q.error} onRetry={() => q.refetch()} />}
       {q.data && (
-        <div style={{ opacity: q.isPlaceholderData ? 0.5 : 1 }} data-range={q.isPlaceholderData ? '' : range} data-testid="trend">
+        <div
+          style={{ opacity: q.isPlaceholderData ? 0.5 : 1 }}
+          data-range={q.isPlaceholderData ? '' : range}
+          data-testid="trend"
+        >
           {q.data.points.length === 0 ? (
             <EmptyState title={`No readings for ${tag} in the last ${RANGES[range].label}`}>
               Readings appear once the instrument (or the simulator) publishes over MQTT.
             </EmptyState>
           ) : (
-            <TrendChart series={q.data} window={q.data.window} markers={inSpan} fullRange={fullRange} />
+            <TrendChart series={q.data} window={q.data.window} markers={inSpan} scale={scale} />
           )}
           <div className="legend-line" aria-hidden="true">
             <span>
@@ -91,7 +126,11 @@ export function TrendViewer({ tag, range, onRangeChange, markers }: Props) {
             </span>
           </div>
           {stats && (
-            <dl className="trend-stats" aria-label={`Statistics for the last ${RANGES[range].label}`} data-testid="trend-stats">
+            <dl
+              className="trend-stats"
+              aria-label={`Statistics for the last ${RANGES[range].label}`}
+              data-testid="trend-stats"
+            >
               <div className="stat">
                 <dt>Min</dt>
                 <dd>

@@ -12,7 +12,10 @@ export interface CreateUserInput {
 }
 
 export const createUser = (input: CreateUserInput) =>
-  apiRequest<{ user: User; generated_password: string | null }>('/api/users', { method: 'POST', body: input });
+  apiRequest<{ user: User; generated_password: string | null }>('/api/users', {
+    method: 'POST',
+    body: input,
+  });
 
 export function useCreateUser() {
   const qc = useQueryClient();

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { StatusBadge } from '../../../components/Badges.tsx';
-import { Field } from '../../../components/Field.tsx';
 import { EmptyState, FormError, QueryState } from '../../../components/Feedback.tsx';
+import { Field } from '../../../components/Field.tsx';
 import { ConfirmDialog, Modal } from '../../../components/Modal.tsx';
 import { Pagination } from '../../../components/Pagination.tsx';
 import { errorText } from '../../../lib/api-client.ts';
@@ -55,8 +55,14 @@ function UserForm({ user, onClose }: { user: User | null; onClose: () => void })
             ? undefined
             : 'Use letters, digits, dot, dash or underscore',
       name: fullName.trim() ? undefined : 'Enter the full name',
-      email: !email.trim() || EMAIL.test(email.trim()) ? undefined : 'Enter a valid email address, or leave it empty',
-      password: !password || password.length >= 8 ? undefined : 'Use at least 8 characters, or leave empty to generate one',
+      email:
+        !email.trim() || EMAIL.test(email.trim())
+          ? undefined
+          : 'Enter a valid email address, or leave it empty',
+      password:
+        !password || password.length >= 8
+          ? undefined
+          : 'Use at least 8 characters, or leave empty to generate one',
     };
     setErrors(errs);
     if (Object.values(errs).some(Boolean)) return;
@@ -108,7 +114,12 @@ function UserForm({ user, onClose }: { user: User | null; onClose: () => void })
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" form="user-form" className="button button-primary" disabled={mutation.isPending}>
+          <button
+            type="submit"
+            form="user-form"
+            className="button button-primary"
+            disabled={mutation.isPending}
+          >
             {mutation.isPending ? 'Saving…' : user ? 'Save' : 'Create user'}
           </button>
         </>
@@ -127,7 +138,9 @@ function UserForm({ user, onClose }: { user: User | null; onClose: () => void })
           )}
         </Field>
         <Field label="Full name" error={errors.name} required>
-          {(p) => <input {...p} value={fullName} maxLength={200} onChange={(e) => setFullName(e.target.value)} />}
+          {(p) => (
+            <input {...p} value={fullName} maxLength={200} onChange={(e) => setFullName(e.target.value)} />
+          )}
         </Field>
         <Field label="Email" error={errors.email} hint="For work-order notifications and password reset.">
           {(p) => <input {...p} type="email" value={email} onChange={(e) => setEmail(e.target.value)} />}
@@ -143,7 +156,13 @@ function UserForm({ user, onClose }: { user: User | null; onClose: () => void })
         {!user && (
           <Field label="Initial password" error={errors.password} hint="Leave empty to generate one.">
             {(p) => (
-              <input {...p} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+              <input
+                {...p}
+                type="password"
+                autoComplete="new-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
             )}
           </Field>
         )}
@@ -183,7 +202,7 @@ export function UsersPage() {
           New user
         </button>
       </header>
-      <div className="filters" role="search">
+      <search className="filters" aria-label="Filter users">
         <label>
           <span>Search</span>
           <input
@@ -224,84 +243,102 @@ export function UsersPage() {
             <option value="false">Deactivated</option>
           </select>
         </label>
-      </div>
+      </search>
       {toggleError && (
         <p className="form-error" role="alert">
           {toggleError}
         </p>
       )}
-      <section className="panel">
+      <section className="panel panel-flush">
         <QueryState query={users}>
           {(page) =>
             page.items.length === 0 ? (
               <EmptyState title="No users match these filters" />
             ) : (
               <>
-                <table className="table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Employee no.</th>
-                      <th scope="col">Name</th>
-                      <th scope="col">Email</th>
-                      <th scope="col">Role</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Last login</th>
-                      <th scope="col">
-                        <span className="sr-only">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((u) => (
-                      <tr key={u.id} className={u.is_active ? undefined : 'row-muted'}>
-                        <td className="mono">{u.employee_number}</td>
-                        <td>
-                          {u.full_name}
-                          {u.must_change_password && <small className="muted"> (must change password)</small>}
-                        </td>
-                        <td>{u.email ?? '—'}</td>
-                        <td>{u.role === 'admin' ? 'Administrator' : 'Technician'}</td>
-                        <td>
-                          <StatusBadge status={u.is_active ? 'active' : 'cancelled'} />
-                          {!u.is_active && <span className="sr-only">deactivated</span>}
-                        </td>
-                        <td>{formatDateTime(u.last_login_at)}</td>
-                        <td className="actions">
-                          <button type="button" className="button button-small" onClick={() => setEditing(u)}>
-                            Edit
-                          </button>
-                          <button
-                            type="button"
-                            className="button button-small"
-                            onClick={() => {
-                              reset.reset();
-                              setResetting(u);
-                            }}
-                          >
-                            Reset password
-                          </button>
-                          {u.id !== me.id && (
+                <div className="table-scroll">
+                  <table className="table">
+                    <thead>
+                      <tr>
+                        <th scope="col">Employee no.</th>
+                        <th scope="col">Name</th>
+                        <th scope="col">Email</th>
+                        <th scope="col">Role</th>
+                        <th scope="col">Status</th>
+                        <th scope="col">Last login</th>
+                        <th scope="col">
+                          <span className="sr-only">Actions</span>
+                        </th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {page.items.map((u) => (
+                        <tr key={u.id} className={u.is_active ? undefined : 'row-muted'}>
+                          <td className="mono">{u.employee_number}</td>
+                          <td>
+                            {u.full_name}
+                            {u.must_change_password && (
+                              <small className="muted"> (must change password)</small>
+                            )}
+                          </td>
+                          <td>{u.email ?? '—'}</td>
+                          <td>{u.role === 'admin' ? 'Administrator' : 'Technician'}</td>
+                          <td>
+                            <StatusBadge status={u.is_active ? 'active' : 'cancelled'} />
+                            {!u.is_active && <span className="sr-only">deactivated</span>}
+                          </td>
+                          <td className="nowrap">{formatDateTime(u.last_login_at)}</td>
+                          <td className="actions">
                             <button
                               type="button"
-                              className={u.is_active ? 'button button-small button-danger-outline' : 'button button-small'}
-                              disabled={update.isPending}
+                              className="button button-small"
+                              onClick={() => setEditing(u)}
+                            >
+                              Edit
+                            </button>
+                            <button
+                              type="button"
+                              className="button button-small"
                               onClick={() => {
-                                setToggleError(null);
-                                update.mutate(
-                                  { id: u.id, patch: { is_active: !u.is_active } },
-                                  { onError: (e) => setToggleError(errorText(e)) },
-                                );
+                                reset.reset();
+                                setResetting(u);
                               }}
                             >
-                              {u.is_active ? 'Deactivate' : 'Reactivate'}
+                              Reset password
                             </button>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-                <Pagination total={page.total} limit={limit} offset={offset} onChange={setOffset} noun="users" />
+                            {u.id !== me.id && (
+                              <button
+                                type="button"
+                                className={
+                                  u.is_active
+                                    ? 'button button-small button-danger-outline'
+                                    : 'button button-small'
+                                }
+                                disabled={update.isPending}
+                                onClick={() => {
+                                  setToggleError(null);
+                                  update.mutate(
+                                    { id: u.id, patch: { is_active: !u.is_active } },
+                                    { onError: (e) => setToggleError(errorText(e)) },
+                                  );
+                                }}
+                              >
+                                {u.is_active ? 'Deactivate' : 'Reactivate'}
+                              </button>
+                            )}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+                <Pagination
+                  total={page.total}
+                  limit={limit}
+                  offset={offset}
+                  onChange={setOffset}
+                  noun="users"
+                />
               </>
             )
           }
@@ -320,7 +357,8 @@ export function UsersPage() {
               { id: resetting.id },
               {
                 onSuccess: (r) => {
-                  if (r.generated_password) setResetResult({ who: resetting.full_name, password: r.generated_password });
+                  if (r.generated_password)
+                    setResetResult({ who: resetting.full_name, password: r.generated_password });
                   setResetting(null);
                 },
               },

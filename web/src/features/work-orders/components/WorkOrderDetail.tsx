@@ -59,7 +59,11 @@ export function WorkOrderDetail({ id, assignees, calibrationOptions, recordCalib
                   </button>
                 )}
                 {wo.status === 'in_progress' && (
-                  <button type="button" className="button button-primary" onClick={() => setModal('complete')}>
+                  <button
+                    type="button"
+                    className="button button-primary"
+                    onClick={() => setModal('complete')}
+                  >
                     Complete…
                   </button>
                 )}
@@ -69,7 +73,11 @@ export function WorkOrderDetail({ id, assignees, calibrationOptions, recordCalib
                   </button>
                 )}
                 {active && (
-                  <button type="button" className="button button-danger-outline" onClick={() => setModal('cancel')}>
+                  <button
+                    type="button"
+                    className="button button-danger-outline"
+                    onClick={() => setModal('cancel')}
+                  >
                     Cancel work order…
                   </button>
                 )}
@@ -187,7 +195,12 @@ export function WorkOrderDetail({ id, assignees, calibrationOptions, recordCalib
             )}
             {modal === 'cancel' && <CancelWorkOrderModal workOrder={wo} onClose={() => setModal(null)} />}
             {modal === 'edit' && (
-              <WorkOrderForm workOrder={wo} instruments={[]} assignees={assignees} onClose={() => setModal(null)} />
+              <WorkOrderForm
+                workOrder={wo}
+                instruments={[]}
+                assignees={assignees}
+                onClose={() => setModal(null)}
+              />
             )}
           </>
         );

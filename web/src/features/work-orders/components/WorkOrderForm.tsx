@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
-import { Field } from '../../../components/Field.tsx';
 import { FormError } from '../../../components/Feedback.tsx';
+import { Field } from '../../../components/Field.tsx';
 import { Modal } from '../../../components/Modal.tsx';
 import { fromLocalInput, toLocalInput } from '../../../lib/format.ts';
 import { useCreateWorkOrderFromAlert } from '../api/create-from-alert.ts';
@@ -12,7 +12,13 @@ interface Props {
   /** Editing an existing order (admin planning fields). */
   workOrder?: WorkOrder | null;
   /** Raising from an alert: the instrument, type and priority follow it unless changed. */
-  fromAlert?: { id: number; tag: string; message: string; suggestedType: string; suggestedPriority: string } | null;
+  fromAlert?: {
+    id: number;
+    tag: string;
+    message: string;
+    suggestedType: string;
+    suggestedPriority: string;
+  } | null;
   instruments: Option[];
   assignees: Option[];
   /** Preselected instrument for a new order. */
@@ -22,14 +28,24 @@ interface Props {
 }
 
 /** Plan a work order: create (admin), raise from an alert (admin) or edit its planning fields. */
-export function WorkOrderForm({ workOrder, fromAlert, instruments, assignees, instrumentId, onClose, onSaved }: Props) {
+export function WorkOrderForm({
+  workOrder,
+  fromAlert,
+  instruments,
+  assignees,
+  instrumentId,
+  onClose,
+  onSaved,
+}: Props) {
   const create = useCreateWorkOrder();
   const fromAlertMutation = useCreateWorkOrderFromAlert();
   const update = useUpdateWorkOrder();
   const mutation = workOrder ? update : fromAlert ? fromAlertMutation : create;
 
   const [instrument, setInstrument] = useState(String(workOrder?.instrument_id ?? instrumentId ?? ''));
-  const [title, setTitle] = useState(workOrder?.title ?? (fromAlert ? `${fromAlert.tag}: ${fromAlert.message}`.slice(0, 200) : ''));
+  const [title, setTitle] = useState(
+    workOrder?.title ?? (fromAlert ? `${fromAlert.tag}: ${fromAlert.message}`.slice(0, 200) : ''),
+  );
   const [description, setDescription] = useState(workOrder?.description ?? '');
   const [type, setType] = useState(workOrder?.type ?? fromAlert?.suggestedType ?? 'corrective');
   const [priority, setPriority] = useState(workOrder?.priority ?? fromAlert?.suggestedPriority ?? 'medium');
@@ -68,11 +84,16 @@ export function WorkOrderForm({ workOrder, fromAlert, instruments, assignees, in
       onClose();
     };
     if (workOrder) update.mutate({ id: workOrder.id, patch: planning }, { onSuccess: done });
-    else if (fromAlert) fromAlertMutation.mutate({ alert_id: fromAlert.id, ...planning }, { onSuccess: done });
+    else if (fromAlert)
+      fromAlertMutation.mutate({ alert_id: fromAlert.id, ...planning }, { onSuccess: done });
     else create.mutate({ instrument_id: Number(instrument), ...planning }, { onSuccess: done });
   };
 
-  const title_ = workOrder ? `Edit work order #${workOrder.id}` : fromAlert ? `Work order from alert on ${fromAlert.tag}` : 'New work order';
+  const title_ = workOrder
+    ? `Edit work order #${workOrder.id}`
+    : fromAlert
+      ? `Work order from alert on ${fromAlert.tag}`
+      : 'New work order';
 
   return (
     <Modal
@@ -84,7 +105,12 @@ export function WorkOrderForm({ workOrder, fromAlert, instruments, assignees, in
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" form="wo-form" className="button button-primary" disabled={mutation.isPending}>
+          <button
+            type="submit"
+            form="wo-form"
+            className="button button-primary"
+            disabled={mutation.isPending}
+          >
             {mutation.isPending ? 'Saving…' : workOrder ? 'Save' : 'Create work order'}
           </button>
         </>
@@ -141,17 +167,34 @@ export function WorkOrderForm({ workOrder, fromAlert, instruments, assignees, in
             )}
           </Field>
           <Field label="Due" error={errors.due} hint="Empty: from the priority's SLA.">
-            {(p) => <input {...p} type="datetime-local" value={due} onChange={(e) => setDue(e.target.value)} />}
+            {(p) => (
+              <input {...p} type="datetime-local" value={due} onChange={(e) => setDue(e.target.value)} />
+            )}
           </Field>
           <Field label="Estimated duration (minutes)" error={errors.estimate}>
-            {(p) => <input {...p} inputMode="numeric" value={estimate} onChange={(e) => setEstimate(e.target.value)} />}
+            {(p) => (
+              <input
+                {...p}
+                inputMode="numeric"
+                value={estimate}
+                onChange={(e) => setEstimate(e.target.value)}
+              />
+            )}
           </Field>
         </div>
         <Field label="Title" error={errors.title} required>
           {(p) => <input {...p} value={title} maxLength={200} onChange={(e) => setTitle(e.target.value)} />}
         </Field>
         <Field label="Description">
-          {(p) => <textarea {...p} rows={3} maxLength={4000} value={description} onChange={(e) => setDescription(e.target.value)} />}
+          {(p) => (
+            <textarea
+              {...p}
+              rows={3}
+              maxLength={4000}
+              value={description}
+              onChange={(e) => setDescription(e.target.value)}
+            />
+          )}
         </Field>
         <FormError error={mutation.error} />
       </form>

@@ -6,7 +6,7 @@ import { Pagination } from '../../../components/Pagination.tsx';
 import { paths } from '../../../config/paths.ts';
 import { formatDateTime } from '../../../lib/format.ts';
 import { useDebounced } from '../../../lib/use-debounced.ts';
-import { type WorkOrderFilters, useWorkOrders } from '../api/get-work-orders.ts';
+import { useWorkOrders, type WorkOrderFilters } from '../api/get-work-orders.ts';
 import { TYPE_WORD, WORK_ORDER_PRIORITIES, WORK_ORDER_TYPES, type WorkOrder } from '../types.ts';
 
 const PAGE = 25;
@@ -16,7 +16,10 @@ export function DueCell({ wo }: { wo: WorkOrder }) {
     <>
       <div>{formatDateTime(wo.due_date)}</div>
       {wo.sla_breached && (
-        <span className="badge severity-critical" title={wo.sla_breached_at ? `Breached ${formatDateTime(wo.sla_breached_at)}` : undefined}>
+        <span
+          className="badge severity-critical"
+          title={wo.sla_breached_at ? `Breached ${formatDateTime(wo.sla_breached_at)}` : undefined}
+        >
           SLA breached
         </span>
       )}
@@ -57,10 +60,13 @@ export function WorkOrderList({ fixed }: { fixed?: Partial<WorkOrderFilters> }) 
   return (
     <>
       {!embedded && (
-        <div className="filters" role="search" aria-label="Filter work orders">
+        <search className="filters" aria-label="Filter work orders">
           <label>
             <span>Status</span>
-            <select value={params.get('status') ?? 'active'} onChange={(e) => setParam('status', e.target.value === 'active' ? '' : e.target.value)}>
+            <select
+              value={params.get('status') ?? 'active'}
+              onChange={(e) => setParam('status', e.target.value === 'active' ? '' : e.target.value)}
+            >
               <option value="active">Active (open or in progress)</option>
               <option value="open">Open</option>
               <option value="in_progress">In progress</option>
@@ -104,7 +110,11 @@ export function WorkOrderList({ fixed }: { fixed?: Partial<WorkOrderFilters> }) 
             />
           </label>
           <label className="check">
-            <input type="checkbox" checked={!!params.get('mine')} onChange={(e) => setParam('mine', e.target.checked ? '1' : '')} />
+            <input
+              type="checkbox"
+              checked={!!params.get('mine')}
+              onChange={(e) => setParam('mine', e.target.checked ? '1' : '')}
+            />
             Assigned to me
           </label>
           <label className="check">
@@ -115,7 +125,7 @@ export function WorkOrderList({ fixed }: { fixed?: Partial<WorkOrderFilters> }) 
             />
             SLA breached only
           </label>
-        </div>
+        </search>
       )}
       <section className={embedded ? undefined : 'panel panel-flush'} aria-busy={list.isFetching}>
         {list.isPending && <Loading label="Loading work orders…" />}
@@ -140,7 +150,11 @@ export function WorkOrderList({ fixed }: { fixed?: Partial<WorkOrderFilters> }) 
                   {list.data.items.map((wo) => (
                     <tr
                       key={wo.id}
-                      className={wo.sla_breached && (wo.status === 'open' || wo.status === 'in_progress') ? 'row-breach' : undefined}
+                      className={
+                        wo.sla_breached && (wo.status === 'open' || wo.status === 'in_progress')
+                          ? 'row-breach'
+                          : undefined
+                      }
                       data-work-order-id={wo.id}
                     >
                       <td className="mono">{wo.id}</td>

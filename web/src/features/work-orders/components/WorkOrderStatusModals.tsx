@@ -1,6 +1,6 @@
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
-import { Field } from '../../../components/Field.tsx';
 import { FormError } from '../../../components/Feedback.tsx';
+import { Field } from '../../../components/Field.tsx';
 import { Modal } from '../../../components/Modal.tsx';
 import { ApiError } from '../../../lib/api-client.ts';
 import { useUpdateWorkOrder } from '../api/update-work-order.ts';
@@ -16,7 +16,12 @@ interface CompleteProps {
 }
 
 /** Completion needs notes, actual duration and parts used; a calibration order also its record. */
-export function CompleteWorkOrderModal({ workOrder, calibrationOptions, recordCalibration, onClose }: CompleteProps) {
+export function CompleteWorkOrderModal({
+  workOrder,
+  calibrationOptions,
+  recordCalibration,
+  onClose,
+}: CompleteProps) {
   const update = useUpdateWorkOrder();
   const isCalibration = workOrder.type === 'calibration';
   const suggested = calibrationOptions.find((o) => o.suggested) ?? null;
@@ -26,7 +31,11 @@ export function CompleteWorkOrderModal({ workOrder, calibrationOptions, recordCa
   );
   const [parts, setParts] = useState(workOrder.parts_used ?? '');
   const [calibrationId, setCalibrationId] = useState(
-    workOrder.calibration_record_id ? String(workOrder.calibration_record_id) : suggested ? String(suggested.id) : '',
+    workOrder.calibration_record_id
+      ? String(workOrder.calibration_record_id)
+      : suggested
+        ? String(suggested.id)
+        : '',
   );
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const serverField = update.error instanceof ApiError ? update.error.field : null;
@@ -42,9 +51,13 @@ export function CompleteWorkOrderModal({ workOrder, calibrationOptions, recordCa
     const m = Number(minutes);
     const errs: Record<string, string | undefined> = {
       notes: notes.trim() ? undefined : 'Describe what was done; completion notes are mandatory',
-      minutes: minutes.trim() !== '' && Number.isInteger(m) && m >= 0 ? undefined : 'Enter the actual duration in whole minutes',
+      minutes:
+        minutes.trim() !== '' && Number.isInteger(m) && m >= 0
+          ? undefined
+          : 'Enter the actual duration in whole minutes',
       parts: parts.trim() ? undefined : 'List the parts used, or write “none”',
-      calibration: !isCalibration || calibrationId ? undefined : 'Choose the calibration record this work produced',
+      calibration:
+        !isCalibration || calibrationId ? undefined : 'Choose the calibration record this work produced',
     };
     setErrors(errs);
     if (Object.values(errs).some(Boolean)) return;
@@ -72,7 +85,12 @@ export function CompleteWorkOrderModal({ workOrder, calibrationOptions, recordCa
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" form="complete-form" className="button button-primary" disabled={update.isPending}>
+          <button
+            type="submit"
+            form="complete-form"
+            className="button button-primary"
+            disabled={update.isPending}
+          >
             {update.isPending ? 'Saving…' : 'Complete work order'}
           </button>
         </>
@@ -80,39 +98,68 @@ export function CompleteWorkOrderModal({ workOrder, calibrationOptions, recordCa
     >
       <p className="muted">
         {workOrder.tag} — {workOrder.title}
-        {workOrder.estimated_duration_minutes !== null && <> · estimated {workOrder.estimated_duration_minutes} min</>}
+        {workOrder.estimated_duration_minutes !== null && (
+          <> · estimated {workOrder.estimated_duration_minutes} min</>
+        )}
       </p>
       <form id="complete-form" onSubmit={submit} noValidate>
         <Field label="Completion notes" error={errors.notes} required>
-          {(p) => <textarea {...p} rows={4} maxLength={4000} value={notes} onChange={(e) => setNotes(e.target.value)} autoFocus />}
+          {(p) => (
+            <textarea
+              {...p}
+              rows={4}
+              maxLength={4000}
+              value={notes}
+              onChange={(e) => setNotes(e.target.value)}
+              autoFocus
+            />
+          )}
         </Field>
         <div className="form-grid">
           <Field label="Actual duration (minutes)" error={errors.minutes} required>
-            {(p) => <input {...p} inputMode="numeric" value={minutes} onChange={(e) => setMinutes(e.target.value)} />}
+            {(p) => (
+              <input
+                {...p}
+                inputMode="numeric"
+                value={minutes}
+                onChange={(e) => setMinutes(e.target.value)}
+              />
+            )}
           </Field>
           <Field
             label="Parts used"
             error={errors.parts}
             required
             hint={
-              <button type="button" className="button button-link button-small" onClick={() => setParts('none')}>
+              <button
+                type="button"
+                className="button button-link button-small"
+                onClick={() => setParts('none')}
+              >
                 No parts used
               </button>
             }
           >
-            {(p) => <input {...p} value={parts} maxLength={2000} onChange={(e) => setParts(e.target.value)} />}
+            {(p) => (
+              <input {...p} value={parts} maxLength={2000} onChange={(e) => setParts(e.target.value)} />
+            )}
           </Field>
         </div>
         {isCalibration && (
           <Field
             label="Calibration record"
-            error={errors.calibration ?? (serverField === 'calibration_record_id' ? 'Not accepted (see below)' : undefined)}
+            error={
+              errors.calibration ??
+              (serverField === 'calibration_record_id' ? 'Not accepted (see below)' : undefined)
+            }
             required
             hint="The calibration this work order produced; it is linked to the order."
           >
             {(p) => (
               <select {...p} value={calibrationId} onChange={(e) => setCalibrationId(e.target.value)}>
-                <option value="">{calibrationOptions.length ? 'Choose…' : 'No calibration recorded yet'}</option>
+                <option value="">
+                  {calibrationOptions.length ? 'Choose…' : 'No calibration recorded yet'}
+                </option>
                 {calibrationOptions.map((o) => (
                   <option key={o.id} value={o.id}>
                     {o.label}
@@ -140,7 +187,10 @@ export function CancelWorkOrderModal({ workOrder, onClose }: { workOrder: WorkOr
       return;
     }
     setError(null);
-    update.mutate({ id: workOrder.id, patch: { status: 'cancelled', cancel_reason: reason.trim() } }, { onSuccess: onClose });
+    update.mutate(
+      { id: workOrder.id, patch: { status: 'cancelled', cancel_reason: reason.trim() } },
+      { onSuccess: onClose },
+    );
   };
   return (
     <Modal
@@ -151,7 +201,12 @@ export function CancelWorkOrderModal({ workOrder, onClose }: { workOrder: WorkOr
           <button type="button" className="button" onClick={onClose}>
             Keep it
           </button>
-          <button type="submit" form="cancel-form" className="button button-danger" disabled={update.isPending}>
+          <button
+            type="submit"
+            form="cancel-form"
+            className="button button-danger"
+            disabled={update.isPending}
+          >
             {update.isPending ? 'Cancelling…' : 'Cancel work order'}
           </button>
         </>
@@ -159,7 +214,16 @@ export function CancelWorkOrderModal({ workOrder, onClose }: { workOrder: WorkOr
     >
       <form id="cancel-form" onSubmit={submit} noValidate>
         <Field label="Reason" error={error} required>
-          {(p) => <textarea {...p} rows={3} maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />}
+          {(p) => (
+            <textarea
+              {...p}
+              rows={3}
+              maxLength={2000}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              autoFocus
+            />
+          )}
         </Field>
         <FormError error={update.error} />
       </form>

@@ -1,0 +1,137 @@
+// Runs in a worker thread (jobs/worker-thread.ts): reads the baseline's good readings from the
+// database, builds the feature windows, trains the Isolation Forest and writes the model file. Both
+// the reading and the training are heavy enough to stall the HTTP server, so neither happens on the
+// main thread. Returns plain data only; the main thread records the version.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DatabaseTarget } from '../config.ts';
+import { openDatabase } from '../db/database.ts';
+import { FEATURE_SET_VERSION } from '../detection/features.ts';
+import { quantile, scoreMany, trainIsolationForest } from '../detection/isolation-forest.ts';
+import type { WorkerTools } from '../jobs/worker-thread.ts';
+import { type FeatureScale, featureWindows } from './windows.ts';
+
+export interface TrainTaskInput {
+  database: DatabaseTarget;
+  instrumentId: number;
+  tag: string;
+  /** Baseline ranges aligned to whole windows, epoch ms [start, end). */
+  ranges: [number, number][];
+  windowSeconds: number;
+  minPoints: number;
+  minWindows: number;
+  scale: FeatureScale;
+  contamination: number;
+  trees: number;
+  seed: number;
+  /** Where to write the model JSON (absolute). */
+  outFile: string;
+}
+
+export interface TrainTaskResult {
+  windowsUsed: number;
+  windowsSkipped: number;
+  readingsUsed: number;
+  threshold: number;
+  featureSetVersion: number;
+  loadMs: number;
+  trainMs: number;
+  trainingScores: { min: number; p50: number; p95: number; max: number };
+  featureMeans: Record<string, number>;
+  featureStds: Record<string, number>;
+}
+
+/** Model file format, stable across versions of this code (the forest itself is detection/ JSON). */
+export const MODEL_FILE_FORMAT = 'cbu-cmms/isolation-forest@1';
+
+const DAY_MS = 86_400_000;
+
+export async function trainModelTask(input: TrainTaskInput, tools: WorkerTools): Promise<TrainTaskResult> {
+  const t0 = performance.now();
+  const handle = openDatabase(input.database);
+  const features: number[][] = [];
+  let readingsUsed = 0;
+  let skipped = 0;
+  try {
+    const total = input.ranges.reduce((a, [s, e]) => a + (e - s), 0) || 1;
+    let done = 0;
+    const w = input.windowSeconds * 1000;
+    // A day at a time (aligned to windows), so memory stays flat whatever the baseline's length.
+    const chunk = Math.max(w, Math.floor(DAY_MS / w) * w);
+    for (const [s, e] of input.ranges) {
+      for (let from = s; from < e; from += chunk) {
+        const to = Math.min(e, from + chunk);
+        const rows = await handle.db
+          .selectFrom('raw_readings')
+          .select(['ts', 'value'])
+          .where('instrument_id', '=', input.instrumentId)
+          .where('quality', '=', 'good')
+          .where('ts', '>=', from)
+          .where('ts', '<', to)
+          .orderBy('ts')
+          .execute();
+        const points = rows.map((r) => ({ ts: Number(r.ts), value: r.value }));
+        readingsUsed += points.length;
+        const windows = featureWindows(points, input.windowSeconds, input.minPoints, input.scale);
+        const all = new Set(points.map((p) => Math.floor(p.ts / w))).size;
+        skipped += all - windows.length;
+        for (const win of windows) features.push(win.features);
+        done += to - from;
+        tools.progress(0.6 * (done / total));
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  const loadMs = performance.now() - t0;
+  if (features.length < input.minWindows) {
+    throw new Error(
+      `${input.tag}: only ${features.length} usable ${input.windowSeconds} s windows in the reference baselines; training needs at least ${input.minWindows}`,
+    );
+  }
+  const t1 = performance.now();
+  const model = trainIsolationForest(features, {
+    contamination: input.contamination,
+    trees: input.trees,
+    seed: input.seed,
+  });
+  const trainMs = performance.now() - t1;
+  tools.progress(0.9);
+  const scores = scoreMany(model, features);
+  mkdirSync(path.dirname(input.outFile), { recursive: true });
+  const tmp = `${input.outFile}.partial`;
+  writeFileSync(
+    tmp,
+    JSON.stringify({
+      format: MODEL_FILE_FORMAT,
+      instrument_id: input.instrumentId,
+      tag: input.tag,
+      feature_set_version: FEATURE_SET_VERSION,
+      window_seconds: input.windowSeconds,
+      min_points: input.minPoints,
+      trained_on: input.ranges.map(([s, e]) => ({ start: new Date(s).toISOString(), end: new Date(e).toISOString() })),
+      model,
+    }),
+  );
+  // A reader never sees a half-written model.
+  renameSync(tmp, input.outFile);
+  tools.progress(0.95);
+  const named = (xs: number[]) => Object.fromEntries(model.featureNames.map((n, i) => [n, xs[i]]));
+  return {
+    windowsUsed: features.length,
+    windowsSkipped: skipped,
+    readingsUsed,
+    threshold: model.threshold,
+    featureSetVersion: FEATURE_SET_VERSION,
+    loadMs,
+    trainMs,
+    trainingScores: {
+      min: quantile(scores, 0),
+      p50: quantile(scores, 0.5),
+      p95: quantile(scores, 0.95),
+      max: quantile(scores, 1),
+    },
+    featureMeans: named(model.featureMeans),
+    featureStds: named(model.featureStds),
+  };
+}

@@ -1,0 +1,248 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeInstrument, makeUser } from '../helpers/factories.ts';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { cleanReadings, MIN, publishReadings, simOf, storeReadings, waitFor, waitForJob } from './ml-helpers.ts';
+
+// The ML API end to end: baselines, training in a worker thread through the job queue, versioned
+// models with rollback, live scoring of published readings, and the status endpoint.
+
+const now = () => Date.now();
+const floorMin = (ms: number) => Math.floor(ms / MIN) * MIN;
+
+describe('reference baselines', () => {
+  let t: TestApp;
+  let tech: { token: string };
+  let inst: Awaited<ReturnType<typeof makeInstrument>>;
+  beforeAll(async () => {
+    t = await startTestApp();
+    tech = await makeUser(t, 'technician');
+    inst = await makeInstrument(t, { publish_interval_seconds: 5 });
+  });
+  afterAll(() => t?.stop());
+
+  it('validates the range, the tag and the role', async () => {
+    const end = new Date(floorMin(now()) - 10 * MIN).toISOString();
+    const start = new Date(floorMin(now()) - 70 * MIN).toISOString();
+    const cases: [Record<string, unknown>, number, string | null][] = [
+      [{ start, end }, 400, 'tag'],
+      [{ tag: inst.tag, start: 'yesterday', end }, 400, 'start'],
+      [{ tag: inst.tag, start, end: '2026-13-01T00:00:00Z' }, 400, 'end'],
+      [{ tag: inst.tag, start: end, end: start }, 400, 'end'],
+      [{ tag: inst.tag, start, end: start }, 400, 'end'],
+      [{ tag: inst.tag, start, end: new Date(now() + 3_600_000).toISOString() }, 400, 'end'],
+      [{ tag: inst.tag, start, end: new Date(Date.parse(start) + 30_000).toISOString() }, 400, 'end'],
+      [{ tag: 'NO-SUCH-TAG', start, end }, 404, null],
+    ];
+    for (const [body, status, field] of cases) {
+      const res = await t.api('POST', '/api/ml/baselines', { body });
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      if (field) expect(res.body.error.details.field, JSON.stringify(body)).toBe(field);
+      else expect(res.body.error.code).toBe('instrument_not_found');
+    }
+    const asTech = await t.api('POST', '/api/ml/baselines', { token: tech.token, body: { tag: inst.tag, start, end } });
+    expect(asTech.status).toBe(403);
+  });
+
+  it('creates, lists and soft-deletes baselines, each step audited', async () => {
+    const sim = simOf(inst);
+    const to = floorMin(now()) - 10 * MIN;
+    const from = to - 60 * MIN;
+    await storeReadings(t, inst.id, cleanReadings(sim, from, to));
+    const created = await t.api('POST', '/api/ml/baselines', {
+      body: { tag: inst.tag, start: new Date(from).toISOString(), end: new Date(to).toISOString() },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      instrument_id: inst.id,
+      tag: inst.tag,
+      start: new Date(from).toISOString(),
+      end: new Date(to).toISOString(),
+      windows: 60,
+      readings: 720,
+      created_by: 1,
+    });
+    // One hour is below the 8 CUSUM windows (6 h each) a reference needs: the CUSUM keeps warming up.
+    expect(created.body.cusum_reference).toBeNull();
+
+    const list = await t.api('GET', `/api/ml/baselines?tag=${inst.tag}`, { token: tech.token });
+    expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({ total: 1, limit: 50, offset: 0 });
+    expect(list.body.items[0].id).toBe(created.body.id);
+    const other = await t.api('GET', '/api/ml/baselines?tag=NO-SUCH-TAG');
+    expect(other.body.total).toBe(0);
+
+    expect((await t.api('DELETE', `/api/ml/baselines/${created.body.id}`, { token: tech.token })).status).toBe(403);
+    expect((await t.api('DELETE', `/api/ml/baselines/${created.body.id}`)).status).toBe(200);
+    expect((await t.api('GET', `/api/ml/baselines?tag=${inst.tag}`)).body.total).toBe(0);
+    const again = await t.api('DELETE', `/api/ml/baselines/${created.body.id}`);
+    expect(again.status).toBe(404);
+    expect(again.body.error.code).toBe('ml_baseline_not_found');
+
+    const audit = await t.api('GET', `/api/audit?entity_type=ml_baseline&entity_id=${created.body.id}`);
+    expect(audit.body.items.map((a: { action: string }) => a.action).reverse()).toEqual(['create', 'delete']);
+  });
+
+  it('sets the CUSUM reference from baselines covering enough CUSUM windows', async () => {
+    const t2 = await startTestApp({ env: { CUSUM_WINDOW_MINUTES: '5' } });
+    try {
+      const i2 = await makeInstrument(t2, { publish_interval_seconds: 5 });
+      // Aligned to the 5 min CUSUM windows, so the hour holds exactly 12 of them.
+      const to = Math.floor(now() / (5 * MIN)) * 5 * MIN - 10 * MIN;
+      const from = to - 60 * MIN;
+      await storeReadings(t2, i2.id, cleanReadings(simOf(i2), from, to));
+      const created = await t2.api('POST', '/api/ml/baselines', {
+        body: { tag: i2.tag, start: new Date(from).toISOString(), end: new Date(to).toISOString() },
+      });
+      expect(created.status).toBe(201);
+      const ref = created.body.cusum_reference;
+      expect(ref.windows).toBe(12);
+      expect(ref.mean).toBeGreaterThan(4);
+      expect(ref.mean).toBeLessThan(6);
+      expect(ref.sigma).toBeGreaterThan(0);
+      await waitFor('the monitor to adopt the reference', async () => {
+        const s = await t2.api('GET', `/api/instruments/${i2.id}/status`);
+        return s.body.cusum?.baseline_source === 'reference' && s.body.cusum.baseline_mean === ref.mean;
+      });
+      expect((await t2.api('DELETE', `/api/ml/baselines/${created.body.id}`)).status).toBe(200);
+      const audit = await t2.api('GET', `/api/audit?entity_type=instrument&entity_id=${i2.id}&action=update`);
+      expect(audit.body.items[0].new_value).toMatchObject({ baseline_mean: null, baseline_std: null });
+      expect(audit.body.items[1].new_value).toMatchObject({ baseline_mean: ref.mean, baseline_std: ref.sigma });
+    } finally {
+      await t2.stop();
+    }
+  });
+});
+
+describe('training, versions and rollback', () => {
+  let t: TestApp;
+  let tech: { token: string };
+  let inst: Awaited<ReturnType<typeof makeInstrument>>;
+  let baselineEnd: number;
+  beforeAll(async () => {
+    t = await startTestApp();
+    tech = await makeUser(t, 'technician');
+    inst = await makeInstrument(t, { publish_interval_seconds: 5, nominal_value: 5 });
+    baselineEnd = floorMin(now()) - 15 * MIN;
+    const from = baselineEnd - 6 * 60 * MIN;
+    await storeReadings(t, inst.id, cleanReadings(simOf(inst), from, baselineEnd));
+    const res = await t.api('POST', '/api/ml/baselines', {
+      body: { tag: inst.tag, start: new Date(from).toISOString(), end: new Date(baselineEnd).toISOString() },
+    });
+    expect(res.status).toBe(201);
+  });
+  afterAll(() => t?.stop());
+
+  it('refuses to train without a baseline or with too few windows, with a clear 400', async () => {
+    const bare = await makeInstrument(t, { publish_interval_seconds: 5 });
+    const none = await t.api('POST', `/api/ml/train/${bare.tag}`);
+    expect(none.status).toBe(400);
+    expect(none.body.error.code).toBe('ml_no_baseline');
+    expect(none.body.error.message).toContain('POST /api/ml/baselines');
+
+    const to = floorMin(now()) - 10 * MIN;
+    await storeReadings(t, bare.id, cleanReadings(simOf(bare), to - 20 * MIN, to));
+    await t.api('POST', '/api/ml/baselines', {
+      body: { tag: bare.tag, start: new Date(to - 20 * MIN).toISOString(), end: new Date(to).toISOString() },
+    });
+    const few = await t.api('POST', `/api/ml/train/${bare.tag}`);
+    expect(few.status).toBe(400);
+    expect(few.body.error.code).toBe('ml_too_few_windows');
+    expect(few.body.error.details).toMatchObject({ windows: 20, required_windows: 30 });
+    expect(few.body.error.message).toMatch(/20 usable 60 s windows .* at least 30/);
+
+    expect((await t.api('POST', '/api/ml/train/NO-SUCH-TAG')).status).toBe(404);
+    expect((await t.api('POST', `/api/ml/train/${inst.tag}`, { token: tech.token })).status).toBe(403);
+  });
+
+  it('train -> 202 -> job succeeds -> version 1 active; again -> v2; activate v1 rolls back', async () => {
+    const res = await t.api('POST', `/api/ml/train/${inst.tag}`);
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ job_id: expect.any(Number), status: 'queued' });
+    // The API keeps answering while the worker thread trains.
+    const during = await t.api('GET', '/api/instruments');
+    expect(during.status).toBe(200);
+    const job = await waitForJob(t, res.body.job_id);
+    expect(job).toMatchObject({ type: 'ml.train', status: 'succeeded', progress: 1, error: null });
+    expect(job.result_summary).toMatchObject({ tag: inst.tag, version: 1, windows_used: 360 });
+
+    const v1 = await t.api('GET', `/api/ml/models/${inst.tag}`, { token: tech.token });
+    expect(v1.status).toBe(200);
+    expect(v1.body).toMatchObject({ total: 1, active_version: 1 });
+    expect(v1.body.items[0]).toMatchObject({
+      tag: inst.tag,
+      version: 1,
+      trained_by: 1,
+      windows_used: 360,
+      contamination: 0.05,
+      feature_set_version: 2,
+      is_active: true,
+      model_file: path.join('models', inst.tag, 'v1.json'),
+    });
+    expect(v1.body.items[0].threshold).toBeGreaterThan(0.3);
+    expect(v1.body.items[0].threshold).toBeLessThan(1);
+    expect(v1.body.items[0].metrics).toMatchObject({ trees: 100, seed: 42, readings_used: 4320 });
+    expect(existsSync(path.join(t.dataDir, 'models', inst.tag, 'v1.json'))).toBe(true);
+
+    const again = await t.api('POST', `/api/ml/train/${inst.tag}`);
+    expect(again.status).toBe(202);
+    expect((await waitForJob(t, again.body.job_id)).status).toBe('succeeded');
+    const v2 = await t.api('GET', `/api/ml/models/${inst.tag}`);
+    expect(v2.body.active_version).toBe(2);
+    expect(v2.body.items.map((m: any) => [m.version, m.is_active])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    // Same baseline, same seed: the same forest.
+    expect(v2.body.items[0].threshold).toBe(v2.body.items[1].threshold);
+
+    const rollback = await t.api('POST', `/api/ml/models/${inst.tag}/1/activate`);
+    expect(rollback.status).toBe(200);
+    expect(rollback.body).toMatchObject({ version: 1, is_active: true });
+    const after = await t.api('GET', `/api/ml/models/${inst.tag}`);
+    expect(after.body.active_version).toBe(1);
+    expect(after.body.items.map((m: any) => [m.version, m.is_active])).toEqual([
+      [2, false],
+      [1, true],
+    ]);
+    expect((await t.api('POST', `/api/ml/models/${inst.tag}/9/activate`)).status).toBe(404);
+    expect((await t.api('POST', `/api/ml/models/${inst.tag}/1/activate`, { token: tech.token })).status).toBe(403);
+
+    const audit = await t.api('GET', '/api/audit?entity_type=ml_model');
+    const actions = audit.body.items.map((a: any) => a.action);
+    expect(actions.filter((a: string) => a === 'train')).toHaveLength(2);
+    expect(actions[0]).toBe('activate');
+    expect(audit.body.items[0]).toMatchObject({ user_id: 1, old_value: { active_version: 2 } });
+  });
+
+  it('scores live readings with the active model and raises an anomaly alert naming the features', async () => {
+    // 9 minutes of a hunting loop (an oscillation of 15 % of span, 20 s period) after the baseline.
+    const start = floorMin(now()) - 9 * MIN;
+    const points = [];
+    for (let ts = start; ts < floorMin(now()); ts += 5_000) {
+      points.push({ ts, value: 5 + 1.5 * Math.sin((2 * Math.PI * (ts - start)) / 20_000) });
+    }
+    await publishReadings(t, inst.tag, 'bar', points);
+    const alert = await waitFor('an anomaly alert', async () => {
+      const res = await t.api('GET', `/api/alerts?instrument_id=${inst.id}&alert_type=anomaly`);
+      return res.body.items[0];
+    });
+    expect(alert).toMatchObject({ alert_type: 'anomaly', condition: 'isolation_forest', status: 'raised' });
+    expect(alert.message).toMatch(/unusual pattern for \d+ min .* most deviating: /);
+    expect(alert.details.model_version).toBe(1);
+    expect(alert.details.top_features.length).toBe(3);
+
+    const status = await t.api('GET', `/api/instruments/${inst.id}/status`, { token: tech.token });
+    expect(status.status).toBe(200);
+    const s = status.body;
+    expect(s).toMatchObject({ instrument_id: inst.id, tag: inst.tag, model: { version: 1 } });
+    expect(s.live).toMatchObject({ quality: 'good' });
+    expect(s.anomaly).toMatchObject({ model_version: 1, anomalous: true, episode_active: true });
+    expect(s.anomaly.score).toBeGreaterThan(s.anomaly.model_threshold);
+    expect(s.open_alerts.map((a: any) => a.alert_type)).toContain('anomaly');
+    expect(s.health_parts.alerts).toBeGreaterThan(0);
+    expect(s.health_parts.anomaly).toBeGreaterThan(0);
+    expect(s.health_score).toBeLessThan(100);
+  });
+});
