@@ -15,7 +15,7 @@ describe('configuration', () => {
     expect(c.mqtt).toMatchObject({ broker: 'embedded', port: 1883, topic: 'plant/readings/#' });
     expect(c.aggregationWindowSeconds).toBe(60);
     expect(c.anomaly).toEqual({ contamination: 0.05, warningThreshold: 0.5, criticalThreshold: 0.7 });
-    expect(c.cusum).toEqual({ k: 0.5, h: 5 });
+    expect(c.cusum).toMatchObject({ k: 0.5, h: 5 });
     expect(c.stuckSensorMinutes).toBe(15);
     expect(c.simulatorEnabled).toBe(false);
     expect(c.jwt.expiryHours).toBe(8);

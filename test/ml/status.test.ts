@@ -36,9 +36,10 @@ describe('GET /api/instruments/{id}/status and the health score', () => {
     expect(fresh.body.cusum).toMatchObject({ s_plus: 0, s_minus: 0, h: 5, k: 0.5, statistic: 0, ratio_to_h: 0 });
     expect(fresh.body.rules.conditions.map((c: any) => c.condition)).toContain('high_critical');
     expect(fresh.body.stuck).toMatchObject({ active: false });
-    // No reading ever: freshness costs its full 15 points; nothing else is wrong yet.
-    expect(fresh.body.health_parts).toEqual({ alerts: 0, drift: 0, anomaly: 0, freshness: 15, calibration: 0 });
-    expect(fresh.body.health_score).toBe(85);
+    // No reading ever: freshness costs its full 15 points; calibration due in a day (inside the
+    // 7-day warning) costs 5 x 6/7 = 4.3.
+    expect(fresh.body.health_parts).toEqual({ alerts: 0, drift: 0, anomaly: 0, freshness: 15, calibration: 4.3 });
+    expect(fresh.body.health_score).toBe(81);
 
     // Three days on, a day-interval calibration is two days overdue, and a critical rule alert is open.
     clock.advance(3 * DAY);
