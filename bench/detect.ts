@@ -4,20 +4,23 @@
 // the share of faults detected and the median delay, and the false alerts per instrument-day on the
 // clean instruments.
 //
-// Run: npm run bench:detect            (options: --instruments 60 --days 7 --seed 7 --step 5)
+// Run: npm run bench:detect   (options: --instruments 60 --days 7 --seed 7 --step 5 --baseline-days 7;
+// detector settings are the product's, from the environment: CUSUM_WINDOW_MINUTES=240 npm run ...)
 //
 // The plant: N instruments of the four types with the simulator's signals (process wander, slow cycles,
-// autocorrelated noise), 5 s publishing. Day 0 is the reference baseline an admin would mark clean:
-// each instrument's Isolation Forest is trained on its windows and the CUSUM baseline (mean and sigma
-// of window means) is taken from it, exactly as POST /api/ml/baselines + POST /api/ml/train do. Then
-// `days` days are monitored. A third of the instruments stay clean; the others get one fault each,
-// starting at a seeded random time between 1 and days - 2 days into the monitored period:
+// autocorrelated noise), 5 s publishing. The first `baseline-days` days are the reference baseline an
+// admin marks clean: each instrument's Isolation Forest is trained on its windows and the CUSUM
+// reference (mean and sigma of CUSUM-window means) is taken from it, as POST /api/ml/baselines and
+// POST /api/ml/train do. Then `days` days are monitored. A third of the instruments stay clean; the
+// others get one fault each, starting at a seeded random time 1 to days - 3 days into the monitored
+// period (so a slow drift has at least 3 days to show):
 //   stuck (frozen output)              out_of_range (burn-out to 22 mA / 3.5 mA)
 //   drift 2 % of span per day (+/-)    bias 5 % of span (+/-)
 //   spike 30 % of span every 60 s      oscillation 3 % of span, 120 s period (loop hunting)
 //   dropout 30 min (no readings)
 // A fault is detected by a detector when that detector raises an alert on the instrument after the
-// fault started; the delay is from the fault's start to that alert.
+// fault started; the delay is from the fault's start to that alert. A false alert is a new alert (not a
+// repeat of an open condition) on a clean instrument.
 // Targets (issue 4): stuck and out_of_range 100 % detected; drift 2 %/day >= 95 %; false alerts
 // <= 0.05 per instrument-day over all detectors on the clean instruments.
 
@@ -227,7 +230,11 @@ function main() {
     );
     const base = baselineFromReadings(data, CUSUM_WINDOW_SECONDS, CUSUM_WINDOW_SECONDS / STEP / 2);
     const record = { ...p.record, baseline_mean: base.mean, baseline_std: base.sigma };
-    const cfg = monitorConfigFor(record, { cusumK: CUSUM_K, cusumH: CUSUM_H, stuckSensorMinutes: STUCK_MINUTES });
+    const cfg = monitorConfigFor(record, {
+      cusumK: CUSUM_K,
+      cusumH: CUSUM_H,
+      stuckSensorMinutes: STUCK_MINUTES,
+    });
     monitors.set(
       p.sim.id,
       new InstrumentMonitor(cfg, { cusum: { windowSeconds: CUSUM_WINDOW_SECONDS }, baseline: base }),
@@ -338,13 +345,37 @@ function main() {
     });
     lines.push(pad(kind, 14) + pad(String(cases.length), 4) + cells.join(''));
   }
+  // Faults the detector meant for them missed, with what was open at the time (a latched condition).
+  const target: Partial<Record<FaultKind, Detector>> = {
+    drift: 'cusum',
+    bias: 'cusum',
+    stuck: 'stuck',
+    out_of_range: 'signal',
+    oscillation: 'anomaly',
+    spike: 'anomaly',
+    dropout: 'data_gap',
+  };
+  for (const p of plant) {
+    const det = p.fault ? target[p.fault.kind] : undefined;
+    if (!p.fault || !det || firstDetection.get(p.sim.id)?.has(det)) continue;
+    const left = (end - p.fault.startMs) / DAY;
+    const latched = [...open].filter((k) => k.startsWith(`${p.sim.id}|`)).map((k) => k.split('|')[2]);
+    lines.push(
+      `  missed by ${det}: ${p.sim.tag} ${p.fault.kind} ${JSON.stringify(p.fault.spec)} ` +
+        `(${left.toFixed(1)} days before the end; open at the end: ${latched.join(', ') || 'none'})`,
+    );
+  }
   const clean = plant.filter((p) => !p.fault).length;
   const instrumentDays = clean * DAYS;
   const total = [...falseAlerts.values()].reduce((a, b) => a + b, 0);
   lines.push('');
-  lines.push(`false alerts on ${clean} clean instruments over ${DAYS} days (${instrumentDays} instrument-days)`);
   lines.push(
-    DETECTORS.map((d) => `${d} ${falseAlerts.get(d)} (${(falseAlerts.get(d)! / instrumentDays).toFixed(3)}/inst-day)`).join(', '),
+    `false alerts on ${clean} clean instruments over ${DAYS} days (${instrumentDays} instrument-days)`,
+  );
+  lines.push(
+    DETECTORS.map(
+      (d) => `${d} ${falseAlerts.get(d)} (${(falseAlerts.get(d)! / instrumentDays).toFixed(3)}/inst-day)`,
+    ).join(', '),
   );
   lines.push(`all detectors: ${total} = ${(total / instrumentDays).toFixed(3)} per instrument-day`);
   for (const s of falseSamples) lines.push(`  e.g. ${s}`);

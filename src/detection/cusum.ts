@@ -19,6 +19,12 @@
 // That is still ~3 false drift alerts per instrument per day with a known sigma (5-7 when sigma comes
 // from a 1 h warm-up, simulated); a longer window (600 s) or a larger h (8) trades ~15 min of delay for
 // well under one a day. README.md has the table; the defaults stay the spec's.
+// The product feeds this class CUSUM_WINDOW_MINUTES means (default 6 h, not the 60 s feature window):
+// real process levels wander for tens of minutes and cycle over hours, so 60 s means are strongly
+// autocorrelated and the detection bench (bench/detect.ts, simulated plant) saw ~8 false drift alerts
+// per instrument-day with them. Over 6 h means k = 0.5 and h = 5 keep their meaning (sigma is the spread
+// of 6 h means): ~465 windows in control, a 2 % of span per day drift detected in about 30 h; see
+// src/ml/README.md.
 //
 // Conventions: sums start at 0, alarm when S > h (for continuous inputs S == h has probability 0, so
 // > and >= give the same ARLs; the Monte Carlo test in cusum.test.ts checks the table above).

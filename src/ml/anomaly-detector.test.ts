@@ -26,11 +26,17 @@ function windowPoints(k: number, opts: { level?: number; oscillation?: number } 
 }
 
 const model = trainIsolationForest(
-  Array.from({ length: 400 }, (_, k) => extractFeatures(windowPoints(-1000 + k, { level: 5 + 0.05 * normal() }), scale)),
+  Array.from({ length: 400 }, (_, k) =>
+    extractFeatures(windowPoints(-1000 + k, { level: 5 + 0.05 * normal() }), scale),
+  ),
   { contamination: 0.05, seed: 3 },
 );
 
-function run(detector: InstrumentAnomalyDetector, windows: { level?: number; oscillation?: number }[], from = 0) {
+function run(
+  detector: InstrumentAnomalyDetector,
+  windows: { level?: number; oscillation?: number }[],
+  from = 0,
+) {
   const events: DetectorEvent[] = [];
   windows.forEach((w, i) => {
     for (const p of windowPoints(from + i, w)) events.push(...detector.process(p));
@@ -65,7 +71,7 @@ describe('InstrumentAnomalyDetector', () => {
     expect(r.message).toMatch(/^PT-101 unusual pattern for 3 min/);
     expect(r.message).toMatch(/most deviating: std /);
     expect(r.details).toMatchObject({ model_version: 4, consecutive_windows: 3 });
-    expect((r.details?.top_features as { feature: string }[])[0].feature).toBe('std');
+    expect((r.details!.top_features as { feature: string }[])[0].feature).toBe('std');
     // The normal window after the oscillation clears the condition when the next window starts.
     const cleared = run(d, [{}], 9);
     expect(cleared.map((e) => e.kind)).toEqual(['clear']);

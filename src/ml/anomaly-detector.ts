@@ -17,10 +17,10 @@
 // that is not anomalous at all clears it.
 
 import { type AnomalyAssessment, assessAnomaly } from '../detection/anomaly.ts';
+import { extractFeatures } from '../detection/features.ts';
 import { formatNumber, tagLabel } from '../detection/format.ts';
 import type { IsolationForestModel } from '../detection/isolation-forest.ts';
 import type { DetectorEvent, Quality, Severity } from '../detection/types.ts';
-import { extractFeatures } from '../detection/features.ts';
 import { type FeatureScale, minPointsPerWindow } from './windows.ts';
 
 export interface AnomalyInstrumentConfig extends FeatureScale {
@@ -124,7 +124,12 @@ export class InstrumentAnomalyDetector {
       consecutive_anomalous: this.consecutive,
       alert_windows: this.policy.alertWindows,
       episode_active: this.active,
-      top_features: (a?.topFeatures ?? []).map((f) => ({ feature: f.feature, value: f.value, mean: f.mean, z: f.z })),
+      top_features: (a?.topFeatures ?? []).map((f) => ({
+        feature: f.feature,
+        value: f.value,
+        mean: f.mean,
+        z: f.z,
+      })),
       windows_scored: this.scored,
       windows_skipped: this.skipped,
     };
@@ -174,7 +179,8 @@ export class InstrumentAnomalyDetector {
     }
     if (!pattern) return [];
     this.consecutive++;
-    const escalate = this.active && this.activeSeverity !== null && RANK[a.severity] > RANK[this.activeSeverity];
+    const escalate =
+      this.active && this.activeSeverity !== null && RANK[a.severity] > RANK[this.activeSeverity];
     if ((!this.active && this.consecutive >= this.policy.alertWindows) || escalate) {
       this.active = true;
       this.activeSeverity = a.severity;
@@ -185,7 +191,10 @@ export class InstrumentAnomalyDetector {
 
   private raise(a: AnomalyAssessment, end: number): DetectorEvent {
     const drivers = a.topFeatures
-      .map((f) => `${f.feature} ${formatNumber(f.value)} (${f.z >= 0 ? '+' : ''}${formatNumber(f.z)}σ from baseline)`)
+      .map(
+        (f) =>
+          `${f.feature} ${formatNumber(f.value)} (${f.z >= 0 ? '+' : ''}${formatNumber(f.z)}σ from baseline)`,
+      )
       .join(', ');
     const minutes = (this.consecutive * this.policy.windowSeconds) / 60;
     return {

@@ -116,7 +116,11 @@ export class AnomalyScorer {
   }
 
   health() {
-    return { status: this.timer ? 'ok' : 'stopped', instruments_with_model: this.entries.size, ...this.stats };
+    return {
+      status: this.timer ? 'ok' : 'stopped',
+      instruments_with_model: this.entries.size,
+      ...this.stats,
+    };
   }
 
   /** (Re)loads one instrument's active model and settings; drops it when it has none. */

@@ -104,7 +104,10 @@ export async function baselinesOf(db: Kysely<DB>, instrumentId: number): Promise
 }
 
 /** Baseline ranges shrunk to whole windows of the given length (epoch ms, half-open). */
-export function alignedRanges(baselines: readonly Pick<PublicBaseline, 'start' | 'end'>[], windowSeconds: number) {
+export function alignedRanges(
+  baselines: readonly Pick<PublicBaseline, 'start' | 'end'>[],
+  windowSeconds: number,
+) {
   const out: [number, number][] = [];
   for (const b of baselines) {
     const r = alignToWindows(Date.parse(b.start), Date.parse(b.end), windowSeconds);
@@ -198,10 +201,7 @@ export async function createBaseline(
   return { ...result.baseline, ...counts, cusum_reference: result.reference };
 }
 
-export async function listBaselines(
-  db: Kysely<DB>,
-  q: { tag?: string; limit: number; offset: number },
-) {
+export async function listBaselines(db: Kysely<DB>, q: { tag?: string; limit: number; offset: number }) {
   let query = selectBaselines(db);
   if (q.tag) query = query.where('instruments.tag', '=', q.tag);
   const { n } = await query
@@ -229,7 +229,11 @@ export async function deleteBaseline(
   return db.transaction().execute(async (trx) => {
     const row = await selectBaselines(trx).where('ml_baselines.id', '=', id).executeTakeFirst();
     if (!row) throw new NotFoundError('ml_baseline', id);
-    await trx.updateTable('ml_baselines').set({ deleted_at: at, updated_at: at }).where('id', '=', id).execute();
+    await trx
+      .updateTable('ml_baselines')
+      .set({ deleted_at: at, updated_at: at })
+      .where('id', '=', id)
+      .execute();
     await recordAudit(trx, {
       userId: actorId,
       action: 'delete',
@@ -272,9 +276,17 @@ export async function refreshCusumReference(
   at: string,
 ): Promise<{ mean: number; sigma: number; windows: number } | null> {
   const baselines = await baselinesOf(trx, target.id);
-  const agg = await windowAggregates(trx, target.id, alignedRanges(baselines, cusumWindowSeconds), cusumWindowSeconds);
+  const agg = await windowAggregates(
+    trx,
+    target.id,
+    alignedRanges(baselines, cusumWindowSeconds),
+    cusumWindowSeconds,
+  );
   // The CUSUM skips windows with under half the readings the publish interval promises; so do we.
-  const min = Math.max(1, Math.floor((0.5 * cusumWindowSeconds) / Math.max(target.publish_interval_seconds, 1e-9)));
+  const min = Math.max(
+    1,
+    Math.floor((0.5 * cusumWindowSeconds) / Math.max(target.publish_interval_seconds, 1e-9)),
+  );
   const w = cusumWindowSeconds * 1000;
   const means = agg.filter((a) => a.n >= min).map((a) => ({ ts: a.bucket * w, value: a.avg }));
   const reference =

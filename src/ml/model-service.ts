@@ -133,7 +133,9 @@ export async function registerModelVersion(db: Kysely<DB>, dataDir: string, v: N
           })
           .returning('id')
           .executeTakeFirstOrThrow();
-        const row = toPublic(await selectVersions(trx).where('ml_model_versions.id', '=', id).executeTakeFirstOrThrow());
+        const row = toPublic(
+          await selectVersions(trx).where('ml_model_versions.id', '=', id).executeTakeFirstOrThrow(),
+        );
         await recordAudit(trx, {
           userId: v.trainedBy,
           action: 'train',

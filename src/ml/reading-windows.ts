@@ -24,7 +24,11 @@ export async function windowAggregates(
   const bucket = sql<number>`ts / ${sql.lit(Math.round(windowSeconds * 1000))}`;
   const rows = await db
     .selectFrom('raw_readings')
-    .select([bucket.as('bucket'), (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.avg<number>('value').as('avg')])
+    .select([
+      bucket.as('bucket'),
+      (eb) => eb.fn.countAll<number>().as('n'),
+      (eb) => eb.fn.avg<number>('value').as('avg'),
+    ])
     .where('instrument_id', '=', instrumentId)
     .where('quality', '=', 'good')
     .where((eb) => eb.or(ranges.map(([s, e]) => eb.and([eb('ts', '>=', s), eb('ts', '<', e)]))))

@@ -3,7 +3,13 @@ import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
 import { IdParams, Ok, Page, PageQuery } from '../http/schemas.ts';
 import { JobAccepted } from '../jobs/schemas.ts';
-import { createBaseline, deleteBaseline, instrumentByTag, listBaselines, type WindowSettings } from './baseline-service.ts';
+import {
+  createBaseline,
+  deleteBaseline,
+  instrumentByTag,
+  listBaselines,
+  type WindowSettings,
+} from './baseline-service.ts';
 import { activateModelVersion, listModelVersions } from './model-service.ts';
 import {
   BaselineBody,
@@ -52,19 +58,32 @@ export const mlRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { role: 'user' },
       schema: {
         tags,
-        querystring: Type.Object({ tag: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })), ...PageQuery }),
+        querystring: Type.Object({
+          tag: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+          ...PageQuery,
+        }),
         response: { 200: Page(BaselineSchema) },
       },
     },
     async (req) =>
-      listBaselines(ctx.db, { tag: req.query.tag, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
+      listBaselines(ctx.db, {
+        tag: req.query.tag,
+        limit: req.query.limit ?? 50,
+        offset: req.query.offset ?? 0,
+      }),
   );
 
   app.delete(
     '/ml/baselines/:id',
     { config: { role: 'admin' }, schema: { tags, params: IdParams, response: { 200: Ok } } },
     async (req) => {
-      const { instrumentId } = await deleteBaseline(ctx.db, currentUser(req).id, req.params.id, ctx.clock.now(), windows);
+      const { instrumentId } = await deleteBaseline(
+        ctx.db,
+        currentUser(req).id,
+        req.params.id,
+        ctx.clock.now(),
+        windows,
+      );
       ctx.events.emit('instrument.changed', instrumentId);
       return { ok: true };
     },

@@ -28,12 +28,16 @@ export const BaselineSchema = Type.Object(baselineFields);
 
 export const CreatedBaselineSchema = Type.Object({
   ...baselineFields,
-  windows: Type.Integer({ description: 'usable AGGREGATION_WINDOW_SECONDS windows of good readings in the range' }),
+  windows: Type.Integer({
+    description: 'usable AGGREGATION_WINDOW_SECONDS windows of good readings in the range',
+  }),
   readings: Type.Integer({ description: 'good readings in the range' }),
   cusum_reference: Nullable(
     Type.Object(
       { mean: Type.Number(), sigma: Type.Number(), windows: Type.Integer() },
-      { description: "the instrument's CUSUM reference from all its baselines; null until they cover enough" },
+      {
+        description: "the instrument's CUSUM reference from all its baselines; null until they cover enough",
+      },
     ),
   ),
 });

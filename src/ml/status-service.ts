@@ -11,7 +11,16 @@ export async function instrumentStatus(ctx: HealthContext & Pick<AppContext, 'db
     activeModelRows(ctx.db, id),
     ctx.db
       .selectFrom('alert_records')
-      .select(['id', 'alert_type', 'condition_key', 'severity', 'status', 'message', 'first_seen', 'last_seen'])
+      .select([
+        'id',
+        'alert_type',
+        'condition_key',
+        'severity',
+        'status',
+        'message',
+        'first_seen',
+        'last_seen',
+      ])
       .where('instrument_id', '=', id)
       .where('status', '<>', 'resolved')
       .where('suppressed', '=', 0)
@@ -21,7 +30,14 @@ export async function instrumentStatus(ctx: HealthContext & Pick<AppContext, 'db
   const modelRow = model
     ? await ctx.db
         .selectFrom('ml_model_versions')
-        .select(['version', 'trained_at', 'windows_used', 'contamination', 'threshold', 'feature_set_version'])
+        .select([
+          'version',
+          'trained_at',
+          'windows_used',
+          'contamination',
+          'threshold',
+          'feature_set_version',
+        ])
         .where('instrument_id', '=', id)
         .where('version', '=', model.version)
         .executeTakeFirst()

@@ -2,9 +2,9 @@
 // 'ml.train' job that trains in a worker thread and records the new active version.
 import path from 'node:path';
 import type { AppContext } from '../context.ts';
-import { AppError, ConflictError } from '../shared/errors.ts';
 import { type PublicJob, runInWorker } from '../jobs/index.ts';
 import type { JobInfo, JobTools } from '../jobs/job-runner.ts';
+import { AppError, ConflictError } from '../shared/errors.ts';
 import { alignedRanges, baselinesOf, countTrainingWindows, instrumentByTag } from './baseline-service.ts';
 import { registerModelVersion } from './model-service.ts';
 import type { TrainTaskInput, TrainTaskResult } from './training-task.ts';
@@ -48,7 +48,13 @@ export async function requestTraining(ctx: AppContext, tag: string, actorId: num
         `(each needs at least ${perWindow} good readings); training needs at least ${minWindows}. ` +
         'Mark a longer clean range with POST /api/ml/baselines.',
       400,
-      { tag: target.tag, windows, readings, required_windows: minWindows, min_readings_per_window: perWindow },
+      {
+        tag: target.tag,
+        windows,
+        readings,
+        required_windows: minWindows,
+        min_readings_per_window: perWindow,
+      },
     );
   }
   const pending = await db
@@ -62,9 +68,13 @@ export async function requestTraining(ctx: AppContext, tag: string, actorId: num
     return p.instrument_id === target.id;
   });
   if (busy) {
-    throw new ConflictError('ml_training_in_progress', `${target.tag} is already being trained (job ${busy.id})`, {
-      job_id: busy.id,
-    });
+    throw new ConflictError(
+      'ml_training_in_progress',
+      `${target.tag} is already being trained (job ${busy.id})`,
+      {
+        job_id: busy.id,
+      },
+    );
   }
   return ctx.jobs.enqueue({
     type: TRAIN_JOB,
@@ -134,7 +144,10 @@ async function trainJob(ctx: AppContext, job: JobInfo, tools: JobTools) {
       training_scores: out.trainingScores,
       feature_means: out.featureMeans,
       feature_stds: out.featureStds,
-      baselines: input.ranges.map(([s, e]) => ({ start: new Date(s).toISOString(), end: new Date(e).toISOString() })),
+      baselines: input.ranges.map(([s, e]) => ({
+        start: new Date(s).toISOString(),
+        end: new Date(e).toISOString(),
+      })),
     },
   });
   ctx.events.emit('model.activated', target.id);

@@ -109,7 +109,10 @@ export async function trainModelTask(input: TrainTaskInput, tools: WorkerTools):
       feature_set_version: FEATURE_SET_VERSION,
       window_seconds: input.windowSeconds,
       min_points: input.minPoints,
-      trained_on: input.ranges.map(([s, e]) => ({ start: new Date(s).toISOString(), end: new Date(e).toISOString() })),
+      trained_on: input.ranges.map(([s, e]) => ({
+        start: new Date(s).toISOString(),
+        end: new Date(e).toISOString(),
+      })),
       model,
     }),
   );

@@ -44,7 +44,11 @@ export function featureWindows(
  * A time range shrunk to whole windows: start rounded up and end rounded down to a window boundary,
  * so every window counted lies entirely inside the range (null when none does).
  */
-export function alignToWindows(startMs: number, endMs: number, windowSeconds: number): [number, number] | null {
+export function alignToWindows(
+  startMs: number,
+  endMs: number,
+  windowSeconds: number,
+): [number, number] | null {
   const w = windowSeconds * 1000;
   const s = Math.ceil(startMs / w) * w;
   const e = Math.floor(endMs / w) * w;

@@ -27,7 +27,9 @@ const bellCount = async (page: Page): Promise<number> => {
 describe('web app in a real browser', () => {
   beforeAll(async () => {
     // A low REPORT_ASYNC_ROWS sends the unfiltered PDF through the background-job path.
-    app = await startTestApp({ env: { SEED_DEMO: 'true', SIMULATOR_ENABLED: 'true', REPORT_ASYNC_ROWS: '40' } });
+    app = await startTestApp({
+      env: { SEED_DEMO: 'true', SIMULATOR_ENABLED: 'true', REPORT_ASYNC_ROWS: '40' },
+    });
     browser = await launchBrowser();
     admin = await openSession(browser, app.url);
     tech = await openSession(browser, app.url);
@@ -265,7 +267,7 @@ describe('web app in a real browser', () => {
     await card.getByText('Running').waitFor();
     const inject = async (tag: string, fault: string, params: Record<string, string> = {}) => {
       await card.getByLabel('Instrument').selectOption(tag);
-      await card.getByLabel('Fault', { exact: true }).selectOption({ label: fault });
+      await card.getByRole('combobox', { name: 'Fault', exact: true }).selectOption({ label: fault });
       for (const [label, value] of Object.entries(params)) await card.getByLabel(label).fill(value);
       await card.getByRole('button', { name: 'Inject fault' }).click();
       await card.getByText(`injected on ${tag}`).waitFor();
@@ -275,11 +277,43 @@ describe('web app in a real browser', () => {
     await card.locator('tr', { hasText: 'LT-101' }).waitFor();
     await screenshot(page, 'simulator');
 
+    // The detectors raise both within seconds of the faulty readings arriving.
+    const raised = async (tag: string, type: string) =>
+      (await app.api('GET', `/api/alerts?tag=${tag}&alert_type=${type}`)).body.total;
+    await expect
+      .poll(() => raised('LT-101', 'instrument_fault'), { timeout: 30_000, interval: 500 })
+      .toBeGreaterThan(0);
+    await expect
+      .poll(() => raised('FT-202', 'rule_violation'), { timeout: 30_000, interval: 500 })
+      .toBeGreaterThan(0);
     await page.goto('/alerts');
-    await page.locator('li.alert-row', { hasText: 'LT-101' }).getByText('Hardware fault').waitFor({ timeout: 30_000 });
-    await page.locator('li.alert-row', { hasText: 'FT-202' }).first().getByText('Limit violation').waitFor({ timeout: 30_000 });
+    const kind = (tag: string) => page.locator('li.alert-row', { hasText: tag }).first().locator('.kind');
+    expect(await kind('LT-101').textContent()).toBe('Hardware fault');
+    expect(await kind('LT-101').getAttribute('class')).toContain('kind-hardware');
+    expect(await kind('FT-202').textContent()).toBe('Limit violation');
+    expect(await kind('FT-202').getAttribute('class')).toContain('kind-process');
     // Stop the faults so the rest of the run sees a quiet plant.
     await app.api('DELETE', '/api/simulator/faults');
+  });
+
+  it('raises a work order from an alert (admin), linked to it', async () => {
+    const page = admin.page;
+    await page.goto('/alerts?type=instrument_fault');
+    const row = page.locator('li.alert-row', { hasText: 'LT-101' }).first();
+    await row.getByRole('button', { name: /Raise a work order/ }).click();
+    const dialog = page.getByRole('dialog', { name: /Work order from alert on LT-101/ });
+    // A critical alert suggests urgent corrective work.
+    expect(await dialog.getByLabel('Priority').inputValue()).toBe('urgent');
+    expect(await dialog.getByLabel('Type').inputValue()).toBe('corrective');
+    await dialog.getByRole('button', { name: 'Create work order' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const link = row.getByRole('link', { name: /work order #\d+/ });
+    await link.waitFor();
+    const woId = Number((await link.textContent())?.match(/#(\d+)/)?.[1]);
+    const wo = (await app.api('GET', `/api/work-orders/${woId}`)).body;
+    expect(wo.tag).toBe('LT-101');
+    expect(wo.source).toBe('alert');
+    expect(wo.priority).toBe('urgent');
   });
 
   it('acknowledges and resolves an alert', async () => {
@@ -348,7 +382,9 @@ describe('web app in a real browser', () => {
     await pdf.saveAs(pdfPath);
     expect(readFileSync(pdfPath).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     const jobs = (await app.api('GET', '/api/jobs?status=succeeded')).body.items;
-    expect(jobs.some((j: any) => j.params?.format === 'pdf' && j.params?.report === 'calibration')).toBe(true);
+    expect(jobs.some((j: any) => j.params?.format === 'pdf' && j.params?.report === 'calibration')).toBe(
+      true,
+    );
   });
 
   it('shows the instrument page and the admin screens', async () => {

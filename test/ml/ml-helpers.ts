@@ -32,12 +32,20 @@ export function cleanReadings(i: SimInstrument, fromMs: number, toMs: number, se
  * Stores readings as ingestion would have (raw_readings, quality good), in batches: history for a
  * baseline, hours of it, without hours of publishing.
  */
-export async function storeReadings(t: TestApp, instrumentId: number, points: { ts: number; value: number }[]) {
+export async function storeReadings(
+  t: TestApp,
+  instrumentId: number,
+  points: { ts: number; value: number }[],
+) {
   const db = t.server.ctx.db;
   for (let i = 0; i < points.length; i += 1000) {
     await db
       .insertInto('raw_readings')
-      .values(points.slice(i, i + 1000).map((p) => ({ instrument_id: instrumentId, ts: p.ts, value: p.value, quality: 'good' })))
+      .values(
+        points
+          .slice(i, i + 1000)
+          .map((p) => ({ instrument_id: instrumentId, ts: p.ts, value: p.value, quality: 'good' })),
+      )
       .execute();
   }
 }
@@ -53,7 +61,11 @@ export async function waitForJob(t: TestApp, id: number, done = ['succeeded', 'f
   }
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000) {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -64,7 +76,12 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
 }
 
 /** Publishes readings for one tag over the app's real broker, as a gateway would (JSON arrays, QoS 1). */
-export async function publishReadings(t: TestApp, tag: string, unit: string, points: { ts: number; value: number }[]) {
+export async function publishReadings(
+  t: TestApp,
+  tag: string,
+  unit: string,
+  points: { ts: number; value: number }[],
+) {
   const client = await mqtt.connectAsync(t.mqtt.url, {
     clientId: `ml-test-${Math.random().toString(16).slice(2, 10)}`,
     reconnectPeriod: 0,

@@ -3,7 +3,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstrument, makeUser } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { cleanReadings, MIN, publishReadings, simOf, storeReadings, waitFor, waitForJob } from './ml-helpers.ts';
+import {
+  cleanReadings,
+  MIN,
+  publishReadings,
+  simOf,
+  storeReadings,
+  waitFor,
+  waitForJob,
+} from './ml-helpers.ts';
 
 // The ML API end to end: baselines, training in a worker thread through the job queue, versioned
 // models with rollback, live scoring of published readings, and the status endpoint.
@@ -41,7 +49,10 @@ describe('reference baselines', () => {
       if (field) expect(res.body.error.details.field, JSON.stringify(body)).toBe(field);
       else expect(res.body.error.code).toBe('instrument_not_found');
     }
-    const asTech = await t.api('POST', '/api/ml/baselines', { token: tech.token, body: { tag: inst.tag, start, end } });
+    const asTech = await t.api('POST', '/api/ml/baselines', {
+      token: tech.token,
+      body: { tag: inst.tag, start, end },
+    });
     expect(asTech.status).toBe(403);
   });
 
@@ -73,7 +84,9 @@ describe('reference baselines', () => {
     const other = await t.api('GET', '/api/ml/baselines?tag=NO-SUCH-TAG');
     expect(other.body.total).toBe(0);
 
-    expect((await t.api('DELETE', `/api/ml/baselines/${created.body.id}`, { token: tech.token })).status).toBe(403);
+    expect(
+      (await t.api('DELETE', `/api/ml/baselines/${created.body.id}`, { token: tech.token })).status,
+    ).toBe(403);
     expect((await t.api('DELETE', `/api/ml/baselines/${created.body.id}`)).status).toBe(200);
     expect((await t.api('GET', `/api/ml/baselines?tag=${inst.tag}`)).body.total).toBe(0);
     const again = await t.api('DELETE', `/api/ml/baselines/${created.body.id}`);
@@ -108,7 +121,10 @@ describe('reference baselines', () => {
       expect((await t2.api('DELETE', `/api/ml/baselines/${created.body.id}`)).status).toBe(200);
       const audit = await t2.api('GET', `/api/audit?entity_type=instrument&entity_id=${i2.id}&action=update`);
       expect(audit.body.items[0].new_value).toMatchObject({ baseline_mean: null, baseline_std: null });
-      expect(audit.body.items[1].new_value).toMatchObject({ baseline_mean: ref.mean, baseline_std: ref.sigma });
+      expect(audit.body.items[1].new_value).toMatchObject({
+        baseline_mean: ref.mean,
+        baseline_std: ref.sigma,
+      });
     } finally {
       await t2.stop();
     }
@@ -151,6 +167,35 @@ describe('training, versions and rollback', () => {
     expect(few.body.error.code).toBe('ml_too_few_windows');
     expect(few.body.error.details).toMatchObject({ windows: 20, required_windows: 30 });
     expect(few.body.error.message).toMatch(/20 usable 60 s windows .* at least 30/);
+
+    // A training of the same instrument already running (claimed by this server's runner): 409.
+    const at = new Date().toISOString();
+    const running = await t.server.ctx.db
+      .insertInto('background_jobs')
+      .values({
+        job_type: 'ml.train',
+        status: 'running',
+        progress: 0.5,
+        params: JSON.stringify({ instrument_id: inst.id, tag: inst.tag }),
+        worker_id: t.server.ctx.jobs.workerId,
+        heartbeat_at: at,
+        started_at: at,
+        created_at: at,
+        updated_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const busy = await t.api('POST', `/api/ml/train/${inst.tag}`);
+    expect(busy.status).toBe(409);
+    expect(busy.body.error).toMatchObject({
+      code: 'ml_training_in_progress',
+      details: { job_id: running.id },
+    });
+    await t.server.ctx.db
+      .updateTable('background_jobs')
+      .set({ status: 'failed' })
+      .where('id', '=', running.id)
+      .execute();
 
     expect((await t.api('POST', '/api/ml/train/NO-SUCH-TAG')).status).toBe(404);
     expect((await t.api('POST', `/api/ml/train/${inst.tag}`, { token: tech.token })).status).toBe(403);
@@ -207,7 +252,9 @@ describe('training, versions and rollback', () => {
       [1, true],
     ]);
     expect((await t.api('POST', `/api/ml/models/${inst.tag}/9/activate`)).status).toBe(404);
-    expect((await t.api('POST', `/api/ml/models/${inst.tag}/1/activate`, { token: tech.token })).status).toBe(403);
+    expect((await t.api('POST', `/api/ml/models/${inst.tag}/1/activate`, { token: tech.token })).status).toBe(
+      403,
+    );
 
     const audit = await t.api('GET', '/api/audit?entity_type=ml_model');
     const actions = audit.body.items.map((a: any) => a.action);

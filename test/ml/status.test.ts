@@ -33,12 +33,25 @@ describe('GET /api/instruments/{id}/status and the health score', () => {
       calibration: { calibration_overdue: false },
     });
     // The monitor tracks every instrument: rule state, CUSUM sums vs h, stuck state.
-    expect(fresh.body.cusum).toMatchObject({ s_plus: 0, s_minus: 0, h: 5, k: 0.5, statistic: 0, ratio_to_h: 0 });
+    expect(fresh.body.cusum).toMatchObject({
+      s_plus: 0,
+      s_minus: 0,
+      h: 5,
+      k: 0.5,
+      statistic: 0,
+      ratio_to_h: 0,
+    });
     expect(fresh.body.rules.conditions.map((c: any) => c.condition)).toContain('high_critical');
     expect(fresh.body.stuck).toMatchObject({ active: false });
     // No reading ever: freshness costs its full 15 points; calibration due in a day (inside the
     // 7-day warning) costs 5 x 6/7 = 4.3.
-    expect(fresh.body.health_parts).toEqual({ alerts: 0, drift: 0, anomaly: 0, freshness: 15, calibration: 4.3 });
+    expect(fresh.body.health_parts).toEqual({
+      alerts: 0,
+      drift: 0,
+      anomaly: 0,
+      freshness: 15,
+      calibration: 4.3,
+    });
     expect(fresh.body.health_score).toBe(81);
 
     // Three days on, a day-interval calibration is two days overdue, and a critical rule alert is open.
@@ -56,7 +69,13 @@ describe('GET /api/instruments/{id}/status and the health score', () => {
     expect(later.body.calibration.calibration_overdue).toBe(true);
     expect(later.body.open_alerts).toMatchObject([{ alert_type: 'rule_violation', severity: 'critical' }]);
     // alerts 20 (critical, full weight); calibration 10 + 2 days / 3 = 10.7; freshness 15.
-    expect(later.body.health_parts).toEqual({ alerts: 20, drift: 0, anomaly: 0, freshness: 15, calibration: 10.7 });
+    expect(later.body.health_parts).toEqual({
+      alerts: 20,
+      drift: 0,
+      anomaly: 0,
+      freshness: 15,
+      calibration: 10.7,
+    });
     expect(later.body.health_score).toBe(54);
     expect(later.body.health_inputs).toMatchObject({
       open_alerts: [{ alert_type: 'rule_violation', severity: 'critical' }],

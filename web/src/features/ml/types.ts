@@ -6,7 +6,9 @@ export interface Baseline {
   end: string;
   created_at?: string;
   created_by_name?: string | null;
-  windows?: number | null;
+  /** Only on the answer to a create: what the range holds for training. */
+  windows?: number;
+  readings?: number;
 }
 
 export interface ModelVersion {

@@ -2,44 +2,50 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 
+interface RuleCondition {
+  condition: string;
+  severity: string;
+  limit: number;
+  active: boolean;
+  pending_since: string | null;
+}
+
 /**
- * Live detector state of one instrument (GET /api/instruments/{id}/status). The detectors report
- * open-ended detail; the panel shows the parts every instrument has and tolerates the rest.
+ * Live detector state of one instrument (GET /api/instruments/{id}/status). The server describes
+ * the detector parts as open-ended; the fields below are the ones the panel reads, all optional.
  */
 export interface InstrumentStatus {
   instrument_id: number;
   tag: string;
-  health_score: number;
-  health_parts?: Record<string, number>;
-  last_reading?: { timestamp: string; value: number; quality: string } | null;
-  rules?: {
-    state?: string;
-    conditions?: { condition?: string; active?: boolean; severity?: string }[];
-  } | null;
-  rule_state?: string | null;
+  unit: string;
+  generated_at: string;
+  live: { timestamp: string; value: number; quality: string } | null;
+  rules?: { deadband?: number; conditions?: RuleCondition[] } | null;
+  signal?: { fault?: unknown; low_ma?: number; high_ma?: number; last_ma?: number | null } | null;
   cusum?: {
     s_plus?: number;
     s_minus?: number;
     h?: number;
     k?: number;
-    mean?: number | null;
-    sigma?: number | null;
+    ratio_to_h?: number;
     baseline_source?: string | null;
-    state?: string;
-    [k: string]: unknown;
+    alarm_up?: boolean;
+    alarm_down?: boolean;
+    warmup?: { windows: number; required: number; complete: boolean };
   } | null;
-  stuck?: {
-    active?: boolean;
-    since?: string | null;
-    frozen_seconds?: number | null;
-    [k: string]: unknown;
-  } | null;
-  anomaly?: { score?: number | null; at?: string | null; state?: string; [k: string]: unknown } | null;
-  anomaly_score?: number | null;
-  model?: { version?: number; trained_at?: string; [k: string]: unknown } | null;
-  active_model_version?: number | null;
+  stuck?: { active?: boolean; frozen_seconds?: number | null; window_minutes?: number } | null;
   data_gap?: { active?: boolean; last_seen?: string | null } | null;
-  [k: string]: unknown;
+  anomaly?: {
+    score?: number | null;
+    model_threshold?: number;
+    anomalous?: boolean;
+    window_end?: string | null;
+    top_features?: { feature: string }[];
+  } | null;
+  model: { version: number; trained_at: string; windows_used: number } | null;
+  open_alerts: { id: number; alert_type: string; severity: string; message: string }[];
+  health_score: number | null;
+  health_parts: Record<string, number> | null;
 }
 
 export const getInstrumentStatus = (id: number) =>

@@ -1,12 +1,9 @@
 import { HealthBar, QualityBadge } from '../../../components/Badges.tsx';
 import { ErrorMessage, Loading } from '../../../components/Feedback.tsx';
 import { ApiError } from '../../../lib/api-client.ts';
-import { formatAgo, formatValue, humanize } from '../../../lib/format.ts';
-import { useInstrumentStatus } from '../api/get-instrument-status.ts';
+import { formatAgo, formatDate, formatValue, humanize } from '../../../lib/format.ts';
+import { type InstrumentStatus, useInstrumentStatus } from '../api/get-instrument-status.ts';
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-/** Live value, health score with its parts, and what each detector currently says. */
 interface Props {
   instrumentId: number;
   unit: string;
@@ -14,6 +11,65 @@ interface Props {
   lastReading?: { timestamp: string; value: number; quality: string } | null;
 }
 
+function LiveValue({
+  r,
+  unit,
+}: {
+  r: { timestamp: string; value: number; quality: string } | null | undefined;
+  unit: string;
+}) {
+  if (!r) return <span className="muted">No reading yet</span>;
+  return (
+    <>
+      <span className="live-value">
+        {formatValue(r.value)} {unit}
+      </span>{' '}
+      <QualityBadge quality={r.quality} />
+      <div className="muted">{formatAgo(r.timestamp)}</div>
+    </>
+  );
+}
+
+function Rules({ s }: { s: InstrumentStatus }) {
+  const active = (s.rules?.conditions ?? []).filter((c) => c.active);
+  if (!s.rules?.conditions?.length) return <span className="muted">No limits set</span>;
+  if (active.length === 0) return <>Within limits</>;
+  return (
+    <>
+      {active.map((c) => (
+        <span key={c.condition} className={`badge severity-${c.severity}`} style={{ marginRight: 4 }}>
+          {humanize(c.condition)}
+        </span>
+      ))}
+    </>
+  );
+}
+
+function Cusum({ c }: { c: InstrumentStatus['cusum'] }) {
+  if (!c || typeof c.s_plus !== 'number' || typeof c.s_minus !== 'number')
+    return <span className="muted">not running</span>;
+  const warm = c.warmup && !c.warmup.complete;
+  return (
+    <>
+      S+ {c.s_plus.toFixed(2)} · S− {c.s_minus.toFixed(2)}
+      {typeof c.h === 'number' && <> of h = {c.h}</>}
+      {(c.alarm_up || c.alarm_down) && (
+        <>
+          {' '}
+          <span className="badge severity-warning">Drifting {c.alarm_up ? 'up' : 'down'}</span>
+        </>
+      )}
+      {warm && c.warmup && (
+        <div className="muted">
+          learning its baseline: {c.warmup.windows} of {c.warmup.required} windows
+        </div>
+      )}
+      {!warm && c.baseline_source && <div className="muted">baseline: {humanize(c.baseline_source)}</div>}
+    </>
+  );
+}
+
+/** Live value, health score with its parts, and what each detector currently says. */
 export function InstrumentStatusPanel({ instrumentId, unit, lastReading }: Props) {
   const q = useInstrumentStatus(instrumentId);
   if (q.isPending) return <Loading label="Loading live status…" />;
@@ -24,17 +80,7 @@ export function InstrumentStatusPanel({ instrumentId, unit, lastReading }: Props
           <div>
             <dt>Live value</dt>
             <dd>
-              {lastReading ? (
-                <>
-                  <span className="live-value">
-                    {formatValue(lastReading.value)} {unit}
-                  </span>{' '}
-                  <QualityBadge quality={lastReading.quality} />
-                  <div className="muted">{formatAgo(lastReading.timestamp)}</div>
-                </>
-              ) : (
-                <span className="muted">No reading yet</span>
-              )}
+              <LiveValue r={lastReading} unit={unit} />
             </dd>
           </div>
           <div>
@@ -46,28 +92,15 @@ export function InstrumentStatusPanel({ instrumentId, unit, lastReading }: Props
     return <ErrorMessage error={q.error} onRetry={() => q.refetch()} />;
   }
   const s = q.data;
-  const cusum = s.cusum ?? null;
-  const sPlus = num(cusum?.s_plus ?? cusum?.sPlus);
-  const sMinus = num(cusum?.s_minus ?? cusum?.sMinus);
-  const h = num(cusum?.h);
-  const anomaly = num(s.anomaly_score ?? s.anomaly?.score);
-  const model = s.active_model_version ?? (typeof s.model?.version === 'number' ? s.model.version : null);
-  const ruleState = s.rule_state ?? s.rules?.state ?? null;
+  const score = s.anomaly?.score ?? null;
   return (
     <dl className="fact-grid" data-testid="instrument-status">
       <div>
         <dt>Live value</dt>
         <dd>
-          {s.last_reading ? (
-            <>
-              <span className="live-value">
-                {formatValue(s.last_reading.value)} {unit}
-              </span>{' '}
-              <QualityBadge quality={s.last_reading.quality} />
-              <div className="muted">{formatAgo(s.last_reading.timestamp)}</div>
-            </>
-          ) : (
-            <span className="muted">No reading yet</span>
+          <LiveValue r={s.live} unit={unit} />
+          {typeof s.signal?.last_ma === 'number' && (
+            <div className="muted">{s.signal.last_ma.toFixed(2)} mA loop current</div>
           )}
         </dd>
       </div>
@@ -86,19 +119,15 @@ export function InstrumentStatusPanel({ instrumentId, unit, lastReading }: Props
         </dd>
       </div>
       <div>
-        <dt>Rules (limits)</dt>
-        <dd>{ruleState ? humanize(ruleState) : 'OK'}</dd>
+        <dt>Alarm limits</dt>
+        <dd>
+          <Rules s={s} />
+        </dd>
       </div>
       <div>
-        <dt>CUSUM S+ / S− vs h</dt>
+        <dt>CUSUM drift</dt>
         <dd>
-          {sPlus !== null && sMinus !== null ? (
-            <>
-              {sPlus.toFixed(2)} / {sMinus.toFixed(2)} {h !== null && <>of {h}</>}
-            </>
-          ) : (
-            <span className="muted">warming up</span>
-          )}
+          <Cusum c={s.cusum} />
         </dd>
       </div>
       <div>
@@ -112,12 +141,33 @@ export function InstrumentStatusPanel({ instrumentId, unit, lastReading }: Props
         </dd>
       </div>
       <div>
-        <dt>Anomaly score</dt>
-        <dd>{anomaly !== null ? anomaly.toFixed(3) : <span className="muted">no score yet</span>}</dd>
+        <dt>Anomaly model</dt>
+        <dd>
+          {s.model ? (
+            <>
+              v{s.model.version} <span className="muted">trained {formatDate(s.model.trained_at)}</span>
+              <div>
+                {score !== null ? (
+                  <>
+                    score {score.toFixed(3)}
+                    {typeof s.anomaly?.model_threshold === 'number' && (
+                      <> (threshold {s.anomaly.model_threshold.toFixed(3)})</>
+                    )}{' '}
+                    {s.anomaly?.anomalous && <span className="badge severity-warning">Anomalous</span>}
+                  </>
+                ) : (
+                  <span className="muted">no window scored yet</span>
+                )}
+              </div>
+            </>
+          ) : (
+            <span className="muted">none trained</span>
+          )}
+        </dd>
       </div>
       <div>
-        <dt>Active model</dt>
-        <dd>{model !== null ? `v${model}` : <span className="muted">none trained</span>}</dd>
+        <dt>Open alerts</dt>
+        <dd>{s.open_alerts.length === 0 ? 'None' : s.open_alerts.length}</dd>
       </div>
       {s.data_gap?.active && (
         <div>

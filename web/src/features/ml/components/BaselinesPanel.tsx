@@ -11,8 +11,9 @@ export function BaselinesPanel({ tag }: { tag: string }) {
   const q = useBaselines(tag);
   const create = useCreateBaseline();
   const remove = useDeleteBaseline();
-  const [start, setStart] = useState(() => toLocalInput(new Date(Date.now() - 3 * 86_400_000)));
-  const [end, setEnd] = useState(() => toLocalInput(new Date(Date.now() - 86_400_000)));
+  // Training needs dense live data, so the suggestion is the last two hours of the feed.
+  const [start, setStart] = useState(() => toLocalInput(new Date(Date.now() - 2 * 3_600_000)));
+  const [end, setEnd] = useState(() => toLocalInput(new Date()));
   const [error, setError] = useState<string | null>(null);
 
   const submit = (e: FormEvent) => {
@@ -93,6 +94,13 @@ export function BaselinesPanel({ tag }: { tag: string }) {
           Mark as baseline
         </button>
       </form>
+      {create.isSuccess && create.data.windows !== undefined && (
+        <p className="success" role="status">
+          Baseline marked: {create.data.readings} good readings in {create.data.windows} usable windows.
+          {create.data.windows < 30 &&
+            ' Training needs more windows of live data; mark a longer range once it has them.'}
+        </p>
+      )}
       <FormError error={error ?? create.error ?? remove.error} />
     </div>
   );
