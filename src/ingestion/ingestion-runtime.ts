@@ -101,7 +101,13 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
       connected: b.connected,
       ...(embedded ? { port: embedded.port, clients: embedded.clients() } : {}),
       ...(subscriber
-        ? { client_id: config.mqtt.clientId, connected_since: subscriber.connectedSince, last_error: subscriber.lastError }
+        ? {
+            client_id: config.mqtt.clientId,
+            connected_since: subscriber.connectedSince,
+            last_error: subscriber.lastError,
+            acks_sent: subscriber.acksSent,
+            acks_skipped: subscriber.acksSkipped,
+          }
         : {}),
     };
   });

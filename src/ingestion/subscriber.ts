@@ -49,6 +49,9 @@ export class ExternalSubscriber {
   private subscribed = false;
   connectedSince: string | null = null;
   lastError: string | null = null;
+  /** PUBACKs sent after commit, and those skipped because the connection they belonged to is gone. */
+  acksSent = 0;
+  acksSkipped = 0;
 
   constructor(
     private readonly opts: SubscriberOptions,
@@ -157,7 +160,11 @@ export class ExternalSubscriber {
 
   private puback(gen: number, messageId: number): void {
     const client = this.client;
-    if (!client || gen !== this.generation || !client.connected) return;
+    if (!client || gen !== this.generation || !client.connected) {
+      this.acksSkipped++;
+      return;
+    }
+    this.acksSent++;
     (client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId, reasonCode: 0 }, undefined, undefined, true);
   }
 

@@ -18,10 +18,11 @@ let browser: Browser;
 let admin: Session;
 let tech: Session;
 
+/** The unread count, once the bell has loaded it. */
 const bellCount = async (page: Page): Promise<number> => {
-  const label =
-    (await page.getByRole('button', { name: /^Notifications:/ }).getAttribute('aria-label')) ?? '';
-  return Number(label.match(/(\d+) unread/)?.[1] ?? Number.NaN);
+  const bell = page.locator('button.bell-button[data-unread]');
+  await bell.waitFor();
+  return Number(await bell.getAttribute('data-unread'));
 };
 
 describe('web app in a real browser', () => {
@@ -190,7 +191,6 @@ describe('web app in a real browser', () => {
 
   it('creates a work order; the assignee sees the bell count rise, opens it and completes it', async () => {
     await tech.page.goto('/');
-    await tech.page.getByRole('button', { name: /^Notifications:/ }).waitFor();
     const before = await bellCount(tech.page);
     expect(Number.isFinite(before)).toBe(true);
 
@@ -216,11 +216,7 @@ describe('web app in a real browser', () => {
 
     // The technician's bell polls every 30 s; no reload.
     await tech.page.waitForFunction(
-      (n) => {
-        const b = document.querySelector('button[aria-label^="Notifications:"]');
-        const m = b?.getAttribute('aria-label')?.match(/(\d+) unread/);
-        return m !== null && m !== undefined && Number(m[1]) > n;
-      },
+      (n) => Number(document.querySelector('button.bell-button')?.getAttribute('data-unread')) > n,
       before,
       { timeout: 45_000, polling: 500 },
     );
@@ -232,10 +228,9 @@ describe('web app in a real browser', () => {
       .getByRole('button', { name: /FT-101/ })
       .click();
     await tech.page.waitForURL(new RegExp(`/work-orders/${woId}$`));
+    // Opening it marked it read.
     await tech.page.waitForFunction(
-      (n) =>
-        document.querySelector('button[aria-label^="Notifications:"]')?.getAttribute('aria-label') ===
-        `Notifications: ${n} unread`,
+      (n) => document.querySelector('button.bell-button')?.getAttribute('data-unread') === String(n),
       before,
     );
 
@@ -258,6 +253,58 @@ describe('web app in a real browser', () => {
     expect(wo.actual_duration_minutes).toBe(45);
     expect(wo.parts_used).toBe('none');
     expect(wo.assigned_to_name).toBe(TECH.full_name);
+  });
+
+  it('closes a calibration work order with the calibration recorded under it', async () => {
+    const page = tech.page;
+    const open = (await app.api('GET', '/api/work-orders?type=calibration&status=open&tag=FT-301')).body
+      .items;
+    expect(open.length).toBe(1);
+    const woId = open[0].id;
+    await page.goto(`/work-orders/${woId}`);
+    await page.getByRole('button', { name: 'Start work' }).click();
+    await page.getByRole('button', { name: 'Complete…' }).click();
+    const complete = page.getByRole('dialog', { name: `Complete work order #${woId}` });
+    await complete.getByLabel('Completion notes').fill('Calibrated at five points; no adjustment needed.');
+    await complete.getByLabel('Actual duration (minutes)').fill('50');
+    await complete.getByLabel('Parts used').fill('none');
+    await complete.getByRole('button', { name: 'Complete work order' }).click();
+    await complete.getByText('Choose the calibration record this work produced').waitFor();
+
+    // Record the calibration in place, under this order; every point on the reference.
+    await complete.getByRole('button', { name: 'Record the calibration now…' }).click();
+    const cal = page.getByRole('dialog', { name: /Record calibration — FT-301/ });
+    await cal.getByText(`under work order #${woId}`).waitFor();
+    const standard = cal.getByLabel('Reference standard');
+    await standard.selectOption(
+      (await standard.locator('option:not([disabled]):not([value=""])').first().getAttribute('value'))!,
+    );
+    for (let n = 1; n <= 5; n++) {
+      const ref = await cal.getByLabel(`Point ${n} reference value`).inputValue();
+      await cal.getByLabel(`Point ${n} as found`).fill(ref);
+      await cal.getByLabel(`Point ${n} as left`).fill(ref);
+    }
+    expect(await cal.getByTestId('calibration-verdict').textContent()).toContain('Calibration passes');
+    await cal.getByRole('button', { name: 'Save calibration' }).click();
+    const saved = page.getByRole('dialog', { name: 'Calibration of FT-301 recorded' });
+    expect(await saved.getByTestId('calibration-result').textContent()).toContain('Passed');
+    await saved.getByRole('button', { name: 'Done' }).click();
+
+    // The new record is offered and chosen; completing links the two.
+    await page.waitForFunction(() => {
+      const sel = [...document.querySelectorAll('select')].find((s) =>
+        s.closest('.field')?.textContent?.includes('Calibration record'),
+      );
+      return !!sel && sel.value !== '';
+    });
+    await complete.getByRole('button', { name: 'Complete work order' }).click();
+    await complete.waitFor({ state: 'detached' });
+    const wo = (await app.api('GET', `/api/work-orders/${woId}`)).body;
+    expect(wo.status).toBe('completed');
+    expect(wo.calibration_record_id).toBeTruthy();
+    const record = (await app.api('GET', `/api/calibrations/${wo.calibration_record_id}`)).body;
+    expect(record.work_order_id).toBe(woId);
+    expect(record.passed).toBe(true);
   });
 
   it('injects faults from the simulator card; a hardware fault and a limit violation are told apart', async () => {

@@ -42,7 +42,8 @@ export function NotificationBell({ onOpenWorkOrder }: Props) {
         className="bell-button"
         aria-haspopup="true"
         aria-expanded={open}
-        aria-label={`Notifications: ${count} unread`}
+        aria-label={q.data ? `Notifications: ${count} unread` : 'Notifications'}
+        data-unread={q.data ? count : undefined}
         onClick={() => setOpen((o) => !o)}
       >
         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">

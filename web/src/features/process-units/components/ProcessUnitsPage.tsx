@@ -87,7 +87,7 @@ export function ProcessUnitsPage() {
           New process unit
         </button>
       </header>
-      <section className="panel">
+      <section className="panel panel-flush">
         <QueryState query={units}>
           {(page) =>
             page.items.length === 0 ? (

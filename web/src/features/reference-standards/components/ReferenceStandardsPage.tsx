@@ -155,10 +155,10 @@ export function ReferenceStandardsPage() {
                           </Link>
                         </td>
                         <td>{s.description}</td>
-                        <td className="mono">{s.certificate_number}</td>
+                        <td className="mono nowrap">{s.certificate_number}</td>
                         <td>{s.accuracy}</td>
-                        <td>{formatDate(s.calibrated_on)}</td>
-                        <td>
+                        <td className="nowrap">{formatDate(s.calibrated_on)}</td>
+                        <td className="nowrap">
                           <DueCell s={s} />
                         </td>
                         <td className="actions">

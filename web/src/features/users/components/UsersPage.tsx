@@ -281,14 +281,14 @@ export function UsersPage() {
                               <small className="muted"> (must change password)</small>
                             )}
                           </td>
-                          <td>{u.email ?? '—'}</td>
+                          <td className="break">{u.email ?? '—'}</td>
                           <td>{u.role === 'admin' ? 'Administrator' : 'Technician'}</td>
                           <td>
                             <StatusBadge status={u.is_active ? 'active' : 'cancelled'} />
                             {!u.is_active && <span className="sr-only">deactivated</span>}
                           </td>
-                          <td className="nowrap">{formatDateTime(u.last_login_at)}</td>
-                          <td className="actions">
+                          <td>{formatDateTime(u.last_login_at)}</td>
+                          <td className="actions actions-wrap">
                             <button
                               type="button"
                               className="button button-small"
