@@ -9,6 +9,7 @@ import { runSimulation } from './simulator/run-simulation.ts';
 import { brokerTarget, loadSimInstruments, topicPrefixOf } from './simulator/runtime.ts';
 import { redactUrl } from './simulator/simulator.ts';
 import { createUser, findUserByEmployeeNumber, setPassword } from './users/user-service.ts';
+import { cmmsSettings } from './work-orders/settings.ts';
 
 const HELP = `The Copperbelt University CMMS
 
@@ -96,7 +97,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'seed': {
-      const result = await withDb((h) => seedDemo(h.db, new Date(), (m) => console.log(m)));
+      const config = loadConfig();
+      const result = await withDb((h) =>
+        seedDemo(h.db, new Date(), (m) => console.log(m), cmmsSettings(config), {
+          featureWindowSeconds: config.aggregationWindowSeconds,
+          cusumWindowSeconds: config.cusum.windowMinutes * 60,
+        }),
+      );
       if (!result.seeded) console.log('instruments already exist: nothing seeded');
       for (const u of result.users) console.log(`created ${u}`);
       return 0;

@@ -67,7 +67,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const now = clock.now();
     await ensureAdmin(handle.db, config.admin, now.toISOString(), opts.print);
     if (config.seedDemo) {
-      const seeded = await seedDemo(handle.db, now, (m) => log.info(m), cmmsSettings(config));
+      const seeded = await seedDemo(handle.db, now, (m) => log.info(m), cmmsSettings(config), {
+        featureWindowSeconds: config.aggregationWindowSeconds,
+        cusumWindowSeconds: config.cusum.windowMinutes * 60,
+      });
       if (seeded.seeded && seeded.users.length) {
         (opts.print ?? ((t: string) => process.stdout.write(t)))(
           `  Demo technicians: ${seeded.users.join(', ')}\n`,

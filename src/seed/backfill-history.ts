@@ -22,6 +22,12 @@ export const TIERS = [
 export interface BackfillOptions {
   days?: number;
   stepSeconds?: number;
+  /**
+   * The most recent hours are written at this finer step (default 3 h at 2 s), so feature windows
+   * are full and an admin can mark a baseline and train a model on the demo at once.
+   */
+  denseHours?: number;
+  denseStepSeconds?: number;
   seed?: number;
   /** Episodes that make the history look like a real plant's; default: a few, see demoEpisodes. */
   faults?: (instruments: readonly { tag: string }[], fromMs: number, toMs: number) => ScheduledFault[];
@@ -32,6 +38,8 @@ export interface BackfillResult {
   instruments: number;
   from: string;
   to: string;
+  /** Start of the fine-grained tail. */
+  denseFrom: string;
 }
 
 interface Agg {
@@ -87,6 +95,12 @@ export async function backfillHistory(
     ).map((r) => [r.id, r]),
   );
   const faults = (opts.faults ?? demoEpisodes)(instruments, fromMs, toMs);
+  const denseFrom = Math.max(fromMs, toMs - (opts.denseHours ?? 3) * HOUR);
+  const seed = opts.seed ?? 2026;
+  function* history() {
+    yield* generateHistory(instruments, fromMs, denseFrom, stepSeconds, seed, { faults });
+    yield* generateHistory(instruments, denseFrom, toMs, opts.denseStepSeconds ?? 2, seed, { faults });
+  }
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
   const batchSize = pg ? 20_000 : 1_000;
 
@@ -95,7 +109,7 @@ export async function backfillHistory(
     const tiers = TIERS.map(() => new Map<number, Map<number, Agg>>());
     const lastGood = new Map<number, { ts: number; value: number }>();
     let batch: { instrument_id: number; ts: number; value: number; quality: Quality }[] = [];
-    for (const r of generateHistory(instruments, fromMs, toMs, stepSeconds, opts.seed ?? 2026, { faults })) {
+    for (const r of history()) {
       const s = settings.get(r.instrumentId);
       const quality: Quality = s
         ? classifyReading(
@@ -161,6 +175,7 @@ export async function backfillHistory(
     instruments: instruments.length,
     from: new Date(fromMs).toISOString(),
     to: new Date(toMs).toISOString(),
+    denseFrom: new Date(denseFrom).toISOString(),
   };
 }
 

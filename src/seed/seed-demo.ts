@@ -3,6 +3,7 @@ import { recordCalibration } from '../calibration/calibration-service.ts';
 import type { DB } from '../db/schema.ts';
 import { createInstrument } from '../instruments/instrument-service.ts';
 import { recordMaintenance } from '../maintenance/maintenance-service.ts';
+import { createBaseline, type WindowSettings } from '../ml/baseline-service.ts';
 import { AfterCommit } from '../notifications/after-commit.ts';
 import { createPlan } from '../pm/pm-plan-service.ts';
 import { createProcessUnit } from '../process-units/process-unit-service.ts';
@@ -42,6 +43,7 @@ export async function seedDemo(
   now: Date,
   log: (m: string) => void = () => {},
   settings: CmmsSettings = DEFAULT_CMMS_SETTINGS,
+  windows: WindowSettings = { featureWindowSeconds: 60, cusumWindowSeconds: 6 * 3600 },
 ): Promise<SeedResult> {
   const existing = await db.selectFrom('instruments').select('id').limit(1).executeTakeFirst();
   if (existing) return { seeded: false, instruments: 0, users: [] };
@@ -111,7 +113,30 @@ export async function seedDemo(
   log(
     `backfilled ${history.readings} readings (${history.from} to ${history.to}) for ${history.instruments} instruments in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
+  await seedBaselines(db, history.denseFrom, history.to, now, windows, log);
   return { seeded: true, instruments: n, users };
+}
+
+/** Clean-data baselines over the fine-grained tail for the spec's four instruments, ready to train. */
+async function seedBaselines(
+  db: Kysely<DB>,
+  start: string,
+  end: string,
+  now: Date,
+  windows: WindowSettings,
+  log: (m: string) => void,
+) {
+  const admin = await db
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'admin')
+    .orderBy('id')
+    .executeTakeFirst();
+  if (!admin) return;
+  for (const tag of ['PT-101', 'TT-201', 'FT-301', 'LT-401']) {
+    await createBaseline(db, admin.id, { tag, start, end }, now, windows);
+  }
+  log(`marked ${start} to ${end} as the reference baseline of PT-101, TT-201, FT-301 and LT-401`);
 }
 
 /**
