@@ -17,6 +17,7 @@ import {
   type PublicCalibration,
 } from './calibration-records.ts';
 import { effectiveIntervalDays, isOverdue, nextDueDate } from './due-dates.ts';
+import { inForce } from './in-force.ts';
 import { refreshPredictedInterval } from './interval-service.ts';
 import { computePoints, type PointInput } from './point-errors.ts';
 
@@ -189,15 +190,7 @@ export async function recordCalibration(
     const last = await trx
       .selectFrom('calibration_records as cr')
       .where('cr.instrument_id', '=', inst.id)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('calibration_records as fix')
-              .select('fix.id')
-              .whereRef('fix.corrects_id', '=', 'cr.id'),
-          ),
-        ),
-      )
+      .where(inForce('cr.id'))
       .select((eb) => eb.fn.max('cr.performed_at').as('m'))
       .executeTakeFirstOrThrow();
     const nextDue = nextDueDate(last.m ?? performedAt, inst.created_at, interval);

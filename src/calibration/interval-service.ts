@@ -5,6 +5,7 @@ import type { DB } from '../db/schema.ts';
 import { bool } from '../shared/db-values.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { effectiveIntervalDays, nextDueDate } from './due-dates.ts';
+import { inForce } from './in-force.ts';
 import { type DriftSample, type IntervalPrediction, predictInterval } from './interval-prediction.ts';
 
 /** Calibrations still in force (not superseded by a correction), oldest first. */
@@ -13,13 +14,7 @@ function liveCalibrations(db: Kysely<DB>, instrumentId: number) {
     .selectFrom('calibration_records as cr')
     .select(['cr.performed_at', 'cr.max_as_found_error_pct', 'cr.max_as_left_error_pct'])
     .where('cr.instrument_id', '=', instrumentId)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('calibration_records as fix').select('fix.id').whereRef('fix.corrects_id', '=', 'cr.id'),
-        ),
-      ),
-    )
+    .where(inForce('cr.id'))
     .orderBy('cr.performed_at')
     .execute();
 }

@@ -4,6 +4,7 @@ import type { DB } from '../db/schema.ts';
 import type { WorkOrderPriority } from '../work-orders/lifecycle.ts';
 import { createGeneratedWorkOrder, type WorkOrderDeps } from '../work-orders/work-order-service.ts';
 import { dueDay, effectiveIntervalDays, isOverdue, nextDueDate } from './due-dates.ts';
+import { lastCalibratedAt } from './in-force.ts';
 
 const DAY_MS = 86_400_000;
 /** Past this many days overdue the alert escalates to critical. */
@@ -49,22 +50,7 @@ export async function scanCalibrationOverdue(
       'instruments.use_predicted_interval',
       'instruments.predicted_interval_days',
     ])
-    .select((eb) =>
-      eb
-        .selectFrom('calibration_records as cr')
-        .whereRef('cr.instrument_id', '=', 'instruments.id')
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('calibration_records as fix')
-                .select('fix.id')
-                .whereRef('fix.corrects_id', '=', 'cr.id'),
-            ),
-          ),
-        )
-        .select((e) => e.fn.max('cr.performed_at').as('m'))
-        .as('last_calibration_at'),
-    )
+    .select(lastCalibratedAt('instruments.id').as('last_calibration_at'))
     .where('instruments.deleted_at', 'is', null)
     .where('instruments.status', '<>', 'out_of_service')
     .execute();

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { alertRoutes } from '../alerts/routes.ts';
 import { auditRoutes } from '../audit/routes.ts';
+import { authRoutes } from '../auth/routes.ts';
 import { calibrationRoutes } from '../calibration/routes.ts';
 import { dashboardRoutes } from '../dashboard/routes.ts';
-import { authRoutes } from '../auth/routes.ts';
 import { healthRoutes } from '../health/routes.ts';
 import { instrumentRoutes } from '../instruments/routes.ts';
 import { jobRoutes } from '../jobs/routes.ts';

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import { effectiveIntervalDays, isOverdue, nextDueDate } from '../calibration/due-dates.ts';
+import { lastCalibratedAt } from '../calibration/in-force.ts';
 import { refreshPredictedInterval } from '../calibration/interval-service.ts';
 import type { DB, InstrumentRow } from '../db/schema.ts';
 import { bool } from '../shared/db-values.ts';
@@ -134,23 +135,7 @@ function baseQuery(db: Kysely<DB>) {
     .leftJoin('process_units', 'process_units.id', 'instruments.process_unit_id')
     .selectAll('instruments')
     .select('process_units.name as process_unit_name')
-    .select((eb) =>
-      eb
-        .selectFrom('calibration_records as cr')
-        .whereRef('cr.instrument_id', '=', 'instruments.id')
-        // A record superseded by a correction no longer counts; its correction does.
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('calibration_records as fix')
-                .select('fix.id')
-                .whereRef('fix.corrects_id', '=', 'cr.id'),
-            ),
-          ),
-        )
-        .select((e) => e.fn.max('cr.performed_at').as('m'))
-        .as('last_calibration_at'),
-    );
+    .select(lastCalibratedAt('instruments.id').as('last_calibration_at'));
 }
 
 export async function findInstrument(db: Kysely<DB>, id: number, opts: { includeDeleted?: boolean } = {}) {

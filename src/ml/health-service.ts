@@ -12,8 +12,10 @@
  * `ctx` needs only db, config, live, monitor and anomaly (an AppContext fits). Live parts missing
  * (no monitor yet, no model) simply contribute nothing to their part of the score.
  */
+
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { effectiveIntervalDays, isOverdue, nextDueDate } from '../calibration/due-dates.ts';
+import { inForce } from '../calibration/in-force.ts';
 import type { AppContext } from '../context.ts';
 import { type HealthScore, healthScore } from '../detection/health-score.ts';
 import type { Severity } from '../detection/types.ts';
@@ -89,15 +91,7 @@ export async function healthForAll(
     .innerJoin('instruments', 'instruments.id', 'calibration_records.instrument_id')
     .select('calibration_records.instrument_id')
     .select((eb) => eb.fn.max('calibration_records.performed_at').as('last_at'))
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('calibration_records as fix')
-            .select('fix.id')
-            .whereRef('fix.corrects_id', '=', 'calibration_records.id'),
-        ),
-      ),
-    )
+    .where(inForce('calibration_records.id'))
     .groupBy('calibration_records.instrument_id');
   for (const c of conditions) cq = cq.where(c);
 
