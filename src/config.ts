@@ -149,13 +149,17 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       // External broker: MQTT 5 lets us size the broker's in-flight window (Receive Maximum);
       // 4 (3.1.1) for brokers without MQTT 5, where the broker's own window applies.
       protocolVersion: num(env, 'MQTT_PROTOCOL_VERSION', 5, { min: 4, max: 5, int: true }) as 4 | 5,
-      receiveMaximum: num(env, 'MQTT_RECEIVE_MAXIMUM', 65_535, { min: 1, max: 65_535, int: true }),
-      sessionExpirySeconds: num(env, 'MQTT_SESSION_EXPIRY_SECONDS', 604_800, { min: 0, max: 4_294_967_295, int: true }),
+      receiveMaximum: num(env, 'MQTT_RECEIVE_MAXIMUM', 10_000, { min: 1, max: 65_535, int: true }),
+      sessionExpirySeconds: num(env, 'MQTT_SESSION_EXPIRY_SECONDS', 604_800, {
+        min: 0,
+        max: 4_294_967_295,
+        int: true,
+      }),
       caFile: optional(env, 'MQTT_CA_FILE'),
     },
     ingest: {
-      batchSize: num(env, 'INGEST_BATCH_SIZE', 2000, { min: 1, int: true }),
-      flushMs: num(env, 'INGEST_FLUSH_MS', 50, { min: 1, int: true }),
+      batchSize: num(env, 'INGEST_BATCH_SIZE', 5000, { min: 1, int: true }),
+      flushMs: num(env, 'INGEST_FLUSH_MS', 100, { min: 1, int: true }),
       queueMax: num(env, 'INGEST_QUEUE_MAX', 100_000, { min: 100, int: true }),
       maxPayloadBytes: num(env, 'INGEST_MAX_PAYLOAD_BYTES', 1_048_576, { min: 256, int: true }),
     },

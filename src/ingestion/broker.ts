@@ -26,13 +26,17 @@ export function parseBrokerSetting(raw: string, defaultPort: number): BrokerTarg
     try {
       url = new URL(value);
     } catch {
-      throw new ConfigError(`MQTT_BROKER must be "embedded", a host, or an mqtt:// or mqtts:// URL (got "${raw}")`);
+      throw new ConfigError(
+        `MQTT_BROKER must be "embedded", a host, or an mqtt:// or mqtts:// URL (got "${raw}")`,
+      );
     }
     if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:')
       throw new ConfigError(`MQTT_BROKER must use mqtt:// or mqtts:// (got "${url.protocol}//")`);
   } else {
     if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(value) && !/^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/.test(value))
-      throw new ConfigError(`MQTT_BROKER must be "embedded", a host, or an mqtt:// or mqtts:// URL (got "${raw}")`);
+      throw new ConfigError(
+        `MQTT_BROKER must be "embedded", a host, or an mqtt:// or mqtts:// URL (got "${raw}")`,
+      );
     url = new URL(`mqtt://${value}`);
     if (!url.port) url.port = String(defaultPort || 1883);
   }
@@ -89,7 +93,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     ...(auth
       ? {
           authenticate: (_client, username, password, done) => {
-            const ok = username !== undefined && sameSecret(auth.username, Buffer.from(username)) && sameSecret(auth.password, password);
+            const ok =
+              username !== undefined &&
+              sameSecret(auth.username, Buffer.from(username)) &&
+              sameSecret(auth.password, password);
             if (ok) return done(null, true);
             const err = new Error('bad user name or password') as AuthenticateError;
             err.returnCode = 4;
@@ -112,7 +119,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   );
 
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  // aedes handles one socket read of a client at a time and, with ack-after-commit, reads the next
+  // only after the commit: a large read buffer lets a busy publisher hand over big batches.
+  const server = net.createServer({ highWaterMark: 1024 * 1024 }, (socket) => {
     // Small PUBACKs and readings should not wait for Nagle's algorithm.
     socket.setNoDelay(true);
     sockets.add(socket);

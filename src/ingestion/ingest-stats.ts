@@ -29,10 +29,9 @@ export class IngestStats {
   duplicates = 0;
   flushes = 0;
   flushErrors = 0;
-  readonly rejected: Record<RejectReason, number> = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<
-    RejectReason,
-    number
-  >;
+  readonly rejected: Record<RejectReason, number> = Object.fromEntries(
+    REJECT_REASONS.map((r) => [r, 0]),
+  ) as Record<RejectReason, number>;
   private unknown = new Map<string, { count: number; lastSeen: number }>();
   private lastLogged = new Map<string, number>();
   private samples: { at: number; messages: number; readings: number }[] = [];
@@ -57,7 +56,11 @@ export class IngestStats {
         },
       });
     plain('cmms_ingest_messages_total', 'MQTT messages received on the readings topic', () => stats.messages);
-    plain('cmms_ingest_readings_accepted_total', 'Readings that passed validation', () => stats.readingsAccepted);
+    plain(
+      'cmms_ingest_readings_accepted_total',
+      'Readings that passed validation',
+      () => stats.readingsAccepted,
+    );
     plain('cmms_ingest_readings_stored_total', 'Readings inserted into raw_readings', () => stats.stored);
     plain(
       'cmms_ingest_readings_duplicate_total',
@@ -160,7 +163,10 @@ export class IngestStats {
     if (last !== undefined && now - last < LOG_EVERY_MS) return;
     if (this.lastLogged.size >= LOG_KEYS_KEPT) this.lastLogged.clear();
     this.lastLogged.set(key, now);
-    this.log.warn({ reason, tag, topic, detail }, 'reading rejected (logged once per tag and reason per minute)');
+    this.log.warn(
+      { reason, tag, topic, detail },
+      'reading rejected (logged once per tag and reason per minute)',
+    );
   }
 
   private noteUnknown(tag: string, now: number, n: number): void {

@@ -90,7 +90,12 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
 
   const brokerState = (): BrokerState =>
     target.mode === 'embedded'
-      ? { mode: 'embedded', url: embedded?.url ?? null, port: embedded?.port ?? null, connected: embedded !== null }
+      ? {
+          mode: 'embedded',
+          url: embedded?.url ?? null,
+          port: embedded?.port ?? null,
+          connected: embedded !== null,
+        }
       : { mode: 'external', url: target.display, port: null, connected: subscriber?.connected ?? false };
 
   ctx.health.set('broker', () => {

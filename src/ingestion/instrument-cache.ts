@@ -64,7 +64,9 @@ export class InstrumentCache {
   private listeners: InstrumentChangeListener[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly onChanged = (id: number) => {
-    this.reload(id).catch((e) => this.log.error({ err: e, instrument_id: id }, 'instrument cache reload failed'));
+    this.reload(id).catch((e) =>
+      this.log.error({ err: e, instrument_id: id }, 'instrument cache reload failed'),
+    );
   };
 
   constructor(
@@ -124,12 +126,17 @@ export class InstrumentCache {
 
   /** Re-reads the whole register and applies the differences. */
   async refresh(): Promise<void> {
-    const rows = await this.db.selectFrom('instruments').selectAll().where('deleted_at', 'is', null).execute();
+    const rows = await this.db
+      .selectFrom('instruments')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .execute();
     const seen = new Set<number>();
     for (const row of rows) {
       seen.add(row.id);
       const old = this.byId.get(row.id);
-      if (!old || old.row.updated_at !== row.updated_at) this.apply(row.id, toCachedInstrument(row, this.config));
+      if (!old || old.row.updated_at !== row.updated_at)
+        this.apply(row.id, toCachedInstrument(row, this.config));
     }
     for (const id of [...this.byId.keys()]) if (!seen.has(id)) this.apply(id, null);
   }

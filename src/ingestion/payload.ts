@@ -119,7 +119,7 @@ export function checkReading(
     return { reason: 'invalid_timestamp', tag, detail: 'timestamp must be an ISO 8601 string' };
   const ts = parseIsoTimestamp(r.timestamp);
   if (Number.isNaN(ts)) return { reason: 'invalid_timestamp', tag, detail: 'timestamp is not ISO 8601' };
-  if (ts > ctx.maxTs + 3600_000) return { reason: 'future_timestamp', tag, detail: r.timestamp };
+  if (ts > ctx.maxTs) return { reason: 'future_timestamp', tag, detail: r.timestamp };
   if (ts < ctx.minTs) return { reason: 'stale_timestamp', tag, detail: r.timestamp };
   if (typeof r.unit !== 'string' || r.unit.trim() !== instrument.unit)
     return {

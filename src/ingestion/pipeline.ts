@@ -129,7 +129,7 @@ export class IngestionPipeline {
     // A single object may leave the tag to the topic (plant/readings/<tag>); array items may not.
     const fallbackTag = decoded.array ? null : tagFromTopic(topic);
     const accepted: AcceptedReading[] = [];
-    let inOrder: AcceptedReading[] | null = null;
+    const inOrder: AcceptedReading[] = [];
     for (const item of decoded.items) {
       const checked = checkReading(item, fallbackTag, ctx);
       if (isRejection(checked)) {
@@ -139,19 +139,28 @@ export class IngestionPipeline {
       const { instrument, ts, value } = checked;
       const entry = this.live.entry(instrument.id);
       const fresh = !(ts <= entry.latestTs);
-      const prev = Number.isNaN(entry.lastGoodTs) ? undefined : { ts: entry.lastGoodTs, value: entry.lastGoodValue };
+      const prev = Number.isNaN(entry.lastGoodTs)
+        ? undefined
+        : { ts: entry.lastGoodTs, value: entry.lastGoodValue };
       // The rate check only makes sense forward in time; a late reading is judged on its value alone.
       const quality = classifyReading(instrument.monitor, value, ts, fresh ? prev : undefined).quality;
-      const reading: AcceptedReading = { instrumentId: instrument.id, tag: instrument.tag, ts, value, quality, instrument };
+      const reading: AcceptedReading = {
+        instrumentId: instrument.id,
+        tag: instrument.tag,
+        ts,
+        value,
+        quality,
+        instrument,
+      };
       accepted.push(reading);
       if (fresh) {
         this.live.record(entry, ts, value, quality, instrument.monitor.publishIntervalSeconds);
-        (inOrder ??= []).push(reading);
+        inOrder.push(reading);
       }
     }
     stats.readingsAccepted += accepted.length;
     this.writer.enqueue(accepted, ack);
-    if (inOrder && this.sinks.length > 0) this.deliver(inOrder);
+    if (inOrder.length > 0 && this.sinks.length > 0) this.deliver(inOrder);
   }
 
   private deliver(batch: readonly AcceptedReading[]): void {

@@ -37,7 +37,9 @@ const MIN_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
 const ERROR_LOG_MS = 60_000;
 
-type PacketWriter = { _sendPacket(packet: object, cb?: () => void, cbStorePut?: () => void, noStore?: boolean): void };
+type PacketWriter = {
+  _sendPacket(packet: object, cb?: () => void, cbStorePut?: () => void, noStore?: boolean): void;
+};
 
 export class ExternalSubscriber {
   private client: MqttClient | null = null;
@@ -132,30 +134,37 @@ export class ExternalSubscriber {
     const now = Date.now();
     if (now - this.lastErrorLog < ERROR_LOG_MS) return;
     this.lastErrorLog = now;
-    this.log.warn({ err: err.message, broker: this.opts.display }, 'MQTT broker unavailable; retrying with back-off');
+    this.log.warn(
+      { err: err.message, broker: this.opts.display },
+      'MQTT broker unavailable; retrying with back-off',
+    );
   }
 
   private onMessage(packet: IPublishPacket, callback: (error?: Error) => void): void {
-    const proceed = () => {
-      const { qos, messageId } = packet;
-      const payload = typeof packet.payload === 'string' ? packet.payload : Buffer.from(packet.payload);
-      if (qos === 1 && messageId !== undefined) {
-        const gen = this.generation;
-        this.pipeline.ingest(packet.topic, payload, () => this.puback(gen, messageId));
-        callback(DEFERRED_ACK);
-      } else if (qos === 2) {
-        // Our subscription is QoS 1, so brokers downgrade QoS 2 to us; if one comes anyway,
-        // mqtt.js finishes its handshake when we call back, after the commit.
-        this.pipeline.ingest(packet.topic, payload, () => callback());
-      } else {
-        this.pipeline.ingest(packet.topic, payload, null);
-        callback();
-      }
-    };
     // Back-pressure: when the write queue is full, stop reading (mqtt.js waits for this callback
     // before it parses the next packet, so TCP and then the broker hold the rest).
-    if (this.pipeline.full) void this.pipeline.whenDrained().then(proceed);
-    else proceed();
+    if (this.pipeline.full) void this.pipeline.whenDrained().then(() => this.deliver(packet, callback));
+    else this.deliver(packet, callback);
+  }
+
+  private deliver(packet: IPublishPacket, callback: (error?: Error) => void): void {
+    const { qos, messageId } = packet;
+    const payload = packet.payload;
+    if (qos === 1 && messageId !== undefined) {
+      this.pipeline.ingest(packet.topic, payload, this.ackFor(this.generation, messageId));
+      callback(DEFERRED_ACK);
+    } else if (qos === 2) {
+      // Our subscription is QoS 1, so brokers downgrade QoS 2 to us; if one comes anyway,
+      // mqtt.js finishes its handshake when we call back, after the commit.
+      this.pipeline.ingest(packet.topic, payload, () => callback());
+    } else {
+      this.pipeline.ingest(packet.topic, payload, null);
+      callback();
+    }
+  }
+
+  private ackFor(gen: number, messageId: number): () => void {
+    return () => this.puback(gen, messageId);
   }
 
   private puback(gen: number, messageId: number): void {
@@ -165,7 +174,12 @@ export class ExternalSubscriber {
       return;
     }
     this.acksSent++;
-    (client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId, reasonCode: 0 }, undefined, undefined, true);
+    (client as unknown as PacketWriter)._sendPacket(
+      { cmd: 'puback', messageId, reasonCode: 0 },
+      undefined,
+      undefined,
+      true,
+    );
   }
 
   /** Disconnects after the caller has flushed the writer (so the last PUBACKs went out). */

@@ -145,7 +145,10 @@ export class ReadingWriter {
     this.flushing = true;
     let n = 0;
     let rowCount = 0;
-    while (n < this.queue.length && (n === 0 || rowCount + this.queue[n].rows.length <= this.opts.batchSize)) {
+    while (
+      n < this.queue.length &&
+      (n === 0 || rowCount + this.queue[n].rows.length <= this.opts.batchSize)
+    ) {
       rowCount += this.queue[n].rows.length;
       n++;
     }
@@ -255,7 +258,8 @@ export class ReadingWriter {
           inserted += Number(res.numAffectedRows ?? 0n);
         }
       }
-      if (minTs < lateBefore) await markDirty(trx, this.dialect, minTs, new Date(this.opts.now()).toISOString());
+      if (minTs < lateBefore)
+        await markDirty(trx, this.dialect, minTs, new Date(this.opts.now()).toISOString());
       return inserted;
     });
   }

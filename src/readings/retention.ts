@@ -108,14 +108,18 @@ async function aggregate(
     await onSlice(end);
     t = end;
     // Keep each statement near the target: a dense plant gets thin slices, a quiet one wide ones.
-    if (took > TARGET_STATEMENT_MS * 2) slice = Math.max(target.bucketMs, floorTo(slice / 2, target.bucketMs));
+    if (took > TARGET_STATEMENT_MS * 2)
+      slice = Math.max(target.bucketMs, floorTo(slice / 2, target.bucketMs));
     else if (took < TARGET_STATEMENT_MS / 2) slice = Math.min(MAX_SLICE_MS, slice * 2);
     // Let ingestion and the API run between statements.
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
-async function minOf(deps: RetentionDeps, table: 'raw_readings' | AggregateTier['table']): Promise<number | null> {
+async function minOf(
+  deps: RetentionDeps,
+  table: 'raw_readings' | AggregateTier['table'],
+): Promise<number | null> {
   const col = table === 'raw_readings' ? 'ts' : 'bucket';
   const res = await deps.db.executeQuery<{ m: number | string | null }>(
     CompiledQuery.raw(`select min(${col}) as m from ${table}`, []),

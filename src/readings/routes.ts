@@ -16,7 +16,9 @@ export const TrendSchema = Type.Object({
   tier: Type.String({ description: 'raw | 1m | 1h | 1d' }),
   from: Type.String(),
   to: Type.String(),
-  bucket_seconds: Nullable(Type.Number({ description: 'width of each point; null when points are raw readings' })),
+  bucket_seconds: Nullable(
+    Type.Number({ description: 'width of each point; null when points are raw readings' }),
+  ),
   points: Type.Array(TrendPointSchema),
   range_min: Type.Number(),
   range_max: Type.Number(),
@@ -57,7 +59,9 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           tag: Type.String({ minLength: 1, maxLength: 40 }),
           from: Type.Optional(Timestamp),
           to: Type.Optional(Timestamp),
-          max_points: Type.Optional(Type.Integer({ minimum: 10, maximum: 5000, default: DEFAULT_MAX_POINTS })),
+          max_points: Type.Optional(
+            Type.Integer({ minimum: 10, maximum: 5000, default: DEFAULT_MAX_POINTS }),
+          ),
         }),
         response: { 200: TrendSchema },
       },

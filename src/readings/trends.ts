@@ -120,8 +120,16 @@ async function bucketsFrom(
     `select ${a} + ((${col} - ${a}) / ${w}) * ${w} as b, ${agg} from ${table} ` +
     `where instrument_id = ${p(1)} and ${col} >= ${p(2)} and ${col} < ${p(3)} ` +
     `group by (${col} - ${a}) / ${w} order by b`;
-  const res = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [instrumentId, from, to]));
-  return res.rows.map((r) => ({ b: num(r.b), sum: num(r.s), count: num(r.c), min: num(r.mn), max: num(r.mx) }));
+  const res = await db.executeQuery<Record<string, unknown>>(
+    CompiledQuery.raw(text, [instrumentId, from, to]),
+  );
+  return res.rows.map((r) => ({
+    b: num(r.b),
+    sum: num(r.s),
+    count: num(r.c),
+    min: num(r.mn),
+    max: num(r.mx),
+  }));
 }
 
 export interface TrendQuery {
@@ -174,12 +182,15 @@ export async function getTrend(db: Database, dialect: Dialect, q: TrendQuery, no
     }
   }
   if (!points) {
-    const resolution = tier === 'raw' ? 1000 : (AGGREGATE_TIERS.find((t) => t.name === tier)?.bucketMs ?? 1000);
+    const resolution =
+      tier === 'raw' ? 1000 : (AGGREGATE_TIERS.find((t) => t.name === tier)?.bucketMs ?? 1000);
     const width = Math.max(resolution, Math.ceil(span / maxPoints / resolution) * resolution);
     bucketSeconds = width / 1000;
     // Sources from the chosen tier down to raw, each covering the part its coarser tier lacks yet.
     const order: ('raw' | AggregateTier)[] = ['raw', ...AGGREGATE_TIERS];
-    const chain = order.slice(0, order.findIndex((s) => (s === 'raw' ? 'raw' : s.name) === tier) + 1).reverse();
+    const chain = order
+      .slice(0, order.findIndex((s) => (s === 'raw' ? 'raw' : s.name) === tier) + 1)
+      .reverse();
     const merged = new Map<number, Bucket>();
     let cursor = fromMs;
     for (const source of chain) {

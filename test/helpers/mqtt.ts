@@ -40,7 +40,9 @@ export async function publishReadings(
       await client.publishAsync(`${t.mqtt.topicPrefix}/gateway`, JSON.stringify(readings), { qos: 1 });
     } else {
       await Promise.all(
-        readings.map((r) => client.publishAsync(`${t.mqtt.topicPrefix}/${r.tag}`, JSON.stringify(r), { qos: 1 })),
+        readings.map((r) =>
+          client.publishAsync(`${t.mqtt.topicPrefix}/${r.tag}`, JSON.stringify(r), { qos: 1 }),
+        ),
       );
     }
   } finally {
@@ -58,7 +60,8 @@ export async function waitUntil<T>(
   for (;;) {
     const v = await probe();
     if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'}: ${JSON.stringify(v)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${opts.what ?? 'condition'}: ${JSON.stringify(v)}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

@@ -149,7 +149,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   };
   await refreshAdmin();
   const broker = server.ctx.ingestion?.broker();
-  const brokerUrl = new URL(broker?.mode === 'external' ? config.mqtt.broker : (broker?.url ?? 'mqtt://127.0.0.1:1883'));
+  const brokerUrl = new URL(
+    broker?.mode === 'external' ? config.mqtt.broker : (broker?.url ?? 'mqtt://127.0.0.1:1883'),
+  );
   const mqtt: MqttTarget = {
     url: `mqtt://${brokerUrl.hostname}:${brokerUrl.port || 1883}`,
     host: brokerUrl.hostname,

@@ -18,7 +18,7 @@ const externalUp = await reachable(EXTERNAL.hostname, Number(EXTERNAL.port || 18
 const TAGS = 20;
 const PER_TAG = 1000; // 20 x 1000 = 20,000 readings
 const TOTAL = TAGS * PER_TAG;
-const valueOf = (tagIndex: number, k: number) => tagIndex * 1000 + k + 0.25;
+const expectedValue = (tagIndex: number, k: number) => tagIndex * 1000 + k + 0.25;
 
 interface Rig {
   dataDir: string;
@@ -77,7 +77,8 @@ async function expectAllStoredOnce(rig: Rig, tags: string[], base: number): Prom
   const seen = new Set(rows.map((r) => `${r.tag}|${r.ts}|${r.value}`));
   let missing = 0;
   tags.forEach((tag, i) => {
-    for (let k = 0; k < PER_TAG; k++) if (!seen.has(`${tag}|${base + k * 1000}|${valueOf(i, k)}`)) missing++;
+    for (let k = 0; k < PER_TAG; k++)
+      if (!seen.has(`${tag}|${base + k * 1000}|${expectedValue(i, k)}`)) missing++;
   });
   expect(missing).toBe(0);
 }
@@ -122,12 +123,16 @@ async function publishAll(
           await new Promise((resolve) => setTimeout(resolve, 1));
           if (paused) await paused;
         }
-        const r = reading(tags[i], base + k * 1000, valueOf(i, k));
+        const r = reading(tags[i], base + k * 1000, expectedValue(i, k));
         client.publish(`${topicPrefix}/${tags[i]}`, JSON.stringify(r), { qos: 1 });
         n++;
       }
     }
-    await waitUntil(() => killed, (x) => x, { timeoutMs: 60_000, what: 'the kill' });
+    await waitUntil(
+      () => killed,
+      (x) => x,
+      { timeoutMs: 60_000, what: 'the kill' },
+    );
     if (paused) await paused;
   } finally {
     watching = false;
@@ -185,7 +190,11 @@ describe.skipIf(!externalUp)(`SIGKILL against the machine's Mosquitto (${EXTERNA
           servers.push(await spawnServer(rig.env));
         },
       );
-      await waitUntil(() => stored(rig), (n) => n >= TOTAL, { timeoutMs: 60_000, what: 'all readings' });
+      await waitUntil(
+        () => stored(rig),
+        (n) => n >= TOTAL,
+        { timeoutMs: 60_000, what: 'all readings' },
+      );
     } finally {
       await publisher.endAsync();
     }
@@ -230,7 +239,11 @@ describe('SIGKILL with the embedded broker: unacknowledged readings are sent aga
           servers.push(await spawnServer(rig.env));
         },
       );
-      await waitUntil(() => stored(rig), (n) => n >= TOTAL, { timeoutMs: 60_000, what: 'all readings' });
+      await waitUntil(
+        () => stored(rig),
+        (n) => n >= TOTAL,
+        { timeoutMs: 60_000, what: 'all readings' },
+      );
     } finally {
       await publisher.endAsync(true);
     }

@@ -34,9 +34,10 @@ describe('MQTT ingestion end to end', () => {
   afterAll(() => t?.stop());
 
   it('a reading published with mosquitto_pub appears in trends and in the live value', async () => {
-    expect(existsSync(MOSQUITTO_PUB), 'install mosquitto-clients (apt-get install -y mosquitto-clients)').toBe(
-      true,
-    );
+    expect(
+      existsSync(MOSQUITTO_PUB),
+      'install mosquitto-clients (apt-get install -y mosquitto-clients)',
+    ).toBe(true);
     const inst = await makeInstrument(t);
     const ts = Date.now() - 2_000;
     const payload = JSON.stringify(reading(inst.tag, ts, 6.25));
@@ -114,7 +115,13 @@ describe('MQTT ingestion end to end', () => {
       future_timestamp: delta('future_timestamp'),
       invalid_value: delta('invalid_value'),
       invalid_timestamp: delta('invalid_timestamp'),
-    }).toEqual({ unknown_tag: 1, unit_mismatch: 1, future_timestamp: 1, invalid_value: 1, invalid_timestamp: 1 });
+    }).toEqual({
+      unknown_tag: 1,
+      unit_mismatch: 1,
+      future_timestamp: 1,
+      invalid_value: 1,
+      invalid_timestamp: 1,
+    });
     expect(after.unknown_tags.map((u: { tag: string }) => u.tag)).toContain('NO-SUCH-TAG-1');
     expect(await rawCount(t, a.id)).toBe(2);
     expect(await rawCount(t, b.id)).toBe(1);
@@ -146,9 +153,15 @@ describe('MQTT ingestion end to end', () => {
   it('follows the instrument register: a new tag is accepted at once, a changed unit is enforced', async () => {
     const inst = await makeInstrument(t);
     await publishReadings(t, [reading(inst.tag, Date.now() - 3000, 2)]);
-    await waitUntil(() => rawCount(t, inst.id), (n) => n === 1, { what: 'first reading' });
+    await waitUntil(
+      () => rawCount(t, inst.id),
+      (n) => n === 1,
+      { what: 'first reading' },
+    );
 
-    const patched = await t.api('PATCH', `/api/instruments/${inst.id}`, { body: { unit: 'kPa', range_max: 1000 } });
+    const patched = await t.api('PATCH', `/api/instruments/${inst.id}`, {
+      body: { unit: 'kPa', range_max: 1000 },
+    });
     expect(patched.status).toBe(200);
     const before = await ingestionHealth(t);
     await waitUntil(
@@ -170,7 +183,10 @@ describe('MQTT ingestion end to end', () => {
     const inst = await makeInstrument(t, { max_rate_per_second: 1 });
     const t0 = Date.now() - 60_000;
     await publishReadings(t, [reading(inst.tag, t0, 5)]);
-    await waitUntil(() => t.api('GET', `/api/instruments/${inst.id}`), (x) => x.body.last_reading?.value === 5);
+    await waitUntil(
+      () => t.api('GET', `/api/instruments/${inst.id}`),
+      (x) => x.body.last_reading?.value === 5,
+    );
     // 5 -> 9 bar in one second: 4 bar/s against a 1 bar/s limit.
     await publishReadings(t, [reading(inst.tag, t0 + 1000, 9)]);
     const spike = await waitUntil(
@@ -219,6 +235,28 @@ describe('MQTT ingestion end to end', () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it('after a restart, the live value comes from the last stored reading', async () => {
+    const inst = await makeInstrument(t);
+    const ts = Date.now() - 10_000;
+    await publishReadings(t, [reading(inst.tag, ts - 1000, 2.5), reading(inst.tag, ts, 2.75)]);
+    await waitUntil(
+      () => rawCount(t, inst.id),
+      (n) => n === 2,
+      { what: 'both readings' },
+    );
+    const again = await startTestApp({ databaseUrl: t.databaseUrl, env: { SEED_DEMO: 'false' } });
+    try {
+      const r = await again.api('GET', `/api/instruments/${inst.id}`);
+      expect(r.body.last_reading).toEqual({
+        timestamp: new Date(ts).toISOString(),
+        value: 2.75,
+        quality: 'good',
+      });
+    } finally {
+      await again.stop();
+    }
+  });
+
   it('reports the broker and ingestion state in /health', async () => {
     const h = await t.api('GET', '/health', { token: null });
     expect(h.body.broker).toMatchObject({ mode: t.mqtt.external ? 'external' : 'embedded', connected: true });
@@ -256,6 +294,9 @@ describe.skipIf(!!process.env.TEST_MQTT_URL)('embedded broker with a user name a
     } finally {
       await client.endAsync();
     }
-    await waitUntil(() => t.api('GET', `/api/instruments/${inst.id}`), (x) => x.body.last_reading?.value === 7);
+    await waitUntil(
+      () => t.api('GET', `/api/instruments/${inst.id}`),
+      (x) => x.body.last_reading?.value === 7,
+    );
   });
 });

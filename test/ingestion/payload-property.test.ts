@@ -87,15 +87,26 @@ const item: fc.Arbitrary<Item> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('unknown_tag' as const), tag: fc.stringMatching(/^U-[A-Z0-9]{1,8}$/) }),
+    arbitrary: fc.record({
+      kind: fc.constant('unknown_tag' as const),
+      tag: fc.stringMatching(/^U-[A-Z0-9]{1,8}$/),
+    }),
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('future' as const), inst, aheadMinutes: fc.integer({ min: 6, max: 600 }) }),
+    arbitrary: fc.record({
+      kind: fc.constant('future' as const),
+      inst,
+      aheadMinutes: fc.integer({ min: 6, max: 600 }),
+    }),
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('unit' as const), inst, unit: fc.constantFrom('psi', 'K', '', 'BAR') }),
+    arbitrary: fc.record({
+      kind: fc.constant('unit' as const),
+      inst,
+      unit: fc.constantFrom('psi', 'K', '', 'BAR'),
+    }),
   },
   {
     weight: 1,
@@ -124,7 +135,10 @@ const message: fc.Arbitrary<Message> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('single' as const), item }) },
   {
     weight: 3,
-    arbitrary: fc.record({ kind: fc.constant('array' as const), items: fc.array(item, { minLength: 0, maxLength: 12 }) }),
+    arbitrary: fc.record({
+      kind: fc.constant('array' as const),
+      items: fc.array(item, { minLength: 0, maxLength: 12 }),
+    }),
   },
   {
     weight: 1,
@@ -260,7 +274,13 @@ describe('ingestion under random and malformed payloads', () => {
               const i = insts[m.inst];
               out.push({
                 topic: i.tag,
-                payload: JSON.stringify({ tag: i.tag, timestamp: nowIso(), value: 1, unit: i.unit, note: 'x'.repeat(m.size) }),
+                payload: JSON.stringify({
+                  tag: i.tag,
+                  timestamp: nowIso(),
+                  value: 1,
+                  unit: i.unit,
+                  note: 'x'.repeat(m.size),
+                }),
               });
             } else {
               const payload = m.asObject
@@ -275,12 +295,15 @@ describe('ingestion under random and malformed payloads', () => {
 
           const before = await ingestionHealth(t);
           const rowsBefore = await rowCount();
-          await Promise.all(out.map((o) => client.publishAsync(`${t.mqtt.topicPrefix}/${o.topic}`, o.payload, { qos: 1 })));
+          await Promise.all(
+            out.map((o) => client.publishAsync(`${t.mqtt.topicPrefix}/${o.topic}`, o.payload, { qos: 1 })),
+          );
           await waitUntil(
             () => ingestionHealth(t),
             (h) =>
               h.messages_total >= before.messages_total + out.length &&
-              h.stored_total + h.duplicates_total >= before.stored_total + before.duplicates_total + expectedStored.length &&
+              h.stored_total + h.duplicates_total >=
+                before.stored_total + before.duplicates_total + expectedStored.length &&
               h.queue_depth === 0,
             { what: 'the messages to be processed' },
           );
