@@ -140,6 +140,8 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
     mqtt: {
       broker: str(env, 'MQTT_BROKER', 'embedded'),
       port: num(env, 'MQTT_PORT', 1883, { min: 0, max: 65535, int: true }),
+      /** Whether MQTT_PORT was set: only the default port may be swapped for a free one when taken. */
+      portExplicit: optional(env, 'MQTT_PORT') !== null,
       username: optional(env, 'MQTT_USERNAME'),
       password: optional(env, 'MQTT_PASSWORD'),
       topic: str(env, 'MQTT_TOPIC', 'plant/readings/#'),

@@ -69,6 +69,11 @@ export interface EmbeddedBrokerOptions {
   /** Called for each matching publish; `done` must be called once the readings are committed. */
   onReadings(topic: string, payload: Buffer, done: () => void): void;
   log: Logger;
+  /**
+   * When the port was not chosen explicitly and is taken (a Mosquitto already on 1883, say), listen
+   * on a free port instead of refusing to start, so the demo runs on any machine.
+   */
+  fallbackToFreePort?: boolean;
 }
 
 export interface EmbeddedBroker {
@@ -139,6 +144,13 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   } catch (e) {
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE' && opts.fallbackToFreePort && opts.port !== 0) {
+      log.warn(
+        { port: opts.port },
+        `MQTT port ${opts.port} is in use (another broker?): the embedded broker takes a free port instead; set MQTT_PORT to choose one`,
+      );
+      return startEmbeddedBroker({ ...opts, port: 0, fallbackToFreePort: false });
+    }
     if (err.code === 'EADDRINUSE')
       throw new ConfigError(
         `MQTT_PORT ${opts.port} is already in use (is another broker running? set MQTT_PORT, or MQTT_BROKER=mqtt://host:port to use it)`,

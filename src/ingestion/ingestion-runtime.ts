@@ -153,6 +153,7 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
         embedded = await startEmbeddedBroker({
           host: config.mqtt.host,
           port: config.mqtt.port,
+          fallbackToFreePort: !config.mqtt.portExplicit,
           username: config.mqtt.username,
           password: config.mqtt.password,
           topic: config.mqtt.topic,
