@@ -134,18 +134,31 @@ describe('MQTT ingestion end to end', () => {
 
   it('stores a redelivered reading once', async () => {
     const inst = await makeInstrument(t);
-    const r = reading(inst.tag, Date.now() - 5000, 3.3);
+    const base = Date.now();
+    const r = reading(inst.tag, base - 5000, 3.3);
     const client = await connectPublisher(t);
     try {
       await publishReadings(t, [r], { client });
       await publishReadings(t, [r], { client });
-      await publishReadings(t, [reading(inst.tag, Date.now() - 4000, 3.4)], { client });
+      await publishReadings(t, [reading(inst.tag, base - 4000, 3.4)], { client });
     } finally {
       await client.endAsync();
     }
     await waitUntil(
       () => t.api('GET', `/api/instruments/${inst.id}`),
       (x) => x.body.last_reading?.value === 3.4,
+    );
+    // The live value is set before the write commits: wait for the later reading's row, and only
+    // then check that the redelivered one made no second row.
+    await waitUntil(
+      () =>
+        t.server.ctx.db
+          .selectFrom('raw_readings')
+          .select('ts')
+          .where('instrument_id', '=', inst.id)
+          .execute(),
+      (rows) => rows.some((row) => row.ts === base - 4000),
+      { what: 'the later reading to commit' },
     );
     expect(await rawCount(t, inst.id)).toBe(2);
   });
