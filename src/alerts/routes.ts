@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { IdParams, Nullable, Page, PageQuery, Timestamp } from '../http/schemas.ts';
+import { IdParams, Nullable, Page, PageQuery, Timestamp, toUtc } from '../http/schemas.ts';
 import { acknowledgeAlert, getAlert, listAlerts, resolveAlert } from './alert-service.ts';
 import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES } from './types.ts';
 
@@ -63,8 +63,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const q = req.query;
       return listAlerts(ctx.db, {
         ...q,
-        from: q.from ? new Date(q.from).toISOString() : undefined,
-        to: q.to ? new Date(q.to).toISOString() : undefined,
+        from: toUtc(q.from),
+        to: toUtc(q.to),
         limit: q.limit ?? 50,
         offset: q.offset ?? 0,
       });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Nullable, Page, PageQuery, Timestamp } from '../http/schemas.ts';
+import { Nullable, Page, PageQuery, Timestamp, toUtc } from '../http/schemas.ts';
 import { listAudit, verifyAuditChain } from './audit-log.ts';
 
 const AuditItem = Type.Object({
@@ -39,8 +39,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const q = req.query;
       return listAudit(ctx.db, {
         ...q,
-        from: q.from ? new Date(q.from).toISOString() : undefined,
-        to: q.to ? new Date(q.to).toISOString() : undefined,
+        from: toUtc(q.from),
+        to: toUtc(q.to),
         limit: q.limit ?? 50,
         offset: q.offset ?? 0,
       });

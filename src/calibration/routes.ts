@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { IdParams, Page, PageQuery, Timestamp } from '../http/schemas.ts';
+import { IdParams, Page, PageQuery, Timestamp, toUtc } from '../http/schemas.ts';
 import { getInstrument } from '../instruments/instrument-service.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
 import { cmmsSettings } from '../work-orders/settings.ts';
@@ -9,8 +9,6 @@ import { listCalibrations } from './calibration-records.ts';
 import { getCalibration, recordCalibration } from './calibration-service.ts';
 import { getCalibrationInterval } from './interval-service.ts';
 import { CalibrationIntervalSchema, CalibrationSchema, CreateCalibrationBody } from './schemas.ts';
-
-const iso = (v?: string) => (v ? new Date(v).toISOString() : undefined);
 
 export const calibrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -67,8 +65,8 @@ export const calibrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const q = req.query;
       return listCalibrations(ctx.db, {
         ...q,
-        from: iso(q.from),
-        to: iso(q.to),
+        from: toUtc(q.from),
+        to: toUtc(q.to),
         limit: q.limit ?? 50,
         offset: q.offset ?? 0,
       });

@@ -40,3 +40,6 @@ export const errorResponses = {
 };
 
 export const Ok = Type.Object({ ok: Type.Boolean() });
+
+/** A `date-time` query value as the stored form (ISO 8601 UTC), so any offset compares correctly. */
+export const toUtc = (v?: string): string | undefined => (v ? new Date(v).toISOString() : undefined);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { IdParams, Nullable, Page, PageQuery, Timestamp } from '../http/schemas.ts';
+import { IdParams, Nullable, Page, PageQuery, Timestamp, toUtc } from '../http/schemas.ts';
 import { getInstrument } from '../instruments/instrument-service.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
 import { listMaintenance, MAINTENANCE_ACTION_TYPES } from './maintenance-records.ts';
@@ -37,8 +37,6 @@ const ScanSummarySchema = Type.Object({
   pm_work_orders_created: Type.Integer(),
   sla_breaches_flagged: Type.Integer(),
 });
-
-const iso = (v?: string) => (v ? new Date(v).toISOString() : undefined);
 
 export const maintenanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -105,8 +103,8 @@ export const maintenanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const q = req.query;
       return listMaintenance(ctx.db, {
         ...q,
-        from: iso(q.from),
-        to: iso(q.to),
+        from: toUtc(q.from),
+        to: toUtc(q.to),
         limit: q.limit ?? 50,
         offset: q.offset ?? 0,
       });
@@ -137,8 +135,8 @@ export const maintenanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return listMaintenance(ctx.db, {
         ...q,
         instrument_id: req.params.id,
-        from: iso(q.from),
-        to: iso(q.to),
+        from: toUtc(q.from),
+        to: toUtc(q.to),
         limit: q.limit ?? 50,
         offset: q.offset ?? 0,
       });
