@@ -98,3 +98,28 @@ export function ConfirmDialog({
     </Modal>
   );
 }
+
+interface FormFooterProps {
+  /** The id of the form in the modal's body that the submit button submits. */
+  formId: string;
+  onCancel: () => void;
+  pending: boolean;
+  label: string;
+  pendingLabel: string;
+  /** Disabled for a reason besides a pending save (e.g. the form is not complete yet). */
+  disabled?: boolean;
+}
+
+/** Cancel and the form's submit button, the footer every form modal shares. */
+export function FormFooter({ formId, onCancel, pending, label, pendingLabel, disabled }: FormFooterProps) {
+  return (
+    <>
+      <button type="button" className="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" form={formId} className="button button-primary" disabled={pending || disabled}>
+        {pending ? pendingLabel : label}
+      </button>
+    </>
+  );
+}

@@ -3,7 +3,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { ALERT_KINDS, AlertKindBadge, SeverityBadge, StatusBadge } from '../../../components/Badges.tsx';
 import { EmptyState, ErrorMessage, FormError, Loading } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
-import { Modal } from '../../../components/Modal.tsx';
+import { FormFooter, Modal } from '../../../components/Modal.tsx';
 import { Pagination } from '../../../components/Pagination.tsx';
 import { paths } from '../../../config/paths.ts';
 import { errorText } from '../../../lib/api-client.ts';
@@ -34,19 +34,13 @@ export function ResolveAlertModal({ alert, onClose }: { alert: Alert; onClose: (
       title={`Resolve alert on ${alert.tag}`}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            form="resolve-form"
-            className="button button-primary"
-            disabled={resolve.isPending}
-          >
-            {resolve.isPending ? 'Resolving…' : 'Resolve alert'}
-          </button>
-        </>
+        <FormFooter
+          formId="resolve-form"
+          onCancel={onClose}
+          pending={resolve.isPending}
+          pendingLabel="Resolving…"
+          label="Resolve alert"
+        />
       }
     >
       <p>

@@ -3,7 +3,7 @@ import { Link } from 'react-router-dom';
 import { PassFail } from '../../../components/Badges.tsx';
 import { FormError } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
-import { Modal } from '../../../components/Modal.tsx';
+import { FormFooter, Modal } from '../../../components/Modal.tsx';
 import { paths } from '../../../config/paths.ts';
 import { ApiError } from '../../../lib/api-client.ts';
 import { formatDate, formatValue, fromLocalInput, toLocalInput } from '../../../lib/format.ts';
@@ -227,19 +227,13 @@ export function CalibrationModal({
       title={`Record calibration — ${instrument.tag}`}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            form="calibration-form"
-            className="button button-primary"
-            disabled={create.isPending}
-          >
-            {create.isPending ? 'Saving…' : 'Save calibration'}
-          </button>
-        </>
+        <FormFooter
+          formId="calibration-form"
+          onCancel={onClose}
+          pending={create.isPending}
+          pendingLabel="Saving…"
+          label="Save calibration"
+        />
       }
     >
       <p className="muted">

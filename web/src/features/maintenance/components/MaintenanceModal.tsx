@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { FormError } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
-import { Modal } from '../../../components/Modal.tsx';
+import { FormFooter, Modal } from '../../../components/Modal.tsx';
 import { fromLocalInput, humanize, toLocalInput } from '../../../lib/format.ts';
 import { useCreateMaintenance } from '../api/create-maintenance.ts';
 import { MAINTENANCE_ACTION_TYPES, type MaintenanceRecord } from '../types.ts';
@@ -81,19 +81,13 @@ export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded 
       title={`Record maintenance — ${instrument.tag}`}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            form="maintenance-form"
-            className="button button-primary"
-            disabled={create.isPending}
-          >
-            {create.isPending ? 'Saving…' : 'Save maintenance'}
-          </button>
-        </>
+        <FormFooter
+          formId="maintenance-form"
+          onCancel={onClose}
+          pending={create.isPending}
+          pendingLabel="Saving…"
+          label="Save maintenance"
+        />
       }
     >
       <form id="maintenance-form" onSubmit={submit} noValidate>

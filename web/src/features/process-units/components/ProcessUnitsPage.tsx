@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { EmptyState, FormError, QueryState } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
-import { ConfirmDialog, Modal } from '../../../components/Modal.tsx';
+import { ConfirmDialog, FormFooter, Modal } from '../../../components/Modal.tsx';
 import { useDeleteProcessUnit } from '../api/delete-process-unit.ts';
 import { useProcessUnits } from '../api/get-process-units.ts';
 import { useSaveProcessUnit } from '../api/save-process-unit.ts';
@@ -39,14 +39,13 @@ function UnitForm({ unit, onClose }: { unit: ProcessUnit | null; onClose: () => 
       title={unit ? `Edit ${unit.name}` : 'New process unit'}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="unit-form" className="button button-primary" disabled={save.isPending}>
-            {save.isPending ? 'Saving…' : 'Save'}
-          </button>
-        </>
+        <FormFooter
+          formId="unit-form"
+          onCancel={onClose}
+          pending={save.isPending}
+          pendingLabel="Saving…"
+          label="Save"
+        />
       }
     >
       <form id="unit-form" onSubmit={submit} noValidate>

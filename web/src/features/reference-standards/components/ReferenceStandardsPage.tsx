@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { EmptyState, FormError, QueryState } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
-import { ConfirmDialog, Modal } from '../../../components/Modal.tsx';
+import { ConfirmDialog, FormFooter, Modal } from '../../../components/Modal.tsx';
 import { paths } from '../../../config/paths.ts';
 import { errorText } from '../../../lib/api-client.ts';
 import { formatDate } from '../../../lib/format.ts';
@@ -58,19 +58,13 @@ export function StandardForm({
       title={standard ? `Edit ${standard.identifier}` : 'New reference standard'}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            form="standard-form"
-            className="button button-primary"
-            disabled={save.isPending}
-          >
-            {save.isPending ? 'Saving…' : 'Save'}
-          </button>
-        </>
+        <FormFooter
+          formId="standard-form"
+          onCancel={onClose}
+          pending={save.isPending}
+          pendingLabel="Saving…"
+          label="Save"
+        />
       }
     >
       <form id="standard-form" onSubmit={submit} noValidate className="form-grid">

@@ -1,7 +1,7 @@
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { FormError } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
-import { Modal } from '../../../components/Modal.tsx';
+import { FormFooter, Modal } from '../../../components/Modal.tsx';
 import { ApiError } from '../../../lib/api-client.ts';
 import { useUpdateWorkOrder } from '../api/update-work-order.ts';
 import type { Option, WorkOrder } from '../types.ts';
@@ -81,19 +81,13 @@ export function CompleteWorkOrderModal({
       title={`Complete work order #${workOrder.id}`}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            form="complete-form"
-            className="button button-primary"
-            disabled={update.isPending}
-          >
-            {update.isPending ? 'Saving…' : 'Complete work order'}
-          </button>
-        </>
+        <FormFooter
+          formId="complete-form"
+          onCancel={onClose}
+          pending={update.isPending}
+          pendingLabel="Saving…"
+          label="Complete work order"
+        />
       }
     >
       <p className="muted">
