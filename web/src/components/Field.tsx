@@ -41,3 +41,29 @@ export function Field({ label, error, hint, required, className, children }: Fie
     </div>
   );
 }
+
+interface FilterSelectProps {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  /** The first option, the empty value: e.g. "All types". */
+  allLabel: string;
+  options: readonly { value: string; label: string }[];
+}
+
+/** A list filter: a labelled select whose empty first option means "no filter". */
+export function FilterSelect({ label, value, onChange, allLabel, options }: FilterSelectProps) {
+  return (
+    <label>
+      <span>{label}</span>
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{allLabel}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

@@ -1,14 +1,15 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { ALERT_KINDS, AlertKindBadge, SeverityBadge, StatusBadge } from '../../../components/Badges.tsx';
 import { EmptyState, ErrorMessage, FormError, Loading } from '../../../components/Feedback.tsx';
-import { Field } from '../../../components/Field.tsx';
+import { Field, FilterSelect } from '../../../components/Field.tsx';
 import { FormFooter, Modal } from '../../../components/Modal.tsx';
 import { Pagination } from '../../../components/Pagination.tsx';
 import { paths } from '../../../config/paths.ts';
 import { errorText } from '../../../lib/api-client.ts';
 import { formatAgo, formatDateTime, humanize } from '../../../lib/format.ts';
 import { useDebounced } from '../../../lib/use-debounced.ts';
+import { useFilterParams } from '../../../lib/use-filter-params.ts';
 import { useAcknowledgeAlert } from '../api/acknowledge-alert.ts';
 import { type AlertFilters, useAlerts } from '../api/get-alerts.ts';
 import { useResolveAlert } from '../api/resolve-alert.ts';
@@ -111,7 +112,7 @@ interface Props {
 
 /** Alerts with their lifecycle actions. Filters live in the URL unless the list is embedded. */
 export function AlertList({ rowActions, fixed, compact }: Props) {
-  const [params, setParams] = useSearchParams();
+  const [params, setParam] = useFilterParams();
   const [localStatus, setLocalStatus] = useState('active');
   const [offsetLocal, setOffsetLocal] = useState(0);
   const [tagInput, setTagInput] = useState(params.get('tag') ?? '');
@@ -131,14 +132,6 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
   const ack = useAcknowledgeAlert();
   const [resolving, setResolving] = useState<Alert | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
-
-  const setParam = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    if (key !== 'offset') next.delete('offset');
-    setParams(next, { replace: true });
-  };
 
   return (
     <>
@@ -174,28 +167,20 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
               <option value="all">All</option>
             </select>
           </label>
-          <label>
-            <span>Kind</span>
-            <select value={filters.alert_type ?? ''} onChange={(e) => setParam('type', e.target.value)}>
-              <option value="">All kinds</option>
-              {ALERT_TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {ALERT_KINDS[t]?.label ?? t}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            <span>Severity</span>
-            <select value={filters.severity ?? ''} onChange={(e) => setParam('severity', e.target.value)}>
-              <option value="">All severities</option>
-              {SEVERITIES.map((s) => (
-                <option key={s} value={s}>
-                  {humanize(s)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            label="Kind"
+            value={filters.alert_type ?? ''}
+            onChange={(v) => setParam('type', v)}
+            allLabel="All kinds"
+            options={ALERT_TYPES.map((t) => ({ value: t, label: ALERT_KINDS[t]?.label ?? t }))}
+          />
+          <FilterSelect
+            label="Severity"
+            value={filters.severity ?? ''}
+            onChange={(v) => setParam('severity', v)}
+            allLabel="All severities"
+            options={SEVERITIES.map((s) => ({ value: s, label: humanize(s) }))}
+          />
           <label>
             <span>Tag</span>
             <input

@@ -1,12 +1,14 @@
 import { type ReactNode, useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link } from 'react-router-dom';
 import { CriticalityBadge, QualityBadge, StatusBadge } from '../../../components/Badges.tsx';
 import { EmptyState, ErrorMessage, Loading } from '../../../components/Feedback.tsx';
+import { FilterSelect } from '../../../components/Field.tsx';
 import { Pagination } from '../../../components/Pagination.tsx';
 import { paths } from '../../../config/paths.ts';
 import { formatDate, formatValue } from '../../../lib/format.ts';
 import { useIsAdmin } from '../../../lib/session.ts';
 import { useDebounced } from '../../../lib/use-debounced.ts';
+import { useFilterParams } from '../../../lib/use-filter-params.ts';
 import { useInstruments } from '../api/get-instruments.ts';
 import {
   CRITICALITIES,
@@ -28,7 +30,7 @@ interface Props {
 /** The register: search and filters kept in the URL, so a filtered view can be shared or revisited. */
 export function InstrumentRegister({ processUnits, rowActions }: Props) {
   const isAdmin = useIsAdmin();
-  const [params, setParams] = useSearchParams();
+  const [params, setParam] = useFilterParams();
   const [q, setQ] = useState(params.get('q') ?? '');
   const search = useDebounced(q.trim());
   const filters = {
@@ -42,14 +44,6 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
   };
   const list = useInstruments(filters);
   const [editing, setEditing] = useState<Instrument | 'new' | null>(null);
-
-  const setParam = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    if (key !== 'offset') next.delete('offset');
-    setParams(next, { replace: true });
-  };
 
   return (
     <>
@@ -66,54 +60,38 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
             }}
           />
         </label>
-        <label>
-          <span>Type</span>
-          <select value={filters.type ?? ''} onChange={(e) => setParam('type', e.target.value)}>
-            <option value="">All types</option>
-            {INSTRUMENT_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {TYPE_WORD[t]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>Process unit</span>
-          <select value={params.get('unit') ?? ''} onChange={(e) => setParam('unit', e.target.value)}>
-            <option value="">All units</option>
-            {processUnits.map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>Criticality</span>
-          <select value={filters.criticality ?? ''} onChange={(e) => setParam('criticality', e.target.value)}>
-            <option value="">Any</option>
-            {CRITICALITIES.map((c) => (
-              <option key={c} value={c}>
-                {c[0].toUpperCase() + c.slice(1)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>Status</span>
-          <select value={filters.status ?? ''} onChange={(e) => setParam('status', e.target.value)}>
-            <option value="">Any</option>
-            {INSTRUMENT_STATUSES.map((c) => (
-              <option key={c} value={c}>
-                {c === 'out_of_service'
-                  ? 'Out of service'
-                  : c === 'maintenance'
-                    ? 'In maintenance'
-                    : 'Active'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Type"
+          value={filters.type ?? ''}
+          onChange={(v) => setParam('type', v)}
+          allLabel="All types"
+          options={INSTRUMENT_TYPES.map((t) => ({ value: t, label: TYPE_WORD[t] }))}
+        />
+        <FilterSelect
+          label="Process unit"
+          value={params.get('unit') ?? ''}
+          onChange={(v) => setParam('unit', v)}
+          allLabel="All units"
+          options={processUnits.map((u) => ({ value: String(u.id), label: u.name }))}
+        />
+        <FilterSelect
+          label="Criticality"
+          value={filters.criticality ?? ''}
+          onChange={(v) => setParam('criticality', v)}
+          allLabel="Any"
+          options={CRITICALITIES.map((c) => ({ value: c, label: c[0].toUpperCase() + c.slice(1) }))}
+        />
+        <FilterSelect
+          label="Status"
+          value={filters.status ?? ''}
+          onChange={(v) => setParam('status', v)}
+          allLabel="Any"
+          options={INSTRUMENT_STATUSES.map((c) => ({
+            value: c,
+            label:
+              c === 'out_of_service' ? 'Out of service' : c === 'maintenance' ? 'In maintenance' : 'Active',
+          }))}
+        />
         {isAdmin && (
           <button
             type="button"

@@ -1,11 +1,13 @@
 import { useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { PriorityBadge, StatusBadge } from '../../../components/Badges.tsx';
 import { EmptyState, ErrorMessage, Loading } from '../../../components/Feedback.tsx';
+import { FilterSelect } from '../../../components/Field.tsx';
 import { Pagination } from '../../../components/Pagination.tsx';
 import { paths } from '../../../config/paths.ts';
 import { formatDateTime } from '../../../lib/format.ts';
 import { useDebounced } from '../../../lib/use-debounced.ts';
+import { useFilterParams } from '../../../lib/use-filter-params.ts';
 import { useWorkOrders, type WorkOrderFilters } from '../api/get-work-orders.ts';
 import { TYPE_WORD, WORK_ORDER_PRIORITIES, WORK_ORDER_TYPES, type WorkOrder } from '../types.ts';
 
@@ -29,7 +31,7 @@ export function DueCell({ wo }: { wo: WorkOrder }) {
 
 /** Work orders with filters in the URL; "assigned to me" is what a technician opens first. */
 export function WorkOrderList({ fixed }: { fixed?: Partial<WorkOrderFilters> }) {
-  const [params, setParams] = useSearchParams();
+  const [params, setParam] = useFilterParams();
   const navigate = useNavigate();
   const [tagInput, setTagInput] = useState(params.get('tag') ?? '');
   const tag = useDebounced(tagInput.trim());
@@ -49,14 +51,6 @@ export function WorkOrderList({ fixed }: { fixed?: Partial<WorkOrderFilters> }) 
   if (filters.status === 'all') filters.status = undefined;
   const list = useWorkOrders(filters);
 
-  const setParam = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    if (key !== 'offset') next.delete('offset');
-    setParams(next, { replace: true });
-  };
-
   return (
     <>
       {!embedded && (
@@ -75,28 +69,20 @@ export function WorkOrderList({ fixed }: { fixed?: Partial<WorkOrderFilters> }) 
               <option value="all">All</option>
             </select>
           </label>
-          <label>
-            <span>Type</span>
-            <select value={filters.type ?? ''} onChange={(e) => setParam('type', e.target.value)}>
-              <option value="">All types</option>
-              {WORK_ORDER_TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {TYPE_WORD[t]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            <span>Priority</span>
-            <select value={filters.priority ?? ''} onChange={(e) => setParam('priority', e.target.value)}>
-              <option value="">All priorities</option>
-              {WORK_ORDER_PRIORITIES.map((t) => (
-                <option key={t} value={t}>
-                  {t[0].toUpperCase() + t.slice(1)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            label="Type"
+            value={filters.type ?? ''}
+            onChange={(v) => setParam('type', v)}
+            allLabel="All types"
+            options={WORK_ORDER_TYPES.map((t) => ({ value: t, label: TYPE_WORD[t] }))}
+          />
+          <FilterSelect
+            label="Priority"
+            value={filters.priority ?? ''}
+            onChange={(v) => setParam('priority', v)}
+            allLabel="All priorities"
+            options={WORK_ORDER_PRIORITIES.map((t) => ({ value: t, label: t[0].toUpperCase() + t.slice(1) }))}
+          />
           <label>
             <span>Tag</span>
             <input
