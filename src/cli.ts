@@ -2,6 +2,14 @@ import { generatePassword } from './auth/passwords.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import {
+  createGateway,
+  deleteGateway,
+  findGatewayByUsername,
+  listGateways,
+  resetGatewayPassword,
+  updateGateway,
+} from './gateways/gateway-service.ts';
 import { createLogger, startServer } from './main.ts';
 import { seedDemo } from './seed/seed-demo.ts';
 import { parseSimulateArgs, SIMULATE_HELP } from './simulator/cli-options.ts';
@@ -21,6 +29,10 @@ usage: npm run cli -- <command> [options]
   user add <employee_no> <full name> [--role admin|technician] [--email e] [--password p]
   user reset-password <employee_no> [--password p]
   simulate [options]                     publish simulated readings (see: npm run simulate -- --help)
+  gateway add <name> [--description d] [--password p]   a broker login for a field gateway (prints its password once)
+  gateway list
+  gateway reset-password <name> [--password p]
+  gateway disable <name> | gateway enable <name> | gateway remove <name>
 `;
 
 function flag(args: string[], name: string): string | undefined {
@@ -152,6 +164,8 @@ async function main(argv: string[]): Promise<number> {
       }
       throw new Error('usage: user add | user reset-password');
     }
+    case 'gateway':
+      return gatewayCommand(args);
     case undefined:
     case 'help':
     case '--help':
@@ -159,6 +173,65 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     default:
       throw new Error(`unknown command "${cmd}"\n${HELP}`);
+  }
+}
+
+/** Gateway broker logins, as the admin API manages them (audited, with no acting user). */
+async function gatewayCommand(args: string[]): Promise<number> {
+  const sub = args.shift();
+  const at = new Date().toISOString();
+  const config = loadConfig();
+  const named = async (db: ReturnType<typeof openDatabase>['db'], name: string | undefined) => {
+    if (!name) throw new Error(`usage: gateway ${sub} <name>`);
+    const g = await findGatewayByUsername(db, name);
+    if (!g) throw new Error(`no gateway named ${name}`);
+    return g;
+  };
+  switch (sub) {
+    case 'add': {
+      const description = flag(args, 'description');
+      const password = flag(args, 'password');
+      const [username] = args;
+      if (!username) throw new Error('usage: gateway add <name> [--description d] [--password p]');
+      const created = await withDb((h) =>
+        createGateway(h.db, null, { username, description, password }, at, config.mqtt.username),
+      );
+      console.log(`created gateway ${created.gateway.username} (id ${created.gateway.id})`);
+      if (!password) console.log(`password (shown once): ${created.password}`);
+      return 0;
+    }
+    case 'list': {
+      const page = await withDb((h) => listGateways(h.db, { limit: 500, offset: 0 }));
+      if (page.items.length === 0) console.log('no gateways');
+      for (const g of page.items)
+        console.log(
+          `${g.username}\t${g.is_active ? 'enabled' : 'disabled'}\tpassword set ${g.password_changed_at}\t${g.description ?? ''}`,
+        );
+      return 0;
+    }
+    case 'reset-password': {
+      const given = flag(args, 'password');
+      const result = await withDb(async (h) =>
+        resetGatewayPassword(h.db, null, (await named(h.db, args[0])).id, given, at),
+      );
+      console.log(given ? 'password set' : `password (shown once): ${result.password}`);
+      return 0;
+    }
+    case 'disable':
+    case 'enable': {
+      await withDb(async (h) =>
+        updateGateway(h.db, null, (await named(h.db, args[0])).id, { is_active: sub === 'enable' }, at),
+      );
+      console.log(`gateway ${args[0]} ${sub}d`);
+      return 0;
+    }
+    case 'remove': {
+      await withDb(async (h) => deleteGateway(h.db, null, (await named(h.db, args[0])).id, at));
+      console.log(`gateway ${args[0]} removed`);
+      return 0;
+    }
+    default:
+      throw new Error('usage: gateway add | list | reset-password | disable | enable | remove');
   }
 }
 

@@ -54,6 +54,32 @@ describe('configuration', () => {
     });
   });
 
+  it('loads no demo data unless asked, and keeps an open broker on loopback only', () => {
+    expect(load({}).seedDemo).toBe(false);
+    expect(load({ SEED_DEMO: 'true' }).seedDemo).toBe(true);
+    expect(load({}).mqtt.host).toBe('127.0.0.1');
+    expect(load({ MQTT_USERNAME: 'cmms', MQTT_PASSWORD: 'secret-secret' }).mqtt.host).toBe('0.0.0.0');
+    expect(load({ MQTT_LISTEN_HOST: '10.0.0.5' }).mqtt.host).toBe('10.0.0.5');
+    expect(load({ MQTT_HOST: '10.0.0.6' }).mqtt.host).toBe('10.0.0.6');
+  });
+
+  it('refuses an open embedded broker in production, with one line', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    expect(() => load(prod)).toThrow(
+      /^MQTT_USERNAME and MQTT_PASSWORD must be set when NODE_ENV=production \(the embedded MQTT broker refuses anonymous clients\)$/,
+    );
+    expect(() => load({ ...prod, MQTT_USERNAME: 'cmms' })).toThrow(
+      /^MQTT_USERNAME and MQTT_PASSWORD must be set together$/,
+    );
+    expect(() => load({ ...prod, MQTT_USERNAME: 'cmms', MQTT_PASSWORD: 'short' })).toThrow(
+      /^MQTT_PASSWORD must be at least 12 characters/,
+    );
+    const ok = load({ ...prod, MQTT_USERNAME: 'cmms', MQTT_PASSWORD: 'long-enough-secret' });
+    expect(ok.mqtt).toMatchObject({ username: 'cmms', host: '0.0.0.0' });
+    // An external broker enforces its own logins (docs/mosquitto.conf).
+    expect(load({ ...prod, MQTT_BROKER: 'mqtt://broker.plant:1883' }).mqtt.username).toBeNull();
+  });
+
   it('refuses to start in production without JWT_SECRET, and otherwise keeps one generated secret', () => {
     expect(() => load({ NODE_ENV: 'production' })).toThrow(
       /^JWT_SECRET must be set when NODE_ENV=production$/,

@@ -104,6 +104,24 @@ function jwtSecret(env: Env, production: boolean, dataDir: string): string {
   return secret;
 }
 
+/**
+ * The app's own broker login (ingestion subscriber, simulator; accepted by the embedded broker).
+ * In production the embedded broker must never run open, so credentials are mandatory there.
+ */
+function mqttCredentials(env: Env, production: boolean, embedded: boolean) {
+  const username = optional(env, 'MQTT_USERNAME');
+  const password = optional(env, 'MQTT_PASSWORD');
+  if ((username === null) !== (password === null))
+    throw new ConfigError('MQTT_USERNAME and MQTT_PASSWORD must be set together');
+  if (production && embedded && username === null)
+    throw new ConfigError(
+      'MQTT_USERNAME and MQTT_PASSWORD must be set when NODE_ENV=production (the embedded MQTT broker refuses anonymous clients)',
+    );
+  if (production && password !== null && password.length < 12)
+    throw new ConfigError('MQTT_PASSWORD must be at least 12 characters when NODE_ENV=production');
+  return { username, password };
+}
+
 export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: string | null } = {}) {
   const dotenvFile = opts.dotenvFile === undefined ? path.resolve('.env') : opts.dotenvFile;
   // The real environment wins over .env, as in every twelve-factor tool.
@@ -125,6 +143,14 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
     );
   }
   const smtpHost = optional(env, 'SMTP_HOST');
+  // Checked in this order so a production start names the JWT secret first, then the broker login.
+  const secret = jwtSecret(env, production, dataDir);
+  const mqttBroker = str(env, 'MQTT_BROKER', 'embedded');
+  const mqttAuth = mqttCredentials(
+    env,
+    production,
+    ['', 'embedded'].includes(mqttBroker.trim().toLowerCase()),
+  );
 
   const config = {
     version: packageVersion(),
@@ -138,16 +164,22 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
     plantName: str(env, 'PLANT_NAME', 'Demo Plant'),
     publicUrl: optional(env, 'PUBLIC_URL'),
     mqtt: {
-      broker: str(env, 'MQTT_BROKER', 'embedded'),
+      broker: mqttBroker,
       port: num(env, 'MQTT_PORT', 1883, { min: 0, max: 65535, int: true }),
       /** Whether MQTT_PORT was set: only the default port may be swapped for a free one when taken. */
       portExplicit: optional(env, 'MQTT_PORT') !== null,
-      username: optional(env, 'MQTT_USERNAME'),
-      password: optional(env, 'MQTT_PASSWORD'),
+      username: mqttAuth.username,
+      password: mqttAuth.password,
       topic: str(env, 'MQTT_TOPIC', 'plant/readings/#'),
       clientId: str(env, 'MQTT_CLIENT_ID', 'cbu-cmms-ingest'),
-      // Embedded broker's listen address (defaults to HOST).
-      host: str(env, 'MQTT_HOST', str(env, 'HOST', '0.0.0.0')),
+      // Embedded broker's listen address. Gateways on the plant network must reach it, so it listens
+      // on every interface; only an open (anonymous) development broker stays on loopback.
+      // MQTT_HOST is the earlier name of the setting.
+      host: str(
+        env,
+        'MQTT_LISTEN_HOST',
+        str(env, 'MQTT_HOST', mqttAuth.username === null && !production ? '127.0.0.1' : '0.0.0.0'),
+      ),
       // External broker: MQTT 5 lets us size the broker's in-flight window (Receive Maximum);
       // 4 (3.1.1) for brokers without MQTT 5, where the broker's own window applies.
       protocolVersion: num(env, 'MQTT_PROTOCOL_VERSION', 5, { min: 4, max: 5, int: true }) as 4 | 5,
@@ -206,9 +238,10 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       staleSeconds: num(env, 'JOBS_STALE_SECONDS', 60, { min: 5 }),
     },
     simulatorEnabled: bool(env, 'SIMULATOR_ENABLED', false),
-    seedDemo: bool(env, 'SEED_DEMO', true),
+    // Demo data only when asked for (npm run demo sets it): a plant's npm start never gets it.
+    seedDemo: bool(env, 'SEED_DEMO', false),
     jwt: {
-      secret: jwtSecret(env, production, dataDir),
+      secret,
       expiryHours: num(env, 'JWT_EXPIRY_HOURS', 8, { min: 0.01, max: 24 * 30 }),
     },
     admin: {

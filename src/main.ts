@@ -67,6 +67,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const now = clock.now();
     await ensureAdmin(handle.db, config.admin, now.toISOString(), opts.print);
     if (config.seedDemo) {
+      if (config.production) log.warn('SEED_DEMO=true with NODE_ENV=production: loading the demo plant');
       const seeded = await seedDemo(handle.db, now, (m) => log.info(m), cmmsSettings(config), {
         featureWindowSeconds: config.aggregationWindowSeconds,
         cusumWindowSeconds: config.cusum.windowMinutes * 60,
@@ -140,7 +141,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       db: handle.db,
       events: ctx.events,
       log,
-      broker: () => brokerTarget(config.mqtt, ingestion.broker().port ?? undefined),
+      // The app's own broker login (configured, or generated for the embedded broker).
+      broker: () => ({
+        ...brokerTarget(config.mqtt, ingestion.broker().port ?? undefined),
+        ...(ingestion.appCredentials() ?? {}),
+      }),
       topicPrefix: topicPrefixOf(config.mqtt.topic),
       now: () => clock.now(),
     });

@@ -272,6 +272,16 @@ export interface SystemStateTable {
   updated_at: string;
 }
 
+/** A field gateway's login to the embedded MQTT broker (src/gateways). */
+export interface GatewaysTable extends Base, SoftDelete {
+  username: string;
+  description: string | null;
+  password_hash: string;
+  is_active: Generated<number>;
+  password_changed_at: string;
+  created_by: number | null;
+}
+
 export interface DB {
   users: UsersTable;
   process_units: ProcessUnitsTable;
@@ -295,6 +305,7 @@ export interface DB {
   readings_1h: ReadingTierTable;
   readings_1d: ReadingTierTable;
   system_state: SystemStateTable;
+  gateways: GatewaysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -303,3 +314,4 @@ export type NewInstrument = Insertable<InstrumentsTable>;
 export type InstrumentUpdate = Updateable<InstrumentsTable>;
 export type ProcessUnitRow = Selectable<ProcessUnitsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type GatewayRow = Selectable<GatewaysTable>;

@@ -8,6 +8,7 @@
 //   await ingestion.stop();                           // flush, acknowledge, disconnect
 
 import type { AppContext } from '../context.ts';
+import { type GatewayBrokerAccess, gatewayBrokerAccess } from '../gateways/broker-access.ts';
 import { LiveStore } from '../readings/live-store.ts';
 import { ReadingWriter, type RowToWrite } from '../readings/reading-writer.ts';
 import { RetentionScheduler } from '../readings/retention.ts';
@@ -34,9 +35,16 @@ export interface IngestionRuntime {
   stats: IngestStats;
   retention: RetentionScheduler;
   broker(): BrokerState;
+  /** Live connections of a gateway login on the embedded broker (0 with an external broker). */
+  connectionsOf(username: string): number;
+  /** The login the app's own MQTT clients (the simulator) use: configured, or generated for the embedded broker. */
+  appCredentials(): { username: string; password: string } | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** How often connected broker clients are re-checked against the logins in the database. */
+const ACCESS_RECHECK_MS = 15_000;
 
 /** The recent window kept in memory per instrument, in minutes (at least the stuck-sensor window). */
 const liveWindowMinutes = (ctx: AppContext) => Math.max(15, ctx.config.stuckSensorMinutes);
@@ -47,6 +55,26 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
   const target: BrokerTarget = parseBrokerSetting(config.mqtt.broker, config.mqtt.port);
   let embedded: EmbeddedBroker | null = null;
   let subscriber: ExternalSubscriber | null = null;
+  const access: GatewayBrokerAccess | null =
+    target.mode === 'embedded'
+      ? gatewayBrokerAccess(ctx.db, {
+          username: config.mqtt.username,
+          password: config.mqtt.password,
+          production: config.production,
+        })
+      : null;
+  // Whether the embedded broker accepts anonymous clients now (for /health; refreshed on change).
+  let anonymous = false;
+  const refreshAccess = async (username?: string) => {
+    if (!access || !embedded) return;
+    anonymous = await access.anonymousAllowed();
+    await embedded.revalidate(username);
+  };
+  const onGatewayChanged = () => {
+    // Any change may also end anonymous access (the first gateway), so every client is re-checked.
+    refreshAccess().catch((err: unknown) => log.error({ err }, 're-checking MQTT logins failed'));
+  };
+  let accessTimer: NodeJS.Timeout | null = null;
 
   const live = new LiveStore({ windowMinutes: liveWindowMinutes(ctx) });
   const stats = new IngestStats(log, ctx.metrics, {
@@ -104,7 +132,14 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
       mode: b.mode,
       url: b.url,
       connected: b.connected,
-      ...(embedded ? { port: embedded.port, clients: embedded.clients() } : {}),
+      ...(embedded
+        ? {
+            port: embedded.port,
+            listen_host: config.mqtt.host,
+            clients: embedded.clients(),
+            anonymous_allowed: anonymous,
+          }
+        : {}),
       ...(subscriber
         ? {
             client_id: config.mqtt.clientId,
@@ -145,6 +180,13 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
     stats,
     retention,
     broker: brokerState,
+    connectionsOf: (username) => embedded?.connectionsOf(username) ?? 0,
+    appCredentials: () =>
+      access
+        ? access.app
+        : config.mqtt.username !== null
+          ? { username: config.mqtt.username, password: config.mqtt.password ?? '' }
+          : null,
     async start() {
       if (started) return;
       started = true;
@@ -154,8 +196,7 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
           host: config.mqtt.host,
           port: config.mqtt.port,
           fallbackToFreePort: !config.mqtt.portExplicit,
-          username: config.mqtt.username,
-          password: config.mqtt.password,
+          access: access ?? undefined,
           topic: config.mqtt.topic,
           log,
           onReadings(topic, payload, done) {
@@ -165,6 +206,17 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
             else pipeline.ingest(topic, payload, done);
           },
         });
+        anonymous = (await access?.anonymousAllowed()) ?? false;
+        const loopback = ['127.0.0.1', '::1', 'localhost'].includes(config.mqtt.host);
+        if (anonymous && !loopback)
+          log.warn(
+            { host: config.mqtt.host },
+            'the embedded MQTT broker accepts anonymous clients on a network address: set MQTT_USERNAME/MQTT_PASSWORD or add a gateway',
+          );
+        ctx.events.on('gateway.changed', onGatewayChanged);
+        // Changes made elsewhere (the CLI, another process) reach live connections on the next check.
+        accessTimer = setInterval(onGatewayChanged, ACCESS_RECHECK_MS);
+        accessTimer.unref();
       } else {
         subscriber = new ExternalSubscriber(
           {
@@ -190,6 +242,8 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
       // Commit (and acknowledge) what arrived, then disconnect, then write any stragglers: their
       // PUBACKs can no longer be sent, so the broker redelivers them and they are stored once.
       await retention.stop();
+      if (accessTimer) clearInterval(accessTimer);
+      ctx.events.off('gateway.changed', onGatewayChanged);
       await writer.flushAll();
       if (embedded) await embedded.close();
       if (subscriber) await subscriber.stop();

@@ -14,6 +14,8 @@ export interface DomainEvents {
   'alert.raised': [alertId: number, instrumentId: number];
   /** Someone resolved an alert: the live aggregator stops deduplicating against it. */
   'alert.resolved': [alertId: number, instrumentId: number];
+  /** A gateway's broker login was created, changed, disabled or deleted: the broker re-checks it. */
+  'gateway.changed': [username: string];
 }
 
 export class EventBus extends EventEmitter<DomainEvents> {}
