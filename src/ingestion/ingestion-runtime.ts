@@ -13,6 +13,7 @@ import { LiveStore } from '../readings/live-store.ts';
 import { ReadingWriter, type RowToWrite } from '../readings/reading-writer.ts';
 import { RetentionScheduler } from '../readings/retention.ts';
 import { type BrokerTarget, type EmbeddedBroker, parseBrokerSetting, startEmbeddedBroker } from './broker.ts';
+import { BrokerCheck } from './broker-check.ts';
 import { IngestStats } from './ingest-stats.ts';
 import { InstrumentCache } from './instrument-cache.ts';
 import { DEFAULT_PIPELINE_OPTIONS, IngestionPipeline } from './pipeline.ts';
@@ -75,6 +76,28 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
     refreshAccess().catch((err: unknown) => log.error({ err }, 're-checking MQTT logins failed'));
   };
   let accessTimer: NodeJS.Timeout | null = null;
+  // External broker: what its CONNACK and $SYS show of settings that would drop QoS 1 readings.
+  const check =
+    target.mode === 'external'
+      ? new BrokerCheck(
+          {
+            protocolVersion: config.mqtt.protocolVersion,
+            receiveMaximum: config.mqtt.receiveMaximum,
+            sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
+            batchSize: config.ingest.batchSize,
+          },
+          {
+            url: target.url,
+            clientId: config.mqtt.clientId,
+            username: config.mqtt.username,
+            password: config.mqtt.password,
+            caFile: config.mqtt.caFile,
+          },
+          (warning) =>
+            log.warn({ broker: target.display }, `MQTT BROKER WARNING: ${warning} (see docs/mosquitto.conf)`),
+          () => ctx.clock.now(),
+        )
+      : null;
 
   const live = new LiveStore({ windowMinutes: liveWindowMinutes(ctx) });
   const stats = new IngestStats(log, ctx.metrics, {
@@ -147,6 +170,7 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
             last_error: subscriber.lastError,
             acks_sent: subscriber.acksSent,
             acks_skipped: subscriber.acksSkipped,
+            check: check?.report ?? null,
           }
         : {}),
     };
@@ -230,6 +254,11 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
             receiveMaximum: config.mqtt.receiveMaximum,
             sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
             caFile: config.mqtt.caFile,
+            onConnack: (connack) => {
+              check
+                ?.onConnack(connack)
+                .catch((err: unknown) => log.warn({ err }, 'MQTT broker check failed'));
+            },
           },
           pipeline,
           log,

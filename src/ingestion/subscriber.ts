@@ -13,7 +13,7 @@
 // throughput at window / commit time. See docs/operations.md, "MQTT broker settings".
 
 import { readFileSync } from 'node:fs';
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { IngestionPipeline } from './pipeline.ts';
 
@@ -28,6 +28,8 @@ export interface SubscriberOptions {
   receiveMaximum: number;
   sessionExpirySeconds: number;
   caFile: string | null;
+  /** Sees each CONNACK (the start-up check of the broker's settings, broker-check.ts). */
+  onConnack?: (connack: IConnackPacket) => void;
 }
 
 /** Passed to mqtt.js's handleMessage callback: "carry on, the PUBACK is ours to send". */
@@ -97,6 +99,7 @@ export class ExternalSubscriber {
         { broker: o.display, client_id: o.clientId, session_present: connack.sessionPresent },
         'connected to MQTT broker',
       );
+      o.onConnack?.(connack);
       if (connack.sessionPresent && this.subscribed) return;
       this.subscribed = false;
       client.subscribe(o.topic, { qos: 1 }, (err, granted) => {
