@@ -159,16 +159,31 @@ export async function probeBroker(
       topic_alias_maximum: p.topicAliasMaximum,
     };
     const sys: Record<string, string> = {};
+    let versionSeen: () => void = () => {};
+    const version = new Promise<void>((resolve) => {
+      versionSeen = resolve;
+    });
     c.on('message', (topic, payload) => {
       sys[topic.replace(/^\$SYS\/broker\//, '')] = payload.toString('utf8').slice(0, 200);
+      if (topic === '$SYS/broker/version') versionSeen();
     });
     const granted = await c.subscribeAsync(SYS_TOPICS, { qos: 0 }).then(
       (g) => g.map((x) => x.qos),
       () => [] as number[],
     );
     const readable = granted.some((q) => q < 128);
-    // Mosquitto retains its $SYS values, so they arrive right after the SUBACK.
-    if (readable) await new Promise((r) => setTimeout(r, o.sysWaitMs ?? 1_500));
+    // Mosquitto retains its $SYS values, so they arrive right after the SUBACK (the version last
+    // of the static ones); without retained messages they come at its next sys_interval.
+    if (readable) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        version.then(() => new Promise((r) => setTimeout(r, 200))),
+        new Promise((r) => {
+          timer = setTimeout(r, o.sysWaitMs ?? 3_000);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     return { probe, sys: readable && Object.keys(sys).length > 0 ? sys : null };
   } catch (e) {
     return { probe: null, probe_error: (e as Error).message, sys: null };
