@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { paths } from '../config/paths.ts';
 import { AccountPage } from '../features/auth/components/AccountPage.tsx';
+import { GatewaysPage } from '../features/gateways/components/GatewaysPage.tsx';
 import { ProcessUnitsPage } from '../features/process-units/components/ProcessUnitsPage.tsx';
 import { ReferenceStandardsPage } from '../features/reference-standards/components/ReferenceStandardsPage.tsx';
 import { UsersPage } from '../features/users/components/UsersPage.tsx';
@@ -35,6 +36,7 @@ export function AppRoutes() {
         <Route path={paths.referenceStandard.path} element={<ReferenceStandardRoute />} />
         <Route path={paths.account.path} element={<AccountPage />} />
         <Route path={paths.users.path} element={admin(<UsersPage />)} />
+        <Route path={paths.gateways.path} element={admin(<GatewaysPage />)} />
         <Route path={paths.processUnits.path} element={admin(<ProcessUnitsPage />)} />
         <Route path={paths.ml.path} element={admin(<MlRoute />)} />
         <Route path={paths.simulator.path} element={admin(<SimulatorRoute />)} />

@@ -65,6 +65,7 @@ export function Layout() {
             <h2 className="nav-heading">Administration</h2>
             <ul>
               <NavItem to={paths.users.href()} label="Users" />
+              <NavItem to={paths.gateways.href()} label="Gateways" />
               <NavItem to={paths.processUnits.href()} label="Process units" />
               <NavItem to={paths.ml.href()} label="Machine learning" />
               <NavItem to={paths.simulator.href()} label="Simulator" />

@@ -21,6 +21,7 @@ export const paths = {
   referenceStandard: { path: '/reference-standards/:id', href: (id: number) => `/reference-standards/${id}` },
   account: { path: '/account', href: () => '/account' },
   users: { path: '/admin/users', href: () => '/admin/users' },
+  gateways: { path: '/admin/gateways', href: () => '/admin/gateways' },
   processUnits: { path: '/admin/process-units', href: () => '/admin/process-units' },
   ml: {
     path: '/admin/ml',

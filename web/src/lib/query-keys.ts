@@ -46,6 +46,10 @@ export const queryKeys = {
     detail: (id: number) => ['work-orders', 'detail', id] as const,
   },
   notifications: { all: ['notifications'] as const },
+  gateways: {
+    all: ['gateways'] as const,
+    list: (q: Query) => ['gateways', 'list', q] as const,
+  },
   users: {
     all: ['users'] as const,
     list: (q: Query) => ['users', 'list', q] as const,
