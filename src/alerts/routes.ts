@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { IdParams, Nullable, Page, PageQuery, Timestamp, toUtc } from '../http/schemas.ts';
+import { Id, IdParams, Nullable, Page, PageQuery, StrictObject, Timestamp, toUtc } from '../http/schemas.ts';
 import { acknowledgeAlert, getAlert, listAlerts, resolveAlert } from './alert-service.ts';
 import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES } from './types.ts';
 
@@ -49,7 +49,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
           status: Type.Optional(lit([...ALERT_STATUSES, 'active', 'all'])),
           alert_type: Type.Optional(lit(ALERT_TYPES)),
           severity: Type.Optional(lit(SEVERITIES)),
-          instrument_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          instrument_id: Type.Optional(Id),
           tag: Type.Optional(Type.String({ maxLength: 40 })),
           from: Type.Optional(Timestamp),
           to: Type.Optional(Timestamp),
@@ -84,7 +84,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         params: IdParams,
-        body: Type.Optional(Type.Object({ notes: Type.Optional(Type.String({ maxLength: 2000 })) })),
+        body: Type.Optional(StrictObject({ notes: Type.Optional(Type.String({ maxLength: 2000 })) })),
         response: { 200: AlertSchema },
       },
     },
@@ -98,7 +98,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         params: IdParams,
-        body: Type.Object({ notes: Type.String({ minLength: 1, maxLength: 4000, pattern: '\\S' }) }),
+        body: StrictObject({ notes: Type.String({ minLength: 1, maxLength: 4000, pattern: '\\S' }) }),
         response: { 200: AlertSchema },
       },
     },

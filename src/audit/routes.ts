@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Nullable, Page, PageQuery, Timestamp, toUtc } from '../http/schemas.ts';
+import { Id, Nullable, Page, PageQuery, Timestamp, toUtc } from '../http/schemas.ts';
 import { listAudit, verifyAuditChain } from './audit-log.ts';
 
 const AuditItem = Type.Object({
@@ -26,7 +26,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({
           entity_type: Type.Optional(Type.String({ maxLength: 60 })),
           entity_id: Type.Optional(Type.String({ maxLength: 60 })),
-          user_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          user_id: Type.Optional(Id),
           action: Type.Optional(Type.String({ maxLength: 60 })),
           from: Type.Optional(Timestamp),
           to: Type.Optional(Timestamp),

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ErrorBody } from '../http/schemas.ts';
+import { ErrorBody, StrictObject } from '../http/schemas.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
 import { confirmPasswordReset, requestPasswordReset } from './password-reset-service.ts';
 
@@ -19,7 +19,7 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'E-mails a single-use reset link (valid 60 minutes) to the account named by employee number or ' +
           'e-mail, when it has an address and SMTP is configured. Always answers 200, so it does not ' +
           'reveal which accounts exist.',
-        body: Type.Object({
+        body: StrictObject({
           employee_number: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           email: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })),
         }),
@@ -50,7 +50,7 @@ export const passwordResetRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: [],
         description:
           'Sets a new password with the token from the reset e-mail; the token then stops working.',
-        body: Type.Object({
+        body: StrictObject({
           token: Type.String({ minLength: 10, maxLength: 200 }),
           new_password: Type.String({ minLength: 1, maxLength: 256 }),
         }),

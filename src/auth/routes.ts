@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { ErrorBody } from '../http/schemas.ts';
+import { ErrorBody, StrictObject } from '../http/schemas.ts';
 import { UserSchema } from '../users/schemas.ts';
 import { getUser, toPublicUser } from '../users/user-service.ts';
 import { changeOwnPassword, login } from './auth-service.ts';
@@ -23,7 +23,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['auth'],
         security: [],
-        body: Type.Object({
+        body: StrictObject({
           employee_number: Type.String({ minLength: 1, maxLength: 64 }),
           password: Type.String({ minLength: 1, maxLength: 256 }),
         }),
@@ -66,7 +66,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { role: 'user' },
       schema: {
         tags: ['auth'],
-        body: Type.Object({
+        body: StrictObject({
           current_password: Type.String({ minLength: 1, maxLength: 256 }),
           new_password: Type.String({ minLength: 1, maxLength: 256 }),
         }),

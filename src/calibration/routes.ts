@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { IdParams, Page, PageQuery, Timestamp, toUtc } from '../http/schemas.ts';
+import { Id, IdParams, Page, PageQuery, Timestamp, toUtc } from '../http/schemas.ts';
 import { getInstrument } from '../instruments/instrument-service.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
 import { cmmsSettings } from '../work-orders/settings.ts';
@@ -48,10 +48,10 @@ export const calibrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         querystring: Type.Object({
-          instrument_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          instrument_id: Type.Optional(Id),
           tag: Type.Optional(Type.String({ maxLength: 40 })),
-          reference_standard_id: Type.Optional(Type.Integer({ minimum: 1 })),
-          technician_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          reference_standard_id: Type.Optional(Id),
+          technician_id: Type.Optional(Id),
           passed: Type.Optional(Type.Boolean()),
           current_only: Type.Optional(Type.Boolean()),
           from: Type.Optional(Timestamp),

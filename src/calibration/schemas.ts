@@ -1,18 +1,18 @@
 import { Type } from 'typebox';
-import { Nullable, Timestamp } from '../http/schemas.ts';
+import { Id, MAX_ID, Nullable, StrictObject, Timestamp } from '../http/schemas.ts';
 
 const Finite = Type.Number({ minimum: -1e12, maximum: 1e12 });
 
-export const PointInputSchema = Type.Object({
+export const PointInputSchema = StrictObject({
   reference_value: Finite,
   as_found: Finite,
   as_left: Finite,
 });
 
-export const CreateCalibrationBody = Type.Object({
-  instrument_id: Type.Integer({ minimum: 1 }),
+export const CreateCalibrationBody = StrictObject({
+  instrument_id: Id,
   performed_at: Type.Optional(Timestamp),
-  reference_standard_id: Type.Integer({ minimum: 1 }),
+  reference_standard_id: Id,
   notes: Type.Optional(Nullable(Type.String({ maxLength: 4000 }))),
   points: Type.Array(PointInputSchema, {
     minItems: 1,
@@ -20,13 +20,25 @@ export const CreateCalibrationBody = Type.Object({
     description: 'test points in engineering units, e.g. 0/25/50/75/100 % of span, up and down',
   }),
   corrects_id: Type.Optional(
-    Type.Integer({ minimum: 1, description: 'the record this one corrects (records are never edited)' }),
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_ID,
+      description: 'the record this one corrects (records are never edited)',
+    }),
   ),
   work_order_id: Type.Optional(
-    Type.Integer({ minimum: 1, description: 'the calibration work order this was done under' }),
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_ID,
+      description: 'the calibration work order this was done under',
+    }),
   ),
   technician_id: Type.Optional(
-    Type.Integer({ minimum: 1, description: 'admins only: record work done by another user' }),
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_ID,
+      description: 'admins only: record work done by another user',
+    }),
   ),
 });
 

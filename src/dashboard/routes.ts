@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Nullable } from '../http/schemas.ts';
+import { Id, Nullable } from '../http/schemas.ts';
 import { dashboardSummary } from './dashboard-service.ts';
 
 const HealthCard = Type.Object({
@@ -64,7 +64,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'KPI counts (total instruments, calibration overdue, active alerts, open work orders) and a ' +
           'health card per instrument. With process_unit_id, tiles and cards cover that unit only.',
-        querystring: Type.Object({ process_unit_id: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        querystring: Type.Object({ process_unit_id: Type.Optional(Id) }),
         response: { 200: Summary },
       },
     },

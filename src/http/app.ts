@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { AppContext } from '../context.ts';
 import { installAuthGuard } from './auth-guard.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { installRequestValidation } from './request-validation.ts';
 import { apiRoutes } from './routes.ts';
 
 declare module 'fastify' {
@@ -31,14 +32,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     logController: new LogController({
       disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace',
     }),
-    ajv: {
-      customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('ctx', ctx);
 
   installErrorHandler(app);
   installAuthGuard(app);
+  installRequestValidation(app);
 
   await app.register(helmet, {
     // The SPA is served from our own origin only; no CDN (plants are often air-gapped).

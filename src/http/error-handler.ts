@@ -20,12 +20,11 @@ export function installErrorHandler(app: FastifyInstance) {
       const first = err.validation[0];
       const field = fieldName(first?.instancePath, first?.params as Record<string, unknown> | undefined);
       const where = err.validationContext ?? 'body';
+      const what = first?.keyword === 'additionalProperties' ? 'is not a known field' : first?.message;
       body = {
         error: {
           code: 'validation_error',
-          message: field
-            ? `${where}.${field} ${first?.message ?? 'is invalid'}`
-            : `${where} ${first?.message ?? 'is invalid'}`,
+          message: field ? `${where}.${field} ${what ?? 'is invalid'}` : `${where} ${what ?? 'is invalid'}`,
           details: {
             field: field ?? null,
             location: where,
@@ -59,7 +58,8 @@ export function installErrorHandler(app: FastifyInstance) {
 
 function fieldName(instancePath: string | undefined, params?: Record<string, unknown>): string | null {
   const path = (instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-  const missing = params?.missingProperty ?? params?.requiredProperties;
+  // Name the property the client got wrong: a missing one, or an unknown one it sent.
+  const missing = params?.missingProperty ?? params?.requiredProperties ?? params?.additionalProperty;
   const extra = Array.isArray(missing) ? missing[0] : missing;
   if (typeof extra === 'string') return path ? `${path}.${extra}` : extra;
   return path || null;

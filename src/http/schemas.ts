@@ -1,16 +1,21 @@
-import { type TSchema, Type } from 'typebox';
+import { type TObjectOptions, type TProperties, type TSchema, Type } from 'typebox';
 
 // Shared schema pieces: ids, timestamps, pagination and the error body, used by every route.
 
-export const Id = Type.Integer({ minimum: 1 });
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+/** The largest id a PostgreSQL `serial` holds: a bigger one is a 400, not a database error. */
+export const MAX_ID = 2_147_483_647;
+export const Id = Type.Integer({ minimum: 1, maximum: MAX_ID });
+export const IdParams = Type.Object({ id: Id });
 export const Timestamp = Type.String({ format: 'date-time' });
 export const DateOnly = Type.String({ format: 'date' });
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
+/** Deeper than any list gets; keeps OFFSET inside what both databases take. */
+export const MAX_OFFSET = 1_000_000_000;
+
 export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
 };
 
 export const Page = <T extends TSchema>(item: T) =>
@@ -43,3 +48,14 @@ export const Ok = Type.Object({ ok: Type.Boolean() });
 
 /** A `date-time` query value as the stored form (ISO 8601 UTC), so any offset compares correctly. */
 export const toUtc = (v?: string): string | undefined => (v ? new Date(v).toISOString() : undefined);
+
+/**
+ * A request body object: unknown properties are a 400 naming them, never silently dropped or
+ * passed through to a service (request-validation.ts refuses to start a route whose body allows them).
+ */
+export const StrictObject = <T extends TProperties>(props: T, opts: TObjectOptions = {}) =>
+  Type.Object(props, { ...opts, additionalProperties: false });
+
+/** A PATCH body: every field optional, at least one given, no unknown ones. */
+export const StrictPatch = <T extends TProperties>(props: T) =>
+  Type.Partial(Type.Object(props), { minProperties: 1, additionalProperties: false });

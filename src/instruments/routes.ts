@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { IdParams, Ok, Page, PageQuery } from '../http/schemas.ts';
+import { Id, IdParams, Ok, Page, PageQuery } from '../http/schemas.ts';
 import {
   createInstrument,
   deleteInstrument,
@@ -33,7 +33,7 @@ export const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
             Type.String({ maxLength: 100, description: 'search in tag, description, location, equipment' }),
           ),
           type: Type.Optional(InstrumentType),
-          process_unit_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          process_unit_id: Type.Optional(Id),
           criticality: Type.Optional(Criticality),
           status: Type.Optional(InstrumentStatus),
           include_deleted: Type.Optional(Type.Boolean()),

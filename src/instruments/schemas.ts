@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Nullable } from '../http/schemas.ts';
+import { Id, Nullable, StrictObject, StrictPatch } from '../http/schemas.ts';
 
 export const INSTRUMENT_TYPES = ['pressure', 'temperature', 'flow', 'level'] as const;
 export const CRITICALITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -27,7 +27,7 @@ export const instrumentFields = {
   accuracy_class: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
   criticality: Type.Optional(Criticality),
   status: Type.Optional(InstrumentStatus),
-  process_unit_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+  process_unit_id: Type.Optional(Nullable(Id)),
   calibration_interval_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
   use_predicted_interval: Type.Optional(Type.Boolean()),
   description: Type.Optional(Text(2000)),
@@ -47,8 +47,8 @@ export const instrumentFields = {
   cusum_h: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 100 }))),
 };
 
-export const CreateInstrumentBody = Type.Object(instrumentFields);
-export const PatchInstrumentBody = Type.Partial(Type.Object(instrumentFields), { minProperties: 1 });
+export const CreateInstrumentBody = StrictObject(instrumentFields);
+export const PatchInstrumentBody = StrictPatch(instrumentFields);
 
 export const InstrumentSchema = Type.Object({
   id: Type.Integer(),

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { IdParams, Nullable, Page, PageQuery, Timestamp, toUtc } from '../http/schemas.ts';
+import { Id, IdParams, Nullable, Page, PageQuery, StrictObject, Timestamp, toUtc } from '../http/schemas.ts';
 import { getInstrument } from '../instruments/instrument-service.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
 import { listMaintenance, MAINTENANCE_ACTION_TYPES } from './maintenance-records.ts';
@@ -51,15 +51,15 @@ export const maintenanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Records completed maintenance. The technician is the logged-in user; an admin may name ' +
           '`technician_id`. Starts the instrument alert suppression window.',
-        body: Type.Object({
-          instrument_id: Type.Integer({ minimum: 1 }),
+        body: StrictObject({
+          instrument_id: Id,
           action_type: ActionType,
           description: Type.String({ minLength: 1, maxLength: 4000, pattern: '\\S' }),
           parts_used: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
           duration_minutes: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 100_000 }))),
           performed_at: Type.Optional(Timestamp),
-          technician_id: Type.Optional(Type.Integer({ minimum: 1 })),
-          work_order_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          technician_id: Type.Optional(Id),
+          work_order_id: Type.Optional(Id),
         }),
         response: { 201: MaintenanceSchema },
       },
@@ -77,9 +77,9 @@ export const maintenanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   const listQuery = {
-    technician_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    technician_id: Type.Optional(Id),
     action_type: Type.Optional(ActionType),
-    work_order_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    work_order_id: Type.Optional(Id),
     from: Type.Optional(Timestamp),
     to: Type.Optional(Timestamp),
     ...PageQuery,
@@ -92,7 +92,7 @@ export const maintenanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         querystring: Type.Object({
-          instrument_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          instrument_id: Type.Optional(Id),
           tag: Type.Optional(Type.String({ maxLength: 40 })),
           ...listQuery,
         }),

@@ -1,13 +1,13 @@
 import { Type } from 'typebox';
-import { Nullable, Timestamp } from '../http/schemas.ts';
+import { Id, Nullable, StrictObject, Timestamp } from '../http/schemas.ts';
 
 export const TagParams = Type.Object({ tag: Type.String({ minLength: 1, maxLength: 40 }) });
 export const TagVersionParams = Type.Object({
   tag: Type.String({ minLength: 1, maxLength: 40 }),
-  version: Type.Integer({ minimum: 1 }),
+  version: Id,
 });
 
-export const BaselineBody = Type.Object({
+export const BaselineBody = StrictObject({
   tag: Type.String({ minLength: 1, maxLength: 40 }),
   start: Timestamp,
   end: Timestamp,

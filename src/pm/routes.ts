@@ -1,7 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { IdParams, Nullable, Ok, Page, PageQuery, Timestamp } from '../http/schemas.ts';
+import {
+  Id,
+  IdParams,
+  Nullable,
+  Ok,
+  Page,
+  PageQuery,
+  StrictObject,
+  StrictPatch,
+  Timestamp,
+} from '../http/schemas.ts';
 import { WORK_ORDER_PRIORITIES } from '../work-orders/lifecycle.ts';
 import { createPlan, deletePlan, getPlan, listPlans, updatePlan } from './pm-plan-service.ts';
 
@@ -29,7 +39,7 @@ const fields = {
   interval_days: Type.Integer({ minimum: 1, maximum: 3650 }),
   next_due: Timestamp,
   priority: Priority,
-  assigned_to: Nullable(Type.Integer({ minimum: 1 })),
+  assigned_to: Nullable(Id),
   is_active: Type.Boolean(),
 };
 
@@ -45,7 +55,7 @@ export const pmPlanRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         description: 'Preventive maintenance plans, soonest due first.',
         querystring: Type.Object({
-          instrument_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          instrument_id: Type.Optional(Id),
           tag: Type.Optional(Type.String({ maxLength: 40 })),
           is_active: Type.Optional(Type.Boolean()),
           due: Type.Optional(Type.Boolean()),
@@ -77,8 +87,8 @@ export const pmPlanRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'A recurring task for one instrument. When `next_due` arrives the scan opens a preventive work ' +
           'order (once) and moves the plan on by its interval.',
-        body: Type.Object({
-          instrument_id: Type.Integer({ minimum: 1 }),
+        body: StrictObject({
+          instrument_id: Id,
           task: fields.task,
           interval_days: fields.interval_days,
           next_due: Type.Optional(fields.next_due),
@@ -100,7 +110,7 @@ export const pmPlanRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         params: IdParams,
-        body: Type.Partial(Type.Object(fields), { minProperties: 1 }),
+        body: StrictPatch(fields),
         response: { 200: PlanSchema },
       },
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { IdParams, Nullable, Ok, Page } from '../http/schemas.ts';
+import { IdParams, Nullable, Ok, Page, StrictObject, StrictPatch } from '../http/schemas.ts';
 import {
   createProcessUnit,
   deleteProcessUnit,
@@ -20,7 +20,7 @@ const ProcessUnit = Type.Object({
   created_at: Type.String(),
   updated_at: Type.String(),
 });
-const Body = Type.Object({
+const Body = StrictObject({
   name: Type.String({ minLength: 1, maxLength: 120 }),
   description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
   plant_area: Type.Optional(Nullable(Type.String({ maxLength: 120 }))),
@@ -54,7 +54,7 @@ export const processUnitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         params: IdParams,
-        body: Type.Partial(Body, { minProperties: 1 }),
+        body: StrictPatch(Body.properties),
         response: { 200: ProcessUnit },
       },
     },

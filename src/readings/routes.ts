@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Nullable, Page, Timestamp } from '../http/schemas.ts';
+import { MAX_OFFSET, Nullable, Page, Timestamp } from '../http/schemas.ts';
 import { DEFAULT_MAX_POINTS, getTrend } from './trends.ts';
 
 const TrendPointSchema = Type.Object({
@@ -84,7 +84,7 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: 'The live value of every instrument (from memory), ordered by tag.',
         querystring: Type.Object({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 1000 })),
-          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
         }),
         response: { 200: Page(LatestSchema) },
       },

@@ -3,7 +3,16 @@ import { Type } from 'typebox';
 import { listCalibrations } from '../calibration/calibration-records.ts';
 import { CalibrationSchema } from '../calibration/schemas.ts';
 import { currentUser } from '../http/auth-guard.ts';
-import { DateOnly, IdParams, Nullable, Ok, Page, PageQuery } from '../http/schemas.ts';
+import {
+  DateOnly,
+  IdParams,
+  Nullable,
+  Ok,
+  Page,
+  PageQuery,
+  StrictObject,
+  StrictPatch,
+} from '../http/schemas.ts';
 import {
   createReferenceStandard,
   deleteReferenceStandard,
@@ -102,7 +111,7 @@ export const referenceStandardRoutes: FastifyPluginAsyncTypebox = async (app) =>
     '/reference-standards',
     {
       config: { role: 'admin' },
-      schema: { tags, body: Type.Object(fields), response: { 201: ReferenceStandardSchema } },
+      schema: { tags, body: StrictObject(fields), response: { 201: ReferenceStandardSchema } },
     },
     async (req, reply) => {
       const created = await createReferenceStandard(ctx.db, currentUser(req).id, req.body, ctx.clock.now());
@@ -117,7 +126,7 @@ export const referenceStandardRoutes: FastifyPluginAsyncTypebox = async (app) =>
       schema: {
         tags,
         params: IdParams,
-        body: Type.Partial(Type.Object(fields), { minProperties: 1 }),
+        body: StrictPatch(fields),
         response: { 200: ReferenceStandardSchema },
       },
     },

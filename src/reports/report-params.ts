@@ -1,6 +1,8 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { Type } from 'typebox';
 import type { DB } from '../db/schema.ts';
+import { DATE_OR_TIME } from '../http/request-validation.ts';
+import { Id, MAX_OFFSET } from '../http/schemas.ts';
 import { CRITICALITIES, INSTRUMENT_TYPES } from '../instruments/schemas.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { type CellValue, DAY_MS, type ReportPeriod } from './report-model.ts';
@@ -9,26 +11,29 @@ import { type CellValue, DAY_MS, type ReportPeriod } from './report-model.ts';
 
 const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 
-const DATE_OR_TIME = '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}:?\\d{2})?)?$';
+const DATE_OR_TIME_PATTERN =
+  '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}:?\\d{2})?)?$';
 
 export const periodQuery = {
   from: Type.Optional(
     Type.String({
-      pattern: DATE_OR_TIME,
+      pattern: DATE_OR_TIME_PATTERN,
+      format: DATE_OR_TIME,
       description: 'start of the period: YYYY-MM-DD (00:00 UTC) or an ISO 8601 date-time',
     }),
   ),
   to: Type.Optional(
     Type.String({
-      pattern: DATE_OR_TIME,
+      pattern: DATE_OR_TIME_PATTERN,
+      format: DATE_OR_TIME,
       description: 'end of the period: YYYY-MM-DD (the whole day, UTC) or an ISO 8601 date-time; default now',
     }),
   ),
 };
 
 export const scopeQuery = {
-  process_unit_id: Type.Optional(Type.Integer({ minimum: 1 })),
-  instrument_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  process_unit_id: Type.Optional(Id),
+  instrument_id: Type.Optional(Id),
   tag: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'instrument tag' })),
   instrument_type: Type.Optional(lit(INSTRUMENT_TYPES)),
   criticality: Type.Optional(lit(CRITICALITIES)),
@@ -47,7 +52,7 @@ export const exportQuery = {
       description: 'JSON only: main-table rows per page (default 1000)',
     }),
   ),
-  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'JSON only' })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, description: 'JSON only' })),
 };
 
 export interface PeriodInput {

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_ID } from '../http/schemas.ts';
 import { WORK_ORDER_PRIORITIES, WORK_ORDER_STATUSES, WORK_ORDER_TYPES } from '../work-orders/lifecycle.ts';
 import { DAY_MS, HOUR_MS, mean, pct, type ReportData, type Row, round } from './report-model.ts';
 import {
@@ -20,7 +21,9 @@ export const workOrdersQuery = {
   type: Type.Optional(lit(WORK_ORDER_TYPES)),
   status: Type.Optional(lit([...WORK_ORDER_STATUSES, 'active'])),
   priority: Type.Optional(lit(WORK_ORDER_PRIORITIES)),
-  assigned_to: Type.Optional(Type.Integer({ minimum: 1, description: 'user id of the assignee' })),
+  assigned_to: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'user id of the assignee' }),
+  ),
 };
 
 export type WorkOrdersQuery = PeriodInput &

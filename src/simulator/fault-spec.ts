@@ -87,7 +87,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
 ];
 
 /** Parameters each kind accepts (besides kind and durationSeconds); used to reject typos. */
-const PARAMS: Record<FaultKind, readonly string[]> = {
+export const PARAMS: Record<FaultKind, readonly string[]> = {
   drift: ['ratePctPerDay', 'ratePerDay'],
   bias: ['offset', 'offsetPct'],
   stuck: ['value'],

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { Nullable } from '../http/schemas.ts';
+import { Nullable, StrictObject } from '../http/schemas.ts';
 import { AppError } from '../shared/errors.ts';
-import { FAULT_KINDS } from './fault-spec.ts';
+import { FAULT_KINDS, PARAMS } from './fault-spec.ts';
 import type { SimulatorRuntime } from './runtime.ts';
 
 const FaultKindSchema = Type.Union(FAULT_KINDS.map((k) => Type.Literal(k)));
@@ -29,6 +29,15 @@ const StatusSchema = Type.Object({
 });
 
 const Tag = Type.String({ minLength: 1, maxLength: 40 });
+
+const FaultParamFields = Object.fromEntries(
+  ['durationSeconds', ...new Set(Object.values(PARAMS).flat())].map((name) => [
+    name,
+    Type.Optional(
+      name === 'direction' ? Type.Union([Type.Literal('low'), Type.Literal('high')]) : Type.Number(),
+    ),
+  ]),
+);
 
 export const simulatorRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -61,7 +70,7 @@ export const simulatorRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           "Starts publishing every instrument (or `tags`) to the configured broker. `rate_multiplier` publishes n times as often as each instrument's interval.",
         body: Type.Optional(
-          Type.Object({
+          StrictObject({
             rate_multiplier: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000 })),
             tags: Type.Optional(Type.Array(Tag, { minItems: 1, maxItems: 10_000, uniqueItems: true })),
           }),
@@ -90,8 +99,9 @@ export const simulatorRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         description:
           'Injects a fault from now: `{ tag, kind, ...params }`. Kinds and parameters: drift (ratePctPerDay | ratePerDay), bias (offset | offsetPct), stuck [value], spike [magnitude | magnitudePct] [intervalSeconds], out_of_range [direction low|high] [mA], dropout, oscillation periodSeconds [amplitude | amplitudePct]; every kind takes durationSeconds.',
-        // Parameters differ by kind; parseFaultSpec checks them and names a bad field.
-        body: Type.Object({ tag: Tag, kind: FaultKindSchema }, { additionalProperties: true }),
+        // Every parameter of any kind is declared here (unknown fields are a 400); which ones suit
+        // the kind, parseFaultSpec checks and names a bad field.
+        body: StrictObject({ tag: Tag, kind: FaultKindSchema, ...FaultParamFields }),
         response: { 201: FaultStatusSchema },
       },
     },

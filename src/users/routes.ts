@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { generatePassword } from '../auth/passwords.ts';
 import { currentUser } from '../http/auth-guard.ts';
-import { IdParams, Nullable, Page, PageQuery } from '../http/schemas.ts';
+import { IdParams, Nullable, Page, PageQuery, StrictObject } from '../http/schemas.ts';
 import { CreateUserBody, PatchUserBody, RoleSchema, UserSchema } from './schemas.ts';
 import { createUser, getUser, listUsers, setPassword, toPublicUser, updateUser } from './user-service.ts';
 
@@ -71,7 +71,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['users'],
         params: IdParams,
         body: Type.Optional(
-          Type.Object({ password: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })) }),
+          StrictObject({ password: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })) }),
         ),
         response: { 200: Type.Object({ ok: Type.Boolean(), generated_password: Nullable(Type.String()) }) },
       },

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Nullable } from '../http/schemas.ts';
+import { Nullable, StrictObject } from '../http/schemas.ts';
 
 export const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('technician')]);
 
@@ -18,7 +18,7 @@ export const UserSchema = Type.Object({
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 
-export const CreateUserBody = Type.Object({
+export const CreateUserBody = StrictObject({
   employee_number: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
   full_name: Type.String({ minLength: 1, maxLength: 200 }),
   email: Type.Optional(Nullable(Email)),
@@ -26,7 +26,7 @@ export const CreateUserBody = Type.Object({
   password: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
 });
 
-export const PatchUserBody = Type.Object(
+export const PatchUserBody = StrictObject(
   {
     full_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     email: Type.Optional(Nullable(Email)),

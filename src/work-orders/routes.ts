@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { IdParams, Nullable, Page, PageQuery, Timestamp } from '../http/schemas.ts';
+import { Id, IdParams, Nullable, Page, PageQuery, StrictObject, Timestamp } from '../http/schemas.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
 import { WORK_ORDER_PRIORITIES, WORK_ORDER_STATUSES, WORK_ORDER_TYPES } from './lifecycle.ts';
 import { cmmsSettings } from './settings.ts';
@@ -58,7 +58,7 @@ const planning = {
   description: Nullable(Type.String({ maxLength: 4000 })),
   type: WoType,
   priority: Priority,
-  assigned_to: Nullable(Type.Integer({ minimum: 1 })),
+  assigned_to: Nullable(Id),
   due_date: Nullable(Timestamp),
   estimated_duration_minutes: Nullable(Minutes),
 };
@@ -78,7 +78,7 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({
           status: Type.Optional(lit([...WORK_ORDER_STATUSES, 'active'])),
           tag: Type.Optional(Type.String({ maxLength: 40 })),
-          instrument_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          instrument_id: Type.Optional(Id),
           assigned_to: Type.Optional(Type.String({ pattern: '^(me|none|[1-9][0-9]{0,9})$' })),
           type: Type.Optional(WoType),
           priority: Type.Optional(Priority),
@@ -123,8 +123,8 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Creates a work order. Without `due_date` it is due after the SLA hours of its priority ' +
           '(SLA_HOURS_*). The assignee is notified in the app and by e-mail.',
-        body: Type.Object({
-          instrument_id: Type.Integer({ minimum: 1 }),
+        body: StrictObject({
+          instrument_id: Id,
           title: planning.title,
           description: Type.Optional(planning.description),
           type: planning.type,
@@ -153,8 +153,8 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Creates a work order from an alert and links it (the alert then reports `work_order_id`). ' +
           'Type and priority follow the alert unless given.',
-        body: Type.Object({
-          alert_id: Type.Integer({ minimum: 1 }),
+        body: StrictObject({
+          alert_id: Id,
           title: Type.Optional(planning.title),
           description: Type.Optional(planning.description),
           type: Type.Optional(planning.type),
@@ -188,7 +188,7 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'completion_notes, actual_duration_minutes and parts_used, and a calibration work order its ' +
           'calibration_record_id.',
         params: IdParams,
-        body: Type.Object(
+        body: StrictObject(
           {
             title: Type.Optional(planning.title),
             description: Type.Optional(planning.description),
@@ -201,7 +201,7 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
             completion_notes: Type.Optional(Nullable(Type.String({ maxLength: 4000 }))),
             actual_duration_minutes: Type.Optional(Nullable(Minutes)),
             parts_used: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
-            calibration_record_id: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+            calibration_record_id: Type.Optional(Nullable(Id)),
             cancel_reason: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
           },
           { minProperties: 1 },
