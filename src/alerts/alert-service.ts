@@ -168,10 +168,25 @@ export async function clearAlertCondition(
     .updateTable('alert_records')
     .set({ cleared_at: at, updated_at: at })
     .where('id', '=', open.id)
+    .where('status', '<>', 'resolved')
     .execute();
   return getAlert(db, open.id);
 }
 
+/** The 409 a transition gets when the alert is no longer in a state it can leave that way. */
+async function invalidTransition(db: Kysely<DB>, id: number, to: 'acknowledged' | 'resolved') {
+  const { status } = await getAlert(db, id);
+  const message =
+    to === 'acknowledged'
+      ? `alert ${id} is ${status}: only raised alerts can be acknowledged`
+      : `alert ${id} is already resolved`;
+  return new ConflictError('alert_invalid_transition', message, { from: status, to });
+}
+
+/**
+ * raised -> acknowledged. The UPDATE is guarded by the expected status, so of concurrent requests
+ * (other processes included) exactly one changes the row and writes the audit row; the rest get 409.
+ */
 export async function acknowledgeAlert(
   db: Kysely<DB>,
   actorId: number,
@@ -180,26 +195,22 @@ export async function acknowledgeAlert(
   notes?: string,
 ) {
   return db.transaction().execute(async (trx) => {
-    const before = await getAlert(trx, id);
-    if (before.status !== 'raised') {
-      throw new ConflictError(
-        'alert_invalid_transition',
-        `cannot acknowledge an alert that is ${before.status}: only raised alerts can be acknowledged`,
-        { from: before.status, to: 'acknowledged' },
-      );
-    }
-    await trx
+    const res = await trx
       .updateTable('alert_records')
       .set({ status: 'acknowledged', acknowledged_by: actorId, acknowledged_at: at, updated_at: at })
       .where('id', '=', id)
-      .execute();
+      .where('status', '=', 'raised')
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) {
+      throw await invalidTransition(trx, id, 'acknowledged');
+    }
     const after = await getAlert(trx, id);
     await recordAudit(trx, {
       userId: actorId,
       action: 'acknowledge',
       entityType: 'alert',
       entityId: id,
-      oldValue: { status: before.status },
+      oldValue: { status: 'raised' },
       newValue: { status: after.status, ...(notes ? { notes } : {}) },
       at,
     });
@@ -207,40 +218,43 @@ export async function acknowledgeAlert(
   });
 }
 
+/** raised | acknowledged -> resolved, guarded like acknowledgeAlert: one resolver wins. */
 export async function resolveAlert(db: Kysely<DB>, actorId: number, id: number, notes: string, at: string) {
   return db.transaction().execute(async (trx) => {
-    const before = await getAlert(trx, id);
-    if (before.status === 'resolved') {
-      throw new ConflictError('alert_invalid_transition', 'the alert is already resolved', {
-        from: before.status,
-        to: 'resolved',
+    // The status read first is the one the UPDATE requires, so the audit row's old status is exact;
+    // an acknowledge landing in between sends us round once more.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const before = await getAlert(trx, id);
+      if (before.status === 'resolved') break;
+      const res = await trx
+        .updateTable('alert_records')
+        .set({
+          status: 'resolved',
+          resolved_by: actorId,
+          resolved_at: at,
+          resolution_notes: notes.trim(),
+          // Resolving without acknowledging first still records who took responsibility.
+          acknowledged_by: before.acknowledged_by ?? actorId,
+          acknowledged_at: before.acknowledged_at ?? at,
+          updated_at: at,
+        })
+        .where('id', '=', id)
+        .where('status', '=', before.status)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) continue;
+      const after = await getAlert(trx, id);
+      await recordAudit(trx, {
+        userId: actorId,
+        action: 'resolve',
+        entityType: 'alert',
+        entityId: id,
+        oldValue: { status: before.status },
+        newValue: { status: 'resolved', resolution_notes: after.resolution_notes },
+        at,
       });
+      return after;
     }
-    await trx
-      .updateTable('alert_records')
-      .set({
-        status: 'resolved',
-        resolved_by: actorId,
-        resolved_at: at,
-        resolution_notes: notes.trim(),
-        // Resolving without acknowledging first still records who took responsibility.
-        acknowledged_by: before.acknowledged_by ?? actorId,
-        acknowledged_at: before.acknowledged_at ?? at,
-        updated_at: at,
-      })
-      .where('id', '=', id)
-      .execute();
-    const after = await getAlert(trx, id);
-    await recordAudit(trx, {
-      userId: actorId,
-      action: 'resolve',
-      entityType: 'alert',
-      entityId: id,
-      oldValue: { status: before.status },
-      newValue: { status: 'resolved', resolution_notes: after.resolution_notes },
-      at,
-    });
-    return after;
+    throw await invalidTransition(trx, id, 'resolved');
   });
 }
 

@@ -83,6 +83,9 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { role: 'user' },
       schema: {
         tags,
+        description:
+          'raised -> acknowledged. Of concurrent requests exactly one wins; the others (and any alert ' +
+          'not raised) get 409 alert_invalid_transition.',
         params: IdParams,
         body: Type.Optional(StrictObject({ notes: Type.Optional(Type.String({ maxLength: 2000 })) })),
         response: { 200: AlertSchema },

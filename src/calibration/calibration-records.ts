@@ -7,12 +7,14 @@ const selectCalibration = (db: Kysely<DB>) =>
     .selectFrom('calibration_records as c')
     .innerJoin('instruments as i', 'i.id', 'c.instrument_id')
     .innerJoin('users as tech', 'tech.id', 'c.technician_id')
+    .leftJoin('users as fixer', 'fixer.id', 'c.corrected_by')
     .leftJoin('reference_standards as rs', 'rs.id', 'c.reference_standard_id')
     .selectAll('c')
     .select([
       'i.tag as tag',
       'i.unit as unit',
       'tech.full_name as technician_name',
+      'fixer.full_name as corrected_by_name',
       'rs.identifier as reference_standard_identifier',
       'rs.certificate_number as reference_standard_certificate',
     ])
@@ -22,6 +24,15 @@ const selectCalibration = (db: Kysely<DB>) =>
         .whereRef('fix.corrects_id', '=', 'c.id')
         .select((e) => e.fn.max('fix.id').as('x'))
         .as('corrected_by_id'),
+    )
+    // A technician's correction of this record waiting for an admin (the record stays in force).
+    .select((eb) =>
+      eb
+        .selectFrom('calibration_corrections as cc')
+        .whereRef('cc.calibration_id', '=', 'c.id')
+        .where('cc.status', '=', 'pending')
+        .select((e) => e.fn.max('cc.id').as('p'))
+        .as('pending_correction_id'),
     )
     .select((eb) =>
       eb
@@ -84,7 +95,11 @@ export function toPublicCalibration(r: CalibrationJoined, points: PointRow[]) {
     max_as_found_error_pct: r.max_as_found_error_pct,
     max_as_left_error_pct: r.max_as_left_error_pct,
     corrects_id: r.corrects_id,
+    /** Who recorded this correction (technician_id stays the original performer). */
+    corrected_by: r.corrected_by,
+    corrected_by_name: r.corrected_by_name ?? null,
     corrected_by_id: r.corrected_by_id ?? null,
+    pending_correction_id: r.pending_correction_id ?? null,
     superseded: r.corrected_by_id !== null && r.corrected_by_id !== undefined,
     work_order_id: r.work_order_id,
     corrective_work_order_id: r.corrective_work_order_id ?? null,
@@ -140,7 +155,15 @@ export async function findCalibration(db: Kysely<DB>, id: number): Promise<Publi
 export function findCalibrationRow(db: Kysely<DB>, id: number) {
   return db
     .selectFrom('calibration_records')
-    .select(['id', 'instrument_id', 'corrects_id', 'work_order_id', 'as_found_passed', 'as_left_passed'])
+    .select([
+      'id',
+      'instrument_id',
+      'technician_id',
+      'corrects_id',
+      'work_order_id',
+      'as_found_passed',
+      'as_left_passed',
+    ])
     .where('id', '=', id)
     .executeTakeFirst();
 }

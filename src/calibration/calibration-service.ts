@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter } from 'kysely';
 import { clearAlertCondition, listAlerts } from '../alerts/alert-service.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { DB, Role } from '../db/schema.ts';
@@ -19,7 +19,7 @@ import {
 import { effectiveIntervalDays, isOverdue, nextDueDate } from './due-dates.ts';
 import { inForce } from './in-force.ts';
 import { refreshPredictedInterval } from './interval-service.ts';
-import { computePoints, type PointInput } from './point-errors.ts';
+import { assertPointsInRange, computePoints, type PointInput } from './point-errors.ts';
 
 export interface CalibrationInput {
   instrument_id: number;
@@ -50,6 +50,35 @@ async function assertTechnician(db: Kysely<DB>, actor: { id: number; role: Role 
   return technicianId;
 }
 
+/** The record a correction targets, locked for this transaction on PostgreSQL (SQLite writers are serial). */
+export async function lockCalibrationRow(trx: Kysely<DB>, id: number) {
+  const pg = trx.getExecutor().adapter instanceof PostgresAdapter;
+  await trx
+    .selectFrom('calibration_records')
+    .select('id')
+    .where('id', '=', id)
+    .$if(pg, (q) => q.forUpdate())
+    .execute();
+  return findCalibrationRow(trx, id);
+}
+
+/** A record with a correction waiting for an admin takes no other correction until it is decided. */
+export async function assertNoPendingCorrection(trx: Kysely<DB>, calibrationId: number) {
+  const pending = await trx
+    .selectFrom('calibration_corrections')
+    .select('id')
+    .where('calibration_id', '=', calibrationId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  if (pending) {
+    throw new ConflictError(
+      'calibration_correction_pending',
+      `calibration ${calibrationId} has correction #${pending.id} awaiting an admin's approval`,
+      { correction_id: pending.id },
+    );
+  }
+}
+
 /** The first record of a correction chain: one corrective work order per calibration event. */
 async function chainRoot(db: Kysely<DB>, id: number): Promise<number> {
   let current = id;
@@ -73,6 +102,8 @@ export async function recordCalibration(
   actor: { id: number; role: Role },
   input: CalibrationInput,
   deps: CalibrationDeps,
+  /** An approved correction is written by the approving admin on behalf of its requester. */
+  opts: { correctedBy?: number } = {},
 ): Promise<PublicCalibration> {
   const { now } = deps;
   const at = now.toISOString();
@@ -80,7 +111,7 @@ export async function recordCalibration(
   if (Date.parse(performedAt) > now.getTime() + FUTURE_SLACK_MS) {
     throw new ValidationError('performed_at', 'performed_at cannot be in the future');
   }
-  return db.transaction().execute(async (trx) => {
+  const run = async (trx: Kysely<DB>) => {
     const inst = await trx
       .selectFrom('instruments')
       .selectAll()
@@ -88,26 +119,16 @@ export async function recordCalibration(
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (!inst) throw new ValidationError('instrument_id', `instrument ${input.instrument_id} does not exist`);
-    const technicianId = await assertTechnician(trx, actor, input.technician_id);
+    let technicianId = await assertTechnician(trx, actor, input.technician_id);
     await assertStandardUsable(trx, input.reference_standard_id, performedAt);
 
-    const span = inst.range_max - inst.range_min;
-    input.points.forEach((p, i) => {
-      // A reference outside the range (beyond a 10 % overrange check) is a typing slip, not a test point.
-      if (
-        p.reference_value < inst.range_min - 0.1 * span ||
-        p.reference_value > inst.range_max + 0.1 * span
-      ) {
-        throw new ValidationError(
-          `points.${i}.reference_value`,
-          `points[${i}].reference_value ${p.reference_value} lies outside the range ${inst.range_min} to ${inst.range_max} ${inst.unit}`,
-        );
-      }
-    });
+    assertPointsInRange(input.points, inst);
 
     let correctedRoot: number | null = null;
+    let correctedBy: number | null = null;
     if (input.corrects_id !== undefined) {
-      const original = await findCalibrationRow(trx, input.corrects_id);
+      // Locked, so of concurrent corrections of one record exactly one gets past the checks below.
+      const original = await lockCalibrationRow(trx, input.corrects_id);
       if (!original || original.instrument_id !== inst.id) {
         throw new ValidationError(
           'corrects_id',
@@ -122,19 +143,30 @@ export async function recordCalibration(
           { corrected_by_id: existing.id },
         );
       }
+      await assertNoPendingCorrection(trx, input.corrects_id);
       correctedRoot = await chainRoot(trx, input.corrects_id);
+      // A correction fixes the record of work someone did: the performer stays, the corrector is noted.
+      if (input.technician_id === undefined) technicianId = original.technician_id;
+      correctedBy = opts.correctedBy ?? actor.id;
     }
 
     if (input.work_order_id !== undefined) {
       const wo = await trx
         .selectFrom('work_orders')
-        .select(['id', 'instrument_id', 'type', 'status', 'calibration_record_id'])
+        .select(['id', 'instrument_id', 'type', 'status', 'calibration_record_id', 'assigned_to'])
         .where('id', '=', input.work_order_id)
         .executeTakeFirst();
       if (!wo || wo.instrument_id !== inst.id || wo.type !== 'calibration' || !isOpenStatus(wo.status)) {
         throw new ValidationError(
           'work_order_id',
           `work order ${input.work_order_id} is not an open calibration work order for ${inst.tag}`,
+        );
+      }
+      if (actor.role !== 'admin' && wo.assigned_to !== null && wo.assigned_to !== actor.id) {
+        throw new ForbiddenError(
+          `work order #${wo.id} is assigned to another user: technicians may record work only under their own or unassigned work orders`,
+          'work_order_not_assigned',
+          { assigned_to: wo.assigned_to },
         );
       }
     }
@@ -155,6 +187,7 @@ export async function recordCalibration(
         max_as_found_error_pct: result.max_as_found_error_pct,
         max_as_left_error_pct: result.max_as_left_error_pct,
         corrects_id: input.corrects_id ?? null,
+        corrected_by: correctedBy,
         work_order_id: input.work_order_id ?? null,
         next_due_at: null,
         created_at: at,
@@ -206,11 +239,18 @@ export async function recordCalibration(
     await extendSuppressionWindow(trx, inst.id, suppressedUntil, at);
 
     if (input.work_order_id !== undefined) {
-      await trx
+      const linked = await trx
         .updateTable('work_orders')
         .set({ calibration_record_id: row.id, updated_at: at })
         .where('id', '=', input.work_order_id)
-        .execute();
+        .where('status', 'in', ['open', 'in_progress'])
+        .executeTakeFirst();
+      if (Number(linked.numUpdatedRows) !== 1) {
+        throw new ConflictError(
+          'work_order_closed',
+          `work order #${input.work_order_id} was closed meanwhile`,
+        );
+      }
       await recordAudit(trx, {
         userId: actor.id,
         action: 'link_calibration',
@@ -287,7 +327,9 @@ export async function recordCalibration(
     });
     deps.after.emit('calibration.recorded', inst.id, performedAt);
     return record;
-  });
+  };
+  // Approving a correction records it inside the approval's transaction.
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
 export async function getCalibration(db: Kysely<DB>, id: number) {

@@ -1,3 +1,5 @@
+import { ValidationError } from '../shared/errors.ts';
+
 /** One test point as entered, in engineering units. */
 export interface PointInput {
   reference_value: number;
@@ -71,4 +73,20 @@ export function computePoints(
     max_as_found_error_pct: Math.max(...points.map((p) => Math.abs(p.as_found_error_pct))),
     max_as_left_error_pct: Math.max(...points.map((p) => Math.abs(p.as_left_error_pct))),
   };
+}
+
+/** A reference outside the range (beyond a 10 % overrange check) is a typing slip, not a test point. */
+export function assertPointsInRange(
+  points: readonly PointInput[],
+  inst: { range_min: number; range_max: number; unit: string },
+): void {
+  const span = inst.range_max - inst.range_min;
+  points.forEach((p, i) => {
+    if (p.reference_value < inst.range_min - 0.1 * span || p.reference_value > inst.range_max + 0.1 * span) {
+      throw new ValidationError(
+        `points.${i}.reference_value`,
+        `points[${i}].reference_value ${p.reference_value} lies outside the range ${inst.range_min} to ${inst.range_max} ${inst.unit}`,
+      );
+    }
+  });
 }

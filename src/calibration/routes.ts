@@ -7,8 +7,23 @@ import { withAfterCommit } from '../notifications/after-commit.ts';
 import { cmmsSettings } from '../work-orders/settings.ts';
 import { listCalibrations } from './calibration-records.ts';
 import { getCalibration, recordCalibration } from './calibration-service.ts';
+import {
+  approveCorrection,
+  correctionNeedsApproval,
+  getCorrection,
+  listCorrections,
+  rejectCorrection,
+  requestCorrection,
+} from './corrections.ts';
 import { getCalibrationInterval } from './interval-service.ts';
-import { CalibrationIntervalSchema, CalibrationSchema, CreateCalibrationBody } from './schemas.ts';
+import {
+  ApproveCorrectionBody,
+  CalibrationIntervalSchema,
+  CalibrationSchema,
+  CorrectionSchema,
+  CreateCalibrationBody,
+  RejectCorrectionBody,
+} from './schemas.ts';
 
 export const calibrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -24,14 +39,28 @@ export const calibrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Records a multi-point calibration. The technician is the logged-in user (admins may name ' +
           '`technician_id`). Errors are computed as % of span against the instrument accuracy class; a ' +
           'failed as-found (or as-left) opens a corrective work order. Corrections are new records ' +
-          'with `corrects_id`. An expired reference standard is refused with 422 reference_standard_expired.',
+          'with `corrects_id`; a correction keeps the original performer (`technician_id`) and records ' +
+          'who corrected it (`corrected_by`). A technician correcting a record someone else performed ' +
+          'gets 202 with a pending correction an admin approves or rejects ' +
+          '(POST /api/calibration-corrections/{id}/approve | reject); the original stays in force until ' +
+          'then. An expired reference standard is refused with 422 reference_standard_expired.',
         body: CreateCalibrationBody,
-        response: { 201: CalibrationSchema },
+        response: { 201: CalibrationSchema, 202: CorrectionSchema },
       },
     },
     async (req, reply) => {
+      const actor = currentUser(req);
+      if (await correctionNeedsApproval(ctx.db, actor, req.body.corrects_id)) {
+        const pending = await requestCorrection(
+          ctx.db,
+          actor,
+          { ...req.body, corrects_id: req.body.corrects_id as number },
+          ctx.clock.now(),
+        );
+        return reply.status(202).send(pending);
+      }
       const record = await withAfterCommit(ctx, (after) =>
-        recordCalibration(ctx.db, currentUser(req), req.body, {
+        recordCalibration(ctx.db, actor, req.body, {
           now: ctx.clock.now(),
           settings: cmmsSettings(ctx.config),
           after,
@@ -39,6 +68,73 @@ export const calibrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
       return reply.status(201).send(record);
     },
+  );
+
+  app.get(
+    '/calibration-corrections',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        description: 'Corrections submitted for approval, newest first (`status=pending` for the queue).',
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected')]),
+          ),
+          instrument_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          calibration_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          ...PageQuery,
+        }),
+        response: { 200: Page(CorrectionSchema) },
+      },
+    },
+    async (req) =>
+      listCorrections(ctx.db, { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 }),
+  );
+
+  app.get(
+    '/calibration-corrections/:id',
+    { config: { role: 'user' }, schema: { tags, params: IdParams, response: { 200: CorrectionSchema } } },
+    async (req) => getCorrection(ctx.db, req.params.id),
+  );
+
+  app.post(
+    '/calibration-corrections/:id/approve',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags,
+        description:
+          'Approves a pending correction: the correcting record is written now and supersedes the original. ' +
+          'A correction already approved or rejected is 409 calibration_correction_decided.',
+        params: IdParams,
+        body: Type.Optional(ApproveCorrectionBody),
+        response: { 200: CorrectionSchema },
+      },
+    },
+    async (req) =>
+      withAfterCommit(ctx, (after) =>
+        approveCorrection(ctx.db, currentUser(req), req.params.id, req.body?.notes ?? null, {
+          now: ctx.clock.now(),
+          settings: cmmsSettings(ctx.config),
+          after,
+        }),
+      ),
+  );
+
+  app.post(
+    '/calibration-corrections/:id/reject',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags,
+        description: 'Rejects a pending correction (notes say why); the original record stays in force.',
+        params: IdParams,
+        body: RejectCorrectionBody,
+        response: { 200: CorrectionSchema },
+      },
+    },
+    async (req) => rejectCorrection(ctx.db, currentUser(req), req.params.id, req.body.notes, ctx.clock.now()),
   );
 
   app.get(

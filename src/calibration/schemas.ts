@@ -73,7 +73,14 @@ export const CalibrationSchema = Type.Object({
   max_as_found_error_pct: Type.Number(),
   max_as_left_error_pct: Type.Number(),
   corrects_id: Nullable(Type.Integer()),
-  corrected_by_id: Nullable(Type.Integer()),
+  corrected_by: Nullable(Type.Integer({ description: 'the user who recorded this correction' })),
+  corrected_by_name: Nullable(Type.String()),
+  corrected_by_id: Nullable(Type.Integer({ description: 'the record in force that corrects this one' })),
+  pending_correction_id: Nullable(
+    Type.Integer({
+      description: 'a correction of this record awaiting an admin (this record stays in force)',
+    }),
+  ),
   superseded: Type.Boolean(),
   work_order_id: Nullable(Type.Integer()),
   corrective_work_order_id: Nullable(Type.Integer()),
@@ -115,3 +122,44 @@ export const CalibrationIntervalSchema = Type.Object({
     explanation: Type.String(),
   }),
 });
+
+export const CorrectionSchema = Type.Object({
+  id: Type.Integer(),
+  calibration_id: Type.Integer({ description: 'the record this correction would supersede' }),
+  instrument_id: Type.Integer(),
+  tag: Type.String(),
+  unit: Type.String(),
+  status: Type.String({ description: 'pending | approved | rejected' }),
+  requested_by: Type.Integer(),
+  requested_by_name: Type.String(),
+  requested_at: Type.String(),
+  technician_id: Type.Integer({
+    description: 'the performer of the original record, kept by the correction',
+  }),
+  performed_at: Type.String(),
+  reference_standard_id: Type.Integer(),
+  notes: Nullable(Type.String()),
+  passed: Type.Boolean(),
+  as_found_passed: Type.Boolean(),
+  as_left_passed: Type.Boolean(),
+  max_as_found_error_pct: Type.Number(),
+  max_as_left_error_pct: Type.Number(),
+  points: Type.Array(PointSchema),
+  reviewed_by: Nullable(Type.Integer()),
+  reviewed_by_name: Nullable(Type.String()),
+  reviewed_at: Nullable(Type.String()),
+  review_notes: Nullable(Type.String()),
+  record_id: Nullable(Type.Integer({ description: 'the correcting calibration record, once approved' })),
+});
+
+export const ApproveCorrectionBody = Type.Object(
+  { notes: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { additionalProperties: false },
+);
+
+export const RejectCorrectionBody = Type.Object(
+  {
+    notes: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: 'why it is rejected' }),
+  },
+  { additionalProperties: false },
+);

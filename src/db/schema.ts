@@ -95,6 +95,24 @@ export interface CalibrationRecordsTable extends Base {
   corrects_id: number | null;
   work_order_id: number | null;
   next_due_at: string | null;
+  /** Who recorded the correction (migration 0008); technician_id stays the original performer. */
+  corrected_by: number | null;
+}
+
+/** A technician's correction of someone else's calibration, awaiting an admin (migration 0008). */
+export interface CalibrationCorrectionsTable extends Base {
+  calibration_id: number;
+  instrument_id: number;
+  requested_by: number;
+  /** JSON: the correcting record as submitted (performed_at, reference_standard_id, notes, points). */
+  proposal: string;
+  /** pending | approved | rejected */
+  status: string;
+  reviewed_by: number | null;
+  reviewed_at: string | null;
+  review_notes: string | null;
+  /** The correcting calibration record, written on approval. */
+  record_id: number | null;
 }
 
 export interface CalibrationPointsTable extends Base {
@@ -289,6 +307,7 @@ export interface DB {
   reference_standards: ReferenceStandardsTable;
   calibration_records: CalibrationRecordsTable;
   calibration_points: CalibrationPointsTable;
+  calibration_corrections: CalibrationCorrectionsTable;
   maintenance_records: MaintenanceRecordsTable;
   alert_records: AlertRecordsTable;
   work_orders: WorkOrdersTable;

@@ -26,7 +26,7 @@
  *
  * Status is queued -> running -> succeeded | failed. A handler that throws fails the job with its
  * message in `error`. Any process claims only job types it has a handler for; the claim is a
- * conditional UPDATE, so two processes never run the same job. Jobs left 'running' by a process that
+ * conditional UPDATE, so two processes never run the same job, and only the winner audits it ('start'). Jobs left 'running' by a process that
  * died are marked failed ("interrupted by restart: ...") when a runner starts and by a periodic sweep;
  * a graceful stop fails its own running jobs the same way.
  *
@@ -42,6 +42,7 @@ export {
   type JobTools,
 } from './job-runner.ts';
 export {
+  claimJob,
   type EnqueueInput,
   enqueueJob,
   getJob,

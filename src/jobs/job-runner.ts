@@ -8,7 +8,7 @@ import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
 import type { Clock } from '../shared/clock.ts';
 import { parseJson } from '../shared/db-values.ts';
-import { type EnqueueInput, enqueueJob, type PublicJob } from './job-service.ts';
+import { claimJob, type EnqueueInput, enqueueJob, type PublicJob } from './job-service.ts';
 
 /** A claimed job as its handler sees it. */
 export interface JobInfo {
@@ -181,20 +181,7 @@ export class JobRunner {
     for (const c of candidates) {
       const at = this.o.clock.now().toISOString();
       // Only one process's UPDATE finds the row still queued; the others change nothing.
-      const res = await this.o.db
-        .updateTable('background_jobs')
-        .set({
-          status: 'running',
-          worker_id: this.workerId,
-          started_at: at,
-          heartbeat_at: new Date().toISOString(),
-          progress: 0,
-          updated_at: at,
-        })
-        .where('id', '=', c.id)
-        .where('status', '=', 'queued')
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 1) {
+      if (await claimJob(this.o.db, c.id, this.workerId, at)) {
         return {
           id: c.id,
           type: c.job_type,
@@ -427,12 +414,15 @@ export class JobRunner {
         .execute();
       for (const r of rows) {
         await this.o.db.transaction().execute(async (trx) => {
-          await trx
+          const res = await trx
             .updateTable('background_jobs')
             .set({ status: 'failed', error, completed_at: at, updated_at: at })
             .where('id', '=', r.id)
             .where('status', '=', 'running')
-            .execute();
+            .where('worker_id', '=', this.workerId)
+            .executeTakeFirst();
+          // Another process's sweep may have failed it first: its audit row stands alone.
+          if (Number(res.numUpdatedRows) !== 1) return;
           await recordAudit(trx, {
             userId: null,
             action: 'fail',

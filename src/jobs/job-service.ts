@@ -129,3 +129,38 @@ export async function jobResultFile(db: Kysely<DB>, id: number): Promise<string 
     .executeTakeFirst();
   return r?.result_file ?? null;
 }
+
+/**
+ * queued -> running for one worker. The UPDATE is conditional on the job still being queued, so of
+ * any number of runners (in this process or others) exactly one wins, and only the winner writes
+ * the audit row, in the same transaction. Returns whether this worker won.
+ */
+export async function claimJob(db: Kysely<DB>, id: number, workerId: string, at: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const res = await trx
+      .updateTable('background_jobs')
+      .set({
+        status: 'running',
+        worker_id: workerId,
+        started_at: at,
+        // Liveness is wall-clock time, not the injected event clock.
+        heartbeat_at: new Date().toISOString(),
+        progress: 0,
+        updated_at: at,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return false;
+    await recordAudit(trx, {
+      userId: null,
+      action: 'start',
+      entityType: 'background_job',
+      entityId: id,
+      oldValue: { status: 'queued' },
+      newValue: { status: 'running', worker_id: workerId },
+      at,
+    });
+    return true;
+  });
+}

@@ -161,12 +161,22 @@ export async function markRead(db: Kysely<DB>, userId: number, id: number, at: s
       .executeTakeFirst();
     if (!row) throw new NotFoundError('notification', id);
     if (row.read_at) return toPublicNotification(row);
+    // Guarded: of concurrent reads (two tabs) one marks it and audits; the others see it read.
     const updated = await trx
       .updateTable('notifications')
       .set({ read_at: at, updated_at: at })
       .where('id', '=', id)
+      .where('read_at', 'is', null)
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!updated) {
+      const now = await trx
+        .selectFrom('notifications')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      return toPublicNotification(now);
+    }
     await recordAudit(trx, {
       userId,
       action: 'read',

@@ -185,7 +185,14 @@ export async function deletePlan(db: Kysely<DB>, actorId: number, id: number, no
   const at = now.toISOString();
   await db.transaction().execute(async (trx) => {
     const before = await getPlan(trx, id, now);
-    await trx.updateTable('pm_plans').set({ deleted_at: at, updated_at: at }).where('id', '=', id).execute();
+    // Guarded: of concurrent deletes one wins and audits; the others find it gone (404).
+    const res = await trx
+      .updateTable('pm_plans')
+      .set({ deleted_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw new NotFoundError('pm_plan', id);
     await recordAudit(trx, {
       userId: actorId,
       action: 'delete',
@@ -234,6 +241,16 @@ export async function scanPmPlans(db: Kysely<DB>, deps: WorkOrderDeps): Promise<
   let created = 0;
   for (const plan of due) {
     const made = await db.transaction().execute(async (trx) => {
+      // Advance the plan first, guarded by the due date read above: when two processes scan at once,
+      // only the one that moves it schedules and audits this occurrence.
+      const next = nextOccurrence(plan.next_due, plan.interval_days, deps.now);
+      const moved = await trx
+        .updateTable('pm_plans')
+        .set({ next_due: next, updated_at: nowIso })
+        .where('id', '=', plan.id)
+        .where('next_due', '=', plan.next_due)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) return false;
       const { created: isNew, workOrder } = await createGeneratedWorkOrder(
         trx,
         {
@@ -247,12 +264,6 @@ export async function scanPmPlans(db: Kysely<DB>, deps: WorkOrderDeps): Promise<
         { source: 'pm', source_key: `pm:${plan.id}:${dueDay(plan.next_due)}`, pm_plan_id: plan.id },
         deps,
       );
-      const next = nextOccurrence(plan.next_due, plan.interval_days, deps.now);
-      await trx
-        .updateTable('pm_plans')
-        .set({ next_due: next, updated_at: nowIso })
-        .where('id', '=', plan.id)
-        .execute();
       await recordAudit(trx, {
         userId: null,
         action: 'schedule',

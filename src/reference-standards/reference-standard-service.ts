@@ -209,11 +209,14 @@ export async function deleteReferenceStandard(db: Kysely<DB>, actorId: number, i
   await db.transaction().execute(async (trx) => {
     const row = await findReferenceStandard(trx, id);
     if (!row) throw new NotFoundError('reference_standard', id);
-    await trx
+    // Guarded: of concurrent retirements one wins and audits; the others find it gone (404).
+    const res = await trx
       .updateTable('reference_standards')
       .set({ deleted_at: at, updated_at: at })
       .where('id', '=', id)
-      .execute();
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw new NotFoundError('reference_standard', id);
     await recordAudit(trx, {
       userId: actorId,
       action: 'delete',

@@ -45,8 +45,12 @@ export class UnauthorizedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message = 'this action needs the admin role') {
-    super('forbidden', message, 403);
+  constructor(
+    message = 'this action needs the admin role',
+    code = 'forbidden',
+    details?: Record<string, unknown>,
+  ) {
+    super(code, message, 403, details);
   }
 }
 

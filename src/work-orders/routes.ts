@@ -182,8 +182,10 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         description:
           'Updates a work order. Technicians may change only `status` and the completion fields ' +
-          '(completion_notes, actual_duration_minutes, parts_used, calibration_record_id, cancel_reason); ' +
-          'admins everything. Lifecycle: open -> in_progress -> completed, open | in_progress -> cancelled ' +
+          '(completion_notes, actual_duration_minutes, parts_used, calibration_record_id, cancel_reason), ' +
+          'and only of work assigned to them or unassigned (else 403 work_order_not_assigned; starting ' +
+          'unassigned work assigns it to them); admins everything. Concurrent changes have one winner, ' +
+          'the others get 409. Lifecycle: open -> in_progress -> completed, open | in_progress -> cancelled ' +
           '(with cancel_reason); anything else is 409 work_order_invalid_transition. Completing needs ' +
           'completion_notes, actual_duration_minutes and parts_used, and a calibration work order its ' +
           'calibration_record_id.',

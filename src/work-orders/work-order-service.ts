@@ -11,6 +11,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import {
   assertTransition,
   isOpenStatus,
+  TRANSITIONS,
   type WorkOrderPriority,
   type WorkOrderStatus,
   type WorkOrderType,
@@ -415,6 +416,57 @@ const PATCH_FIELDS = new Set<keyof WorkOrderPatch>([
 
 const blank = (v: string | null | undefined) => v === null || v === undefined || v.trim() === '';
 
+/** Technicians change only their own or unassigned work; admins any. */
+function assertMayChange(
+  actor: Actor,
+  wo: { id: number; assigned_to: number | null; assigned_to_name: string | null },
+) {
+  if (actor.role === 'admin' || wo.assigned_to === null || wo.assigned_to === actor.id) return;
+  throw new ForbiddenError(
+    `work order #${wo.id} is assigned to ${wo.assigned_to_name ?? `user ${wo.assigned_to}`}: technicians may change only work assigned to them or unassigned work`,
+    'work_order_not_assigned',
+    { assigned_to: wo.assigned_to },
+  );
+}
+
+/** Why a guarded update changed nothing: the order moved on, or was given to someone else. */
+async function lostRace(trx: Kysely<DB>, actor: Actor, id: number, changes: WorkOrderPatch, now: Date) {
+  const current = await getWorkOrder(trx, id, now);
+  try {
+    assertMayChange(actor, current);
+    if (changes.status !== undefined && changes.status === current.status) {
+      return new ConflictError(
+        'work_order_invalid_transition',
+        `work order #${id} is already ${current.status}`,
+        {
+          from: current.status,
+          to: changes.status,
+          allowed: TRANSITIONS[current.status],
+        },
+      );
+    }
+    if (changes.status !== undefined) {
+      assertTransition(current.status, changes.status);
+    }
+    if (!isOpenStatus(current.status)) {
+      return new ConflictError(
+        'work_order_closed',
+        `work order #${id} is ${current.status} and can no longer change`,
+        {
+          status: current.status,
+        },
+      );
+    }
+  } catch (e) {
+    return e;
+  }
+  return new ConflictError(
+    'work_order_changed',
+    `work order #${id} changed while this request was handled (now ${current.status}); reload and try again`,
+    { status: current.status },
+  );
+}
+
 export async function updateWorkOrder(
   db: Kysely<DB>,
   actor: Actor,
@@ -436,8 +488,17 @@ export async function updateWorkOrder(
   }
   return db.transaction().execute(async (trx) => {
     const before = await getWorkOrder(trx, id, deps.now);
+    assertMayChange(actor, before);
     const statusChange =
       changes.status !== undefined && changes.status !== before.status ? changes.status : null;
+    if (changes.status !== undefined && !statusChange && Object.keys(changes).length === 1) {
+      // Asking for the state it is already in is not a transition: of concurrent "start"s one wins.
+      throw new ConflictError(
+        'work_order_invalid_transition',
+        `work order #${id} is already ${before.status}`,
+        { from: before.status, to: changes.status, allowed: TRANSITIONS[before.status] },
+      );
+    }
     if (!isOpenStatus(before.status) && Object.keys(changes).some((k) => k !== 'status' || statusChange)) {
       if (statusChange) assertTransition(before.status, statusChange);
       throw new ConflictError(
@@ -490,7 +551,11 @@ export async function updateWorkOrder(
 
     const merged = { ...before, ...values } as PublicWorkOrder & Record<string, unknown>;
     let completedMaintenance = false;
-    if (statusChange === 'in_progress') values.started_at = at;
+    if (statusChange === 'in_progress') {
+      values.started_at = at;
+      // A technician who starts unassigned work takes it, so no one else changes it under them.
+      if (actor.role !== 'admin' && merged.assigned_to === null) values.assigned_to = actor.id;
+    }
     if (statusChange === 'cancelled') {
       if (blank(merged.cancel_reason as string | null)) {
         throw new ValidationError('cancel_reason', 'cancelling a work order needs a cancel_reason');
@@ -528,7 +593,20 @@ export async function updateWorkOrder(
     if (changes.status !== undefined) values.status = changes.status;
     values.updated_at = at;
 
-    await trx.updateTable('work_orders').set(values).where('id', '=', id).execute();
+    // Guarded by the status (and, for a technician, the assignee) read above: of concurrent changes
+    // only one finds the row as it expects; the others are told why they lost.
+    let guarded = trx
+      .updateTable('work_orders')
+      .set(values)
+      .where('id', '=', id)
+      .where('status', '=', before.status);
+    if (actor.role !== 'admin') {
+      guarded = guarded.where((eb) =>
+        eb.or([eb('assigned_to', 'is', null), eb('assigned_to', '=', actor.id)]),
+      );
+    }
+    const res = await guarded.executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw await lostRace(trx, actor, id, changes, deps.now);
 
     if (statusChange === 'completed' && merged.type === 'calibration' && merged.calibration_record_id) {
       // The calibration record points back at the order it was done under.

@@ -74,6 +74,7 @@ describe('background jobs', () => {
     const audit = await t.api('GET', `/api/audit?entity_type=background_job&entity_id=${queued.id}`);
     expect(audit.body.items.map((a: { action: string }) => a.action).reverse()).toEqual([
       'enqueue',
+      'start',
       'succeed',
     ]);
   });

@@ -30,7 +30,13 @@ export interface Calibration {
   max_as_found_error_pct: number;
   max_as_left_error_pct: number;
   corrects_id: number | null;
+  /** The user who recorded this correction; technician_id stays the original performer. */
+  corrected_by: number | null;
+  corrected_by_name: string | null;
+  /** The record in force that corrects this one. */
   corrected_by_id: number | null;
+  /** A technician's correction of this record awaiting an admin; this record stays in force meanwhile. */
+  pending_correction_id: number | null;
   superseded: boolean;
   work_order_id: number | null;
   corrective_work_order_id: number | null;
@@ -74,3 +80,31 @@ export const OUTCOME_WORD: Record<string, string> = {
   failed_as_found: 'Failed as found',
   failed_as_left: 'Failed as left',
 };
+
+/** A technician's correction of someone else's record, held for an admin's approval. */
+export interface CalibrationCorrection {
+  id: number;
+  calibration_id: number;
+  instrument_id: number;
+  tag: string;
+  unit: string;
+  status: 'pending' | 'approved' | 'rejected';
+  requested_by: number;
+  requested_by_name: string;
+  requested_at: string;
+  technician_id: number;
+  performed_at: string;
+  reference_standard_id: number;
+  notes: string | null;
+  passed: boolean;
+  as_found_passed: boolean;
+  as_left_passed: boolean;
+  max_as_found_error_pct: number;
+  max_as_left_error_pct: number;
+  points: CalibrationPoint[];
+  reviewed_by: number | null;
+  reviewed_by_name: string | null;
+  reviewed_at: string | null;
+  review_notes: string | null;
+  record_id: number | null;
+}

@@ -7,10 +7,11 @@ import { paths } from '../../../config/paths.ts';
 import { formatDate, formatDateTime, formatValue } from '../../../lib/format.ts';
 import { useInstrumentCalibrations } from '../api/get-instrument-calibrations.ts';
 import { type Calibration, OUTCOME_WORD } from '../types.ts';
+import { PendingCorrection } from './PendingCorrection.tsx';
 
 const pct = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(3)} %`;
 
-export function CalibrationPoints({ c }: { c: Calibration }) {
+export function CalibrationPoints({ c }: { c: Pick<Calibration, 'id' | 'unit' | 'points'> }) {
   return (
     <table className="table table-compact" aria-label={`Test points of calibration ${c.id}`}>
       <thead>
@@ -93,7 +94,24 @@ export function CalibrationHistory({ instrumentId }: { instrumentId: number }) {
                         <td>
                           {formatDateTime(c.performed_at)}
                           {c.superseded && <div className="muted">superseded by #{c.corrected_by_id}</div>}
-                          {c.corrects_id && <div className="muted">corrects #{c.corrects_id}</div>}
+                          {c.corrects_id && (
+                            <div className="muted">
+                              corrects #{c.corrects_id}
+                              {c.corrected_by_name && `, corrected by ${c.corrected_by_name}`}
+                            </div>
+                          )}
+                          {c.pending_correction_id && (
+                            <div>
+                              <button
+                                type="button"
+                                className="button button-small"
+                                aria-expanded={open === c.id}
+                                onClick={() => setOpen(c.id)}
+                              >
+                                Correction pending approval
+                              </button>
+                            </div>
+                          )}
                         </td>
                         <td>
                           <PassFail passed={c.passed} label={OUTCOME_WORD[c.outcome] ?? c.outcome} />
@@ -139,6 +157,7 @@ export function CalibrationHistory({ instrumentId }: { instrumentId: number }) {
                             <CalibrationPoints c={c} />
                             {c.notes && <p className="alert-notes">Notes: {c.notes}</p>}
                             <p className="muted">Tolerance ±{c.tolerance_pct} % of span.</p>
+                            {c.pending_correction_id && <PendingCorrection id={c.pending_correction_id} />}
                           </td>
                         </tr>
                       )}
