@@ -95,6 +95,8 @@ export interface CalibrationRecordsTable extends Base {
   corrects_id: number | null;
   work_order_id: number | null;
   next_due_at: string | null;
+  /** sha256 of the record's canonical content and its points (0009, src/audit/record-hash.ts). */
+  content_hash: Generated<string | null>;
 }
 
 export interface CalibrationPointsTable extends Base {
@@ -107,6 +109,7 @@ export interface CalibrationPointsTable extends Base {
   as_left_error_pct: number;
   as_found_passed: number;
   as_left_passed: number;
+  content_hash: Generated<string | null>;
 }
 
 export interface MaintenanceRecordsTable extends Base, SoftDelete {
@@ -118,6 +121,7 @@ export interface MaintenanceRecordsTable extends Base, SoftDelete {
   parts_used: string | null;
   duration_minutes: number | null;
   work_order_id: number | null;
+  content_hash: Generated<string | null>;
 }
 
 export interface AlertRecordsTable extends Base {
