@@ -148,6 +148,24 @@ describe('audit trail', () => {
     );
   });
 
+  it('keeps one contiguous, verifiable chain when two servers on one database append at once', async () => {
+    t = await startTestApp({ env });
+    const b = await startTestApp({ env, databaseUrl: t.databaseUrl, dataDir: t.dataDir });
+    try {
+      await Promise.all(Array.from({ length: 16 }, (_, i) => makeInstrument(i % 2 ? b : t)));
+    } finally {
+      await b.stop();
+    }
+    const v = await verify(t);
+    expect(v.problems).toEqual([]);
+    const created = await t.server.ctx.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('entity_type', '=', 'instrument')
+      .executeTakeFirstOrThrow();
+    expect(Number(created.n)).toBe(16);
+  });
+
   it('reports a gap in the ids', async () => {
     t = await startTestApp({ env });
     await someRecords(t);
