@@ -219,7 +219,6 @@ async function preMigrationDatabase(url: string) {
   try {
     const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0009'));
     const migrator = new Migrator({
-      // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped
       db: handle.db as Kysely<any>,
       provider: { getMigrations: async () => before as Record<string, Migration> },
       ...(handle.dialect === 'postgres' && handle.schema ? { migrationTableSchema: handle.schema } : {}),
