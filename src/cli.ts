@@ -1,3 +1,4 @@
+import { bindAuditKey } from './audit/audit-log.ts';
 import { generatePassword } from './auth/passwords.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
@@ -49,6 +50,7 @@ async function withDb<T>(fn: (db: ReturnType<typeof openDatabase>) => Promise<T>
   const handle = openDatabase(config.database);
   try {
     await migrateToLatest(handle);
+    await bindAuditKey(handle.db, config.audit.key, new Date().toISOString());
     return await fn(handle);
   } finally {
     await handle.close();

@@ -92,6 +92,22 @@ describe('configuration', () => {
     expect(readFileSync(path.join(dir, 'jwt-secret'), 'utf8')).toBe(a.jwt.secret);
   });
 
+  it('requires AUDIT_KEY in production, and otherwise keeps one generated key in the data folder', () => {
+    expect(() => load({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(
+      /^AUDIT_KEY must be set when NODE_ENV=production$/,
+    );
+    expect(() => load({ AUDIT_KEY: 'short' })).toThrow(/^AUDIT_KEY must be at least 32 characters$/);
+    expect(
+      load({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AUDIT_KEY: 'k'.repeat(32) }).audit,
+    ).toMatchObject({ key: 'k'.repeat(32), source: 'env' });
+    const dir = tmp();
+    const a = loadConfig({ DATA_DIR: dir }, { dotenvFile: null });
+    const b = loadConfig({ DATA_DIR: dir }, { dotenvFile: null });
+    expect(a.audit).toMatchObject({ source: 'file' });
+    expect(b.audit.key).toBe(a.audit.key);
+    expect(readFileSync(path.join(dir, 'audit-key'), 'utf8')).toBe(a.audit.key);
+  });
+
   it('reads a .env file, with the real environment taking precedence', () => {
     const dir = tmp();
     const file = path.join(dir, '.env');

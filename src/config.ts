@@ -122,6 +122,25 @@ function mqttCredentials(env: Env, production: boolean, embedded: boolean) {
   return { username, password };
 }
 
+/**
+ * The audit chain's HMAC key: from AUDIT_KEY, or generated once into the data folder. It must live
+ * outside the database, so whoever can write the database cannot re-sign a rewritten history.
+ */
+function auditKey(env: Env, production: boolean, dataDir: string): { key: string; source: 'env' | 'file' } {
+  const given = optional(env, 'AUDIT_KEY');
+  if (given) {
+    if (given.length < 32) throw new ConfigError('AUDIT_KEY must be at least 32 characters');
+    return { key: given, source: 'env' };
+  }
+  if (production) throw new ConfigError('AUDIT_KEY must be set when NODE_ENV=production');
+  const file = path.join(dataDir, 'audit-key');
+  if (existsSync(file)) return { key: readFileSync(file, 'utf8').trim(), source: 'file' };
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('hex');
+  writeFileSync(file, key, { mode: 0o600 });
+  return { key, source: 'file' };
+}
+
 export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: string | null } = {}) {
   const dotenvFile = opts.dotenvFile === undefined ? path.resolve('.env') : opts.dotenvFile;
   // The real environment wins over .env, as in every twelve-factor tool.
@@ -243,6 +262,11 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
     jwt: {
       secret,
       expiryHours: num(env, 'JWT_EXPIRY_HOURS', 8, { min: 0.01, max: 24 * 30 }),
+    },
+    audit: {
+      ...auditKey(env, production, dataDir),
+      /** How often the signed head checkpoint in DATA_DIR catches up with the audit table. */
+      checkpointSeconds: num(env, 'AUDIT_CHECKPOINT_SECONDS', 5, { min: 0.1, max: 3600 }),
     },
     admin: {
       employeeNumber: str(env, 'ADMIN_EMPLOYEE_NUMBER', 'admin'),

@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { advanceLocalCheckpoint, startCheckpointWriter } from './audit/audit-checkpoint.ts';
+import { bindAuditKey } from './audit/audit-log.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
@@ -65,6 +67,23 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   try {
     await migrateToLatest(handle, (m) => log.info(m));
     const now = clock.now();
+    // The audit key is bound before anything is audited; the DATA_DIR checkpoint follows the head.
+    const audit = await bindAuditKey(handle.db, config.audit.key, now.toISOString());
+    if (!audit.keyMatches) {
+      log.error(
+        { chain_key_id: audit.boundary.key_id, key_id: audit.key.id },
+        'AUDIT_KEY differs from the key this audit trail was started with: GET /api/audit/verify will fail',
+      );
+    }
+    await advanceLocalCheckpoint(handle.db, config.dataDir, now.toISOString(), log);
+    const checkpoints = startCheckpointWriter({
+      db: handle.db,
+      dataDir: config.dataDir,
+      everyMs: config.audit.checkpointSeconds * 1000,
+      now: () => clock.now(),
+      log,
+    });
+    stops.push(() => checkpoints.stop());
     await ensureAdmin(handle.db, config.admin, now.toISOString(), opts.print);
     if (config.seedDemo) {
       if (config.production) log.warn('SEED_DEMO=true with NODE_ENV=production: loading the demo plant');

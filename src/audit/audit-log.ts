@@ -2,8 +2,12 @@ import { createHash } from 'node:crypto';
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { canonicalJson, parseJson } from '../shared/db-values.ts';
+import { type AuditKey, auditKeyOf, hmacHex, registerAuditKey } from './audit-key.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+/** The row that switches the chain from legacy sha256 to HMAC (see docs/audit.md). */
+export const KEYED_MARKER = { action: 'chain_keyed', entityType: 'audit_log' } as const;
 
 export interface AuditEntry {
   /** The acting user, or null for the system (scans, detectors, seed). */
@@ -16,11 +20,7 @@ export interface AuditEntry {
   at: string;
 }
 
-function hashRow(prevHash: string, row: Record<string, unknown>): string {
-  return createHash('sha256').update(prevHash).update(canonicalJson(row)).digest('hex');
-}
-
-function hashedFields(r: {
+interface ChainedFields {
   created_at: string;
   user_id: number | null;
   action: string;
@@ -28,7 +28,9 @@ function hashedFields(r: {
   entity_id: string | null;
   old_value: string | null;
   new_value: string | null;
-}) {
+}
+
+export function hashedFields(r: ChainedFields): ChainedFields {
   return {
     created_at: r.created_at,
     user_id: r.user_id,
@@ -38,6 +40,19 @@ function hashedFields(r: {
     old_value: r.old_value,
     new_value: r.new_value,
   };
+}
+
+/** Rows written before the key existed (before migration 0009): plain sha256, anyone can recompute. */
+export function legacyHash(prevHash: string, row: ChainedFields): string {
+  return createHash('sha256')
+    .update(prevHash)
+    .update(canonicalJson(hashedFields(row)))
+    .digest('hex');
+}
+
+/** Keyed rows: the MAC covers the id too, so a row cannot be moved, and prev_hash, so none removed. */
+export function rowMac(key: AuditKey, id: number, prevHash: string, row: ChainedFields): string {
+  return hmacHex(key, canonicalJson({ id, prev_hash: prevHash, ...hashedFields(row) }));
 }
 
 // Secrets never enter the audit trail, whatever a caller passes.
@@ -59,24 +74,33 @@ function scrub(v: unknown): unknown {
   return v;
 }
 
-/**
- * Appends one audit row, chained to the previous one. Call it inside the transaction that makes
- * the change, so the change and its record commit (or roll back) together.
- */
-export async function recordAudit(trx: Kysely<DB>, entry: AuditEntry): Promise<void> {
+async function lockChain(trx: Kysely<DB>) {
   if (trx.getExecutor().adapter instanceof PostgresAdapter) {
     // Serialise writers across processes so two rows never chain to the same predecessor.
     await sql`select pg_advisory_xact_lock(424242)`.execute(trx);
   }
+}
+
+/**
+ * Appends one audit row, chained to the previous one and signed with the audit key. Call it inside
+ * the transaction that makes the change, so the change and its record commit (or roll back)
+ * together. The id is given explicitly (last + 1, under the lock): a PostgreSQL sequence leaves
+ * holes on rollback, and a hole must mean a deleted row.
+ */
+export async function recordAudit(trx: Kysely<DB>, entry: AuditEntry): Promise<void> {
+  const key = auditKeyOf(trx);
+  await lockChain(trx);
   const last = await trx
     .selectFrom('audit_log')
-    .select('hash')
+    .select(['id', 'hash'])
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
   const prevHash = last?.hash ?? GENESIS_HASH;
+  const id = (last?.id ?? 0) + 1;
   const row = {
-    created_at: entry.at,
+    // PostgreSQL gives timestamps back as toISOString() does: store that form so the MAC recomputes.
+    created_at: new Date(entry.at).toISOString(),
     user_id: entry.userId,
     action: entry.action,
     entity_type: entry.entityType,
@@ -88,50 +112,75 @@ export async function recordAudit(trx: Kysely<DB>, entry: AuditEntry): Promise<v
   };
   await trx
     .insertInto('audit_log')
-    .values({ ...row, prev_hash: prevHash, hash: hashRow(prevHash, row) })
+    .values({ id, ...row, prev_hash: prevHash, hash: rowMac(key, id, prevHash, row) })
     .execute();
 }
 
-export type VerifyResult =
-  | { ok: true; rows_checked: number }
-  | { ok: false; rows_checked: number; first_broken_id: number; reason: string };
+export interface KeyedBoundary {
+  /** Id of the marker row: rows before it are legacy sha256, it and every row after are HMAC. */
+  keyed_from_id: number;
+  legacy_rows: number;
+  key_id: string;
+}
 
-/** Walks the whole chain in id order and names the first row whose link or content is wrong. */
-export async function verifyAuditChain(db: Kysely<DB>): Promise<VerifyResult> {
-  let prevHash = GENESIS_HASH;
-  let afterId = 0;
-  let checked = 0;
-  for (;;) {
-    const rows = await db
+/**
+ * Once per database: seals whatever legacy (sha256) history exists under the first keyed row.
+ * From then on rewriting any earlier row changes that marker's prev_hash, which only the key
+ * holder can re-sign. Called at start-up, before anything else is audited.
+ */
+export async function ensureChainKeyed(db: Kysely<DB>, at: string): Promise<KeyedBoundary> {
+  const key = auditKeyOf(db);
+  return db.transaction().execute(async (trx) => {
+    await lockChain(trx);
+    const marker = await findMarker(trx);
+    if (marker) return marker;
+    const legacy = await trx
       .selectFrom('audit_log')
-      .selectAll()
-      .where('id', '>', afterId)
-      .orderBy('id')
-      .limit(2000)
-      .execute();
-    if (rows.length === 0) return { ok: true, rows_checked: checked };
-    for (const r of rows) {
-      checked++;
-      if (r.prev_hash !== prevHash) {
-        return {
-          ok: false,
-          rows_checked: checked,
-          first_broken_id: r.id,
-          reason: 'prev_hash does not match the row before',
-        };
-      }
-      if (hashRow(prevHash, hashedFields(r)) !== r.hash) {
-        return {
-          ok: false,
-          rows_checked: checked,
-          first_broken_id: r.id,
-          reason: 'row content does not match its hash',
-        };
-      }
-      prevHash = r.hash;
-      afterId = r.id;
-    }
-  }
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const head = await trx
+      .selectFrom('audit_log')
+      .select(['id', 'hash'])
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    await recordAudit(trx, {
+      userId: null,
+      action: KEYED_MARKER.action,
+      entityType: KEYED_MARKER.entityType,
+      entityId: null,
+      newValue: {
+        scheme: 'hmac-sha256/1',
+        key_id: key.id,
+        legacy_rows: Number(legacy.n),
+        legacy_last_id: head?.id ?? null,
+        legacy_head_hash: head?.hash ?? GENESIS_HASH,
+      },
+      at,
+    });
+    return (await findMarker(trx)) as KeyedBoundary;
+  });
+}
+
+/** Start-up: binds the key to this database handle and makes sure the chain is keyed. */
+export async function bindAuditKey(db: Kysely<DB>, secret: string, at: string) {
+  const key = registerAuditKey(db, secret);
+  const boundary = await ensureChainKeyed(db, at);
+  return { key, boundary, keyMatches: boundary.key_id === key.id };
+}
+
+export async function findMarker(db: Kysely<DB>): Promise<KeyedBoundary | null> {
+  const m = await db
+    .selectFrom('audit_log')
+    .select(['id', 'new_value'])
+    .where('action', '=', KEYED_MARKER.action)
+    .where('entity_type', '=', KEYED_MARKER.entityType)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  if (!m) return null;
+  const v = parseJson<{ legacy_rows?: number; key_id?: string }>(m.new_value) ?? {};
+  return { keyed_from_id: m.id, legacy_rows: Number(v.legacy_rows ?? 0), key_id: String(v.key_id ?? '') };
 }
 
 export interface AuditQuery {

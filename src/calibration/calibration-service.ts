@@ -1,6 +1,7 @@
 import { type Kysely, PostgresAdapter } from 'kysely';
 import { clearAlertCondition, listAlerts } from '../alerts/alert-service.ts';
 import { recordAudit } from '../audit/audit-log.ts';
+import { sealCalibration } from '../audit/record-hash.ts';
 import type { DB, Role } from '../db/schema.ts';
 import { extendSuppressionWindow } from '../instruments/instrument-service.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
@@ -313,6 +314,7 @@ export async function recordCalibration(
 
     const record = await findCalibration(trx, row.id);
     if (!record) throw new NotFoundError('calibration', row.id);
+    const contentHash = await sealCalibration(trx, row.id);
     await recordAudit(trx, {
       userId: actor.id,
       action: input.corrects_id ? 'correct' : 'create',
@@ -322,6 +324,7 @@ export async function recordCalibration(
         ...record,
         suppressed_until: suppressedUntil,
         use_predicted_interval: bool(inst.use_predicted_interval),
+        content_hash: contentHash,
       },
       at,
     });

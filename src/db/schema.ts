@@ -97,6 +97,8 @@ export interface CalibrationRecordsTable extends Base {
   next_due_at: string | null;
   /** Who recorded the correction (migration 0008); technician_id stays the original performer. */
   corrected_by: number | null;
+  /** sha256 of the record's canonical content and its points (0009, src/audit/record-hash.ts). */
+  content_hash: Generated<string | null>;
 }
 
 /** A technician's correction of someone else's calibration, awaiting an admin (migration 0008). */
@@ -125,6 +127,7 @@ export interface CalibrationPointsTable extends Base {
   as_left_error_pct: number;
   as_found_passed: number;
   as_left_passed: number;
+  content_hash: Generated<string | null>;
 }
 
 export interface MaintenanceRecordsTable extends Base, SoftDelete {
@@ -136,6 +139,7 @@ export interface MaintenanceRecordsTable extends Base, SoftDelete {
   parts_used: string | null;
   duration_minutes: number | null;
   work_order_id: number | null;
+  content_hash: Generated<string | null>;
 }
 
 export interface AlertRecordsTable extends Base {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
+import { sealMaintenance } from '../audit/record-hash.ts';
 import type { DB } from '../db/schema.ts';
 import { extendSuppressionWindow } from '../instruments/instrument-service.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
@@ -133,7 +134,7 @@ export async function insertMaintenanceRecord(
     action: 'create',
     entityType: 'maintenance_record',
     entityId: row.id,
-    newValue: { ...record, suppressed_until: until },
+    newValue: { ...record, suppressed_until: until, content_hash: await sealMaintenance(trx, row.id) },
     at,
   });
   deps.after.emit('maintenance.completed', v.instrument_id, v.performed_at);

@@ -1,6 +1,7 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { getAlert } from '../alerts/alert-service.ts';
 import { recordAudit } from '../audit/audit-log.ts';
+import { sealCalibration } from '../audit/record-hash.ts';
 import { findCalibrationRow } from '../calibration/calibration-records.ts';
 import type { DB, Role, WorkOrdersTable } from '../db/schema.ts';
 import { insertMaintenanceRecord, maintenanceForWorkOrder } from '../maintenance/maintenance-records.ts';
@@ -623,7 +624,11 @@ export async function updateWorkOrder(
           entityType: 'calibration_record',
           entityId: merged.calibration_record_id,
           oldValue: { work_order_id: null },
-          newValue: { work_order_id: id },
+          // The link changes the record's content: its new hash goes in the trail (docs/audit.md).
+          newValue: {
+            work_order_id: id,
+            content_hash: await sealCalibration(trx, merged.calibration_record_id),
+          },
           at,
         });
       }

@@ -5,6 +5,7 @@ import * as m0004 from './0004_cmms_records.ts';
 import * as m0005 from './0005_jobs_and_models.ts';
 import * as m0006 from './0006_gateways.ts';
 import * as m0008 from './0008_calibration_corrections.ts';
+import * as m0009 from './0009_record_content_hashes.ts';
 
 /** Every migration, by sortable name. Append only: never edit or remove a landed migration. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0005_jobs_and_models': m0005,
   '0006_gateways': m0006,
   '0008_calibration_corrections': m0008,
+  '0009_record_content_hashes': m0009,
 };

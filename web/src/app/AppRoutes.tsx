@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { paths } from '../config/paths.ts';
+import { AuditPage } from '../features/audit/components/AuditPage.tsx';
 import { AccountPage } from '../features/auth/components/AccountPage.tsx';
 import { GatewaysPage } from '../features/gateways/components/GatewaysPage.tsx';
 import { ProcessUnitsPage } from '../features/process-units/components/ProcessUnitsPage.tsx';
@@ -40,6 +41,7 @@ export function AppRoutes() {
         <Route path={paths.processUnits.path} element={admin(<ProcessUnitsPage />)} />
         <Route path={paths.ml.path} element={admin(<MlRoute />)} />
         <Route path={paths.simulator.path} element={admin(<SimulatorRoute />)} />
+        <Route path={paths.audit.path} element={admin(<AuditPage />)} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -69,6 +69,7 @@ export function Layout() {
               <NavItem to={paths.processUnits.href()} label="Process units" />
               <NavItem to={paths.ml.href()} label="Machine learning" />
               <NavItem to={paths.simulator.href()} label="Simulator" />
+              <NavItem to={paths.audit.href()} label="Audit trail" />
             </ul>
           </>
         )}

@@ -28,4 +28,5 @@ export const paths = {
     href: (tag?: string) => (tag ? `/admin/ml?tag=${encodeURIComponent(tag)}` : '/admin/ml'),
   },
   simulator: { path: '/admin/simulator', href: () => '/admin/simulator' },
+  audit: { path: '/admin/audit', href: () => '/admin/audit' },
 } as const;

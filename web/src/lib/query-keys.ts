@@ -69,4 +69,5 @@ export const queryKeys = {
   },
   simulator: { status: ['simulator', 'status'] as const },
   health: ['health'] as const,
+  audit: { list: (q: Query) => ['audit', 'list', q] as const },
 };
