@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/main.ts';
 import type { Clock } from '../../src/shared/clock.ts';
 
-export const ADMIN = { employee_number: 'admin', password: 'admin-password-1' };
+export const ADMIN = { employee_number: 'admin', password: 'Kitwe-control-room-1' };
 
 export interface TestApp {
   server: RunningServer;
