@@ -40,7 +40,7 @@ export class DatabaseWrites implements WriteObserver {
     if (!this.refusal) return;
     const r = this.refusal;
     this.refusal = null;
-    this.log?.warn(
+    this.log?.info(
       { code: r.code, since: r.since, refused_statements: r.refused_statements },
       `the database takes writes again (after ${r.refused_statements} refused statements)`,
     );
