@@ -1,5 +1,4 @@
 import { bindAuditKey } from './audit/audit-log.ts';
-import { generatePassword } from './auth/passwords.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -148,20 +147,19 @@ async function main(argv: string[]): Promise<number> {
         const given = flag(args, 'password');
         const [employeeNumber] = args;
         if (!employeeNumber) throw new Error('usage: user reset-password <employee_no> [--password p]');
-        const password = given ?? generatePassword();
-        await withDb(async (h) => {
+        const { generatedPassword } = await withDb(async (h) => {
           const u = await findUserByEmployeeNumber(h.db, employeeNumber);
           if (!u) throw new Error(`no user with employee number ${employeeNumber}`);
-          await setPassword(
+          return setPassword(
             h.db,
             null,
             u.id,
-            password,
+            given ?? null,
             { mustChange: !given, action: 'reset_password' },
             new Date().toISOString(),
           );
         });
-        console.log(given ? 'password set' : `one-time password: ${password}`);
+        console.log(generatedPassword ? `one-time password: ${generatedPassword}` : 'password set');
         return 0;
       }
       throw new Error('usage: user add | user reset-password');

@@ -89,6 +89,14 @@ function loadDotenv(file: string): Env {
 }
 
 /** The JWT secret: from the environment, or generated once and kept in the data folder. */
+function metricsToken(env: Env): string | null {
+  const v = optional(env, 'METRICS_TOKEN');
+  if (v !== null && v.length < 16) {
+    throw new ConfigError(`METRICS_TOKEN must be at least 16 characters (got ${v.length})`);
+  }
+  return v;
+}
+
 function jwtSecret(env: Env, production: boolean, dataDir: string): string {
   const given = optional(env, 'JWT_SECRET');
   if (given) {
@@ -268,6 +276,8 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       /** How often the signed head checkpoint in DATA_DIR catches up with the audit table. */
       checkpointSeconds: num(env, 'AUDIT_CHECKPOINT_SECONDS', 5, { min: 0.1, max: 3600 }),
     },
+    // A bearer token for Prometheus (GET /metrics, and /health details) without a user account.
+    metricsToken: metricsToken(env),
     admin: {
       employeeNumber: str(env, 'ADMIN_EMPLOYEE_NUMBER', 'admin'),
       password: optional(env, 'ADMIN_PASSWORD'),

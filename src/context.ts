@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import type { Database, Dialect } from './db/database.ts';
+import type { DatabaseWrites } from './health/database-writes.ts';
 import type { IngestionRuntime } from './ingestion/ingestion-runtime.ts';
 import type { JobRunner } from './jobs/job-runner.ts';
 import type { AnomalySnapshot } from './ml/anomaly-detector.ts';
@@ -53,6 +54,8 @@ export interface AppContext {
   events: EventBus;
   /** Parts that report into /health (e.g. 'ingestion', 'broker', 'jobs'), registered at start. */
   health: Map<string, HealthProvider>;
+  /** Whether the database takes writes (a full disk or read-only file makes /health degraded). */
+  writes: DatabaseWrites;
   /** Prometheus registry served at /metrics; one per app so test apps never collide. */
   metrics: Registry;
   /** Latest values from the in-memory reading store (empty until ingestion starts). */

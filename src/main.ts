@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { advanceLocalCheckpoint, startCheckpointWriter } from './audit/audit-checkpoint.ts';
 import { bindAuditKey } from './audit/audit-log.ts';
@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { DatabaseWrites } from './health/database-writes.ts';
 import { buildApp } from './http/app.ts';
 import { createIngestion } from './ingestion/ingestion-runtime.ts';
 import { JobRunner } from './jobs/job-runner.ts';
@@ -28,6 +29,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Print function for the one-time admin password (tests capture it). */
   print?: (text: string) => void;
+  /** Where log lines go (stdout by default; tests capture them). Ignored when `logger` is given. */
+  logDestination?: DestinationStream;
 }
 
 export interface RunningServer {
@@ -37,9 +40,24 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export function createLogger(config: Config): Logger {
-  return pino({
+export function createLogger(
+  config: Config,
+  opts: { writes?: DatabaseWrites; destination?: DestinationStream } = {},
+): Logger {
+  const { writes } = opts;
+  const options: pino.LoggerOptions = {
     level: config.logLevel,
+    hooks: {
+      // A full or read-only database makes every module's writes fail at once; the fault is
+      // named once (health/database-writes.ts) and their repeats of it go to debug.
+      logMethod(args, method, level) {
+        const first = args[0] as { err?: unknown } | null;
+        if (writes && level >= 40 && first && typeof first === 'object' && writes.repeats(first.err)) {
+          return this.debug.apply(this, args as Parameters<Logger['debug']>);
+        }
+        return method.apply(this, args);
+      },
+    },
     // Secrets never reach a log line, whatever a caller passes.
     redact: {
       paths: [
@@ -52,7 +70,8 @@ export function createLogger(config: Config): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return opts.destination ? pino(options, opts.destination) : pino(options);
 }
 
 /**
@@ -60,9 +79,11 @@ export function createLogger(config: Config): Logger {
  * `npm start`, the CLI and every integration test start the product through this one function.
  */
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
-  const log = opts.logger ?? createLogger(config);
   const clock = opts.clock ?? systemClock;
-  const handle = openDatabase(config.database);
+  const writes = new DatabaseWrites(clock);
+  const log = opts.logger ?? createLogger(config, { writes, destination: opts.logDestination });
+  writes.log = log;
+  const handle = openDatabase(config.database, { writes });
   const stops: (() => Promise<void> | void)[] = [];
   try {
     await migrateToLatest(handle, (m) => log.info(m));
@@ -106,6 +127,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       log,
       events: new EventBus(),
       health: new Map(),
+      writes,
       metrics: new Registry(),
       live: { lastReading: () => null },
       ingestion: null,

@@ -1,9 +1,16 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
+import { storageFault } from '../db/storage-faults.ts';
 import { bool } from '../shared/db-values.ts';
 import { UnauthorizedError } from '../shared/errors.ts';
-import { findUserByEmployeeNumber, getUser, setPassword, toPublicUser } from '../users/user-service.ts';
+import {
+  findUserByEmployeeNumber,
+  getUser,
+  normalizeEmployeeNumber,
+  setPassword,
+  toPublicUser,
+} from '../users/user-service.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { dummyPasswordHash, verifyPassword } from './passwords.ts';
 import { issueToken } from './tokens.ts';
@@ -16,32 +23,40 @@ export interface LoginDeps {
   now: Date;
 }
 
+/**
+ * Logs in by employee number (matched trimmed and case-insensitively) and password. A wrong
+ * password, an unknown number and a deactivated account answer exactly alike (401
+ * invalid_credentials, the same message, the same bcrypt work), so none can be told apart.
+ */
 export async function login(deps: LoginDeps, employeeNumber: string, password: string, address: string) {
   const { db, throttle, now } = deps;
-  const t = now.getTime();
-  throttle.check(employeeNumber, address, t);
-  const user = await findUserByEmployeeNumber(db, employeeNumber.trim());
+  const key = normalizeEmployeeNumber(employeeNumber);
+  await throttle.attempt(key, address, now);
+  const user = await findUserByEmployeeNumber(db, key);
   const ok = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
-  if (!user || !ok) {
-    throttle.fail(employeeNumber, address, t);
+  if (!user || !ok || !bool(user.is_active)) {
     throw new UnauthorizedError('invalid_credentials', 'employee number or password is wrong');
   }
-  if (!bool(user.is_active)) {
-    throttle.fail(employeeNumber, address, t);
-    throw new UnauthorizedError('account_inactive', 'this account has been deactivated');
-  }
-  throttle.succeed(employeeNumber);
+  await throttle.succeeded(key, address, now);
   const at = now.toISOString();
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable('users').set({ last_login_at: at }).where('id', '=', user.id).execute();
-    await recordAudit(trx, { userId: user.id, action: 'login', entityType: 'user', entityId: user.id, at });
-  });
+  let lastLoginAt: string | null = at;
+  try {
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ last_login_at: at }).where('id', '=', user.id).execute();
+      await recordAudit(trx, { userId: user.id, action: 'login', entityType: 'user', entityId: user.id, at });
+    });
+  } catch (e) {
+    // A full disk or read-only database must not lock people out of a plant's system: the login
+    // goes unrecorded (the database layer logs the refusal once and /health shows it).
+    if (!storageFault(e)) throw e;
+    lastLoginAt = user.last_login_at;
+  }
   const { token, expiresAt } = await issueToken(deps.jwtSecret, user, now, deps.expiryHours);
   return {
     access_token: token,
     token_type: 'bearer' as const,
     expires_at: expiresAt,
-    user: toPublicUser({ ...user, last_login_at: at }),
+    user: toPublicUser({ ...user, last_login_at: lastLoginAt }),
   };
 }
 
@@ -61,7 +76,7 @@ export async function changeOwnPassword(
     userId,
     userId,
     newPassword,
-    { mustChange: false, action: 'change_password' },
+    { mustChange: false, action: 'change_password', field: 'new_password' },
     now.toISOString(),
   );
 }

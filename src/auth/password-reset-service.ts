@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { bool } from '../shared/db-values.ts';
 import { AppError, ValidationError } from '../shared/errors.ts';
+import { normalizeEmployeeNumber } from '../users/user-service.ts';
 import { checkPasswordPolicy, hashPassword } from './passwords.ts';
 
 /** A reset link is valid for one hour and for one use. */
@@ -41,7 +42,7 @@ export async function requestPasswordReset(
   }
   let q = db.selectFrom('users').select(['id', 'email', 'full_name', 'is_active', 'employee_number']);
   q = employeeNumber
-    ? q.where('employee_number', '=', employeeNumber)
+    ? q.where((eb) => eb(eb.fn('lower', ['employee_number']), '=', normalizeEmployeeNumber(employeeNumber)))
     : q.where((eb) => eb(eb.fn('lower', ['email']), '=', email as string));
   const user = await q.executeTakeFirst();
   if (!user?.email || !bool(user.is_active)) return;
@@ -104,7 +105,14 @@ export async function requestPasswordReset(
 
 /** Sets the new password if the token is known, unused and unexpired, and spends the token. */
 export async function confirmPasswordReset(db: Kysely<DB>, token: string, newPassword: string, now: Date) {
-  checkPasswordPolicy(newPassword, 'new_password');
+  const owner = await db
+    .selectFrom('password_reset_tokens')
+    .innerJoin('users', 'users.id', 'password_reset_tokens.user_id')
+    .select('users.employee_number')
+    .where('password_reset_tokens.token_hash', '=', hashResetToken(token))
+    .executeTakeFirst();
+  if (!owner) throw new ResetTokenInvalidError();
+  checkPasswordPolicy(newPassword, 'new_password', { employeeNumber: owner.employee_number });
   const passwordHash = await hashPassword(newPassword);
   const at = now.toISOString();
   await db.transaction().execute(async (trx) => {
@@ -131,7 +139,14 @@ export async function confirmPasswordReset(db: Kysely<DB>, token: string, newPas
     if (Number(spent.numUpdatedRows) !== 1) throw new ResetTokenInvalidError();
     await trx
       .updateTable('users')
-      .set({ password_hash: passwordHash, must_change_password: 0, password_changed_at: at, updated_at: at })
+      .set({
+        password_hash: passwordHash,
+        must_change_password: 0,
+        password_changed_at: at,
+        // Every token issued before ends, even one from this very second.
+        token_version: sql`token_version + 1`,
+        updated_at: at,
+      })
       .where('id', '=', row.user_id)
       .execute();
     await recordAudit(trx, {

@@ -12,6 +12,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   await app.register(passwordResetRoutes);
   const throttle = new LoginThrottle(
+    ctx.db,
     ctx.config.loginRateLimit.maxFailures,
     ctx.config.loginRateLimit.windowMinutes * 60_000,
   );

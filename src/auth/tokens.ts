@@ -7,17 +7,19 @@ export interface TokenClaims {
   role: Role;
   /** Issued-at, epoch seconds. */
   iat: number;
+  /** The user's token_version when issued; a password change, reset or deactivation raises it. */
+  ver: number;
 }
 
 export async function issueToken(
   secret: string,
-  user: { id: number; role: Role },
+  user: { id: number; role: Role; token_version: number },
   now: Date,
   expiryHours: number,
 ) {
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + Math.round(expiryHours * 3600);
-  const token = await new SignJWT({ role: user.role })
+  const token = await new SignJWT({ role: user.role, ver: user.token_version })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(String(user.id))
     .setIssuedAt(iat)
@@ -38,7 +40,10 @@ export async function verifyToken(secret: string, token: string, now: Date): Pro
     if (!Number.isInteger(userId) || (payload.role !== 'admin' && payload.role !== 'technician')) {
       throw new UnauthorizedError('token_invalid', 'the token is not valid');
     }
-    return { userId, role: payload.role, iat: payload.iat ?? 0 };
+    // Tokens from before versions existed count as version 0 (they end at the first change).
+    const ver = payload.ver ?? 0;
+    if (!Number.isInteger(ver)) throw new UnauthorizedError('token_invalid', 'the token is not valid');
+    return { userId, role: payload.role, iat: payload.iat ?? 0, ver: ver as number };
   } catch (e) {
     if (e instanceof errors.JWTExpired)
       throw new UnauthorizedError('token_expired', 'the session has expired; log in again');

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config.ts';
 import type { DB } from './schema.ts';
+import { type WriteObserver, watchStorage } from './storage-faults.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Database = Kysely<DB>;
@@ -25,7 +26,8 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function openDatabase(target: DatabaseTarget): DatabaseHandle {
+/** `writes` hears of refused statements and accepted writes (the server's /health uses it). */
+export function openDatabase(target: DatabaseTarget, opts: { writes?: WriteObserver } = {}): DatabaseHandle {
   if (target.kind === 'sqlite') {
     if (target.file !== ':memory:') mkdirSync(path.dirname(target.file), { recursive: true });
     const sqlite = new SQLite(target.file, { timeout: 10_000 });
@@ -33,7 +35,8 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 10000');
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const dialect = watchStorage(new SqliteDialect({ database: sqlite }), { sqlite, observer: opts.writes });
+    const db = new Kysely<DB>({ dialect });
     return { db, dialect: 'sqlite', schema: null, close: () => db.destroy() };
   }
   const pool = new pg.Pool({
@@ -42,6 +45,8 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
     // A schema per test run (or per tenant) is selected with search_path on every connection.
     ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({
+    dialect: watchStorage(new PostgresDialect({ pool }), { observer: opts.writes }),
+  });
   return { db, dialect: 'postgres', schema: target.schema ?? 'public', close: () => db.destroy() };
 }

@@ -24,6 +24,8 @@ export interface UsersTable extends Base {
   must_change_password: Generated<number>;
   password_changed_at: string | null;
   last_login_at: string | null;
+  /** Raised on a password change, reset or deactivation; a JWT carrying an older one is refused. */
+  token_version: Generated<number>;
 }
 
 export interface ProcessUnitsTable extends Base, SoftDelete {
@@ -304,6 +306,14 @@ export interface GatewaysTable extends Base, SoftDelete {
   created_by: number | null;
 }
 
+/** Login attempts per key ('emp:<normalised employee number>' or 'ip:<address>') in a fixed window. */
+export interface LoginThrottleTable {
+  key: string;
+  window_start: string;
+  attempts: number;
+  updated_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   process_units: ProcessUnitsTable;
@@ -329,6 +339,7 @@ export interface DB {
   readings_1d: ReadingTierTable;
   system_state: SystemStateTable;
   gateways: GatewaysTable;
+  login_throttle: LoginThrottleTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

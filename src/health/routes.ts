@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
+import { isMetricsToken, optionalUser } from '../http/auth-guard.ts';
 
 const HealthBody = Type.Record(Type.String(), Type.Unknown());
 
@@ -15,11 +16,14 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['health'],
         security: [],
-        description: 'Database, broker and ingestion state. 200 when the database answers, 503 otherwise.',
+        description:
+          'Overall status: ok, degraded (the database answers but refuses writes: disk full, read-only ' +
+          'file) or error (the database does not answer, 503). Without a token only `status`; with any ' +
+          "user's token (or METRICS_TOKEN) the database, broker, ingestion and detector details.",
         response: { 200: HealthBody, 503: HealthBody },
       },
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       const t0 = performance.now();
       let database: Record<string, unknown>;
       try {
@@ -32,6 +36,16 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       } catch (e) {
         database = { status: 'error', dialect: ctx.dialect, error: (e as Error).message };
       }
+      const refusal = ctx.writes.current();
+      if (refusal && database.status === 'ok') database.status = 'degraded';
+      database.writes = refusal ? { status: 'refused', ...refusal } : { status: 'ok' };
+      const status = database.status as 'ok' | 'degraded' | 'error';
+      const code = status === 'error' ? 503 : 200;
+
+      // Tag names, errors and counters are for staff and monitoring, not for anyone on the network.
+      const detailed = isMetricsToken(app, req) || (await optionalUser(app, req)) !== null;
+      if (!detailed) return reply.status(code).send({ status });
+
       const parts: Record<string, unknown> = {};
       for (const [name, provider] of ctx.health) {
         try {
@@ -40,9 +54,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
           parts[name] = { status: 'error', error: (e as Error).message };
         }
       }
-      const ok = database.status === 'ok';
-      return reply.status(ok ? 200 : 503).send({
-        status: ok ? 'ok' : 'error',
+      return reply.status(code).send({
+        status,
         version: ctx.config.version,
         uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
         time: ctx.clock.now().toISOString(),
@@ -54,7 +67,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/metrics',
-    { config: { role: 'public' }, schema: { tags: ['health'], security: [], hide: false } },
+    {
+      // Admins, or Prometheus with METRICS_TOKEN as its bearer token.
+      config: { role: 'admin', metricsToken: true },
+      schema: { tags: ['health'], description: 'Prometheus metrics: an admin token or METRICS_TOKEN.' },
+    },
     async (_req, reply) => reply.type(ctx.metrics.contentType).send(await ctx.metrics.metrics()),
   );
 };

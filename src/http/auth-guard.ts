@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { verifyToken } from '../auth/tokens.ts';
 import type { Role } from '../db/schema.ts';
@@ -18,6 +19,14 @@ export interface AuthUser {
 declare module 'fastify' {
   interface FastifyContextConfig {
     role?: RouteRole;
+    /**
+     * A file download a browser opens as a plain link (it cannot set headers): the token may come
+     * as `?access_token=`. Only these routes accept it; a function decides per request (a report
+     * route is a download only with `export=csv|pdf`).
+     */
+    download?: boolean | ((query: Record<string, unknown>) => boolean);
+    /** An admin route Prometheus may also scrape with METRICS_TOKEN as its bearer token. */
+    metricsToken?: boolean;
   }
   interface FastifyRequest {
     user: AuthUser | null;
@@ -45,19 +54,45 @@ export function installAuthGuard(app: FastifyInstance) {
   });
 
   app.addHook('onRequest', async (req) => {
-    const role = req.routeOptions.config?.role;
+    const config = req.routeOptions.config;
+    const role = config?.role;
     if (!role || role === 'public') return;
+    if (config.metricsToken && isMetricsToken(app, req)) return;
     req.user = await authenticate(app, req);
     if (role === 'admin' && req.user.role !== 'admin') throw new ForbiddenError();
   });
 }
 
+/** `?access_token=` counts only on download routes; everywhere else it is ignored, never read. */
+function requestToken(req: FastifyRequest): string | undefined {
+  const match = req.headers.authorization?.match(/^Bearer\s+(.+)$/i);
+  if (match) return match[1];
+  const download = req.routeOptions.config?.download;
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  const allowed = typeof download === 'function' ? download(query) : download === true;
+  return allowed && typeof query.access_token === 'string' ? query.access_token : undefined;
+}
+
+/** The configured METRICS_TOKEN given as the bearer token (compared in constant time). */
+export function isMetricsToken(app: FastifyInstance, req: FastifyRequest): boolean {
+  const expected = app.ctx.config.metricsToken;
+  const given = req.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+  if (!expected || !given) return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * For public routes that show more to a logged-in user (GET /health): the user when a token is
+ * sent (a bad one is still 401), null without one.
+ */
+export async function optionalUser(app: FastifyInstance, req: FastifyRequest): Promise<AuthUser | null> {
+  return requestToken(req) ? authenticate(app, req) : null;
+}
+
 async function authenticate(app: FastifyInstance, req: FastifyRequest): Promise<AuthUser> {
-  const header = req.headers.authorization;
-  const match = header?.match(/^Bearer\s+(.+)$/i);
-  // Browsers cannot set headers on a download link, so file exports may pass the token in the query.
-  const queryToken = (req.query as Record<string, unknown> | undefined)?.access_token;
-  const token = match?.[1] ?? (typeof queryToken === 'string' ? queryToken : undefined);
+  const token = requestToken(req);
   if (!token)
     throw new UnauthorizedError(
       'unauthorized',
@@ -70,10 +105,11 @@ async function authenticate(app: FastifyInstance, req: FastifyRequest): Promise<
   if (!user) throw new UnauthorizedError('token_invalid', 'the token is not valid');
   if (!bool(user.is_active))
     throw new UnauthorizedError('account_inactive', 'this account has been deactivated');
-  if (user.password_changed_at && Math.floor(Date.parse(user.password_changed_at) / 1000) > claims.iat) {
+  // Versions, not times: a token issued in the same second as a password change still ends.
+  if (claims.ver !== user.token_version) {
     throw new UnauthorizedError(
       'token_revoked',
-      'the password has changed since this session began; log in again',
+      'the password has changed or the session was ended since this token was issued; log in again',
     );
   }
   return { id: user.id, role: user.role, employee_number: user.employee_number, full_name: user.full_name };

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { storageFault } from '../db/storage-faults.ts';
 import { AppError } from '../shared/errors.ts';
 
 interface ErrorBody {
@@ -39,6 +40,15 @@ export function installErrorHandler(app: FastifyInstance) {
       // Fastify's own client errors: malformed JSON, wrong content type, body too large, ...
       status = err.statusCode;
       body = { error: { code: clientCode(err), message: err.message } };
+    } else if (storageFault(err)) {
+      // The database refuses writes (full disk, read-only file): already logged once by name.
+      status = 503;
+      body = {
+        error: {
+          code: 'database_refuses_writes',
+          message: `the database refuses writes (${storageFault(err)?.code}); try again once it is fixed`,
+        },
+      };
     } else {
       req.log.error({ err }, 'unhandled error');
       body = { error: { code: 'internal_error', message: 'internal server error' } };

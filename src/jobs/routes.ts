@@ -57,7 +57,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/jobs/:id/result',
     {
-      config: { role: 'user' },
+      config: { role: 'user', download: true },
       schema: {
         tags,
         params: IdParams,

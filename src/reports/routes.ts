@@ -45,7 +45,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     app.get(
       `/reports/${key}`,
       {
-        config: { role: 'user' },
+        // A CSV/PDF export may be opened as a link with ?access_token= (never the JSON view).
+        config: { role: 'user', download: (q) => q.export === 'csv' || q.export === 'pdf' },
         schema: {
           tags: ['reports'],
           summary: def.summary,

@@ -21,13 +21,13 @@ export const DEMO_TECHNICIANS = [
     employee_number: 'T-1001',
     full_name: 'Mwila Chanda',
     email: 'mwila.chanda@example.com',
-    password: 'technician1',
+    password: 'technician-one',
   },
   {
     employee_number: 'T-1002',
     full_name: 'Bwalya Mutale',
     email: 'bwalya.mutale@example.com',
-    password: 'technician2',
+    password: 'technician-two',
   },
 ];
 

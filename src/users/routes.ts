@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { generatePassword } from '../auth/passwords.ts';
 import { currentUser } from '../http/auth-guard.ts';
 import { IdParams, Nullable, Page, PageQuery, StrictObject } from '../http/schemas.ts';
 import { CreateUserBody, PatchUserBody, RoleSchema, UserSchema } from './schemas.ts';
@@ -71,24 +70,22 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['users'],
         params: IdParams,
         body: Type.Optional(
-          StrictObject({ password: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })) }),
+          StrictObject({ password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) }),
         ),
         response: { 200: Type.Object({ ok: Type.Boolean(), generated_password: Nullable(Type.String()) }) },
       },
     },
     async (req) => {
       // The admin either sets a temporary password or has one generated; the user must change it.
-      const given = req.body?.password;
-      const password = given ?? generatePassword();
-      await setPassword(
+      const { generatedPassword } = await setPassword(
         ctx.db,
         currentUser(req).id,
         req.params.id,
-        password,
+        req.body?.password ?? null,
         { mustChange: true, action: 'reset_password' },
         now(),
       );
-      return { ok: true, generated_password: given ? null : password };
+      return { ok: true, generated_password: generatedPassword };
     },
   );
 };

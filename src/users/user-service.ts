@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import { checkPasswordPolicy, generatePassword, hashPassword } from '../auth/passwords.ts';
 import type { DB, Role, UserRow } from '../db/schema.ts';
@@ -44,8 +44,20 @@ export async function getUser(db: Kysely<DB>, id: number): Promise<UserRow> {
   return u;
 }
 
+/**
+ * How an employee number is matched: trimmed and case-folded (ASCII, as SQL lower() folds it on
+ * both dialects). The login throttle keys on the same value, so ' T-1001' and 't-1001' are one account.
+ */
+export function normalizeEmployeeNumber(employeeNumber: string): string {
+  return employeeNumber.trim().replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
 export async function findUserByEmployeeNumber(db: Kysely<DB>, employeeNumber: string) {
-  return db.selectFrom('users').selectAll().where('employee_number', '=', employeeNumber).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['employee_number']), '=', normalizeEmployeeNumber(employeeNumber)))
+    .executeTakeFirst();
 }
 
 export interface ListUsersQuery {
@@ -86,47 +98,53 @@ export interface NewUserInput {
 export async function createUser(db: Kysely<DB>, actorId: number | null, input: NewUserInput, at: string) {
   const employeeNumber = input.employee_number.trim();
   if (!employeeNumber) throw new ValidationError('employee_number', 'employee_number must not be empty');
-  const generated = input.password === undefined ? generatePassword() : null;
+  const account = { employeeNumber };
+  const generated = input.password === undefined ? generatePassword(account) : null;
   const password = input.password ?? (generated as string);
-  checkPasswordPolicy(password);
+  checkPasswordPolicy(password, 'password', account);
   const passwordHash = await hashPassword(password);
-  return db.transaction().execute(async (trx) => {
-    if (await findUserByEmployeeNumber(trx, employeeNumber)) {
-      throw new ConflictError(
-        'employee_number_taken',
-        `employee number ${employeeNumber} is already in use`,
-        {
-          field: 'employee_number',
-        },
-      );
-    }
-    const row = await trx
-      .insertInto('users')
-      .values({
-        employee_number: employeeNumber,
-        full_name: input.full_name.trim(),
-        email: input.email?.trim() || null,
-        role: input.role,
-        password_hash: passwordHash,
-        is_active: 1,
-        must_change_password: generated ? 1 : 0,
-        password_changed_at: at,
-        created_at: at,
-        updated_at: at,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const user = toPublicUser(row);
-    await recordAudit(trx, {
-      userId: actorId,
-      action: 'create',
-      entityType: 'user',
-      entityId: row.id,
-      newValue: user,
-      at,
+  const taken = () =>
+    new ConflictError('employee_number_taken', `employee number ${employeeNumber} is already in use`, {
+      field: 'employee_number',
     });
-    return { user, generatedPassword: generated };
-  });
+  return db
+    .transaction()
+    .execute(async (trx) => {
+      if (await findUserByEmployeeNumber(trx, employeeNumber)) throw taken();
+      const row = await trx
+        .insertInto('users')
+        .values({
+          employee_number: employeeNumber,
+          full_name: input.full_name.trim(),
+          email: input.email?.trim() || null,
+          role: input.role,
+          password_hash: passwordHash,
+          is_active: 1,
+          must_change_password: generated ? 1 : 0,
+          password_changed_at: at,
+          created_at: at,
+          updated_at: at,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const user = toPublicUser(row);
+      await recordAudit(trx, {
+        userId: actorId,
+        action: 'create',
+        entityType: 'user',
+        entityId: row.id,
+        newValue: user,
+        at,
+      });
+      return { user, generatedPassword: generated };
+    })
+    .catch((e: unknown) => {
+      // Two concurrent creations of one number (in any case): the unique index picks the winner.
+      const err = e as { code?: string; constraint?: string; message?: string };
+      const unique = err.code === '23505' || err.code === 'SQLITE_CONSTRAINT_UNIQUE';
+      if (unique && /employee_number/.test(`${err.constraint ?? ''} ${err.message ?? ''}`)) throw taken();
+      throw e;
+    });
 }
 
 export interface UserPatch {
@@ -151,6 +169,8 @@ export async function updateUser(db: Kysely<DB>, actorId: number, id: number, pa
     if (patch.email !== undefined) values.email = patch.email?.trim() || null;
     if (patch.role !== undefined) values.role = patch.role;
     if (patch.is_active !== undefined) values.is_active = patch.is_active ? 1 : 0;
+    // Deactivation ends every session at once, and they stay ended if the account is reactivated.
+    if (patch.is_active === false) values.token_version = sql`token_version + 1`;
     const after = await trx
       .updateTable('users')
       .set(values)
@@ -171,17 +191,25 @@ export async function updateUser(db: Kysely<DB>, actorId: number, id: number, pa
   });
 }
 
-/** Sets a new password. `mustChange` marks an admin-issued temporary password. */
+/**
+ * Sets a new password (checked against the policy; generated when null, and then returned once)
+ * and raises the token version, so every token issued before ends at once. `mustChange` marks an
+ * admin-issued temporary password.
+ */
 export async function setPassword(
   db: Kysely<DB>,
   actorId: number | null,
   id: number,
-  password: string,
-  opts: { mustChange: boolean; action: string },
+  password: string | null,
+  opts: { mustChange: boolean; action: string; field?: string },
   at: string,
-) {
-  checkPasswordPolicy(password);
-  const passwordHash = await hashPassword(password);
+): Promise<{ generatedPassword: string | null }> {
+  const target = await getUser(db, id);
+  const account = { employeeNumber: target.employee_number };
+  const generated = password === null ? generatePassword(account) : null;
+  const plain = password ?? (generated as string);
+  checkPasswordPolicy(plain, opts.field ?? 'password', account);
+  const passwordHash = await hashPassword(plain);
   await db.transaction().execute(async (trx) => {
     await getUser(trx, id);
     await trx
@@ -190,12 +218,14 @@ export async function setPassword(
         password_hash: passwordHash,
         must_change_password: opts.mustChange ? 1 : 0,
         password_changed_at: at,
+        token_version: sql`token_version + 1`,
         updated_at: at,
       })
       .where('id', '=', id)
       .execute();
     await recordAudit(trx, { userId: actorId, action: opts.action, entityType: 'user', entityId: id, at });
   });
+  return { generatedPassword: generated };
 }
 
 export async function countUsers(db: Kysely<DB>): Promise<number> {

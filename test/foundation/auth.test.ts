@@ -105,7 +105,7 @@ describe('auth', () => {
       body: { current_password: u.password, new_password: 'short' },
     });
     expect(short.status).toBe(400);
-    expect(short.body.error.details.field).toBe('password');
+    expect(short.body.error.details).toMatchObject({ field: 'new_password', rule: 'min_length' });
     clock.advance(2000);
     const ok = await t.api('POST', '/api/auth/change-password', {
       token: u.token,

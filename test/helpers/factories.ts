@@ -37,7 +37,7 @@ export async function makeUser(
   fields: Record<string, unknown> = {},
 ) {
   const employee_number = `E-${uid()}`;
-  const password = 'password-123';
+  const password = 'field-tech-pass-7';
   const res = await t.api('POST', '/api/users', {
     body: { employee_number, full_name: `Test ${role} ${employee_number}`, role, password, ...fields },
   });

@@ -68,7 +68,7 @@ export async function waitUntil<T>(
 
 /** Ingestion counters from /health. */
 export async function ingestionHealth(t: TestApp): Promise<Record<string, any>> {
-  const res = await t.api('GET', '/health', { token: null });
+  const res = await t.api('GET', '/health');
   return res.body.ingestion;
 }
 

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/main.ts';
 import type { Clock } from '../../src/shared/clock.ts';
 
-export const ADMIN = { employee_number: 'admin', password: 'admin-password-1' };
+export const ADMIN = { employee_number: 'admin', password: 'Kitwe-control-room-1' };
 
 export interface TestApp {
   server: RunningServer;
@@ -115,6 +115,8 @@ export interface TestAppOptions {
   /** Reuse the database of an earlier app (to test restarts). */
   databaseUrl?: string;
   dataDir?: string;
+  /** Receives the app's log lines (JSON, one per write); set LOG_LEVEL in env to see them. */
+  logDestination?: { write(line: string): void };
 }
 
 /** Starts the real product (same startServer as production) on an ephemeral port. */
@@ -138,7 +140,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ...(opts.env ?? {}),
   };
   const config = loadConfig(env, { dotenvFile: null });
-  const start = () => startServer(config, { clock: opts.clock, print: () => {} });
+  const start = () =>
+    startServer(config, { clock: opts.clock, print: () => {}, logDestination: opts.logDestination });
   const server = await start().catch(async (e: unknown) => {
     // Seen once in a CI run on PostgreSQL (not reproduced): the migrator did not find the schema
     // this helper had just created. Make sure it exists and try once more.

@@ -59,7 +59,7 @@ async function createInstruments(server: ChildServer, prefix: string): Promise<s
     tags.push(tag);
   }
   await waitUntil(
-    () => server.api('GET', '/health', { token: null }),
+    () => server.api('GET', '/health'),
     (h) => h.body.ingestion?.instruments === TAGS,
     { what: 'ingestion to know every instrument' },
   );
@@ -169,7 +169,7 @@ describe.skipIf(!externalUp)(`SIGKILL against the machine's Mosquitto (${EXTERNA
     servers.push(first);
     const tags = await createInstruments(first, `K${id.slice(0, 4)}`);
     await waitUntil(
-      () => first.api('GET', '/health', { token: null }),
+      () => first.api('GET', '/health'),
       (h) => h.body.broker?.connected === true,
       { what: 'the subscription' },
     );

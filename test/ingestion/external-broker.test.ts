@@ -34,7 +34,7 @@ describe.skipIf(!existsSync(MOSQUITTO))('an external broker that comes and goes'
     await exited;
     broker = null;
   }
-  const brokerHealth = async () => (await t.api('GET', '/health', { token: null })).body;
+  const brokerHealth = async () => (await t.api('GET', '/health')).body;
 
   beforeAll(async () => {
     port = await freePort();

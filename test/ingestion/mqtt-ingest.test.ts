@@ -126,7 +126,7 @@ describe('MQTT ingestion end to end', () => {
     expect(await rawCount(t, a.id)).toBe(2);
     expect(await rawCount(t, b.id)).toBe(1);
 
-    const metrics = await t.api('GET', '/metrics', { token: null });
+    const metrics = await t.api('GET', '/metrics');
     expect(metrics.body).toContain('cmms_ingest_rejected_total{reason="unit_mismatch"}');
     expect(metrics.body).toMatch(/cmms_ingest_readings_stored_total \d+/);
     expect(metrics.body).toContain('cmms_broker_connected 1');
@@ -271,7 +271,7 @@ describe('MQTT ingestion end to end', () => {
   });
 
   it('reports the broker and ingestion state in /health', async () => {
-    const h = await t.api('GET', '/health', { token: null });
+    const h = await t.api('GET', '/health');
     expect(h.body.broker).toMatchObject({ mode: t.mqtt.external ? 'external' : 'embedded', connected: true });
     expect(h.body.ingestion).toMatchObject({
       status: 'ok',

@@ -331,7 +331,7 @@ describe('ingestion under random and malformed payloads', () => {
     } finally {
       await client.endAsync();
     }
-    const health = await t.api('GET', '/health', { token: null });
+    const health = await t.api('GET', '/health');
     expect(health.status).toBe(200);
   }, 120_000);
 

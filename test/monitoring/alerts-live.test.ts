@@ -221,12 +221,12 @@ describe('live monitoring: alerts from readings over MQTT', () => {
       const gap = await one(inst.id, 'data_gap', 'data_gap');
       expect(gap).toMatchObject({ severity: 'warning', status: 'raised' });
       expect(gap.message).toMatch(/no data/);
-      const health = await t.api('GET', '/health', { token: null });
+      const health = await t.api('GET', '/health');
       const listed = (health.body.data_gaps as { tag: string; last_seen: string }[]).find(
         (g) => g.tag === inst.tag,
       );
       expect(listed?.last_seen).toEqual(expect.any(String));
-      const metrics = await t.api('GET', '/metrics', { token: null });
+      const metrics = await t.api('GET', '/metrics');
       expect(metrics.body).toMatch(/cmms_instruments_in_data_gap [1-9]/);
       expect(metrics.body).toMatch(/cmms_detector_events_total\{alert_type="data_gap",kind="raise"\} [1-9]/);
 
@@ -235,7 +235,7 @@ describe('live monitoring: alerts from readings over MQTT', () => {
         const [a] = await alertsOf(t, inst.id, { alert_type: 'data_gap' });
         return a.cleared_at !== null;
       });
-      const after = await t.api('GET', '/health', { token: null });
+      const after = await t.api('GET', '/health');
       expect((after.body.data_gaps as { tag: string }[]).some((g) => g.tag === inst.tag)).toBe(false);
       // One alert for the gap, however many clock ticks saw it.
       expect(await alertsOf(t, inst.id, { alert_type: 'data_gap' })).toHaveLength(1);

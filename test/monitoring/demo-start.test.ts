@@ -102,7 +102,7 @@ describe('demo start: seeded history and the simulator', () => {
     const snap = t.server.ctx.monitor.snapshot(id);
     expect(snap?.last_reading?.quality).toBe('good');
     expect(snap?.readings.good).toBeGreaterThan(0);
-    const health = await t.api('GET', '/health', { token: null });
+    const health = await t.api('GET', '/health');
     expect(health.body.monitoring).toMatchObject({ status: 'ok', instruments: DEMO_INSTRUMENTS.length });
     expect(Array.isArray(health.body.data_gaps)).toBe(true);
   });

@@ -6,6 +6,7 @@ import * as m0005 from './0005_jobs_and_models.ts';
 import * as m0006 from './0006_gateways.ts';
 import * as m0008 from './0008_calibration_corrections.ts';
 import * as m0009 from './0009_record_content_hashes.ts';
+import * as m0010 from './0010_account_security.ts';
 
 /** Every migration, by sortable name. Append only: never edit or remove a landed migration. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0006_gateways': m0006,
   '0008_calibration_corrections': m0008,
   '0009_record_content_hashes': m0009,
+  '0010_account_security': m0010,
 };

@@ -4,7 +4,7 @@ import { Field } from '../../../components/Field.tsx';
 import { useCurrentUser } from '../../../lib/session.ts';
 import { useChangePassword } from '../api/change-password.ts';
 
-const MIN_LENGTH = 8;
+const MIN_LENGTH = 10;
 
 export function ChangePasswordForm({ onDone }: { onDone?: () => void }) {
   const user = useCurrentUser();
@@ -56,7 +56,12 @@ export function ChangePasswordForm({ onDone }: { onDone?: () => void }) {
           />
         )}
       </Field>
-      <Field label="New password" error={errors.next} hint={`At least ${MIN_LENGTH} characters.`} required>
+      <Field
+        label="New password"
+        error={errors.next}
+        hint={`At least ${MIN_LENGTH} characters; not your employee number, a common password or one character repeated.`}
+        required
+      >
         {(p) => (
           <input
             {...p}

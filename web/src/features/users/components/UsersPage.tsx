@@ -60,9 +60,9 @@ function UserForm({ user, onClose }: { user: User | null; onClose: () => void })
           ? undefined
           : 'Enter a valid email address, or leave it empty',
       password:
-        !password || password.length >= 8
+        !password || password.length >= 10
           ? undefined
-          : 'Use at least 8 characters, or leave empty to generate one',
+          : 'Use at least 10 characters, or leave empty to generate one',
     };
     setErrors(errs);
     if (Object.values(errs).some(Boolean)) return;
