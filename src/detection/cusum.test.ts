@@ -5,6 +5,7 @@ import {
   type CusumDetectorState,
   cusumShiftEstimate,
   cusumStep,
+  driftRateFromChangePoint,
   initialCusumSums,
 } from './cusum.ts';
 import { mulberry32, normalSampler } from './random.ts';
@@ -118,11 +119,13 @@ describe('CusumDetector with a reference baseline', () => {
     expect(d.estimated_mean).toBeCloseTo(5.2, 9);
     expect(d.shift_pct_of_span).toBeCloseTo(2, 9);
     expect(d.elapsed_days).toBeCloseTo(240_000 / 86_400_000, 12);
-    expect(d.drift_rate_per_day).toBeCloseTo(0.2 / (240_000 / 86_400_000), 6); // 72 bar/day
-    expect(d.drift_rate_pct_span_per_day).toBeCloseTo(720, 6);
+    // A step from the first window: the ramp model reads it as a fast ramp from the run's start.
+    expect(d.rate_method).toBe('hinge_regression');
+    expect(d.change_point_at).toBe(new Date(0).toISOString());
+    expect(d.drift_rate_per_day as number).toBeGreaterThan(0);
     expect(d.baseline_source).toBe('reference');
-    expect(e.message).toBe(
-      'PT-101 drift up: mean now ~5.2 bar vs baseline 5 bar (+0.2 bar, +2% of span, +72 bar/day since run start); CUSUM 6 > h 5',
+    expect(e.message).toMatch(
+      /^PT-101 drift up: mean now ~5\.2 bar vs baseline 5 bar \(\+0\.2 bar, \+2% of span, \+[0-9.]+ bar\/day since the change point\); CUSUM 6 > h 5$/,
     );
     // Latched: a persisting shift raises nothing more.
     expect(feed(det, 241, 1200, () => 5.2)).toEqual([]);
@@ -136,7 +139,7 @@ describe('CusumDetector with a reference baseline', () => {
     expect(e.details).toMatchObject({ direction: 'down' });
     expect(e.details!.estimated_shift).toBeCloseTo(-0.2, 9);
     expect(e.details!.shift_pct_of_span).toBeCloseTo(-2, 9);
-    expect(e.details!.drift_rate_per_day).toBeCloseTo(-72, 6);
+    expect(e.details!.drift_rate_per_day as number).toBeLessThan(0);
   });
 
   it('clears when the alarming sum returns to 0', () => {
@@ -202,15 +205,14 @@ describe('CusumDetector with a reference baseline', () => {
       baseline_source: 'reference',
       run_started_at: 1_000_000,
     });
-    // Drift rate is measured from the reset: 0.2 bar in 2 days = 0.1 bar/day.
+    // The new run scores from its first window (no warm-up), and its change point is after the reset.
     const start = 2 * 86_400; // window aligned, two days after t = 0
     const events = feed(det, start, start + 241, () => 5.2);
     expect(events).toHaveLength(1);
     const [e] = events;
     expect(e.ts).toBe((start + 240) * 1000);
     expect(e.details!.elapsed_days).toBeCloseTo((e.ts - 1_000_000) / 86_400_000, 12);
-    expect(e.details!.drift_rate_per_day).toBeCloseTo(0.2 / ((e.ts - 1_000_000) / 86_400_000), 9);
-    expect(e.details!.drift_rate_per_day).toBeCloseTo(0.1, 2);
+    expect(e.details!.change_point_at).toBe(new Date(start * 1000).toISOString());
   });
 
   it('reset({ baseline: null }) forces a warm-up, reset({ baseline }) installs a new reference', () => {
@@ -273,11 +275,13 @@ describe('CusumDetector warm-up', () => {
     expect(feed(det, 0, 600, (t) => (Math.floor(t / 60) % 2 ? 9 : 1))).toEqual([]);
   });
 
-  it('a warm-up-learned baseline is re-learned after reset()', () => {
+  it('a warm-up-learned baseline is kept by reset() (no blind spot after a calibration)', () => {
     const det = new CusumDetector({ warmupWindows: 2 });
     feed(det, 0, 121, () => 5);
     expect(det.snapshot().baseline_source).toBe('warmup');
     det.reset();
+    expect(det.snapshot().baseline_source).toBe('warmup');
+    det.reset({ baseline: null });
     expect(det.snapshot().baseline_source).toBeNull();
     expect(det.snapshot().warmup.windows).toBe(0);
   });
@@ -373,5 +377,114 @@ describe('snapshot', () => {
       last_window_end: null,
       windows_processed: 0,
     });
+  });
+});
+
+describe('drift rate from the change point (issue 11)', () => {
+  const slow = { ...cfg, publishIntervalSeconds: 60 };
+
+  // 10 bar span, 1 % of span per day = 0.1 bar/day, starting 3 days into the run; 1 h windows, a
+  // reading a minute with noise sd 0.02 bar, reference sigma of hourly means 0.01 bar.
+  function rampRun(seed: number): DetectorEvent {
+    const z = normalSampler(mulberry32(seed));
+    const det = new CusumDetector({ windowSeconds: 3600 }, { mean: 5, sigma: 0.01 });
+    for (let t = 0; t < 6 * 86_400_000; t += 60_000) {
+      const drift = t > RAMP_START ? (0.1 * (t - RAMP_START)) / 86_400_000 : 0;
+      const raise = det
+        .update(slow, { ts: t, value: 5 + drift + 0.02 * z() })
+        .find((e) => e.kind === 'raise');
+      if (raise) return raise;
+    }
+    throw new Error('no alarm');
+  }
+  const RAMP_START = 3 * 86_400_000;
+
+  it('recovers a known ramp starting mid-run within 20 % (the run-start rate was 3-8x too low)', () => {
+    const raise = rampRun(12);
+    const d = raise.details!;
+    expect(d.direction).toBe('up');
+    expect(d.rate_method).toBe('hinge_regression');
+    expect(Math.abs((d.drift_rate_per_day as number) - 0.1) / 0.1).toBeLessThan(0.2);
+    expect(Math.abs((d.drift_rate_pct_span_per_day as number) - 1)).toBeLessThan(0.2);
+    // The change point is near the ramp's start, not the run's start.
+    expect(Math.abs(Date.parse(d.change_point_at as string) - RAMP_START)).toBeLessThan(3 * 3_600_000);
+    // What the old estimate (shift / time since run start) gave: several times too low.
+    expect((d.estimated_shift as number) / (d.elapsed_days as number)).toBeLessThan(0.02);
+  });
+
+  it('over 10 seeded runs the rate at the alarm has a median error < 15 %, 7 of 10 within 20 %', () => {
+    const errors = Array.from({ length: 10 }, (_, i) => {
+      const rate = rampRun(100 + i).details!.drift_rate_per_day as number;
+      return Math.abs(rate - 0.1) / 0.1;
+    }).sort((a, b) => a - b);
+    expect((errors[4] + errors[5]) / 2).toBeLessThan(0.15);
+    expect(errors.filter((e) => e < 0.2).length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('driftRateFromChangePoint: slope over the windows since the change point, else shift over time', () => {
+    const h = [0, 0, 0, 1, 2, 3].map((v, i) => ({ end: (i + 1) * 86_400_000, value: v }));
+    // Ramp of 1/day from day 3 (window centres 3.5, 4.5, 5.5 -> 1, 2, 3... minus the half window).
+    const ramp = [0, 0, 0, 0.5, 1.5, 2.5].map((v, i) => ({ end: (i + 1) * 86_400_000, value: v }));
+    const fit = driftRateFromChangePoint(ramp, 3, 0, 86_400_000);
+    expect(fit?.method).toBe('hinge_regression');
+    expect(fit?.perDay).toBeCloseTo(1, 9);
+    expect(fit?.changePointTs).toBe(3 * 86_400_000);
+    // mu0 is subtracted: the same ramp around 10.
+    const shifted = ramp.map((p) => ({ ...p, value: p.value + 10 }));
+    expect(driftRateFromChangePoint(shifted, 3, 10, 86_400_000)?.perDay).toBeCloseTo(1, 9);
+    expect(h.length).toBe(6);
+    const one = driftRateFromChangePoint([{ end: 86_400_000, value: 0.5 }], 1, 0, 86_400_000);
+    expect(one).toEqual({ perDay: 1, changePointTs: 0, method: 'shift_over_time' });
+    expect(driftRateFromChangePoint([], 1, 0, 1000)).toBeNull();
+  });
+});
+
+describe('short warm-up and residual mode (issue 11)', () => {
+  it('scores against a provisional baseline after provisionalMinutes, long before the warm-up ends', () => {
+    const z = normalSampler(mulberry32(5));
+    const det = new CusumDetector({ windowSeconds: 600, warmupWindows: 48, provisionalMinutes: 60 });
+    // First hour: nothing is scored.
+    expect(feed(det, 0, 3600, () => 5 + 0.05 * z())).toEqual([]);
+    expect(det.snapshot()).toMatchObject({ baseline_source: null, windows_processed: 5 });
+    expect(det.snapshot().last_z).toBeNull();
+    // A 0.2 bar offset (4 raw sd) is caught within a few 10-minute windows of the provisional phase.
+    const events = feed(det, 3600, 3 * 3600, () => 5.2 + 0.05 * z());
+    const raise = events.find((e) => e.kind === 'raise');
+    expect(raise?.condition).toBe('cusum_up');
+    expect(raise!.ts).toBeLessThan(3 * 3_600_000);
+    expect(raise!.details!.baseline_source).toBe('provisional');
+    expect(det.snapshot().baseline_source).toBe('provisional');
+    expect(det.snapshot().warmup.complete).toBe(false);
+  });
+
+  it('stays quiet on a clean signal in the provisional phase (raw sd is a conservative sigma)', () => {
+    const z = normalSampler(mulberry32(6));
+    const det = new CusumDetector({ windowSeconds: 600, warmupWindows: 144, provisionalMinutes: 60 });
+    // A day of 1 Hz readings with autocorrelated noise (AR(1), phi 0.99).
+    let e = 0;
+    const events = feed(det, 0, 86_400, () => {
+      e = 0.99 * e + 0.05 * Math.sqrt(1 - 0.99 ** 2) * z();
+      return 5 + e;
+    });
+    expect(events).toEqual([]);
+  });
+
+  it('updateResidual runs the CUSUM on residual / sigma with mu0 = 0 and reports the rate', () => {
+    const det = new CusumDetector({ windowSeconds: 3600 });
+    const events: DetectorEvent[] = [];
+    // Residual ramps 0.01 bar per hour from hour 10 (0.24 bar/day), residual sigma 0.01; the value of
+    // the window ending at hour hr is the ramp's mean over it, i.e. at hr - 0.5.
+    for (let hr = 1; hr <= 40; hr++) {
+      const r = hr > 10 ? 0.01 * (hr - 0.5 - 10) : 0;
+      events.push(...det.updateResidual(cfg, hr * 3_600_000, r, 0.01));
+    }
+    const raise = events.find((e) => e.kind === 'raise')!;
+    expect(raise.condition).toBe('cusum_up');
+    expect(raise.ts).toBeLessThanOrEqual(16 * 3_600_000);
+    expect(raise.details!.drift_rate_per_day).toBeCloseTo(0.24, 6);
+    expect(raise.details!.change_point_at).toBe(new Date(10 * 3_600_000).toISOString());
+    expect(raise.details!.baseline_mean).toBe(0);
+    // Older windows are ignored (one value per window end).
+    expect(det.updateResidual(cfg, 3_600_000, 5, 0.01)).toEqual([]);
   });
 });

@@ -104,7 +104,18 @@ export interface CusumOptions {
    * accuracy class (typically 0.1 - 0.25 % of span) are not actionable for calibration anyway.
    */
   sigmaFloorPctOfSpan?: number;
+  /**
+   * Minutes of readings after which a CUSUM without a baseline scores windows against a PROVISIONAL
+   * baseline (default 60; 0 = no provisional phase): the running mean of the good readings so far and
+   * their raw standard deviation. The raw sd is at least the sd of any window mean of a stationary
+   * signal, so the provisional phase is conservative (few false alarms, slower detection) until the
+   * full warm-up has measured sigma of window means. Ends the 48 h blind spot of 8 x 6 h warm-up windows.
+   */
+  provisionalMinutes?: number;
 }
+
+/** Closed windows kept for the drift-rate regression (96 x 6 h = 24 days; 96 x 1 h = 4 days). */
+const HISTORY_WINDOWS = 96;
 
 type CusumConfig = Pick<
   MonitorConfig,
@@ -121,6 +132,12 @@ export interface CusumDetectorState {
   baseline: (CusumBaseline & { source: 'reference' | 'warmup' }) | null;
   /** Welford accumulator of warm-up window means. */
   warmup: { n: number; mean: number; m2: number };
+  /** Provisional phase (older checkpoints lack these fields: treated as absent / 60 min). */
+  provisionalMinutes?: number;
+  /** Welford accumulator of the raw good readings since the run started, while there is no baseline. */
+  raw?: { n: number; mean: number; m2: number };
+  /** Last closed windows' values (window mean, or residual in engineering units) for the rate. */
+  history?: { end: number; value: number }[];
   /** The open window: epoch-aligned bucket index, count and sum of good readings. */
   window: { bucket: number | null; count: number; sum: number };
   sums: CusumSums;
@@ -150,7 +167,7 @@ export interface CusumSnapshot {
   baseline_sigma: number | null;
   /** baseline_sigma raised to the floor (what z is divided by); null until a window was scored. */
   sigma_used: number | null;
-  baseline_source: 'reference' | 'warmup' | null;
+  baseline_source: 'reference' | 'warmup' | 'provisional' | null;
   window_seconds: number;
   warmup: { windows: number; required: number; complete: boolean; progress: number };
   alarm_up: boolean;
@@ -179,6 +196,9 @@ export class CusumDetector {
       sigmaFloorPctOfSpan: options.sigmaFloorPctOfSpan ?? 0.05,
       baseline: baseline ? { ...checkBaseline(baseline), source: 'reference' } : null,
       warmup: { n: 0, mean: 0, m2: 0 },
+      provisionalMinutes: options.provisionalMinutes ?? 60,
+      raw: { n: 0, mean: 0, m2: 0 },
+      history: [],
       window: { bucket: null, count: 0, sum: 0 },
       sums: initialCusumSums(),
       latched: { up: false, down: false },
@@ -213,6 +233,7 @@ export class CusumDetector {
     let events: DetectorEvent[] = [];
     if (s.window.bucket !== null && bucket > s.window.bucket) events = this.closeWindow(cfg);
     if (s.window.bucket === null) s.window = { bucket, count: 0, sum: 0 };
+    if (s.baseline === null) welford((s.raw ??= { n: 0, mean: 0, m2: 0 }), reading.value);
     s.window.count++;
     s.window.sum += reading.value;
     return events;
@@ -227,7 +248,9 @@ export class CusumDetector {
 
   /**
    * Starts a new run (after a calibration). `baseline`: an object installs it as the reference;
-   * null forces a new warm-up; omitted keeps a reference baseline and re-learns a warm-up one.
+   * null forces a new warm-up; omitted keeps the baseline there is (reference or learned in a warm-up:
+   * a calibration restores the sensor, not the process, so mu0 and sigma still hold and the new run
+   * scores from its first window, with no blind spot).
    * Latched drift conditions are cleared, timestamped `ts` (default: the last reading).
    */
   reset(options: { ts?: number; baseline?: CusumBaseline | null; tag?: string } = {}): DetectorEvent[] {
@@ -247,13 +270,15 @@ export class CusumDetector {
         });
       }
     }
-    let baseline = s.baseline?.source === 'reference' ? s.baseline : null;
+    let baseline = s.baseline;
     if (options.baseline === null) baseline = null;
     else if (options.baseline) baseline = { ...checkBaseline(options.baseline), source: 'reference' };
     this.s = {
       ...s,
       baseline,
       warmup: { n: 0, mean: 0, m2: 0 },
+      raw: { n: 0, mean: 0, m2: 0 },
+      history: [],
       window: { bucket: null, count: 0, sum: 0 },
       sums: initialCusumSums(),
       latched: { up: false, down: false },
@@ -281,7 +306,7 @@ export class CusumDetector {
       baseline_mean: s.baseline?.mean ?? null,
       baseline_sigma: s.baseline?.sigma ?? null,
       sigma_used: s.sigmaUsed,
-      baseline_source: s.baseline?.source ?? null,
+      baseline_source: s.baseline?.source ?? (this.provisional() ? 'provisional' : null),
       window_seconds: s.windowSeconds,
       warmup: {
         windows: s.warmup.n,
@@ -329,22 +354,60 @@ export class CusumDetector {
     s.k = cfg.cusumK;
     s.h = cfg.cusumH;
 
-    if (s.baseline === null) {
+    let baseline: (CusumBaseline & { source: string }) | null = s.baseline;
+    if (baseline === null) {
       // Welford: numerically stable running mean and variance of the warm-up window means.
-      const w = s.warmup;
-      w.n++;
-      const delta = mean - w.mean;
-      w.mean += delta / w.n;
-      w.m2 += delta * (mean - w.mean);
-      if (w.n >= s.warmupWindows) {
+      welford(s.warmup, mean);
+      if (s.warmup.n >= s.warmupWindows) {
+        const w = s.warmup;
         s.baseline = { mean: w.mean, sigma: Math.sqrt(w.m2 / (w.n - 1)), source: 'warmup' };
+        return [];
       }
+      baseline = this.provisional();
+      if (baseline === null) return [];
+    }
+    const floor = (s.sigmaFloorPctOfSpan / 100) * Math.abs(cfg.rangeMax - cfg.rangeMin);
+    const sigma = Math.max(baseline.sigma, floor, Number.MIN_VALUE);
+    return this.score(cfg, end, mean, baseline.mean, sigma);
+  }
+
+  /**
+   * Residual mode: one closed window whose value is already residual = window mean - expected value
+   * (a group model's), with sigma = the model's residual sigma. The CUSUM runs on residual / sigma.
+   */
+  updateResidual(cfg: CusumConfig, end: number, residual: number, sigma: number): DetectorEvent[] {
+    const s = this.s;
+    if (!Number.isFinite(residual) || !(sigma > 0)) return [];
+    if (s.runStartedAt === null) s.runStartedAt = end;
+    if (s.lastWindowEnd !== null && end <= s.lastWindowEnd) {
+      s.lateReadings++;
       return [];
     }
+    s.lastTs = Math.max(s.lastTs ?? end, end);
+    s.lastWindowEnd = end;
+    s.windowsProcessed++;
+    s.k = cfg.cusumK;
+    s.h = cfg.cusumH;
+    return this.score(cfg, end, residual, 0, sigma);
+  }
 
-    const floor = (s.sigmaFloorPctOfSpan / 100) * Math.abs(cfg.rangeMax - cfg.rangeMin);
-    const sigma = Math.max(s.baseline.sigma, floor, Number.MIN_VALUE);
-    const z = (mean - s.baseline.mean) / sigma;
+  /** The provisional baseline (see CusumOptions.provisionalMinutes), or null when not (yet) usable. */
+  private provisional(): (CusumBaseline & { source: 'provisional' }) | null {
+    const s = this.s;
+    const minutes = s.provisionalMinutes ?? 60;
+    const raw = s.raw;
+    if (s.baseline !== null || minutes <= 0 || !raw || raw.n < 3 || s.runStartedAt === null) return null;
+    if ((s.lastTs ?? 0) - s.runStartedAt < minutes * 60_000) return null;
+    return { mean: raw.mean, sigma: Math.sqrt(raw.m2 / (raw.n - 1)), source: 'provisional' };
+  }
+
+  private score(cfg: CusumConfig, end: number, value: number, mu0: number, sigma: number): DetectorEvent[] {
+    const s = this.s;
+    const mean = value;
+    const history = (s.history ??= []);
+    history.push({ end, value });
+    if (history.length > HISTORY_WINDOWS) history.splice(0, history.length - HISTORY_WINDOWS);
+    const z = (value - mu0) / sigma;
     s.lastZ = z;
     s.sigmaUsed = sigma;
     const step = cusumStep(s.sums, z, cfg.cusumK, cfg.cusumH);
@@ -355,7 +418,7 @@ export class CusumDetector {
       const sum = direction === 'up' ? s.sums.sPlus : s.sums.sMinus;
       if (alarm && !s.latched[direction]) {
         s.latched[direction] = true;
-        events.push(this.raiseEvent(cfg, direction, end, mean));
+        events.push(this.raiseEvent(cfg, direction, end, mean, mu0));
       } else if (s.latched[direction] && sum === 0) {
         s.latched[direction] = false;
         events.push({
@@ -377,22 +440,29 @@ export class CusumDetector {
     direction: 'up' | 'down',
     ts: number,
     windowMean: number,
+    mu0: number,
   ): DetectorEvent {
     const s = this.s;
-    const baseline = s.baseline!;
+    const baseline = s.baseline ??
+      this.provisional() ?? { mean: mu0, sigma: s.sigmaUsed ?? 0, source: 'model' };
     const spanValue = cfg.rangeMax - cfg.rangeMin;
     const shiftZ = cusumShiftEstimate(s.sums, cfg.cusumK, direction);
     const sigma = s.sigmaUsed ?? baseline.sigma;
     const shift = sigma * shiftZ;
-    const estimatedMean = baseline.mean + shift;
+    const estimatedMean = mu0 + shift;
     const shiftPct = spanValue !== 0 ? (100 * shift) / spanValue : null;
     const elapsedDays = s.runStartedAt !== null ? (ts - s.runStartedAt) / DAY_MS : 0;
-    const ratePerDay = elapsedDays > 0 ? shift / elapsedDays : null;
-    const ratePctPerDay = ratePerDay !== null && shiftPct !== null ? shiftPct / elapsedDays : null;
+    const n = direction === 'up' ? s.sums.nPlus : s.sums.nMinus;
+    const rate = driftRateFromChangePoint(s.history ?? [], n, mu0, s.windowSeconds * 1000);
+    const ratePerDay = rate?.perDay ?? null;
+    const ratePctPerDay = ratePerDay !== null && spanValue !== 0 ? (100 * ratePerDay) / spanValue : null;
     const statistic = direction === 'up' ? s.sums.sPlus : s.sums.sMinus;
     const sign = shift >= 0 ? '+' : '';
     const pct = shiftPct !== null ? `, ${sign}${formatNumber(shiftPct)}% of span` : '';
-    const rate = ratePerDay !== null ? `, ${sign}${withUnit(ratePerDay, cfg.unit)}/day since run start` : '';
+    const rateText =
+      ratePerDay !== null
+        ? `, ${ratePerDay >= 0 ? '+' : ''}${withUnit(ratePerDay, cfg.unit)}/day since the change point`
+        : '';
     return {
       kind: 'raise',
       alertType: 'drift',
@@ -400,7 +470,7 @@ export class CusumDetector {
       severity: 'warning',
       message:
         `${tagLabel(cfg.tag)} drift ${direction}: mean now ~${withUnit(estimatedMean, cfg.unit)} vs baseline ` +
-        `${withUnit(baseline.mean, cfg.unit)} (${sign}${withUnit(shift, cfg.unit)}${pct}${rate}); ` +
+        `${withUnit(baseline.mean, cfg.unit)} (${sign}${withUnit(shift, cfg.unit)}${pct}${rateText}); ` +
         `CUSUM ${formatNumber(statistic)} > h ${formatNumber(cfg.cusumH)}`,
       ts,
       details: {
@@ -412,12 +482,14 @@ export class CusumDetector {
         drift_rate_per_day: ratePerDay,
         drift_rate_pct_span_per_day: ratePctPerDay,
         elapsed_days: elapsedDays,
+        change_point_at: rate ? new Date(rate.changePointTs).toISOString() : null,
+        rate_method: rate?.method ?? null,
         statistic,
         h: cfg.cusumH,
         k: cfg.cusumK,
         samples_since_zero: direction === 'up' ? s.sums.nPlus : s.sums.nMinus,
         window_mean: windowMean,
-        baseline_mean: baseline.mean,
+        baseline_mean: mu0,
         baseline_sigma: baseline.sigma,
         sigma_used: sigma,
         baseline_source: baseline.source,
@@ -426,6 +498,64 @@ export class CusumDetector {
       },
     };
   }
+}
+
+function welford(w: { n: number; mean: number; m2: number }, x: number): void {
+  w.n++;
+  const delta = x - w.mean;
+  w.mean += delta / w.n;
+  w.m2 += delta * (x - w.mean);
+}
+
+/**
+ * Drift rate from the change point. Model: window value v(t) = mu0 before the change point tau and
+ * mu0 + r (t - tau) after it (a ramp from the baseline, "hinge"). For each candidate tau at a window
+ * boundary, r has a closed form, r = sum (v - mu0)(t - tau)+ / sum ((t - tau)+)^2, and the fitted tau
+ * is the one with the least squared error over the kept history (t = window centres). The candidates
+ * start where the CUSUM's own change-point estimate (Page: the last time the alarming sum was 0, n
+ * windows back) allows and reach back to the start of the history: the sum only leaves 0 once the ramp
+ * exceeds k sigma, so Page's estimate is late and the flat part before it pins tau down. Compared with
+ * the old shift / time since run start (3-8x too low when the ramp starts mid-run) this is unbiased for
+ * a ramp. With fewer than 2 windows after the best tau: shift over time since tau.
+ */
+export function driftRateFromChangePoint(
+  history: readonly { end: number; value: number }[],
+  n: number,
+  mu0: number,
+  windowMs: number,
+): { perDay: number; changePointTs: number; method: 'hinge_regression' | 'shift_over_time' } | null {
+  if (history.length === 0 || n <= 0) return null;
+  const t = history.map((p) => p.end - windowMs / 2);
+  const y = history.map((p) => p.value - mu0);
+  const last = history.length - 1;
+  // Candidates: every window start from the oldest kept to Page's estimate (at most the last 2 windows).
+  const latest = Math.max(0, Math.min(history.length - n, last - 1));
+  let best: { sse: number; rate: number; tau: number; after: number } | null = null;
+  for (let c = 0; c <= latest; c++) {
+    const tau = history[c].end - windowMs;
+    let sxy = 0;
+    let sxx = 0;
+    for (let i = c; i <= last; i++) {
+      const dt = t[i] - tau;
+      sxy += y[i] * dt;
+      sxx += dt * dt;
+    }
+    if (!(sxx > 0)) continue;
+    const rate = sxy / sxx;
+    let sse = 0;
+    for (let i = 0; i <= last; i++) {
+      const fit = i >= c ? rate * (t[i] - tau) : 0;
+      sse += (y[i] - fit) ** 2;
+    }
+    if (best === null || sse < best.sse) best = { sse, rate, tau, after: last - c + 1 };
+  }
+  if (best && best.after >= 2) {
+    return { perDay: best.rate * DAY_MS, changePointTs: best.tau, method: 'hinge_regression' };
+  }
+  const tau = history[Math.max(0, history.length - n)].end - windowMs;
+  const days = (t[last] - tau) / DAY_MS;
+  if (!(days > 0)) return null;
+  return { perDay: y[last] / days, changePointTs: tau, method: 'shift_over_time' };
 }
 
 function checkBaseline(b: CusumBaseline): CusumBaseline {

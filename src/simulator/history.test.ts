@@ -65,3 +65,51 @@ describe('generateHistory', () => {
     expect([...generateHistory(SAMPLE_INSTRUMENTS, T0, T0, 60, 1)]).toEqual([]);
   });
 });
+
+describe('process units (issue 11)', () => {
+  const inst = (id: number, type: 'pressure' | 'flow', unit: string | null) => ({
+    id,
+    tag: `X-${id}`,
+    type,
+    unit: type === 'pressure' ? 'bar' : 'm³/h',
+    rangeMin: 0,
+    rangeMax: type === 'pressure' ? 10 : 100,
+    nominalValue: type === 'pressure' ? 5 : 50,
+    publishIntervalSeconds: 10,
+    processUnit: unit,
+  });
+
+  function tenMinuteMeans(list: ReturnType<typeof inst>[]): Map<number, number[]> {
+    const out = new Map<number, number[]>(list.map((i) => [i.id, []]));
+    const acc = new Map<string, { n: number; s: number }>();
+    for (const r of generateHistory(list, 0, 2 * 86_400_000, 10, 3)) {
+      const key = `${r.instrumentId}|${Math.floor(r.ts / 600_000)}`;
+      const a = acc.get(key) ?? { n: 0, s: 0 };
+      a.n++;
+      a.s += r.value;
+      acc.set(key, a);
+    }
+    for (const [key, a] of acc) out.get(Number(key.split('|')[0]))!.push(a.s / a.n);
+    return out;
+  }
+
+  const corr = (x: number[], y: number[]) => {
+    const mx = x.reduce((a, b) => a + b) / x.length;
+    const my = y.reduce((a, b) => a + b) / y.length;
+    let sxy = 0;
+    let sxx = 0;
+    let syy = 0;
+    for (let i = 0; i < x.length; i++) {
+      sxy += (x[i] - mx) * (y[i] - my);
+      sxx += (x[i] - mx) ** 2;
+      syy += (y[i] - my) ** 2;
+    }
+    return sxy / Math.sqrt(sxx * syy);
+  };
+
+  it('instruments of one unit share its process state; instruments alone do not', () => {
+    const m = tenMinuteMeans([inst(1, 'pressure', 'U1'), inst(2, 'flow', 'U1'), inst(3, 'pressure', null)]);
+    expect(corr(m.get(1)!, m.get(2)!)).toBeGreaterThan(0.9);
+    expect(Math.abs(corr(m.get(1)!, m.get(3)!))).toBeLessThan(0.5);
+  });
+});

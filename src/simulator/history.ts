@@ -4,7 +4,27 @@ import { InvalidFaultError, UnknownTagError } from './errors.ts';
 import { type FaultSpec, parseFaultSpec } from './fault-spec.ts';
 import { InstrumentFaults } from './faults.ts';
 import { mixSeed } from './seeded-random.ts';
-import { createSignal, type SimInstrument } from './signals.ts';
+import {
+  createSharedProcess,
+  createSignal,
+  type SharedProcess,
+  type SimInstrument,
+  unitSeedId,
+} from './signals.ts';
+
+/** One shared process per process unit named by the instruments (seeded by run seed and unit name). */
+export function sharedProcesses(
+  instruments: readonly SimInstrument[],
+  seed: number,
+): Map<string, SharedProcess> {
+  const out = new Map<string, SharedProcess>();
+  for (const i of instruments) {
+    if (i.processUnit && !out.has(i.processUnit)) {
+      out.set(i.processUnit, createSharedProcess(mixSeed(seed ^ 0x2545f491, unitSeedId(i.processUnit))));
+    }
+  }
+  return out;
+}
 
 export interface HistoryReading {
   instrumentId: number;
@@ -45,9 +65,15 @@ export function* generateHistory(
   if (!Number.isFinite(stepSeconds) || stepSeconds <= 0) {
     throw new RangeError('generateHistory: stepSeconds must be a positive number');
   }
+  const units = sharedProcesses(instruments, seed);
   const tracks = instruments.map((instrument) => ({
     instrument,
-    signal: createSignal(instrument, mixSeed(seed, instrument.id)),
+    signal: createSignal(
+      instrument,
+      mixSeed(seed, instrument.id),
+      {},
+      instrument.processUnit ? units.get(instrument.processUnit) : undefined,
+    ),
     faults: new InstrumentFaults(instrument),
   }));
   for (const f of options.faults ?? []) {

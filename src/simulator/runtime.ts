@@ -33,6 +33,7 @@ export async function loadSimInstruments(db: Kysely<DB>): Promise<SimInstrument[
       'range_max',
       'nominal_value',
       'publish_interval_seconds',
+      'process_unit_id',
     ])
     .where('deleted_at', 'is', null)
     .where('status', '<>', 'out_of_service')
@@ -54,6 +55,8 @@ export async function loadSimInstruments(db: Kysely<DB>): Promise<SimInstrument[
         rangeMax: r.range_max,
         nominalValue: r.nominal_value,
         publishIntervalSeconds: r.publish_interval_seconds,
+        // Instruments of one process unit share its process state (correlated, like a real unit).
+        processUnit: r.process_unit_id === null ? null : `unit-${r.process_unit_id}`,
       }))
   );
 }

@@ -17,6 +17,55 @@ export interface SimInstrument {
   rangeMax: number;
   nominalValue: number | null;
   publishIntervalSeconds: number;
+  /**
+   * Process unit: instruments of one unit share its wandering process state (load, setpoint, cycle),
+   * so they are correlated like a real unit's pressure, flow and temperature. Null / absent: alone.
+   */
+  processUnit?: string | null;
+}
+
+/**
+ * The shared process state of one unit, normalised: `wander` an Ornstein-Uhlenbeck process with sd 1
+ * and time constant 30 min, `cycle` a sine of amplitude 1 and period 6 h. Every member reads it at
+ * the same event times; values are cached per ts so the members see the same state.
+ */
+export interface SharedProcess {
+  at(ts: number): { wander: number; cycle: number };
+}
+
+/** Share of a unit member's wander variance that is the unit's (the rest is its own, local). */
+export const SHARED_WANDER_SHARE = 0.98;
+
+export function createSharedProcess(
+  seed: number,
+  tauSeconds = 0.5 * HOUR,
+  periodSeconds = 6 * HOUR,
+): SharedProcess {
+  const rng = new SeededRandom(seed);
+  const phase = 2 * Math.PI * rng.uniform();
+  let wander = rng.normal();
+  let lastTs: number | null = null;
+  let cached: { ts: number; wander: number; cycle: number } | null = null;
+  return {
+    at(ts: number) {
+      if (cached && cached.ts === ts) return cached;
+      const dt = lastTs === null ? 0 : Math.max(0, ts - lastTs);
+      lastTs = lastTs === null ? ts : Math.max(lastTs, ts);
+      if (dt > 0) {
+        const a = Math.exp(-dt / (tauSeconds * 1000));
+        wander = a * wander + Math.sqrt(1 - a * a) * rng.normal();
+      }
+      cached = { ts, wander, cycle: Math.sin((2 * Math.PI * ts) / (periodSeconds * 1000) + phase) };
+      return cached;
+    },
+  };
+}
+
+/** Stable 32-bit id of a unit name (for seeding its shared process). */
+export function unitSeedId(unit: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < unit.length; i++) h = Math.imul(h ^ unit.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 /** Shape of one instrument type's signal, amplitudes in % of span. */
@@ -140,6 +189,7 @@ export function createSignal(
   instrument: SimInstrument,
   seed: number,
   overrides: Partial<SignalProfile> = {},
+  shared?: SharedProcess,
 ): SignalGenerator {
   validateInstrument(instrument);
   const profile = { ...SIGNAL_PROFILES[instrument.type], ...overrides };
@@ -167,7 +217,10 @@ export function createSignal(
   const phase = 2 * Math.PI * rng.uniform();
   // Start from the stationary distribution: a backfill begins mid-process, not exactly at nominal.
   let noise = noiseSd * rng.normal();
-  let wander = wanderSd * rng.normal();
+  // In a unit, the wander is mostly the unit's: the local part keeps the rest of the variance.
+  const localWanderSd = shared ? wanderSd * Math.sqrt(1 - SHARED_WANDER_SHARE) : wanderSd;
+  const sharedWanderSd = shared ? wanderSd * Math.sqrt(SHARED_WANDER_SHARE) : 0;
+  let wander = localWanderSd * rng.normal();
   let lastTs: number | null = null;
 
   const ou = (x: number, sd: number, tauMs: number, dtMs: number): number => {
@@ -182,9 +235,15 @@ export function createSignal(
       const dt = lastTs === null ? 0 : Math.max(0, ts - lastTs);
       lastTs = lastTs === null ? ts : Math.max(lastTs, ts);
       noise = ou(noise, noiseSd, noiseTauMs, dt);
-      wander = ou(wander, wanderSd, wanderTauMs, dt);
-      const cycle = cyclePeriodMs > 0 ? cycleAmp * Math.sin((2 * Math.PI * ts) / cyclePeriodMs + phase) : 0;
-      const raw = centre + wander + cycle + noise;
+      wander = ou(wander, localWanderSd, wanderTauMs, dt);
+      let cycle = cyclePeriodMs > 0 ? cycleAmp * Math.sin((2 * Math.PI * ts) / cyclePeriodMs + phase) : 0;
+      let common = 0;
+      if (shared) {
+        const u = shared.at(ts);
+        common = sharedWanderSd * u.wander;
+        cycle = cycleAmp * u.cycle;
+      }
+      const raw = centre + wander + common + cycle + noise;
       const clamped = Math.min(instrument.rangeMax - margin, Math.max(instrument.rangeMin + margin, raw));
       return quantise(clamped, span);
     },

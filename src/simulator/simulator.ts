@@ -6,7 +6,15 @@ import { UnknownTagError } from './errors.ts';
 import { type FaultKind, faultParams, parseFaultSpec } from './fault-spec.ts';
 import { type ActiveFault, InstrumentFaults } from './faults.ts';
 import { mixSeed } from './seeded-random.ts';
-import { createSignal, type SignalGenerator, type SimInstrument, validateInstrument } from './signals.ts';
+import {
+  createSharedProcess,
+  createSignal,
+  type SharedProcess,
+  type SignalGenerator,
+  type SimInstrument,
+  unitSeedId,
+  validateInstrument,
+} from './signals.ts';
 
 /** The subset of a pino logger the simulator uses (a pino instance fits). */
 export interface SimulatorLogger {
@@ -99,6 +107,8 @@ export class Simulator {
   private readonly log: SimulatorLogger;
   private readonly clock: () => number;
   private tracks = new Map<string, Track>();
+  /** Shared process state per process unit (see signals.ts createSharedProcess). */
+  private units = new Map<string, SharedProcess>();
   private client: MqttClient | null = null;
   private timer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -228,7 +238,12 @@ export class Simulator {
       }
       const track: Track = {
         instrument,
-        signal: createSignal(instrument, mixSeed(this.opts.seed, instrument.id)),
+        signal: createSignal(
+          instrument,
+          mixSeed(this.opts.seed, instrument.id),
+          {},
+          this.unitProcess(instrument),
+        ),
         faults: new InstrumentFaults(instrument),
         intervalMs: (instrument.publishIntervalSeconds * 1000) / this.opts.rateMultiplier,
         nextDue: 0,
@@ -281,6 +296,17 @@ export class Simulator {
   }
 
   /** Spreads first readings over one interval so instruments do not all publish in the same tick. */
+  private unitProcess(instrument: SimInstrument): SharedProcess | undefined {
+    const unit = instrument.processUnit;
+    if (!unit) return undefined;
+    let p = this.units.get(unit);
+    if (!p) {
+      p = createSharedProcess(mixSeed(this.opts.seed ^ 0x2545f491, unitSeedId(unit)));
+      this.units.set(unit, p);
+    }
+    return p;
+  }
+
   private firstDue(t: Track, now: number): number {
     const fraction = mixSeed(this.opts.seed ^ 0x5bd1e995, t.instrument.id) / 4294967296;
     return now + fraction * t.intervalMs;
@@ -356,6 +382,7 @@ function sameDefinition(a: SimInstrument, b: SimInstrument): boolean {
     a.rangeMin === b.rangeMin &&
     a.rangeMax === b.rangeMax &&
     a.nominalValue === b.nominalValue &&
-    a.publishIntervalSeconds === b.publishIntervalSeconds
+    a.publishIntervalSeconds === b.publishIntervalSeconds &&
+    (a.processUnit ?? null) === (b.processUnit ?? null)
   );
 }

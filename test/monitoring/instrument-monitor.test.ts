@@ -293,12 +293,15 @@ describe('CUSUM drift on window means', () => {
     expect(snap).toMatchObject({ s_plus: 0, s_minus: 0, alarm_up: false, windows_processed: 0 });
     expect(snap.run_started_at).toBe(new Date(resetAt).toISOString());
     expect(m.hasActiveCondition()).toBe(false);
-    // The reference baseline is kept across the reset; with no baseline a new warm-up starts.
+    // The reference baseline is kept across the reset, and so is one learned in a warm-up (issue 11:
+    // no blind spot after a calibration); reset with baseline null starts a new warm-up.
     expect(snap.baseline_source).toBe('reference');
     const warm = new InstrumentMonitor(cfg, { cusum: { windowSeconds: 60, warmupWindows: 10 } });
     feed(warm, series(30 * 60, noisy(5)));
     expect(warm.snapshot().cusum.warmup.complete).toBe(true);
     warm.resetCusum(T0 + 1800 * S);
+    expect(warm.snapshot().cusum).toMatchObject({ baseline_source: 'warmup', warmup: { complete: true } });
+    warm.resetCusum(T0 + 1800 * S, null);
     expect(warm.snapshot().cusum.warmup).toMatchObject({ complete: false, windows: 0 });
   });
 
