@@ -134,7 +134,7 @@ function readSkab(file: string): SkabFile {
   for (const line of lines.slice(1)) {
     const f = line.split(';');
     out.ts.push(Date.parse(`${f[iTs].replace(' ', 'T')}Z`));
-    idx.forEach((i, c) => out.values[c].push(Number(f[i])));
+    for (let c = 0; c < idx.length; c++) out.values[c].push(Number(f[idx[c]]));
     out.anomaly.push(iAn === -1 ? 0 : Number(f[iAn]) > 0 ? 1 : 0);
   }
   return out;
@@ -308,10 +308,7 @@ async function replayFile(f: SkabFile): Promise<FileResult> {
       if (job.status === 'succeeded') trained++;
       else trainErrors.push(`${c.tag} job ${job.error ?? job.status}`);
     }
-    // Let the scorer load the new models before the rest arrives.
-    await waitFor('models loaded', async () =>
-      ids.every((id) => trained === 0 || server.ctx.anomaly.snapshot(id) !== null || true),
-    );
+    // Let the scorer load the new models (model.activated) before the rest arrives.
     await new Promise((r) => setTimeout(r, 300));
     await publish(TRAIN_ROWS, f.ts.length);
     // The scorer's clock closes the last window; then its alert writes drain.
