@@ -209,6 +209,9 @@ async function replayFile(f: SkabFile): Promise<FileResult> {
     SEED_DEMO: 'false',
     SIMULATOR_ENABLED: 'false',
     MQTT_PORT: '0',
+    // The job queue is polled; a bench need not wait a second per training.
+    JOBS_POLL_MS: process.env.JOBS_POLL_MS ?? '50',
+    JOBS_CONCURRENCY: process.env.JOBS_CONCURRENCY ?? '2',
   } as Record<string, string>;
   delete env.MQTT_BROKER;
   delete env.DATABASE_URL_OVERRIDE;
@@ -237,7 +240,6 @@ async function replayFile(f: SkabFile): Promise<FileResult> {
   })();
   const topic = config.mqtt.topic.replace(/\/?#$/, '');
   try {
-    const ids: number[] = [];
     for (const c of CHANNELS) {
       const res = await api('POST', '/api/instruments', {
         tag: c.tag,
@@ -249,7 +251,6 @@ async function replayFile(f: SkabFile): Promise<FileResult> {
         publish_interval_seconds: 1,
       });
       if (res.status !== 201) throw new Error(`create ${c.tag}: ${JSON.stringify(res.body)}`);
-      ids.push(res.body.id);
     }
     // Shift the whole file to end an hour ago: relative event times are kept exactly.
     const shift = Math.floor((Date.now() - 3_600_000 - f.ts[f.ts.length - 1]) / 60_000) * 60_000;
@@ -286,6 +287,7 @@ async function replayFile(f: SkabFile): Promise<FileResult> {
     await publish(0, TRAIN_ROWS);
     const trainErrors: string[] = [];
     let trained = 0;
+    const jobs: { tag: string; id: number }[] = [];
     for (const c of CHANNELS) {
       const b = await api('POST', '/api/ml/baselines', {
         tag: c.tag,
@@ -297,16 +299,16 @@ async function replayFile(f: SkabFile): Promise<FileResult> {
         continue;
       }
       const t = await api('POST', `/api/ml/train/${c.tag}`);
-      if (t.status !== 202) {
-        trainErrors.push(`${c.tag} train ${t.status} ${t.body?.error?.code}`);
-        continue;
-      }
+      if (t.status !== 202) trainErrors.push(`${c.tag} train ${t.status} ${t.body?.error?.code}`);
+      else jobs.push({ tag: c.tag, id: t.body.job_id });
+    }
+    for (const { tag, id } of jobs) {
       const job = await waitFor('training', async () => {
-        const j = await api('GET', `/api/jobs/${t.body.job_id}`);
+        const j = await api('GET', `/api/jobs/${id}`);
         return ['succeeded', 'failed'].includes(j.body.status) ? j.body : null;
       });
       if (job.status === 'succeeded') trained++;
-      else trainErrors.push(`${c.tag} job ${job.error ?? job.status}`);
+      else trainErrors.push(`${tag} job ${job.error ?? job.status}`);
     }
     // Let the scorer load the new models (model.activated) before the rest arrives.
     await new Promise((r) => setTimeout(r, 300));
