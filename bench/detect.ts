@@ -26,13 +26,13 @@
 
 import { loadConfig } from '../src/config.ts';
 import { baselineFromReadings } from '../src/detection/cusum.ts';
-import { trainIsolationForest } from '../src/detection/isolation-forest.ts';
+import { quantile, scoreMany, trainIsolationForest } from '../src/detection/isolation-forest.ts';
 import { mulberry32 } from '../src/detection/random.ts';
 import { classifyReading } from '../src/detection/signal.ts';
 import type { DetectorEvent } from '../src/detection/types.ts';
 import { instrumentDefaults } from '../src/instruments/instrument-service.ts';
 import { InstrumentAnomalyDetector } from '../src/ml/anomaly-detector.ts';
-import { featureWindows, minPointsPerWindow } from '../src/ml/windows.ts';
+import { featureWindows, minPointsPerWindow, windowGeometry } from '../src/ml/windows.ts';
 import { type MonitoredInstrument, monitorConfigFor } from '../src/monitoring/instrument-config.ts';
 import { InstrumentMonitor } from '../src/monitoring/instrument-monitor.ts';
 import type { FaultSpec } from '../src/simulator/fault-spec.ts';
@@ -217,16 +217,29 @@ function main() {
     next = stream.next();
   }
   const trainT0 = performance.now();
-  const minPoints = minPointsPerWindow(WINDOW_SECONDS, STEP);
+  const geometry = windowGeometry(
+    WINDOW_SECONDS,
+    config.ml.windowStrideSeconds > 0 ? config.ml.windowStrideSeconds : null,
+    STEP,
+  );
+  const minPoints = minPointsPerWindow(geometry.windowSeconds, STEP);
   const monitors = new Map<number, InstrumentMonitor>();
   const anomaly = new Map<number, InstrumentAnomalyDetector>();
   for (const p of plant) {
     const data = baselineData.get(p.sim.id)!;
     const scale = { rangeMin: p.sim.rangeMin, rangeMax: p.sim.rangeMax, nominalValue: p.sim.nominalValue };
-    const windows = featureWindows(data, WINDOW_SECONDS, minPoints, scale);
+    const windows = featureWindows(data, geometry, minPoints, scale);
     const model = trainIsolationForest(
       windows.map((w) => w.features),
       { contamination: CONTAMINATION, seed: 42 },
+    );
+    // Median training score (as the training task stores it), from every 10th window.
+    const p50 = quantile(
+      scoreMany(
+        model,
+        windows.filter((_, i) => i % 10 === 0).map((w) => w.features),
+      ),
+      0.5,
     );
     const base = baselineFromReadings(data, CUSUM_WINDOW_SECONDS, CUSUM_WINDOW_SECONDS / STEP / 2);
     const record = { ...p.record, baseline_mean: base.mean, baseline_std: base.sigma };
@@ -246,11 +259,14 @@ function main() {
         1,
         { ...scale, tag: p.sim.tag, publishIntervalSeconds: STEP },
         {
-          windowSeconds: WINDOW_SECONDS,
+          windowSeconds: geometry.windowSeconds,
+          strideSeconds: geometry.strideSeconds,
           alertWindows: ALERT_WINDOWS,
           warningThreshold: WARNING,
           criticalThreshold: CRITICAL,
+          levelLatchSeconds: config.ml.levelLatchSeconds,
         },
+        p50,
       ),
     );
   }

@@ -255,7 +255,13 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       alertFlushMs: num(env, 'ALERT_FLUSH_MS', 2000, { min: 10, int: true }),
     },
     ml: {
-      minTrainingWindows: num(env, 'ML_MIN_TRAINING_WINDOWS', 30, { min: 10, int: true }),
+      minTrainingWindows: num(env, 'ML_MIN_TRAINING_WINDOWS', 8, { min: 4, int: true }),
+      /** Least baseline data a model trains on, in seconds of good readings (readings x publish interval). */
+      minTrainingSeconds: num(env, 'ML_MIN_TRAINING_SECONDS', 300, { min: 10 }),
+      /** Stride of the sliding feature windows; 0 = a quarter of the window. */
+      windowStrideSeconds: num(env, 'ML_WINDOW_STRIDE_SECONDS', 0, { min: 0, int: true }),
+      /** A level-driven anomaly episode ends after this long (a lasting offset is the CUSUM's and the rules' case). */
+      levelLatchSeconds: num(env, 'ANOMALY_LEVEL_LATCH_SECONDS', 900, { min: 0 }),
       trees: num(env, 'ML_TREES', 100, { min: 10, max: 1000, int: true }),
       anomalyAlertWindows: num(env, 'ANOMALY_ALERT_WINDOWS', 5, { min: 1, max: 60, int: true }),
     },

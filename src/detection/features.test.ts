@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { extractFeatures, FEATURE_NAMES, FEATURE_SET_VERSION, featureRecord, windowize } from './features.ts';
+import {
+  extractFeatures,
+  FEATURE_NAMES,
+  FEATURE_SET_VERSION,
+  featureRecord,
+  slidingWindows,
+  windowize,
+} from './features.ts';
 import type { TimedValue } from './types.ts';
 import { monitorConfig } from './types.ts';
 
@@ -24,7 +31,7 @@ describe('feature set', () => {
       'coeff_of_variation',
       'range_utilisation',
     ]);
-    expect(FEATURE_SET_VERSION).toBe(2);
+    expect(FEATURE_SET_VERSION).toBe(3);
     expect(extractFeatures(pts([1, 3, 2, 6]), cfg)).toHaveLength(10);
   });
 });
@@ -43,8 +50,8 @@ describe('extractFeatures on a hand-computed window', () => {
     expect(hand.trend_slope).toBeCloseTo(1.4, 12));
   it('autocorrelation_lag1 = ((-2)(0) + (0)(-1) + (-1)(3)) / 14', () =>
     expect(hand.autocorrelation_lag1).toBeCloseTo(-3 / 14, 12));
-  it('coeff_of_variation = std / |mean|', () =>
-    expect(hand.coeff_of_variation).toBeCloseTo(Math.sqrt(3.5) / 3, 12));
+  it('coeff_of_variation = std / span', () =>
+    expect(hand.coeff_of_variation).toBeCloseTo(Math.sqrt(3.5) / 10, 12));
   it('range_utilisation = (3 - 0) / 10', () => expect(hand.range_utilisation).toBeCloseTo(0.3, 12));
 });
 
@@ -78,9 +85,15 @@ describe('each feature on its own', () => {
     expect(f([1, 2, 3, 4, 5]).autocorrelation_lag1).toBeCloseTo(0.4, 12);
   });
 
-  it('coeff_of_variation uses |mean| and is 0 when the mean is 0', () => {
-    expect(f([-2, -4]).coeff_of_variation).toBeCloseTo(1 / 3, 12);
-    expect(f([-1, 1]).coeff_of_variation).toBe(0);
+  it('coeff_of_variation is std / span: the same noise gives the same value at any level, near zero too', () => {
+    expect(f([-2, -4]).coeff_of_variation).toBeCloseTo(1 / 10, 12);
+    expect(f([-1, 1]).coeff_of_variation).toBeCloseTo(1 / 10, 12);
+    // A pressure of ~0.05 bar on a 0-10 bar span with 0.04 bar of noise: std/mean would be ~0.8;
+    // std/span stays 0.004, and equals the value at 5 bar with the same noise.
+    const nearZero = f([0.01, 0.09, 0.01, 0.09]).coeff_of_variation;
+    expect(nearZero).toBeCloseTo(0.004, 12);
+    expect(f([4.96, 5.04, 4.96, 5.04]).coeff_of_variation).toBeCloseTo(nearZero, 9);
+    expect(f([1, 2], 1000, { ...cfg, rangeMin: 5, rangeMax: 5 }).coeff_of_variation).toBe(0);
   });
 
   it('range_utilisation is 0 at the lower and 1 at the upper range value', () => {
@@ -149,5 +162,36 @@ describe('windowize', () => {
 
   it('refuses a non-positive window', () => {
     expect(() => windowize([], 0)).toThrow(RangeError);
+  });
+});
+
+describe('slidingWindows', () => {
+  // One reading a second for 100 s.
+  const points = Array.from({ length: 100 }, (_, i) => ({ ts: i * 1000, value: i }));
+
+  it('ends a window on every stride boundary, each holding the window length before it', () => {
+    const w = slidingWindows(points, 20, 5);
+    expect(w[0]).toMatchObject({ start: -15_000, end: 5_000 });
+    expect(w[0].points.map((p) => p.value)).toEqual([0, 1, 2, 3, 4]);
+    const full = w.find((x) => x.end === 40_000)!;
+    expect(full.start).toBe(20_000);
+    expect(full.points.map((p) => p.value)).toEqual(Array.from({ length: 20 }, (_, i) => 20 + i));
+    expect(w.map((x) => x.end - x.start).every((d) => d === 20_000)).toBe(true);
+  });
+
+  it('keeps only windows inside [from, to] and with enough points', () => {
+    const w = slidingWindows(points, 20, 5, 15, 0, 60_000);
+    expect(w.map((x) => x.end)).toEqual([
+      20_000, 25_000, 30_000, 35_000, 40_000, 45_000, 50_000, 55_000, 60_000,
+    ]);
+    // 400 s of 1 Hz baseline at 60 s / 15 s: 23 windows, where aligned 60 s buckets gave 6.
+    const baseline = Array.from({ length: 400 }, (_, i) => ({ ts: 1_000_000 + i * 1000, value: 1 }));
+    expect(slidingWindows(baseline, 60, 15, 30, 1_000_000, 1_400_000)).toHaveLength(23);
+    expect(windowize(baseline, 60, 30)).toHaveLength(6);
+  });
+
+  it('refuses a zero window or stride', () => {
+    expect(() => slidingWindows(points, 0, 5)).toThrow(RangeError);
+    expect(() => slidingWindows(points, 10, 0)).toThrow(RangeError);
   });
 });

@@ -1,4 +1,4 @@
-// The spec's 10 window features for the Isolation Forest (feature set version 2).
+// The spec's 10 window features for the Isolation Forest (feature set version 3).
 //
 // Conventions (fixed here because a trained model depends on them; change => bump FEATURE_SET_VERSION):
 // - Time is event time in SECONDS relative to the first point of the window.
@@ -7,7 +7,9 @@
 // - rate_of_change is (last - first) / elapsed seconds, 0 when the window spans no time.
 // - trend_slope is the least-squares slope of value on time, units per second.
 // - autocorrelation_lag1 is the sample ACF at lag 1: sum (x_i - m)(x_{i+1} - m) / sum (x_i - m)^2.
-// - coeff_of_variation is std / |mean|, 0 when |mean| is ~0 (it is undefined there).
+// - coeff_of_variation is std / span (v3; v2 divided by |mean|, which exploded for signals near zero:
+//   a pressure of ~0.05 bar gave 80-100). The span is the instrument's fixed scale, so the feature
+//   measures noise in % of range whatever the operating point; 0 without a span.
 // - range_utilisation is (mean - rangeMin) / span: 0 at 4 mA, 1 at 20 mA.
 // Degenerate windows (one point, constant value) give 0 for the shape features instead of NaN,
 // because the forest cannot split on NaN.
@@ -29,7 +31,7 @@ export const FEATURE_NAMES = [
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
-export const FEATURE_SET_VERSION = 2;
+export const FEATURE_SET_VERSION = 3;
 
 type FeatureConfig = Pick<MonitorConfig, 'rangeMin' | 'rangeMax' | 'nominalValue'>;
 
@@ -73,7 +75,7 @@ export function extractFeatures(points: readonly TimedValue[], cfg: FeatureConfi
   const deviation = cfg.nominalValue === null ? 0 : mean - cfg.nominalValue;
   const slope = stt > 0 ? stx / stt : 0;
   const acf1 = ss > 0 && n > 1 ? lag / ss : 0;
-  const cv = Math.abs(mean) > 1e-9 * Math.max(1, Math.abs(spanValue)) ? std / Math.abs(mean) : 0;
+  const cv = spanValue > 0 ? std / spanValue : 0;
   const utilisation = spanValue > 0 ? (mean - cfg.rangeMin) / spanValue : 0;
 
   return [mean, std, min, max, rateOfChange, deviation, slope, acf1, cv, utilisation];
@@ -117,6 +119,38 @@ export function windowize(points: readonly TimedValue[], windowSeconds: number, 
       end: (k + 1) * w,
       points: isSorted(pts) ? pts : pts.sort((a, b) => a.ts - b.ts),
     }));
+}
+
+/**
+ * Sliding event-time windows [b - window, b) ending on every stride boundary b (epoch-aligned
+ * multiples of the stride), for boundaries with start >= from and b <= to. Points must be sorted.
+ * Windows with fewer than minPoints points are dropped. Aligned boundaries give the same windows in
+ * training, live scoring and replay.
+ */
+export function slidingWindows(
+  points: readonly TimedValue[],
+  windowSeconds: number,
+  strideSeconds: number,
+  minPoints = 1,
+  from = Number.NEGATIVE_INFINITY,
+  to = Number.POSITIVE_INFINITY,
+): TimeWindow[] {
+  if (!(windowSeconds > 0) || !(strideSeconds > 0)) throw new RangeError('window and stride must be > 0');
+  if (points.length === 0) return [];
+  const w = windowSeconds * 1000;
+  const s = strideSeconds * 1000;
+  const first = Math.max(points[0].ts + 1, from + w);
+  const last = Math.min(points[points.length - 1].ts + w, to);
+  const out: TimeWindow[] = [];
+  let lo = 0;
+  let hi = 0;
+  for (let b = Math.ceil(first / s) * s; b <= last; b += s) {
+    while (lo < points.length && points[lo].ts < b - w) lo++;
+    if (hi < lo) hi = lo;
+    while (hi < points.length && points[hi].ts < b) hi++;
+    if (hi - lo >= minPoints) out.push({ start: b - w, end: b, points: points.slice(lo, hi) });
+  }
+  return out;
 }
 
 function isSorted(points: readonly TimedValue[]): boolean {

@@ -90,6 +90,8 @@ export class AnomalyScorer {
 
   /** ReadingSink. */
   onReadings(batch: readonly ScoredReading[]): void {
+    // Arrival time anchors each detector's event clock (see tick()).
+    const arrivedAt = this.deps.clock.now().getTime();
     for (const r of batch) {
       const e = this.entries.get(r.instrumentId);
       if (e === undefined) continue;
@@ -98,12 +100,16 @@ export class AnomalyScorer {
         e.status = r.instrument.status;
         e.detector.setConfig(configOf(r.instrument.tag, r.instrument.monitor));
       }
-      const events = e.detector.process(r);
+      const events = e.detector.process(r, arrivedAt);
       if (events.length > 0) this.submit(r.instrumentId, e, events);
     }
   }
 
-  /** Closes windows of instruments that went quiet (the clock, not a reading, ends their window). */
+  /**
+   * Closes windows of instruments that went quiet (the clock, not a reading, ends their window). Each
+   * detector reads `now` on its own event clock (last reading's time + wall time since it arrived), so
+   * a replay faster than real time is judged like live data.
+   */
   tick(now: number): void {
     for (const [id, e] of this.entries) {
       const events = e.detector.tick(now);
@@ -191,10 +197,13 @@ export class AnomalyScorer {
           }),
           {
             windowSeconds: file.window_seconds,
+            strideSeconds: file.stride_seconds,
             alertWindows: config.ml.anomalyAlertWindows,
             warningThreshold: config.anomaly.warningThreshold,
             criticalThreshold: config.anomaly.criticalThreshold,
+            levelLatchSeconds: config.ml.levelLatchSeconds,
           },
+          file.score_p50,
         );
         // An anomaly alert still open from before a restart or an earlier model: the next normal
         // window clears its condition.

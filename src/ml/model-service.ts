@@ -232,6 +232,10 @@ export interface ModelFile {
   tag: string;
   feature_set_version: number;
   window_seconds: number;
+  /** Sliding-window stride the model was trained with (feature set 3). */
+  stride_seconds: number;
+  /** Median training score: the clear threshold lies between it and the alert threshold. */
+  score_p50: number;
   min_points: number;
   model: IsolationForestModel;
 }

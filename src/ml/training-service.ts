@@ -1,14 +1,17 @@
 // Training: the request (checked at once, so a hopeless one is a 400, not a failed job) and the
 // 'ml.train' job that trains in a worker thread and records the new active version.
 import path from 'node:path';
+import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
+import type { Database } from '../db/database.ts';
 import { type PublicJob, runInWorker } from '../jobs/index.ts';
 import type { JobInfo, JobTools } from '../jobs/job-runner.ts';
 import { AppError, ConflictError } from '../shared/errors.ts';
-import { alignedRanges, baselinesOf, countTrainingWindows, instrumentByTag } from './baseline-service.ts';
+import { baselinesOf, instrumentByTag } from './baseline-service.ts';
 import { registerModelVersion } from './model-service.ts';
+import { windowAggregates } from './reading-windows.ts';
 import type { TrainTaskInput, TrainTaskResult } from './training-task.ts';
-import { minPointsPerWindow } from './windows.ts';
+import { minPointsPerWindow, type WindowGeometry, windowGeometry } from './windows.ts';
 
 export const TRAIN_JOB = 'ml.train';
 /** Seed of every forest: the same baseline gives the same model, bit for bit. */
@@ -16,44 +19,53 @@ export const TRAINING_SEED = 42;
 const TASK = new URL('./training-task.ts', import.meta.url);
 
 /**
- * Checks that the instrument has reference baselines with at least ML_MIN_TRAINING_WINDOWS usable
- * windows (400 otherwise, naming what is missing), that no training of it is already queued or
- * running (409), and queues the job.
+ * Checks that the instrument has reference baselines holding at least ML_MIN_TRAINING_SECONDS of
+ * good readings (readings x publish interval: the minimum is data, not a count of windows) and at
+ * least ML_MIN_TRAINING_WINDOWS sliding windows (400 otherwise, naming what is missing), that no
+ * training of it is already queued or running (409), and queues the job.
  */
 export async function requestTraining(ctx: AppContext, tag: string, actorId: number): Promise<PublicJob> {
   const { db, config } = ctx;
   const target = await instrumentByTag(db, tag.trim());
   const baselines = await baselinesOf(db, target.id);
-  const windowSeconds = config.aggregationWindowSeconds;
+  const geometry = geometryOf(config, target.publish_interval_seconds);
   const minWindows = config.ml.minTrainingWindows;
+  const minSeconds = config.ml.minTrainingSeconds;
   if (baselines.length === 0) {
     throw new AppError(
       'ml_no_baseline',
       `${target.tag} has no reference baseline: mark a clean time range with POST /api/ml/baselines first`,
       400,
-      { tag: target.tag, windows: 0, required_windows: minWindows },
+      { tag: target.tag, windows: 0, required_windows: minWindows, required_seconds: minSeconds },
     );
   }
-  const { windows, readings } = await countTrainingWindows(
+  const perWindow = minPointsPerWindow(geometry.windowSeconds, target.publish_interval_seconds);
+  const { windows, readings } = await countSlidingWindows(
     db,
-    target,
-    alignedRanges(baselines, windowSeconds),
-    windowSeconds,
+    target.id,
+    baselineRanges(baselines),
+    geometry,
+    perWindow,
   );
-  if (windows < minWindows) {
-    const perWindow = minPointsPerWindow(windowSeconds, target.publish_interval_seconds);
+  const seconds = readings * target.publish_interval_seconds;
+  if (seconds < minSeconds || windows < minWindows) {
     throw new AppError(
       'ml_too_few_windows',
-      `${target.tag}: the reference baselines hold ${windows} usable ${windowSeconds} s windows ` +
-        `(each needs at least ${perWindow} good readings); training needs at least ${minWindows}. ` +
+      `${target.tag}: the reference baselines hold ${readings} good readings (${Math.round(seconds)} s of data) ` +
+        `and ${windows} usable ${geometry.windowSeconds} s windows (stride ${geometry.strideSeconds} s, each needs ` +
+        `at least ${perWindow} good readings); training needs at least ${minSeconds} s of data and ${minWindows} windows. ` +
         'Mark a longer clean range with POST /api/ml/baselines.',
       400,
       {
         tag: target.tag,
         windows,
         readings,
+        seconds: Math.round(seconds),
         required_windows: minWindows,
+        required_seconds: minSeconds,
         min_readings_per_window: perWindow,
+        window_seconds: geometry.windowSeconds,
+        stride_seconds: geometry.strideSeconds,
       },
     );
   }
@@ -99,15 +111,15 @@ async function trainJob(ctx: AppContext, job: JobInfo, tools: JobTools) {
     .executeTakeFirst();
   if (!row) throw new Error(`instrument ${instrumentId} no longer exists`);
   const target = await instrumentByTag(db, row.tag);
-  const windowSeconds = config.aggregationWindowSeconds;
+  const geometry = geometryOf(config, target.publish_interval_seconds);
   const staged = path.join(config.dataDir, 'models', target.tag, `.job-${job.id}.json`);
   const input: TrainTaskInput = {
     database: config.database,
     instrumentId: target.id,
     tag: target.tag,
-    ranges: alignedRanges(await baselinesOf(db, target.id), windowSeconds),
-    windowSeconds,
-    minPoints: minPointsPerWindow(windowSeconds, target.publish_interval_seconds),
+    ranges: baselineRanges(await baselinesOf(db, target.id)),
+    geometry,
+    minPoints: minPointsPerWindow(geometry.windowSeconds, target.publish_interval_seconds),
     minWindows: config.ml.minTrainingWindows,
     scale: { rangeMin: target.range_min, rangeMax: target.range_max, nominalValue: target.nominal_value },
     contamination: config.anomaly.contamination,
@@ -134,7 +146,8 @@ async function trainJob(ctx: AppContext, job: JobInfo, tools: JobTools) {
       job_id: job.id,
       readings_used: out.readingsUsed,
       windows_skipped: out.windowsSkipped,
-      window_seconds: windowSeconds,
+      window_seconds: geometry.windowSeconds,
+      stride_seconds: geometry.strideSeconds,
       min_points_per_window: input.minPoints,
       trees: input.trees,
       sample_size: Math.min(256, out.windowsUsed),
@@ -161,4 +174,49 @@ async function trainJob(ctx: AppContext, job: JobInfo, tools: JobTools) {
       train_ms: Math.round(out.trainMs),
     },
   };
+}
+
+/** The instrument's sliding-window geometry under the current settings. */
+export function geometryOf(config: Config, publishIntervalSeconds: number): WindowGeometry {
+  return windowGeometry(
+    config.aggregationWindowSeconds,
+    config.ml.windowStrideSeconds > 0 ? config.ml.windowStrideSeconds : null,
+    publishIntervalSeconds,
+  );
+}
+
+function baselineRanges(baselines: readonly { start: string; end: string }[]): [number, number][] {
+  return baselines.map((b) => [Date.parse(b.start), Date.parse(b.end)]);
+}
+
+/**
+ * Good readings in the ranges and the sliding windows they fill, from per-stride counts computed by
+ * the database (no raw readings on the event loop). A window is counted when the strides it covers
+ * hold minPoints readings; the worker recounts exactly from the readings.
+ */
+async function countSlidingWindows(
+  db: Database,
+  instrumentId: number,
+  ranges: [number, number][],
+  g: WindowGeometry,
+  minPoints: number,
+): Promise<{ windows: number; readings: number }> {
+  const stride = g.strideSeconds * 1000;
+  const per = Math.max(1, Math.floor(g.windowSeconds / g.strideSeconds));
+  let windows = 0;
+  let readings = 0;
+  for (const [s, e] of ranges) {
+    const counts = new Map<number, number>();
+    for (const a of await windowAggregates(db, instrumentId, [[s, e]], g.strideSeconds)) {
+      counts.set(a.bucket, a.n);
+      readings += a.n;
+    }
+    // Window ending at boundary b covers buckets b/stride - per .. b/stride - 1, all inside [s, e].
+    for (let b = Math.ceil(s / stride) + per; b * stride <= e; b++) {
+      let n = 0;
+      for (let k = b - per; k < b; k++) n += counts.get(k) ?? 0;
+      if (n >= minPoints) windows++;
+    }
+  }
+  return { windows, readings };
 }

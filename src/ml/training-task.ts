@@ -9,15 +9,15 @@ import { openDatabase } from '../db/database.ts';
 import { FEATURE_SET_VERSION } from '../detection/features.ts';
 import { quantile, scoreMany, trainIsolationForest } from '../detection/isolation-forest.ts';
 import type { WorkerTools } from '../jobs/worker-thread.ts';
-import { type FeatureScale, featureWindows } from './windows.ts';
+import { type FeatureScale, featureWindows, type WindowGeometry } from './windows.ts';
 
 export interface TrainTaskInput {
   database: DatabaseTarget;
   instrumentId: number;
   tag: string;
-  /** Baseline ranges aligned to whole windows, epoch ms [start, end). */
+  /** Baseline ranges, epoch ms [start, end]: a window is trained on when it lies inside one. */
   ranges: [number, number][];
-  windowSeconds: number;
+  geometry: WindowGeometry;
   minPoints: number;
   minWindows: number;
   scale: FeatureScale;
@@ -55,27 +55,29 @@ export async function trainModelTask(input: TrainTaskInput, tools: WorkerTools):
   try {
     const total = input.ranges.reduce((a, [s, e]) => a + (e - s), 0) || 1;
     let done = 0;
-    const w = input.windowSeconds * 1000;
-    // A day at a time (aligned to windows), so memory stays flat whatever the baseline's length.
-    const chunk = Math.max(w, Math.floor(DAY_MS / w) * w);
+    const w = input.geometry.windowSeconds * 1000;
+    // A day at a time, so memory stays flat whatever the baseline's length; each chunk also reads the
+    // window length before it, so the windows that straddle chunks are built whole.
     for (const [s, e] of input.ranges) {
-      for (let from = s; from < e; from += chunk) {
-        const to = Math.min(e, from + chunk);
+      for (let from = s; from < e; from += DAY_MS) {
+        const to = Math.min(e, from + DAY_MS);
         const rows = await handle.db
           .selectFrom('raw_readings')
           .select(['ts', 'value'])
           .where('instrument_id', '=', input.instrumentId)
           .where('quality', '=', 'good')
-          .where('ts', '>=', from)
+          .where('ts', '>=', Math.max(s, from - w))
           .where('ts', '<', to)
           .orderBy('ts')
           .execute();
         const points = rows.map((r) => ({ ts: Number(r.ts), value: r.value }));
-        readingsUsed += points.length;
-        const windows = featureWindows(points, input.windowSeconds, input.minPoints, input.scale);
-        const all = new Set(points.map((p) => Math.floor(p.ts / w))).size;
-        skipped += all - windows.length;
-        for (const win of windows) features.push(win.features);
+        readingsUsed += points.filter((p) => p.ts >= from).length;
+        const all = featureWindows(points, input.geometry, 1, input.scale, s, to);
+        for (const win of all) {
+          if (win.end <= from) continue; // the previous chunk had it
+          if (win.points < input.minPoints) skipped++;
+          else features.push(win.features);
+        }
         done += to - from;
         tools.progress(0.6 * (done / total));
       }
@@ -86,7 +88,7 @@ export async function trainModelTask(input: TrainTaskInput, tools: WorkerTools):
   const loadMs = performance.now() - t0;
   if (features.length < input.minWindows) {
     throw new Error(
-      `${input.tag}: only ${features.length} usable ${input.windowSeconds} s windows in the reference baselines; training needs at least ${input.minWindows}`,
+      `${input.tag}: only ${features.length} usable ${input.geometry.windowSeconds} s windows in the reference baselines; training needs at least ${input.minWindows}`,
     );
   }
   const t1 = performance.now();
@@ -107,7 +109,9 @@ export async function trainModelTask(input: TrainTaskInput, tools: WorkerTools):
       instrument_id: input.instrumentId,
       tag: input.tag,
       feature_set_version: FEATURE_SET_VERSION,
-      window_seconds: input.windowSeconds,
+      window_seconds: input.geometry.windowSeconds,
+      stride_seconds: input.geometry.strideSeconds,
+      score_p50: quantile(scores, 0.5),
       min_points: input.minPoints,
       trained_on: input.ranges.map(([s, e]) => ({
         start: new Date(s).toISOString(),

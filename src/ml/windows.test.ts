@@ -26,7 +26,11 @@ describe('feature windows', () => {
       // window [60 s, 120 s): one reading only
       { ts: 60_000, value: 9 },
     ];
-    const out = featureWindows(points, 60, 2, { rangeMin: 0, rangeMax: 10, nominalValue: 2 });
+    const out = featureWindows(points, { windowSeconds: 60, strideSeconds: 60 }, 2, {
+      rangeMin: 0,
+      rangeMax: 10,
+      nominalValue: 2,
+    });
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ start: 0, end: 60_000, points: 4 });
     expect(out[0].features).toHaveLength(10);
