@@ -411,6 +411,7 @@ export class MonitorService {
     if (t === undefined) t = this.track(source.row);
     else if (t.instrument !== source.row) this.applyRow(t, source.row);
     t.source = source;
+    this.updateSourceThreshold(); // rare: a new or reloaded register row
     return t;
   }
 
@@ -496,6 +497,7 @@ export class MonitorService {
       // A new instrument: its grace period to publish runs from now.
       if (!t) this.track(row).monitor.armGapClock(this.eventNow());
       else this.applyRow(t, row);
+      this.updateSourceThreshold();
     } catch (err) {
       this.deps.log.error({ err, instrument_id: id }, 'reloading instrument for monitoring failed');
     } finally {
