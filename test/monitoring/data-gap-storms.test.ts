@@ -282,3 +282,44 @@ describe('a historian export replayed through MQTT faster than real time', () =>
     });
   });
 });
+
+describe('first start of the demo on its seeded history', () => {
+  let t: TestApp;
+  let clock: ManualClock;
+
+  beforeAll(async () => {
+    clock = new ManualClock(Date.now());
+    // Default grace and source threshold; no simulator, so nothing publishes at all.
+    t = await startTestApp({
+      clock,
+      env: { SEED_DEMO: 'true', SIMULATOR_ENABLED: 'false', DATA_GAP_CHECK_SECONDS: '3600' },
+    });
+  });
+  afterAll(() => t?.stop());
+
+  const gapAlerts = async () =>
+    (await t.api('GET', '/api/alerts?alert_type=data_gap&status=all&limit=100')).body.items as {
+      instrument_id: number | null;
+      source: string | null;
+      message: string;
+    }[];
+
+  it('stays quiet through the grace period, then raises one source alert, not one per instrument', async () => {
+    const mon = t.server.ctx.monitor as MonitorService;
+    const instruments = (await t.api('GET', '/api/instruments?limit=100')).body.items as unknown[];
+    expect(instruments.length).toBeGreaterThan(3);
+    // Far past 2x every demo instrument's interval (2-5 s) since the seeded history ended.
+    clock.advance(60 * S);
+    mon.clockTick();
+    await mon.drain();
+    expect(await gapAlerts()).toEqual([]);
+    // Past the grace period (DATA_GAP_GRACE_SECONDS, 300 s): still nothing has arrived at all.
+    clock.advance(300 * S);
+    mon.clockTick();
+    await mon.drain();
+    const alerts = await gapAlerts();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ instrument_id: null, source: 'ingestion' });
+    expect(alerts[0].message).toMatch(/since start-up/);
+  });
+});
