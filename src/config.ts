@@ -243,6 +243,17 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
     monitoring: {
       /** Period of the data-gap clock (and of CUSUM window closing on silent instruments). */
       gapCheckSeconds: num(env, 'DATA_GAP_CHECK_SECONDS', 5, { min: 0.1, max: 3600 }),
+      /**
+       * Nothing at all arriving for this long (or 2x the shortest publish interval, if longer) is a
+       * gap of the ingestion source: one data_gap alert instead of one per instrument.
+       */
+      sourceGapSeconds: num(env, 'DATA_GAP_SOURCE_SECONDS', 60, { min: 0.1, max: 86_400 }),
+      /**
+       * After start-up, after being put in service and after the source resumes, an instrument has
+       * this long (or 2x its interval) to report before it is in a gap; one that never publishes is
+       * flagged after it. Keeps a start on seeded history, or a broker restart, from raising a storm.
+       */
+      gapGraceSeconds: num(env, 'DATA_GAP_GRACE_SECONDS', 300, { min: 0, max: 86_400 }),
       /** Period of the detector-state checkpoint (also written on shutdown). */
       checkpointSeconds: num(env, 'MONITOR_CHECKPOINT_SECONDS', 60, { min: 1 }),
       /**

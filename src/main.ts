@@ -169,6 +169,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     // starts, so they see every accepted reading); ctx.live is set before routes capture it.
     const ingestion = await createIngestion(ctx);
     ingestion.pipeline.addSink(monitoring);
+    monitoring.setSourceConnected(() => ingestion.broker().connected);
     // Isolation Forest scoring of instruments with an active model, and the 'ml.train' job.
     const anomalyScorer = await startMl(ctx);
     stops.push(() => anomalyScorer.stop());

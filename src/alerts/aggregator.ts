@@ -4,10 +4,12 @@
 // - Identity: one open alert per (instrument, alert type, condition). The keys of open alerts live in
 //   memory (loaded at start), so a repeat of an open condition is counted in memory and written in a
 //   batch every few seconds (last_seen, occurrence_count), never one UPDATE per reading.
-// - A raise of a new condition, or of one whose earlier episode cleared, goes through raiseAlert
-//   (which dedups against the open row and applies the instrument's suppression window); a clear
-//   goes through clearAlertCondition. Both run on one sequential queue: detectors never wait for SQL,
-//   and a raise is always written before its clear.
+// - A raise of a new condition goes through raiseAlert (which dedups against the open episode and
+//   applies the instrument's suppression window); a clear goes through clearAlertCondition. Both run
+//   on one sequential queue: detectors never wait for SQL, and a raise is always written before its
+//   clear. A new episode of a condition whose earlier one cleared is a new alert row with its own
+//   first_seen (the cleared row stays for people to acknowledge and resolve): dedup holds only
+//   while the condition is present, so a recurrence is never hidden in an old row's count.
 // - An alert resolved while its condition is still present is raised again (a new row) at the next
 //   sign of the condition: a problem that persists must not vanish from the list.
 // - Failures are logged with tag and instrument id and retried at the next sign of the condition.
@@ -104,9 +106,11 @@ export class AlertAggregator {
   async load(): Promise<OpenAlertKey[]> {
     const open = await listOpenAlertKeys(this.o.db, this.o.types);
     for (const a of open) {
+      // A cleared episode needs no tracking: the condition coming back is a new alert.
+      if (a.cleared) continue;
       const entry = this.entry(a.instrument_id, a.alert_type, a.condition_key);
       entry.alertId = a.id;
-      entry.active = !a.cleared;
+      entry.active = true;
       entry.suppressed = a.suppressed;
       entry.lastSeen = Date.parse(a.last_seen);
       entry.lastRaise = {
@@ -182,7 +186,8 @@ export class AlertAggregator {
   }
 
   /** Someone resolved an alert: forget it (its condition, if still present, raises a new one). */
-  resolved(alertId: number, instrumentId: number): void {
+  resolved(alertId: number, instrumentId: number | null): void {
+    if (instrumentId === null) return; // a source alert: not this aggregator's
     const set = this.byInstrument.get(instrumentId);
     if (!set) return;
     for (const e of set) {

@@ -20,7 +20,8 @@ export interface RaiseAlertInput {
 const selectAlert = (db: Kysely<DB>) =>
   db
     .selectFrom('alert_records')
-    .innerJoin('instruments', 'instruments.id', 'alert_records.instrument_id')
+    // Left join: a source alert (instrument_id null) has no instrument.
+    .leftJoin('instruments', 'instruments.id', 'alert_records.instrument_id')
     .leftJoin('users as ack', 'ack.id', 'alert_records.acknowledged_by')
     .leftJoin('users as res', 'res.id', 'alert_records.resolved_by')
     .selectAll('alert_records')
@@ -45,6 +46,7 @@ export function toPublicAlert(r: AlertJoined) {
     id: r.id,
     instrument_id: r.instrument_id,
     tag: r.tag,
+    source: r.source,
     alert_type: r.alert_type as AlertType,
     severity: r.severity as Severity,
     status: r.status,
@@ -76,14 +78,18 @@ export async function getAlert(db: Kysely<DB>, id: number): Promise<PublicAlert>
 }
 
 function findOpen(db: Kysely<DB>, instrumentId: number, alertType: string, conditionKey: string) {
-  return db
-    .selectFrom('alert_records')
-    .selectAll()
-    .where('instrument_id', '=', instrumentId)
-    .where('alert_type', '=', alertType)
-    .where('condition_key', '=', conditionKey)
-    .where('status', '<>', 'resolved')
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom('alert_records')
+      .selectAll()
+      .where('instrument_id', '=', instrumentId)
+      .where('alert_type', '=', alertType)
+      .where('condition_key', '=', conditionKey)
+      .where('status', '<>', 'resolved')
+      // Dedup covers the open episode: a condition that cleared and came back is a new alert.
+      .where('cleared_at', 'is', null)
+      .executeTakeFirst()
+  );
 }
 
 /**
@@ -301,11 +307,13 @@ export async function listAlerts(db: Kysely<DB>, q: AlertQuery) {
 export async function countActiveAlerts(db: Kysely<DB>): Promise<number> {
   const { n } = await db
     .selectFrom('alert_records')
-    .innerJoin('instruments', 'instruments.id', 'alert_records.instrument_id')
+    .leftJoin('instruments', 'instruments.id', 'alert_records.instrument_id')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('alert_records.status', '<>', 'resolved')
     .where('alert_records.suppressed', '=', 0)
-    .where('instruments.deleted_at', 'is', null)
+    .where((eb) =>
+      eb.or([eb('instruments.deleted_at', 'is', null), eb('alert_records.instrument_id', 'is', null)]),
+    )
     .executeTakeFirstOrThrow();
   return Number(n);
 }
@@ -346,10 +354,11 @@ export async function listOpenAlertKeys(
     ])
     .where('status', '<>', 'resolved')
     .where('alert_type', 'in', [...types])
+    .where('instrument_id', 'is not', null)
     .execute();
   return rows.map((r) => ({
     id: r.id,
-    instrument_id: r.instrument_id,
+    instrument_id: r.instrument_id as number,
     alert_type: r.alert_type as AlertType,
     condition_key: r.condition_key,
     severity: r.severity as Severity,

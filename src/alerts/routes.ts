@@ -9,8 +9,10 @@ const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x))
 
 export const AlertSchema = Type.Object({
   id: Type.Integer(),
-  instrument_id: Type.Integer(),
-  tag: Type.String(),
+  instrument_id: Nullable(Type.Integer()),
+  tag: Nullable(Type.String()),
+  /** Set (e.g. 'ingestion') on an alert about a source rather than an instrument. */
+  source: Nullable(Type.String({ description: 'ingestion: the alert is about the data source' })),
   alert_type: Type.String({ description: ALERT_TYPES.join(' | ') }),
   severity: Type.String({ description: SEVERITIES.join(' | ') }),
   status: Type.String({ description: ALERT_STATUSES.join(' | ') }),

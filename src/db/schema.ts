@@ -145,7 +145,10 @@ export interface MaintenanceRecordsTable extends Base, SoftDelete {
 }
 
 export interface AlertRecordsTable extends Base {
-  instrument_id: number;
+  /** Null for an alert about a source (see `source`), not an instrument. */
+  instrument_id: number | null;
+  /** The source an instrument-less alert is about, e.g. 'ingestion'; null for instrument alerts. */
+  source: string | null;
   alert_type: string;
   condition_key: string;
   severity: string;
@@ -287,7 +290,10 @@ export interface ReadingTierTable {
   avg: number;
   min: number;
   max: number;
+  /** Good readings (avg, min and max are over these only; all 0 when count is 0). */
   count: number;
+  /** Fault and spike readings in the bucket, kept out of avg/min/max. */
+  bad_count: Generated<number>;
 }
 
 export interface SystemStateTable {

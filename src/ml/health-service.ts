@@ -83,7 +83,8 @@ export async function healthForAll(
     .innerJoin('instruments', 'instruments.id', 'alert_records.instrument_id')
     .select(['alert_records.instrument_id', 'alert_records.alert_type', 'alert_records.severity'])
     .where('alert_records.status', '<>', 'resolved')
-    .where('alert_records.suppressed', '=', 0);
+    .where('alert_records.suppressed', '=', 0)
+    .$narrowType<{ instrument_id: number }>(); // inner join: never a source alert
   for (const c of conditions) aq = aq.where(c);
   // The calibration in force: a record superseded by a correction no longer counts.
   let cq = ctx.db

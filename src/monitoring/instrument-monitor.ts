@@ -50,6 +50,11 @@ export interface InstrumentMonitorOptions {
   baseline?: CusumBaseline | null;
   /** Raise data_gap on silence (off for instruments out of service). Default true. */
   gapDetection?: boolean;
+  /**
+   * Once armed (start-up, put in service, source resumed) and until its first reading, the
+   * instrument has this long (or 2x its interval, if longer) to report. Default 0.
+   */
+  gapGraceSeconds?: number;
 }
 
 /** Everything the monitor knows, as plain JSON (checkpointed to detector_checkpoints). */
@@ -127,6 +132,7 @@ export class InstrumentMonitor {
   private s: InstrumentMonitorState;
   private cusum: CusumDetector;
   private gapDetection: boolean;
+  private readonly gapGraceMs: number;
   private anyLimit: boolean;
   /** Latched drift conditions, mirrored from the CUSUM's events so the hot path needs no snapshot. */
   private driftUp = false;
@@ -136,6 +142,7 @@ export class InstrumentMonitor {
     this.cfg = cfg;
     this.anyLimit = hasLimit(cfg);
     this.gapDetection = options.gapDetection ?? true;
+    this.gapGraceMs = (options.gapGraceSeconds ?? 0) * 1000;
     if (state) {
       if (state.version !== 1) throw new Error(`unsupported monitor state version ${String(state.version)}`);
       this.s = structuredClone(state);
@@ -177,7 +184,8 @@ export class InstrumentMonitor {
 
   /**
    * New settings (instrument edited); detector state carries over, new limits apply from the next
-   * reading. Turning gap detection off (taken out of service) clears an open gap at `now`.
+   * reading. Turning gap detection off (taken out of service) clears an open gap at `now`; turning
+   * it on (put in service) arms the gap clock at `now`, so the grace period runs from then.
    */
   setConfig(
     cfg: MonitorConfig,
@@ -186,7 +194,9 @@ export class InstrumentMonitor {
     this.cfg = cfg;
     this.anyLimit = hasLimit(cfg);
     if (options.gapDetection === undefined) return NO_EVENTS;
+    const was = this.gapDetection;
     this.gapDetection = options.gapDetection;
+    if (options.gapDetection && !was && options.now !== undefined) this.s.gap.armedAt = options.now;
     if (options.gapDetection || !this.s.gap.open) return NO_EVENTS;
     this.s.gap.open = false;
     return [this.gapClear(options.now ?? this.s.lastTs ?? 0, 'no longer watched (not in service)')];
@@ -221,6 +231,7 @@ export class InstrumentMonitor {
       s.lastTs = ts;
       s.lastValue = value;
       s.lastQuality = quality;
+      s.gap.armedAt = null; // heard from: the plain 2x-interval rule applies again
     }
     s.counts[quality]++;
 
@@ -260,12 +271,9 @@ export class InstrumentMonitor {
   tick(now: number): readonly DetectorEvent[] {
     const s = this.s;
     let events: DetectorEvent[] | null = null;
-    if (this.gapDetection && !s.gap.open && s.lastTs !== null) {
-      const reference = Math.max(s.lastTs, s.gap.armedAt ?? s.lastTs);
-      if (isGap(now, { lastTs: reference, publishIntervalSeconds: this.cfg.publishIntervalSeconds })) {
-        s.gap.open = true;
-        events = [this.gapRaise(now)];
-      }
+    if (this.gapDetection && !s.gap.open && this.gapDue(now)) {
+      s.gap.open = true;
+      events = [this.gapRaise(now)];
     }
     const graceMs = Math.max(5_000, 2_000 * this.cfg.publishIntervalSeconds);
     const closed = this.cusum.flush(this.cfg, now - graceMs);
@@ -281,6 +289,21 @@ export class InstrumentMonitor {
   armGapClock(now: number, lastSeenTs?: number): void {
     if (this.s.lastTs === null && lastSeenTs !== undefined) this.s.lastTs = lastSeenTs;
     this.s.gap.armedAt = now;
+  }
+
+  /**
+   * Silent past its limit at `now`: 2x the publish interval after the last reading; while armed and
+   * not heard from since, the grace period (or 2x the interval) after arming. Never heard from and
+   * never armed: not judged.
+   */
+  private gapDue(now: number): boolean {
+    const { lastTs, gap } = this.s;
+    const interval = this.cfg.publishIntervalSeconds;
+    if (gap.armedAt !== null) {
+      const reference = Math.max(gap.armedAt, lastTs ?? gap.armedAt);
+      return now - reference > Math.max(GAP_INTERVAL_MULTIPLIER * interval * 1000, this.gapGraceMs);
+    }
+    return lastTs !== null && isGap(now, { lastTs, publishIntervalSeconds: interval });
   }
 
   /** A new CUSUM run (after a calibration). `baseline`: see CusumDetector.reset. Returns the clears. */
@@ -421,19 +444,35 @@ export class InstrumentMonitor {
 
   private gapRaise(now: number): DetectorEvent {
     const s = this.s;
-    const lastTs = s.lastTs ?? now;
-    const silentSeconds = Math.round((now - lastTs) / 1000);
+    const every = `(expected every ${formatDuration(this.cfg.publishIntervalSeconds)})`;
+    if (s.lastTs === null) {
+      // Never published: flagged after its grace period from when it was armed.
+      const since = s.gap.armedAt ?? now;
+      return {
+        kind: 'raise',
+        alertType: 'data_gap',
+        condition: 'data_gap',
+        severity: 'warning',
+        message: `${tagLabel(this.cfg.tag)} has never published: nothing in ${formatDuration(Math.round((now - since) / 1000))} ${every}`,
+        ts: now,
+        details: {
+          last_seen: null,
+          never_published: true,
+          watched_since: new Date(since).toISOString(),
+          publish_interval_seconds: this.cfg.publishIntervalSeconds,
+        },
+      };
+    }
+    const silentSeconds = Math.round((now - s.lastTs) / 1000);
     return {
       kind: 'raise',
       alertType: 'data_gap',
       condition: 'data_gap',
       severity: 'warning',
-      message:
-        `${tagLabel(this.cfg.tag)} no data for ${formatDuration(silentSeconds)}` +
-        ` (expected every ${formatDuration(this.cfg.publishIntervalSeconds)})`,
+      message: `${tagLabel(this.cfg.tag)} no data for ${formatDuration(silentSeconds)} ${every}`,
       ts: now,
       details: {
-        last_seen: new Date(lastTs).toISOString(),
+        last_seen: new Date(s.lastTs).toISOString(),
         silent_seconds: silentSeconds,
         publish_interval_seconds: this.cfg.publishIntervalSeconds,
       },

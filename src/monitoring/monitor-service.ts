@@ -6,8 +6,15 @@
 import type { EventEmitter } from 'node:events';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { type AggregatorLogger, AlertAggregator } from '../alerts/aggregator.ts';
+import {
+  clearSourceAlert,
+  openSourceAlert,
+  raiseSourceAlert,
+  type SourceAlertKey,
+} from '../alerts/source-alerts.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import { GAP_INTERVAL_MULTIPLIER, SOURCE_INGESTION, SourceGapClock } from '../detection/data-gap.ts';
 import type { DetectorEvent, Quality } from '../detection/types.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { DomainEvents, EventBus } from '../shared/events.ts';
@@ -57,7 +64,15 @@ export interface MonitorServiceDeps {
   log: AggregatorLogger & { debug?(obj: object, msg?: string): void };
   events: EventBus;
   metrics?: Registry;
+  /** Whether the ingestion subscriber is connected (for the source alert's message). */
+  sourceConnected?: () => boolean;
 }
+
+const SOURCE_KEY: SourceAlertKey = {
+  source: SOURCE_INGESTION,
+  alertType: 'data_gap',
+  conditionKey: 'data_gap',
+};
 
 interface Tracked {
   instrument: Readonly<MonitoredInstrument>;
@@ -84,9 +99,20 @@ export class MonitorService {
   private readonly detach: (() => void)[] = [];
   private readonly eventCounter: Counter<'alert_type' | 'kind'> | null;
   private readonly stats = { readings: 0, unknown_instrument: 0, errors: 0 };
+  /** The ingestion source as a whole: event-time clock of the gap checks, and its own gap. */
+  private source: SourceGapClock;
+  /** Source threshold (ms); null while no instrument is watched for gaps. */
+  private sourceThresholdMs: number | null = null;
+  /** Next event time at which the gap check runs from the readings themselves (replay). */
+  private nextEventCheck = Number.NEGATIVE_INFINITY;
+  /** Source alert writes, in order (raise before its clear). */
+  private sourceWrites: Promise<void> = Promise.resolve();
+  private sourceConnected: (() => boolean) | null;
 
   constructor(private readonly deps: MonitorServiceDeps) {
     const { config } = deps;
+    this.source = new SourceGapClock(deps.clock.now().getTime(), config.monitoring.gapGraceSeconds * 1000);
+    this.sourceConnected = deps.sourceConnected ?? null;
     this.defaults = {
       cusumK: config.cusum.k,
       cusumH: config.cusum.h,
@@ -121,6 +147,15 @@ export class MonitorService {
           this.set(dataGaps());
         },
       });
+      const source = () => this.source;
+      new Gauge({
+        name: 'cmms_ingestion_source_gap',
+        help: '1 while nothing at all arrives from the ingestion source (one data_gap alert)',
+        registers: [deps.metrics],
+        collect(this: Gauge) {
+          this.set(source().isOpen ? 1 : 0);
+        },
+      });
     } else this.eventCounter = null;
   }
 
@@ -132,15 +167,18 @@ export class MonitorService {
       db.selectFrom('instruments').select(MONITORED_COLUMNS).where('deleted_at', 'is', null).execute(),
       loadMonitorCheckpoints(db),
     ]);
-    for (const i of instruments) {
-      const saved = checkpoints.get(i.id);
-      const t = this.track(i, saved);
-      if (saved) t.monitor.armGapClock(now);
-    }
+    this.source = new SourceGapClock(now, this.deps.config.monitoring.gapGraceSeconds * 1000);
+    for (const i of instruments) this.track(i, checkpoints.get(i.id));
     await this.primeLastSeen(
       instruments.filter((i) => !checkpoints.has(i.id)).map((i) => i.id),
       now,
     );
+    // Every instrument gets the grace period from start-up: the time the process was down, or the
+    // end of a seeded history, is not a gap of the instrument's; one never heard from is flagged
+    // once the grace period is over.
+    for (const t of this.tracked.values()) t.monitor.armGapClock(now);
+    this.updateSourceThreshold();
+    if ((await openSourceAlert(db, SOURCE_KEY)) !== null) this.source.restoreOpen();
     await this.aggregator.load();
     for (const [id, t] of this.tracked) this.aggregator.markPresent(id, t.monitor.activeConditions());
     this.aggregator.start();
@@ -152,7 +190,7 @@ export class MonitorService {
     this.listen('alert.resolved', (alertId, instrumentId) => this.aggregator.resolved(alertId, instrumentId));
 
     const { gapCheckSeconds, checkpointSeconds } = this.deps.config.monitoring;
-    this.gapTimer = setInterval(() => this.tick(clock.now().getTime()), gapCheckSeconds * 1000);
+    this.gapTimer = setInterval(() => this.clockTick(), gapCheckSeconds * 1000);
     this.gapTimer.unref();
     this.checkpointTimer = setInterval(() => void this.checkpoint(), checkpointSeconds * 1000);
     this.checkpointTimer.unref();
@@ -168,12 +206,23 @@ export class MonitorService {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     for (const d of this.detach.splice(0)) d();
     await this.aggregator.stop();
+    await this.sourceWrites;
     await this.checkpoint();
+  }
+
+  /** The subscriber's connection state, known once ingestion is created (after monitoring). */
+  setSourceConnected(fn: () => boolean): void {
+    this.sourceConnected = fn;
   }
 
   /** ReadingSink: called by the ingestion pipeline with each batch of accepted readings. */
   onReadings(batch: readonly MonitoredReading[]): void {
+    const wall = this.deps.clock.now().getTime();
+    const checkMs = this.deps.config.monitoring.gapCheckSeconds * 1000;
     for (const r of batch) {
+      const src = this.source.recordReading(r.ts, wall, this.sourceThresholdMs ?? Number.POSITIVE_INFINITY);
+      if (src.events.length > 0) this.submitSource(src.events);
+      if (src.resumed) this.rearm(this.source.newestTs ?? r.ts);
       let t = this.tracked.get(r.instrumentId);
       if (t === undefined || (r.instrument !== undefined && t.source !== r.instrument)) {
         if (r.instrument === undefined) {
@@ -191,11 +240,35 @@ export class MonitorService {
       } catch (err) {
         this.logError(t, err, 'detector failed on a reading');
       }
+      // The gap check on event time: every DATA_GAP_CHECK_SECONDS of it, whatever the replay speed.
+      const newest = this.source.newestTs;
+      if (newest !== null && newest >= this.nextEventCheck) {
+        this.nextEventCheck = newest + checkMs;
+        this.tick(newest);
+      }
     }
     this.stats.readings += batch.length;
   }
 
-  /** The data-gap clock (public so tests and replays can drive it). */
+  /**
+   * The wall-clock timer: the source's own gap (nothing arriving at all), then the instruments'
+   * gaps at the newest reading's event time. While the source is silent that time stands still,
+   * so no instrument is judged: the outage is one source alert, not one per instrument.
+   */
+  clockTick(): void {
+    const wall = this.deps.clock.now().getTime();
+    this.updateSourceThreshold();
+    if (this.sourceThresholdMs !== null) {
+      const events = this.source.check(wall, this.sourceThresholdMs, {
+        ...(this.sourceConnected ? { connected: this.sourceConnected() } : {}),
+      });
+      if (events.length > 0) this.submitSource(events);
+    }
+    const newest = this.source.newestTs;
+    if (newest !== null) this.tick(newest);
+  }
+
+  /** The instruments' data-gap check at event time `now` (public so tests and replays can drive it). */
   tick(now: number): void {
     for (const [id, t] of this.tracked) {
       try {
@@ -229,9 +302,12 @@ export class MonitorService {
   }
 
   health() {
+    const newest = this.source.newestTs;
     return {
       status: this.started ? 'ok' : 'stopped',
       instruments: this.tracked.size,
+      source_gap: this.source.isOpen,
+      newest_reading: newest === null ? null : new Date(newest).toISOString(),
       readings_processed: this.stats.readings,
       readings_unknown_instrument: this.stats.unknown_instrument,
       detector_errors: this.stats.errors,
@@ -264,6 +340,57 @@ export class MonitorService {
   /** Waits until every queued alert write is done (tests and shutdown). */
   async drain(): Promise<void> {
     await this.aggregator.drain();
+    await this.sourceWrites;
+  }
+
+  /** Event time now: the newest reading's time, or the wall clock before the first reading. */
+  private eventNow(): number {
+    return this.source.newestTs ?? this.deps.clock.now().getTime();
+  }
+
+  /** The source threshold: DATA_GAP_SOURCE_SECONDS, or 2x the shortest publish interval if longer. */
+  private updateSourceThreshold(): void {
+    let shortest = Number.POSITIVE_INFINITY;
+    for (const t of this.tracked.values()) {
+      if (watchesGaps(t.instrument)) shortest = Math.min(shortest, t.instrument.publish_interval_seconds);
+    }
+    this.sourceThresholdMs = Number.isFinite(shortest)
+      ? Math.max(this.deps.config.monitoring.sourceGapSeconds, GAP_INTERVAL_MULTIPLIER * shortest) * 1000
+      : null;
+  }
+
+  /** Data flows again after a source gap: every instrument gets the grace period from `ts`. */
+  private rearm(ts: number): void {
+    for (const t of this.tracked.values()) {
+      if (t.monitor.gapOpen) continue;
+      t.monitor.armGapClock(ts);
+      t.dirty = true;
+    }
+  }
+
+  private submitSource(events: readonly DetectorEvent[]): void {
+    const { db, log } = this.deps;
+    for (const e of events) {
+      this.eventCounter?.inc({ alert_type: e.alertType, kind: e.kind });
+      const at = new Date(e.ts).toISOString();
+      this.sourceWrites = this.sourceWrites
+        .then(async () => {
+          if (e.kind === 'raise') {
+            const { alert, created } = await raiseSourceAlert(db, {
+              ...SOURCE_KEY,
+              severity: e.severity,
+              message: e.message,
+              details: e.details,
+              at,
+            });
+            if (created) log.warn({ alert_id: alert.id, source: SOURCE_INGESTION }, e.message);
+          } else {
+            await clearSourceAlert(db, SOURCE_KEY, at);
+            log.info({ source: SOURCE_INGESTION }, e.message);
+          }
+        })
+        .catch((err) => log.error({ err, source: SOURCE_INGESTION }, `source alert ${e.kind} failed`));
+    }
   }
 
   private listen<K extends keyof DomainEvents>(name: K, fn: (...args: DomainEvents[K]) => void): void {
@@ -284,6 +411,7 @@ export class MonitorService {
     if (t === undefined) t = this.track(source.row);
     else if (t.instrument !== source.row) this.applyRow(t, source.row);
     t.source = source;
+    this.updateSourceThreshold(); // rare: a new or reloaded register row
     return t;
   }
 
@@ -292,7 +420,7 @@ export class MonitorService {
     const before = referenceBaseline(t.instrument);
     const after = referenceBaseline(row);
     t.instrument = row;
-    const now = this.deps.clock.now().getTime();
+    const now = this.eventNow();
     this.submit(
       row.id,
       t.monitor.setConfig(monitorConfigFor(row, this.defaults), { gapDetection: watchesGaps(row), now }),
@@ -310,6 +438,7 @@ export class MonitorService {
       cusum: this.monitorOptions,
       baseline: referenceBaseline(i),
       gapDetection: watchesGaps(i),
+      gapGraceSeconds: this.deps.config.monitoring.gapGraceSeconds,
     };
     let monitor: InstrumentMonitor | null = null;
     if (saved) {
@@ -365,8 +494,10 @@ export class MonitorService {
         }
         return;
       }
-      if (!t) this.track(row);
+      // A new instrument: its grace period to publish runs from now.
+      if (!t) this.track(row).monitor.armGapClock(this.eventNow());
       else this.applyRow(t, row);
+      this.updateSourceThreshold();
     } catch (err) {
       this.deps.log.error({ err, instrument_id: id }, 'reloading instrument for monitoring failed');
     } finally {

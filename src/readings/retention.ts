@@ -15,6 +15,7 @@ import type { Clock } from '../shared/clock.ts';
 import {
   AGGREGATE_TIERS,
   type AggregateTier,
+  BAD_QUALITIES_SQL,
   DAY_MS,
   floorTo,
   HOUR_MS,
@@ -73,16 +74,27 @@ async function advanceState(deps: RetentionDeps, key: string, value: number, at:
 function upsertSql(deps: RetentionDeps, target: AggregateTier, source: 'raw' | AggregateTier): string {
   const p = (n: number) => (deps.dialect === 'postgres' ? `$${n}` : '?');
   const b = target.bucketMs;
+  // Clean history: fault and spike readings stay out of avg/min/max and are counted in bad_count.
+  // A bucket with only bad readings keeps count 0 and avg/min/max 0; coarser tiers skip such rows
+  // (weights of 0, min/max only over rows with count > 0).
+  const good = `quality not in ${BAD_QUALITIES_SQL}`;
   const select =
     source === 'raw'
-      ? `select instrument_id, (ts / ${b}) * ${b} as b, avg(value), min(value), max(value), count(*) ` +
+      ? `select instrument_id, (ts / ${b}) * ${b} as b, ` +
+        `coalesce(avg(case when ${good} then value end), 0), coalesce(min(case when ${good} then value end), 0), ` +
+        `coalesce(max(case when ${good} then value end), 0), ` +
+        `sum(case when ${good} then 1 else 0 end), sum(case when ${good} then 0 else 1 end) ` +
         `from raw_readings where ts >= ${p(1)} and ts < ${p(2)} group by instrument_id, (ts / ${b})`
-      : `select instrument_id, (bucket / ${b}) * ${b} as b, sum(avg * count) / sum(count), min(min), max(max), sum(count) ` +
+      : `select instrument_id, (bucket / ${b}) * ${b} as b, ` +
+        'coalesce(sum(avg * count) / nullif(sum(count), 0), 0), ' +
+        'coalesce(min(case when count > 0 then min end), 0), coalesce(max(case when count > 0 then max end), 0), ' +
+        'sum(count), sum(bad_count) ' +
         `from ${source.table} where bucket >= ${p(1)} and bucket < ${p(2)} group by instrument_id, (bucket / ${b})`;
   return (
-    `insert into ${target.table} (instrument_id, bucket, avg, min, max, count) ${select} ` +
+    `insert into ${target.table} (instrument_id, bucket, avg, min, max, count, bad_count) ${select} ` +
     'on conflict (instrument_id, bucket) do update set ' +
-    'avg = excluded.avg, min = excluded.min, max = excluded.max, count = excluded.count'
+    'avg = excluded.avg, min = excluded.min, max = excluded.max, count = excluded.count, ' +
+    'bad_count = excluded.bad_count'
   );
 }
 

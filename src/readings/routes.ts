@@ -4,10 +4,11 @@ import { MAX_OFFSET, Nullable, Page, Timestamp } from '../http/schemas.ts';
 import { DEFAULT_MAX_POINTS, getTrend } from './trends.ts';
 
 const TrendPointSchema = Type.Object({
-  timestamp: Type.String(),
-  value: Type.Number(),
+  timestamp: Type.String({ description: "the start of the point's bucket (raw points: the reading's time)" }),
+  value: Type.Number({ description: 'mean of the good readings (fault and spike readings left out)' }),
   min: Type.Number(),
   max: Type.Number(),
+  bad_count: Type.Integer({ description: 'fault and spike readings in the bucket, not in value/min/max' }),
 });
 
 export const TrendSchema = Type.Object({
@@ -20,6 +21,7 @@ export const TrendSchema = Type.Object({
     Type.Number({ description: 'width of each point; null when points are raw readings' }),
   ),
   points: Type.Array(TrendPointSchema),
+  bad_count: Type.Integer({ description: 'fault and spike readings in the range, left out of the points' }),
   range_min: Type.Number(),
   range_max: Type.Number(),
   nominal_value: Nullable(Type.Number()),

@@ -54,4 +54,12 @@ export const STATE = {
   dirtyFrom: 'readings.dirty_from',
 } as const;
 
+/**
+ * Clean history: readings of these qualities (outside the loop-current window, or faster than the
+ * instrument's max rate) stay out of every tier's avg/min/max and of trend points; the tiers count
+ * them apart in `bad_count`.
+ */
+export const BAD_QUALITIES = ['fault', 'spike'] as const;
+export const BAD_QUALITIES_SQL = `(${BAD_QUALITIES.map((q) => `'${q}'`).join(', ')})`;
+
 export const floorTo = (t: number, step: number) => Math.floor(t / step) * step;

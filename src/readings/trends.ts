@@ -15,6 +15,8 @@ import { NotFoundError, ValidationError } from '../shared/errors.ts';
 import {
   AGGREGATE_TIERS,
   type AggregateTier,
+  BAD_QUALITIES,
+  BAD_QUALITIES_SQL,
   DAY_MS,
   HOUR_MS,
   RAW_RETENTION_MS,
@@ -34,10 +36,14 @@ const SPAN_LIMITS: { tier: TierName; maxSpanMs: number }[] = [
 ];
 
 export interface TrendPoint {
+  /** The start of the point's bucket (the reading's own time for raw points). */
   timestamp: string;
+  /** Mean, min and max of the good readings only. */
   value: number;
   min: number;
   max: number;
+  /** Fault and spike readings in the bucket, left out of value/min/max. */
+  bad_count: number;
 }
 
 export interface Trend {
@@ -49,6 +55,8 @@ export interface Trend {
   /** Width of each point in seconds; null when the points are the raw readings themselves. */
   bucket_seconds: number | null;
   points: TrendPoint[];
+  /** Fault and spike readings in the range, left out of the points. */
+  bad_count: number;
   range_min: number;
   range_max: number;
   nominal_value: number | null;
@@ -80,6 +88,7 @@ interface Bucket {
   count: number;
   min: number;
   max: number;
+  bad: number;
 }
 
 const num = (v: unknown) => Number(v);
@@ -93,7 +102,7 @@ async function readWatermark(db: Database, tier: AggregateTier['name']): Promise
   return row ? Number(row.value) : null;
 }
 
-/** Buckets of width `width` anchored at `anchor`, over [from, to), from one source table. */
+/** Epoch-aligned buckets of width `width` over [from, to), from one source table, good readings only. */
 async function bucketsFrom(
   db: Database,
   dialect: Dialect,
@@ -101,25 +110,28 @@ async function bucketsFrom(
   instrumentId: number,
   from: number,
   to: number,
-  anchor: number,
   width: number,
 ): Promise<Bucket[]> {
   if (to <= from) return [];
   const p = (n: number) => (dialect === 'postgres' ? `$${n}` : '?');
-  // anchor and width are integers computed here (never request text), inlined so both dialects do
-  // integer arithmetic (better-sqlite3 binds numbers as REAL).
-  const a = Math.trunc(anchor);
+  // width is an integer computed here (never request text), inlined so both dialects do integer
+  // arithmetic (better-sqlite3 binds numbers as REAL). Buckets are aligned to the epoch, like the
+  // tiers, so each point is stamped at its bucket's start whatever `from` the client asked for.
   const w = Math.trunc(width);
   const col = source === 'raw' ? 'ts' : 'bucket';
   const table = source === 'raw' ? 'raw_readings' : source.table;
+  const good = `quality not in ${BAD_QUALITIES_SQL}`;
   const agg =
     source === 'raw'
-      ? 'sum(value) as s, count(*) as c, min(value) as mn, max(value) as mx'
-      : 'sum(avg * count) as s, sum(count) as c, min(min) as mn, max(max) as mx';
+      ? `sum(case when ${good} then value else 0 end) as s, sum(case when ${good} then 1 else 0 end) as c, ` +
+        `min(case when ${good} then value end) as mn, max(case when ${good} then value end) as mx, ` +
+        `sum(case when ${good} then 0 else 1 end) as bad`
+      : 'sum(avg * count) as s, sum(count) as c, min(case when count > 0 then min end) as mn, ' +
+        'max(case when count > 0 then max end) as mx, sum(bad_count) as bad';
   const text =
-    `select ${a} + ((${col} - ${a}) / ${w}) * ${w} as b, ${agg} from ${table} ` +
+    `select (${col} / ${w}) * ${w} as b, ${agg} from ${table} ` +
     `where instrument_id = ${p(1)} and ${col} >= ${p(2)} and ${col} < ${p(3)} ` +
-    `group by (${col} - ${a}) / ${w} order by b`;
+    `group by ${col} / ${w} order by b`;
   const res = await db.executeQuery<Record<string, unknown>>(
     CompiledQuery.raw(text, [instrumentId, from, to]),
   );
@@ -129,6 +141,7 @@ async function bucketsFrom(
     count: num(r.c),
     min: num(r.mn),
     max: num(r.mx),
+    bad: num(r.bad),
   }));
 }
 
@@ -161,14 +174,16 @@ export async function getTrend(db: Database, dialect: Dialect, q: TrendQuery, no
 
   let points: TrendPoint[] | null = null;
   let bucketSeconds: number | null = null;
+  let badCount = 0;
   if (tier === 'raw') {
-    // Few enough readings: return them as they are.
+    // Few enough good readings: return them as they are.
     const rows = await db
       .selectFrom('raw_readings')
       .select(['ts', 'value'])
       .where('instrument_id', '=', instrument.id)
       .where('ts', '>=', fromMs)
       .where('ts', '<', toMs)
+      .where('quality', 'not in', BAD_QUALITIES)
       .orderBy('ts')
       .limit(maxPoints + 1)
       .execute();
@@ -178,7 +193,17 @@ export async function getTrend(db: Database, dialect: Dialect, q: TrendQuery, no
         value: r.value,
         min: r.value,
         max: r.value,
+        bad_count: 0,
       }));
+      const bad = await db
+        .selectFrom('raw_readings')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('instrument_id', '=', instrument.id)
+        .where('ts', '>=', fromMs)
+        .where('ts', '<', toMs)
+        .where('quality', 'in', BAD_QUALITIES)
+        .executeTakeFirstOrThrow();
+      badCount = Number(bad.n);
     }
   }
   if (!points) {
@@ -200,18 +225,24 @@ export async function getTrend(db: Database, dialect: Dialect, q: TrendQuery, no
         const w = await readWatermark(db, source.name);
         until = w === null ? cursor : Math.min(toMs, Math.max(cursor, w));
       }
-      for (const bk of await bucketsFrom(db, dialect, source, instrument.id, cursor, until, fromMs, width)) {
+      for (const bk of await bucketsFrom(db, dialect, source, instrument.id, cursor, until, width)) {
         const m = merged.get(bk.b);
         if (!m) merged.set(bk.b, bk);
         else {
+          // min/max mean nothing in a part with no good reading: skip it.
+          if (bk.count > 0) {
+            m.min = m.count > 0 ? Math.min(m.min, bk.min) : bk.min;
+            m.max = m.count > 0 ? Math.max(m.max, bk.max) : bk.max;
+          }
           m.sum += bk.sum;
           m.count += bk.count;
-          m.min = Math.min(m.min, bk.min);
-          m.max = Math.max(m.max, bk.max);
+          m.bad += bk.bad;
         }
       }
       cursor = until;
     }
+    for (const bk of merged.values()) badCount += bk.bad;
+    // A bucket with only bad readings has no value to draw; its readings are in bad_count.
     points = [...merged.values()]
       .sort((x, y) => x.b - y.b)
       .filter((bk) => bk.count > 0)
@@ -220,6 +251,7 @@ export async function getTrend(db: Database, dialect: Dialect, q: TrendQuery, no
         value: bk.sum / bk.count,
         min: bk.min,
         max: bk.max,
+        bad_count: bk.bad,
       }));
   }
 
@@ -231,6 +263,7 @@ export async function getTrend(db: Database, dialect: Dialect, q: TrendQuery, no
     to: new Date(toMs).toISOString(),
     bucket_seconds: bucketSeconds,
     points,
+    bad_count: badCount,
     range_min: instrument.range_min,
     range_max: instrument.range_max,
     nominal_value: instrument.nominal_value,

@@ -1,7 +1,8 @@
 // Seven days of readings for the demo plant, so every chart has data the moment the demo starts.
 // The values come from the live simulator's own signal and fault code (simulator/history.ts) on a
 // 60 s grid; the downsampled tiers are filled from the same readings with the bucket semantics
-// of the reading store (bucket = floor(ts / tier) * tier; avg, min, max, count).
+// of the reading store (bucket = floor(ts / tier) * tier; avg, min, max, count over good readings,
+// fault and spike readings counted apart in bad_count).
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { classifyReading } from '../detection/signal.ts';
@@ -47,6 +48,7 @@ interface Agg {
   min: number;
   max: number;
   count: number;
+  bad: number;
 }
 
 /**
@@ -134,13 +136,18 @@ export async function backfillHistory(
           tiers[k].set(r.instrumentId, byBucket);
         }
         const bucket = Math.floor(r.ts / tier.ms) * tier.ms;
-        const a = byBucket.get(bucket);
-        if (a) {
+        let a = byBucket.get(bucket);
+        if (!a) {
+          a = { sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY, count: 0, bad: 0 };
+          byBucket.set(bucket, a);
+        }
+        if (quality !== 'good') a.bad++;
+        else {
           a.sum += r.value;
           if (r.value < a.min) a.min = r.value;
           if (r.value > a.max) a.max = r.value;
           a.count++;
-        } else byBucket.set(bucket, { sum: r.value, min: r.value, max: r.value, count: 1 });
+        }
       }
       if (batch.length >= batchSize) {
         readings += await insertRaw(trx, batch, pg);
@@ -156,10 +163,12 @@ export async function backfillHistory(
           rows.push({
             instrument_id: instrumentId,
             bucket,
-            avg: a.sum / a.count,
-            min: a.min,
-            max: a.max,
+            // Only bad readings: count 0 and avg/min/max 0 (meaningless), like the downsampler.
+            avg: a.count > 0 ? a.sum / a.count : 0,
+            min: a.count > 0 ? a.min : 0,
+            max: a.count > 0 ? a.max : 0,
             count: a.count,
+            bad_count: a.bad,
           });
           if (rows.length >= batchSize) {
             await insertTier(trx, tier.table, rows, pg);
@@ -186,6 +195,7 @@ interface TierRow {
   min: number;
   max: number;
   count: number;
+  bad_count: number;
 }
 
 async function insertRaw(
@@ -218,10 +228,11 @@ async function insertTier(
 ) {
   if (rows.length === 0) return;
   if (pg) {
-    await sql`insert into ${sql.table(table)} (instrument_id, bucket, avg, min, max, count)
+    await sql`insert into ${sql.table(table)} (instrument_id, bucket, avg, min, max, count, bad_count)
       select * from unnest(${rows.map((r) => r.instrument_id)}::integer[], ${rows.map((r) => r.bucket)}::bigint[],
         ${rows.map((r) => r.avg)}::double precision[], ${rows.map((r) => r.min)}::double precision[],
-        ${rows.map((r) => r.max)}::double precision[], ${rows.map((r) => r.count)}::integer[])
+        ${rows.map((r) => r.max)}::double precision[], ${rows.map((r) => r.count)}::integer[],
+        ${rows.map((r) => r.bad_count)}::integer[])
       on conflict do nothing`.execute(trx);
   } else {
     await trx

@@ -13,7 +13,7 @@ export interface DomainEvents {
   /** A detector raised a new, unsuppressed alert (notifications may follow). */
   'alert.raised': [alertId: number, instrumentId: number];
   /** Someone resolved an alert: the live aggregator stops deduplicating against it. */
-  'alert.resolved': [alertId: number, instrumentId: number];
+  'alert.resolved': [alertId: number, instrumentId: number | null];
   /** A gateway's broker login was created, changed, disabled or deleted: the broker re-checks it. */
   'gateway.changed': [username: string];
 }

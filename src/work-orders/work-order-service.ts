@@ -8,7 +8,13 @@ import { insertMaintenanceRecord, maintenanceForWorkOrder } from '../maintenance
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { createNotification, notifyAssignment } from '../notifications/notification-service.ts';
 import { bool } from '../shared/db-values.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+  ValidationError,
+} from '../shared/errors.ts';
 import {
   assertTransition,
   isOpenStatus,
@@ -339,6 +345,18 @@ export async function createWorkOrderFromAlert(
         alert_id: alert.id,
       });
     }
+    const instrumentId = alert.instrument_id;
+    if (instrumentId === null) {
+      // A source alert (e.g. ingestion silent) is about the system, not an instrument to work on.
+      throw new UnprocessableError(
+        'alert_has_no_instrument',
+        `alert ${alert.id} is not about an instrument`,
+        {
+          alert_id: alert.id,
+          source: alert.source,
+        },
+      );
+    }
     const linked = await trx
       .selectFrom('work_orders')
       .select(['id', 'status'])
@@ -360,7 +378,7 @@ export async function createWorkOrderFromAlert(
       trx,
       actorId,
       {
-        instrument_id: alert.instrument_id,
+        instrument_id: instrumentId,
         title,
         description:
           input.description ??

@@ -53,7 +53,13 @@ describe('GET /api/readings/trends', () => {
     expect(r.body.tier).toBe('raw');
     expect(r.body.bucket_seconds).toBeNull();
     expect(r.body.points.length).toBe(720 - 6 + 1);
-    expect(r.body.points.at(-1)).toEqual({ timestamp: iso(now - 1000), value: 41.5, min: 41.5, max: 41.5 });
+    expect(r.body.points.at(-1)).toEqual({
+      timestamp: iso(now - 1000),
+      value: 41.5,
+      min: 41.5,
+      max: 41.5,
+      bad_count: 0,
+    });
   });
 
   it('buckets raw readings in SQL when a 6-hour span has more than max_points', async () => {

@@ -39,7 +39,7 @@ describe('live monitoring: alerts from readings over MQTT', () => {
       return list.find((a) => condition === undefined || a.condition === condition);
     });
 
-  it('rule_violation: a chattering value raises one alert; a repeat after clearing updates it; acknowledge and resolve', async () => {
+  it('rule_violation: a chattering value raises one alert; a new episode after clearing is a second alert; acknowledge and resolve', async () => {
     const inst = await makeInstrument(t, {
       alarm_deadband: 0.2,
       alarm_on_delay_seconds: 0,
@@ -75,15 +75,29 @@ describe('live monitoring: alerts from readings over MQTT', () => {
       async () => (await alertsOf(t, inst.id, { alert_type: 'rule_violation' }))[0].cleared_at,
     );
 
-    // The same condition again: the open alert counts it, no second row.
+    // The same condition again after it cleared: a new episode is a new alert with its own time;
+    // the cleared one stays open (for a person to resolve), untouched.
     await publish(t, pub, inst.tag, 'bar', [{ ts: t0 + 42 * S, value: 8.4 }]);
-    const repeated = await waitFor('occurrence_count 2', async () => {
-      const list = await alertsOf(t, inst.id, { alert_type: 'rule_violation' });
-      return list.length === 1 && list[0].occurrence_count === 2 && list[0].cleared_at === null
-        ? list[0]
-        : null;
+    const second = await waitFor('a second alert row', async () =>
+      (await alertsOf(t, inst.id, { alert_type: 'rule_violation' })).find((a) => a.id !== first.id),
+    );
+    expect(second).toMatchObject({
+      condition: 'high_warning',
+      status: 'raised',
+      occurrence_count: 1,
+      cleared_at: null,
+      first_seen: new Date(t0 + 42 * S).toISOString(),
     });
-    expect(repeated.id).toBe(first.id);
+    const old = (await alertsOf(t, inst.id, { alert_type: 'rule_violation' })).find((a) => a.id === first.id);
+    expect(old).toMatchObject({ occurrence_count: 1, cleared_at: new Date(t0 + 41 * S).toISOString() });
+    // While the new episode lasts, repeats are counted on it, not on a third row.
+    await publish(t, pub, inst.tag, 'bar', [{ ts: t0 + 42.5 * S, value: 8.45 }]);
+    await waitFor('last_seen of the open episode', async () => {
+      const list = await alertsOf(t, inst.id, { alert_type: 'rule_violation' });
+      return list.find((a) => a.id === second.id)?.last_seen === new Date(t0 + 42.5 * S).toISOString();
+    });
+    expect(await alertsOf(t, inst.id, { alert_type: 'rule_violation' })).toHaveLength(2);
+    await t.api('POST', `/api/alerts/${second.id}/resolve`, { body: { notes: 'second episode' } });
 
     // Lifecycle through the API.
     const ack = await t.api('POST', `/api/alerts/${first.id}/acknowledge`, { body: {} });
@@ -104,7 +118,7 @@ describe('live monitoring: alerts from readings over MQTT', () => {
     await publish(t, pub, inst.tag, 'bar', [{ ts: t0 + 43 * S, value: 8.5 }]);
     const fresh = await waitFor('a new alert after resolve', async () =>
       (await alertsOf(t, inst.id, { alert_type: 'rule_violation', status: 'raised' })).find(
-        (a) => a.id !== first.id,
+        (a) => a.id !== first.id && a.id !== second.id,
       ),
     );
     expect(fresh).toMatchObject({ condition: 'high_warning', occurrence_count: 1 });
@@ -206,12 +220,14 @@ describe('live monitoring: alerts from readings over MQTT', () => {
     }
   });
 
-  it('data_gap: the simulator dropout fault; listed in /health while it lasts', async () => {
+  it('data_gap: the simulator dropout fault on one of two instruments; listed in /health while it lasts', async () => {
     const inst = await makeInstrument(t, { publish_interval_seconds: 0.5 });
+    // A second instrument keeps publishing: the source is alive, so the silent one is judged alone.
+    const other = await makeInstrument(t, { publish_interval_seconds: 0.5 });
     const started = await t.api('POST', '/api/simulator/start', {
-      body: { rate_multiplier: 1, tags: [inst.tag] },
+      body: { rate_multiplier: 1, tags: [inst.tag, other.tag] },
     });
-    expect(started.body).toMatchObject({ running: true, instruments: 1 });
+    expect(started.body).toMatchObject({ running: true, instruments: 2 });
     try {
       await waitFor(
         'first readings',
@@ -237,8 +253,9 @@ describe('live monitoring: alerts from readings over MQTT', () => {
       });
       const after = await t.api('GET', '/health');
       expect((after.body.data_gaps as { tag: string }[]).some((g) => g.tag === inst.tag)).toBe(false);
-      // One alert for the gap, however many clock ticks saw it.
+      // One alert for the gap, however many clock ticks saw it; none for the one that kept publishing.
       expect(await alertsOf(t, inst.id, { alert_type: 'data_gap' })).toHaveLength(1);
+      expect(await alertsOf(t, other.id, { alert_type: 'data_gap' })).toHaveLength(0);
     } finally {
       await t.api('POST', '/api/simulator/stop');
     }

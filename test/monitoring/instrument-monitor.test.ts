@@ -247,6 +247,35 @@ describe('data gaps on the injected clock', () => {
     const m = new InstrumentMonitor(base());
     expect(m.tick(T0 + 3600 * S)).toHaveLength(0);
   });
+
+  it('armed (start-up, put in service, source resumed): the grace period applies until the first reading', () => {
+    const m = new InstrumentMonitor(base({ publishIntervalSeconds: 5 }), { gapGraceSeconds: 300 });
+    feed(m, [{ ts: T0, value: 5 }]); // seeded history ends here
+    m.armGapClock(T0 + 3600 * S); // start-up an hour later
+    expect(m.tick(T0 + 3600 * S + 60 * S)).toHaveLength(0); // 2x interval passed, grace not
+    expect(m.tick(T0 + 3600 * S + 301 * S)).toMatchObject([{ kind: 'raise', alertType: 'data_gap' }]);
+
+    // Heard from after arming: the plain 2x-interval rule again.
+    const n = new InstrumentMonitor(base({ publishIntervalSeconds: 5 }), { gapGraceSeconds: 300 });
+    n.armGapClock(T0);
+    feed(n, [{ ts: T0 + S, value: 5 }]);
+    expect(n.tick(T0 + 12 * S)).toMatchObject([{ kind: 'raise' }]);
+  });
+
+  it('an instrument that never published is flagged once its grace period from arming is over', () => {
+    const m = new InstrumentMonitor(base({ publishIntervalSeconds: 5 }), { gapGraceSeconds: 300 });
+    m.armGapClock(T0);
+    expect(m.tick(T0 + 300 * S)).toHaveLength(0);
+    const raised = m.tick(T0 + 301 * S);
+    expect(raised).toHaveLength(1);
+    expect(raised[0].message).toMatch(/never published/);
+    expect(raised[0].details).toMatchObject({
+      never_published: true,
+      last_seen: null,
+      watched_since: new Date(T0).toISOString(),
+    });
+    expect(feed(m, [{ ts: T0 + 400 * S, value: 5 }])).toMatchObject([{ kind: 'clear' }]);
+  });
 });
 
 describe('CUSUM drift on window means', () => {
