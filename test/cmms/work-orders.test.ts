@@ -187,6 +187,67 @@ describe('work orders', () => {
     expect(reopen.body.error.details).toMatchObject({ from: 'cancelled', to: 'open' });
   });
 
+  it("refuses a technician's changes to someone else's work order (403); admins change any", async () => {
+    const inst = await makeInstrument(t);
+    const std = await makeStandard(t, clock.now());
+    const wo = await create({
+      instrument_id: inst.id,
+      title: 'Calibrate',
+      type: 'calibration',
+      assigned_to: tech.id,
+    });
+    for (const body of [{ status: 'in_progress' }, { status: 'cancelled', cancel_reason: 'not mine' }]) {
+      const r = await t.api('PATCH', `/api/work-orders/${wo.id}`, { token: tech2.token, body });
+      expect(r.status, JSON.stringify(body)).toBe(403);
+      expect(r.body.error).toMatchObject({
+        code: 'work_order_not_assigned',
+        details: { assigned_to: tech.id },
+      });
+    }
+    // Nor may they record a calibration under it.
+    const cal = await t.api('POST', '/api/calibrations', {
+      token: tech2.token,
+      body: {
+        instrument_id: inst.id,
+        reference_standard_id: std.id,
+        points: points(0, 0),
+        work_order_id: wo.id,
+      },
+    });
+    expect(cal.status).toBe(403);
+    expect(cal.body.error.code).toBe('work_order_not_assigned');
+    expect((await t.api('GET', `/api/work-orders/${wo.id}`)).body.status).toBe('open');
+
+    const mine = await t.api('PATCH', `/api/work-orders/${wo.id}`, {
+      token: tech.token,
+      body: { status: 'in_progress' },
+    });
+    expect(mine.status).toBe(200);
+    const again = await t.api('PATCH', `/api/work-orders/${wo.id}`, {
+      token: tech.token,
+      body: { status: 'in_progress' },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('work_order_invalid_transition');
+    const admin = await t.api('PATCH', `/api/work-orders/${wo.id}`, {
+      body: { status: 'cancelled', cancel_reason: 'instrument replaced' },
+    });
+    expect(admin.status).toBe(200);
+
+    // Unassigned work: the technician who starts it takes it.
+    const open = await create({ instrument_id: inst.id, title: 'Inspect', type: 'inspection' });
+    const started = await t.api('PATCH', `/api/work-orders/${open.id}`, {
+      token: tech2.token,
+      body: { status: 'in_progress' },
+    });
+    expect(started.body).toMatchObject({ status: 'in_progress', assigned_to: tech2.id });
+    const taken = await t.api('PATCH', `/api/work-orders/${open.id}`, {
+      token: tech.token,
+      body: { status: 'cancelled', cancel_reason: 'x' },
+    });
+    expect(taken.status).toBe(403);
+  });
+
   it('completing a calibration work order requires and links the calibration record', async () => {
     const inst = await makeInstrument(t);
     const other = await makeInstrument(t);
