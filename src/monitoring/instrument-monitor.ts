@@ -268,12 +268,14 @@ export class InstrumentMonitor {
    * instrument has been silent for more than 2x its publish interval, and closes a CUSUM window
    * whose end has passed by a grace period (so a reading stamped slightly late still counts).
    */
-  tick(now: number): readonly DetectorEvent[] {
+  tick(now: number, gapNow = now): readonly DetectorEvent[] {
+    // `gapNow`: the time gaps are judged at (live: the newest reading of any instrument, so a silent
+    // source stops the judging); `now` closes CUSUM windows (the clock advanced through silence).
     const s = this.s;
     let events: DetectorEvent[] | null = null;
-    if (this.gapDetection && !s.gap.open && this.gapDue(now)) {
+    if (this.gapDetection && !s.gap.open && this.gapDue(gapNow)) {
       s.gap.open = true;
-      events = [this.gapRaise(now)];
+      events = [this.gapRaise(gapNow)];
     }
     const graceMs = Math.max(5_000, 2_000 * this.cfg.publishIntervalSeconds);
     const closed = this.cusum.flush(this.cfg, now - graceMs);

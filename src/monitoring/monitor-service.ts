@@ -265,19 +265,22 @@ export class MonitorService {
       if (events.length > 0) this.submitSource(events);
     }
     const newest = this.source.newestTs;
-    if (newest !== null) this.tick(newest);
+    if (newest !== null) this.tick(this.source.eventNow(wall), newest);
   }
 
-  /** The instruments' data-gap check at event time `now` (public so tests and replays can drive it). */
-  tick(now: number): void {
+  /**
+   * The instruments' clock at event time `now` (public so tests and replays can drive it): CUSUM
+   * windows close at `now`, data gaps are judged at `gapNow` (the newest reading of any instrument).
+   */
+  tick(now: number, gapNow = now): void {
     for (const [id, t] of this.tracked) {
       try {
-        const events = t.monitor.tick(now);
+        const events = t.monitor.tick(now, gapNow);
         if (events.length > 0) {
           t.dirty = true;
           this.submit(id, events);
         }
-        if (t.monitor.gapOpen) this.aggregator.touch(id, now, 'gap');
+        if (t.monitor.gapOpen) this.aggregator.touch(id, gapNow, 'gap');
       } catch (err) {
         this.logError(t, err, 'detector clock failed');
       }

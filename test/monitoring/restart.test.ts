@@ -59,7 +59,10 @@ describe('detector state across a restart', () => {
         async () => (await alertsOf(a, i.id, { alert_type: 'instrument_fault' }))[0],
       );
     }
-    // Every window scored, the last one closed by the clock (its end is long past).
+    // The monitoring clock runs on event time: another instrument reporting a minute past the end
+    // moves it on, and the last CUSUM window is closed by the clock (its end is then long past).
+    const clockInst = await makeInstrument(a, { publish_interval_seconds: 10 });
+    await publish(a, pubA, clockInst.tag, 'bar', [{ ts: end + MIN, value: 5 }]);
     await waitFor(
       'the CUSUM to score the last window',
       async () =>
