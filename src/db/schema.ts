@@ -277,6 +277,20 @@ export interface DetectorCheckpointsTable {
   updated_at: string;
 }
 
+/** One re-ranging of an instrument: readings before effective_at are in the old unit and range. */
+export interface InstrumentRangeChangesTable extends Base {
+  instrument_id: number;
+  effective_at: string;
+  old_unit: string;
+  old_range_min: number;
+  old_range_max: number;
+  new_unit: string;
+  new_range_min: number;
+  new_range_max: number;
+  reason: string;
+  changed_by: number | null;
+}
+
 export interface RawReadingsTable {
   instrument_id: number;
   ts: number;
@@ -324,6 +338,7 @@ export interface DB {
   users: UsersTable;
   process_units: ProcessUnitsTable;
   instruments: InstrumentsTable;
+  instrument_range_changes: InstrumentRangeChangesTable;
   reference_standards: ReferenceStandardsTable;
   calibration_records: CalibrationRecordsTable;
   calibration_points: CalibrationPointsTable;

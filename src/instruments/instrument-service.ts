@@ -6,6 +6,8 @@ import { refreshPredictedInterval } from '../calibration/interval-service.ts';
 import type { DB, InstrumentRow } from '../db/schema.ts';
 import { bool } from '../shared/db-values.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { hasReadings, RANGE_FIELDS, rangeChangeRefused } from './range-changes.ts';
+import { instrumentFields } from './schemas.ts';
 import { validateRangeAndLimits } from './validation.ts';
 
 export interface InstrumentInput {
@@ -210,14 +212,45 @@ export async function listInstruments(db: Kysely<DB>, query: InstrumentQuery, no
   };
 }
 
+// Tags are unique among live instruments regardless of case: PT-101 and pt-101 would be one loop
+// to a technician. The check gives the clear 409; the index (migration 0007) settles a race.
 async function assertTagFree(db: Kysely<DB>, tag: string, exceptId?: number) {
-  let q = db.selectFrom('instruments').select('id').where('tag', '=', tag).where('deleted_at', 'is', null);
+  let q = db
+    .selectFrom('instruments')
+    .select('tag')
+    .where((eb) => eb(eb.fn('lower', ['tag']), '=', tag.toLowerCase()))
+    .where('deleted_at', 'is', null);
   if (exceptId) q = q.where('id', '<>', exceptId);
-  if (await q.executeTakeFirst()) {
-    throw new ConflictError('instrument_tag_taken', `an instrument with tag ${tag} already exists`, {
-      field: 'tag',
-    });
+  const taken = await q.executeTakeFirst();
+  if (taken) throw tagTaken(tag, taken.tag);
+}
+
+const tagTaken = (tag: string, existing = tag) =>
+  new ConflictError(
+    'instrument_tag_taken',
+    existing === tag
+      ? `an instrument with tag ${tag} already exists`
+      : `an instrument with tag ${existing} already exists (tags are unique regardless of case)`,
+    { field: 'tag', existing_tag: existing },
+  );
+
+const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
+
+/** A concurrent create or rename that lost the race on the tag index: 409, not 500. */
+async function tagRace<T>(tag: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (UNIQUE_VIOLATION.has((e as { code?: string }).code ?? '')) throw tagTaken(tag);
+    throw e;
   }
+}
+
+/** Only the fields the API declares reach the table, whatever the caller passed. */
+function declaredOnly<T extends object>(o: T): T {
+  return Object.fromEntries(
+    Object.entries(o).filter(([k, v]) => v !== undefined && Object.hasOwn(instrumentFields, k)),
+  ) as T;
 }
 
 async function assertProcessUnit(db: Kysely<DB>, id: number | null) {
@@ -245,29 +278,31 @@ export async function createInstrument(
   const at = now.toISOString();
   const merged = {
     ...instrumentDefaults(input.range_min, input.range_max),
-    ...stripUndefined(input),
+    ...declaredOnly(input),
     tag: input.tag.trim(),
   };
   validateRangeAndLimits(merged);
-  return db.transaction().execute(async (trx) => {
-    await assertTagFree(trx, merged.tag);
-    await assertProcessUnit(trx, merged.process_unit_id);
-    const { id } = await trx
-      .insertInto('instruments')
-      .values({ ...toRowValues(merged), created_at: at, updated_at: at })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const created = toPublicInstrument((await findInstrument(trx, id)) as Row, now);
-    await recordAudit(trx, {
-      userId: actorId,
-      action: 'create',
-      entityType: 'instrument',
-      entityId: id,
-      newValue: created,
-      at,
-    });
-    return created;
-  });
+  return tagRace(merged.tag, () =>
+    db.transaction().execute(async (trx) => {
+      await assertTagFree(trx, merged.tag);
+      await assertProcessUnit(trx, merged.process_unit_id);
+      const { id } = await trx
+        .insertInto('instruments')
+        .values({ ...toRowValues(merged), created_at: at, updated_at: at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const created = toPublicInstrument((await findInstrument(trx, id)) as Row, now);
+      await recordAudit(trx, {
+        userId: actorId,
+        action: 'create',
+        entityType: 'instrument',
+        entityId: id,
+        newValue: created,
+        at,
+      });
+      return created;
+    }),
+  );
 }
 
 export async function updateInstrument(
@@ -278,47 +313,51 @@ export async function updateInstrument(
   now: Date,
 ) {
   const at = now.toISOString();
-  return db.transaction().execute(async (trx) => {
-    const beforeRow = await findInstrument(trx, id);
-    if (!beforeRow) throw new NotFoundError('instrument', id);
-    const before = toPublicInstrument(beforeRow, now);
-    const changes = stripUndefined(patch);
-    const merged = { ...before, ...changes };
-    validateRangeAndLimits(merged);
-    if (changes.tag !== undefined) await assertTagFree(trx, changes.tag.trim(), id);
-    if (changes.process_unit_id !== undefined) await assertProcessUnit(trx, changes.process_unit_id);
-    const { use_predicted_interval, ...rest } = changes;
-    await trx
-      .updateTable('instruments')
-      .set({
-        ...rest,
-        ...(rest.tag !== undefined ? { tag: rest.tag.trim() } : {}),
-        ...(use_predicted_interval !== undefined
-          ? { use_predicted_interval: use_predicted_interval ? 1 : 0 }
-          : {}),
-        updated_at: at,
-      })
-      .where('id', '=', id)
-      .execute();
-    // Switching to the condition-based interval uses a prediction computed now, not the last scan's.
-    if (use_predicted_interval === true) await refreshPredictedInterval(trx, id, now);
-    const after = toPublicInstrument((await findInstrument(trx, id)) as Row, now);
-    const intervalChanged =
-      use_predicted_interval !== undefined || changes.calibration_interval_days !== undefined;
-    const audited = intervalChanged
-      ? { ...changes, effective_interval_days: 0, next_calibration_due: 0 }
-      : changes;
-    await recordAudit(trx, {
-      userId: actorId,
-      action: 'update',
-      entityType: 'instrument',
-      entityId: id,
-      oldValue: diffOld(before, audited),
-      newValue: diffNew(after, audited),
-      at,
-    });
-    return after;
-  });
+  return tagRace(patch.tag?.trim() ?? '', () =>
+    db.transaction().execute(async (trx) => {
+      const beforeRow = await findInstrument(trx, id);
+      if (!beforeRow) throw new NotFoundError('instrument', id);
+      const before = toPublicInstrument(beforeRow, now);
+      const changes = declaredOnly(patch);
+      const merged = { ...before, ...changes };
+      validateRangeAndLimits(merged);
+      const relabels = RANGE_FIELDS.filter((k) => changes[k] !== undefined && changes[k] !== before[k]);
+      if (relabels.length > 0 && (await hasReadings(trx, id))) throw rangeChangeRefused(before.tag, relabels);
+      if (changes.tag !== undefined) await assertTagFree(trx, changes.tag.trim(), id);
+      if (changes.process_unit_id !== undefined) await assertProcessUnit(trx, changes.process_unit_id);
+      const { use_predicted_interval, ...rest } = changes;
+      await trx
+        .updateTable('instruments')
+        .set({
+          ...rest,
+          ...(rest.tag !== undefined ? { tag: rest.tag.trim() } : {}),
+          ...(use_predicted_interval !== undefined
+            ? { use_predicted_interval: use_predicted_interval ? 1 : 0 }
+            : {}),
+          updated_at: at,
+        })
+        .where('id', '=', id)
+        .execute();
+      // Switching to the condition-based interval uses a prediction computed now, not the last scan's.
+      if (use_predicted_interval === true) await refreshPredictedInterval(trx, id, now);
+      const after = toPublicInstrument((await findInstrument(trx, id)) as Row, now);
+      const intervalChanged =
+        use_predicted_interval !== undefined || changes.calibration_interval_days !== undefined;
+      const audited = intervalChanged
+        ? { ...changes, effective_interval_days: 0, next_calibration_due: 0 }
+        : changes;
+      await recordAudit(trx, {
+        userId: actorId,
+        action: 'update',
+        entityType: 'instrument',
+        entityId: id,
+        oldValue: diffOld(before, audited),
+        newValue: diffNew(after, audited),
+        at,
+      });
+      return after;
+    }),
+  );
 }
 
 /** Soft delete: the record, its readings and its history stay for the audit trail. */
@@ -342,10 +381,6 @@ export async function deleteInstrument(db: Kysely<DB>, actorId: number, id: numb
       at,
     });
   });
-}
-
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 // Audit rows for an update carry just the fields that changed, before and after.

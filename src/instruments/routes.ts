@@ -9,6 +9,7 @@ import {
   listInstruments,
   updateInstrument,
 } from './instrument-service.ts';
+import { listRangeChanges, rerangeInstrument } from './range-changes.ts';
 import {
   CreateInstrumentBody,
   Criticality,
@@ -16,6 +17,8 @@ import {
   InstrumentStatus,
   InstrumentType,
   PatchInstrumentBody,
+  RangeChangeSchema,
+  RerangeBody,
 } from './schemas.ts';
 
 export const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -91,6 +94,48 @@ export const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ctx.events.emit('instrument.changed', updated.id);
       return updated;
     },
+  );
+
+  app.post(
+    '/instruments/:id/rerange',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags,
+        description:
+          'Changes the unit and/or range of an instrument that already has readings (a plain PATCH ' +
+          'is refused with 409 then). The change is recorded with its effective time and reason; ' +
+          'stored readings are never relabelled: those before `effective_at` keep the old unit and range.',
+        params: IdParams,
+        body: RerangeBody,
+        response: { 200: Type.Object({ instrument: InstrumentSchema, change: RangeChangeSchema }) },
+      },
+    },
+    async (req) => {
+      const res = await rerangeInstrument(
+        ctx.db,
+        currentUser(req).id,
+        req.params.id,
+        req.body,
+        ctx.clock.now(),
+      );
+      ctx.events.emit('instrument.changed', req.params.id);
+      return res;
+    },
+  );
+
+  app.get(
+    '/instruments/:id/range-changes',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        description: 'The re-ranges of an instrument, oldest first.',
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(RangeChangeSchema) }) },
+      },
+    },
+    async (req) => listRangeChanges(ctx.db, req.params.id),
   );
 
   app.delete(

@@ -50,6 +50,39 @@ export const instrumentFields = {
 export const CreateInstrumentBody = StrictObject(instrumentFields);
 export const PatchInstrumentBody = StrictPatch(instrumentFields);
 
+/** A re-ranging: a new unit and/or range from now on, with the limits that follow it and a reason. */
+export const RerangeBody = StrictObject(
+  {
+    unit: Type.Optional(instrumentFields.unit),
+    range_min: Type.Optional(Num),
+    range_max: Type.Optional(Num),
+    reason: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' }),
+    nominal_value: instrumentFields.nominal_value,
+    alarm_low_critical: instrumentFields.alarm_low_critical,
+    alarm_low_warning: instrumentFields.alarm_low_warning,
+    alarm_high_warning: instrumentFields.alarm_high_warning,
+    alarm_high_critical: instrumentFields.alarm_high_critical,
+    alarm_deadband: instrumentFields.alarm_deadband,
+    stuck_deadband: instrumentFields.stuck_deadband,
+  },
+  { description: 'give at least one of unit, range_min, range_max' },
+);
+
+export const RangeChangeSchema = Type.Object({
+  id: Type.Integer(),
+  instrument_id: Type.Integer(),
+  effective_at: Type.String(),
+  old_unit: Type.String(),
+  old_range_min: Num,
+  old_range_max: Num,
+  new_unit: Type.String(),
+  new_range_min: Num,
+  new_range_max: Num,
+  reason: Type.String(),
+  changed_by: Nullable(Type.Integer()),
+  changed_by_name: Nullable(Type.String()),
+});
+
 export const InstrumentSchema = Type.Object({
   id: Type.Integer(),
   tag: Type.String(),

@@ -16,6 +16,20 @@ export interface ReferenceStandardInput {
   due_date: string;
 }
 
+const FIELDS = [
+  'identifier',
+  'description',
+  'certificate_number',
+  'accuracy',
+  'calibrated_on',
+  'due_date',
+] as const;
+
+/** Only the declared fields reach the table, whatever the caller passed. */
+function declaredOnly(o: Partial<ReferenceStandardInput>): Partial<ReferenceStandardInput> {
+  return Object.fromEntries(FIELDS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+}
+
 const DAY_MS = 86_400_000;
 const today = (now: Date) => now.toISOString().slice(0, 10);
 
@@ -58,13 +72,27 @@ export async function getReferenceStandard(db: Kysely<DB>, id: number, now: Date
 }
 
 /**
- * The standard a calibration names, checked for use on the calibration's day: it must exist and
- * its certificate must not have expired (an expired standard breaks traceability: 422).
+ * The standard a calibration names, checked for use on the calibration's day: it must exist, its
+ * certificate must already have been issued (calibrated_on) and must not have expired. Either
+ * failure breaks traceability: 422.
  */
 export async function assertStandardUsable(db: Kysely<DB>, id: number, performedAt: string) {
   const r = await findReferenceStandard(db, id);
   if (!r) throw new ValidationError('reference_standard_id', `reference standard ${id} does not exist`);
   const day = performedAt.slice(0, 10);
+  if (day < r.calibrated_on) {
+    throw new UnprocessableError(
+      'reference_standard_not_yet_certified',
+      `reference standard ${r.identifier} was certified on ${r.calibrated_on} (certificate ` +
+        `${r.certificate_number}); it cannot be used for a calibration on ${day}, before that date`,
+      {
+        reference_standard_id: r.id,
+        identifier: r.identifier,
+        calibrated_on: r.calibrated_on,
+        performed_on: day,
+      },
+    );
+  }
   if (isExpiredOn(r.due_date, day)) {
     throw new UnprocessableError(
       'reference_standard_expired',
@@ -142,7 +170,7 @@ export async function createReferenceStandard(
   now: Date,
 ) {
   const at = now.toISOString();
-  const values = { ...input, identifier: input.identifier.trim() };
+  const values = { ...(declaredOnly(input) as ReferenceStandardInput), identifier: input.identifier.trim() };
   validateDates(values.calibrated_on, values.due_date);
   return db.transaction().execute(async (trx) => {
     await assertIdentifierFree(trx, values.identifier);
@@ -175,9 +203,7 @@ export async function updateReferenceStandard(
   return db.transaction().execute(async (trx) => {
     const before = await findReferenceStandard(trx, id);
     if (!before) throw new NotFoundError('reference_standard', id);
-    const changes = Object.fromEntries(
-      Object.entries(patch).filter(([, v]) => v !== undefined),
-    ) as Partial<ReferenceStandardInput>;
+    const changes = declaredOnly(patch);
     if (changes.identifier !== undefined) {
       changes.identifier = changes.identifier.trim();
       await assertIdentifierFree(trx, changes.identifier, id);

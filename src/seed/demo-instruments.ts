@@ -281,4 +281,13 @@ export const DEMO_REFERENCE_STANDARDS = [
     calibrated_on_days_ago: 500,
     valid_days: 365,
   },
+  {
+    // Certified before RS-004: it covers the oldest calibrations of the demo history.
+    identifier: 'RS-005',
+    description: 'Beamex MC5 multifunction calibrator (retired)',
+    certificate_number: 'ZCAL-2023-0733',
+    accuracy: '±0.02% of reading',
+    calibrated_on_days_ago: 880,
+    valid_days: 400,
+  },
 ];

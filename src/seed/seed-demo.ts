@@ -68,7 +68,7 @@ export async function seedDemo(
     unitIds.set(u.name, pu.id);
   }
 
-  const standards: { id: number; identifier: string }[] = [];
+  const standards: { id: number; identifier: string; calibrated_on: string; due_date: string }[] = [];
   for (const s of DEMO_REFERENCE_STANDARDS) {
     const calibrated = new Date(now.getTime() - s.calibrated_on_days_ago * DAY);
     const due = new Date(calibrated.getTime() + s.valid_days * DAY);
@@ -157,7 +157,7 @@ async function seedCalibrationHistory(
   },
   index: number,
   technicianIds: number[],
-  standards: { id: number }[],
+  standards: { id: number; calibrated_on: string; due_date: string }[],
   now: Date,
   settings: CmmsSettings,
 ) {
@@ -179,6 +179,12 @@ async function seedCalibrationHistory(
     return seed / 2147483647;
   };
   for (const [k, when] of dates.entries()) {
+    // A calibration uses a standard whose certificate covered its day (issued, not yet lapsed).
+    const day = when.toISOString().slice(0, 10);
+    const covers = (s: (typeof standards)[number]) => s.calibrated_on <= day && day <= s.due_date;
+    const preferred = standards[(index + k) % 3];
+    const standard = covers(preferred) ? preferred : standards.find(covers);
+    if (!standard) continue;
     const failed = index === 5 && k === dates.length - 2;
     const tol = inst.accuracy_class;
     const points = [0, 25, 50, 75, 100].map((pct) => {
@@ -197,7 +203,7 @@ async function seedCalibrationHistory(
       {
         instrument_id: inst.id,
         performed_at: when.toISOString(),
-        reference_standard_id: standards[(index + k) % 3].id,
+        reference_standard_id: standard.id,
         notes: failed
           ? 'As-found out of tolerance at upper points; zero and span adjusted.'
           : 'Routine calibration.',

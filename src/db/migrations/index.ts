@@ -4,6 +4,7 @@ import * as m0002 from './0002_reading_tiers.ts';
 import * as m0004 from './0004_cmms_records.ts';
 import * as m0005 from './0005_jobs_and_models.ts';
 import * as m0006 from './0006_gateways.ts';
+import * as m0007 from './0007_instrument_ranges.ts';
 import * as m0008 from './0008_calibration_corrections.ts';
 import * as m0009 from './0009_record_content_hashes.ts';
 import * as m0010 from './0010_account_security.ts';
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0004_cmms_records': m0004,
   '0005_jobs_and_models': m0005,
   '0006_gateways': m0006,
+  '0007_instrument_ranges': m0007,
   '0008_calibration_corrections': m0008,
   '0009_record_content_hashes': m0009,
   '0010_account_security': m0010,

@@ -10,6 +10,7 @@ import { useUpdateInstrument } from '../../features/instruments/api/update-instr
 import { InstrumentFacts } from '../../features/instruments/components/InstrumentFacts.tsx';
 import { InstrumentForm } from '../../features/instruments/components/InstrumentForm.tsx';
 import { InstrumentStatusPanel } from '../../features/instruments/components/InstrumentStatusPanel.tsx';
+import { RangeHistory } from '../../features/instruments/components/RangeHistory.tsx';
 import { MaintenanceHistory } from '../../features/maintenance/components/MaintenanceHistory.tsx';
 import { ModelVersions } from '../../features/ml/components/ModelVersions.tsx';
 import { PmPlans } from '../../features/pm-plans/components/PmPlans.tsx';
@@ -30,6 +31,7 @@ const TABS = [
   ['alerts', 'Alerts'],
   ['work-orders', 'Work orders'],
   ['models', 'Model versions'],
+  ['ranges', 'Range history'],
 ] as const;
 type Tab = (typeof TABS)[number][0];
 
@@ -133,6 +135,7 @@ export function InstrumentDetailRoute() {
                   <WorkOrderList fixed={{ instrument_id: i.id, status: undefined, limit: 20 }} />
                 )}
                 {tab === 'models' && <ModelVersions tag={i.tag} />}
+                {tab === 'ranges' && <RangeHistory instrumentId={i.id} />}
               </div>
             </section>
             {action && (
