@@ -21,9 +21,12 @@ import net from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { bindAuditKey } from '../src/audit/audit-log.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { createInstrument } from '../src/instruments/instrument-service.ts';
+
+const BENCH_AUDIT_KEY = 'bench-audit-key-that-is-long-enough-32';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
@@ -81,6 +84,8 @@ async function templateDb(): Promise<string> {
   const h = openDatabase({ kind: 'sqlite', file });
   await migrateToLatest(h);
   const now = new Date();
+  // The same audit key as the server that later runs on copies of this database.
+  await bindAuditKey(h.db, BENCH_AUDIT_KEY, now.toISOString());
   for (let i = 0; i < INSTRUMENTS; i++) {
     await createInstrument(
       h.db,
@@ -160,6 +165,7 @@ async function startServer(dbFile: string, brokerEnv: Record<string, string>): P
       ...process.env,
       NODE_ENV: 'production',
       JWT_SECRET: 'bench-secret-that-is-long-enough',
+      AUDIT_KEY: BENCH_AUDIT_KEY,
       ADMIN_PASSWORD: 'bench-admin-password',
       PORT: '0',
       HOST: '127.0.0.1',

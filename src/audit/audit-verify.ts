@@ -251,11 +251,12 @@ export async function verifyAudit(
   line('deleted_records', `${trail.size} records known to the trail`);
 
   const first = problems[0];
+  const broken = firstBrokenRow(problems);
   return {
     ok: problems.length === 0,
     rows_checked: checked,
     ...(first ? { reason: first.message } : {}),
-    ...(first?.audit_id !== undefined ? { first_broken_id: firstBrokenRow(problems) } : {}),
+    ...(broken !== undefined ? { first_broken_id: broken } : {}),
     key_id: key.id,
     head: { rows: checked, last_id: lastId, last_hash: lastHash },
     legacy_rows: legacyRows,
@@ -267,13 +268,13 @@ export async function verifyAudit(
   };
 }
 
-/** The lowest audit row a chain problem names (what the old verify called the first broken row). */
+/** The lowest audit row the chain or a checkpoint finds at fault (what the old verify reported). */
 function firstBrokenRow(problems: Problem[]): number | undefined {
   const ids = problems
-    .filter((p) => ['chain_links', 'row_signatures', 'ids_contiguous'].includes(p.check))
+    .filter((p) => !['record_hashes', 'deleted_records'].includes(p.check))
     .map((p) => p.audit_id)
     .filter((x): x is number => x !== undefined);
-  return ids.length ? Math.min(...ids) : problems.find((p) => p.audit_id !== undefined)?.audit_id;
+  return ids.length ? Math.min(...ids) : undefined;
 }
 
 function collectTrail(
