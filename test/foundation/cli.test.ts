@@ -84,7 +84,7 @@ describe('cli', () => {
     const own = await cli(['user', 'reset-password', 'T-5001', '--password', 'my-t-5001-pass'], env);
     expect(own.code).toBe(1);
     expect(own.stderr).toMatch(/password must not contain the employee number/);
-  });
+  }, 120_000);
 
   it('refuses a bad setting with one line naming the variable', async () => {
     const r = await cli(['migrate'], { ...env, CUSUM_K: 'abc' });
