@@ -158,6 +158,9 @@ interface Server {
   stop(): Promise<void>;
 }
 
+const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
+const scrapeHeaders = { authorization: `Bearer ${BENCH_METRICS_TOKEN}` };
+
 async function startServer(dbFile: string, brokerEnv: Record<string, string>): Promise<Server> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
     cwd: ROOT,
@@ -166,7 +169,9 @@ async function startServer(dbFile: string, brokerEnv: Record<string, string>): P
       NODE_ENV: 'production',
       JWT_SECRET: 'bench-secret-that-is-long-enough',
       AUDIT_KEY: BENCH_AUDIT_KEY,
-      ADMIN_PASSWORD: 'bench-admin-password',
+      ADMIN_PASSWORD: 'Bench-operator-pass-1',
+      // /health details and /metrics need a token; the bench reads both with this one.
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
       PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: work,
@@ -194,10 +199,10 @@ async function startServer(dbFile: string, brokerEnv: Record<string, string>): P
     proc,
     url,
     async health() {
-      return (await (await fetch(`${url}/health`)).json()) as Record<string, any>;
+      return (await (await fetch(`${url}/health`, { headers: scrapeHeaders })).json()) as Record<string, any>;
     },
     async lagBuckets() {
-      const text = await (await fetch(`${url}/metrics`)).text();
+      const text = await (await fetch(`${url}/metrics`, { headers: scrapeHeaders })).text();
       const out = new Map<number, number>();
       for (const m of text.matchAll(/^cmms_ingest_commit_lag_seconds_bucket\{le="([^"]+)"\} (\d+)/gm))
         out.set(m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2]));
