@@ -75,9 +75,10 @@ function run(seed: number, driftStart: number | null) {
       const { rows } = alignedWindowMeans(base, DEFAULT_GROUP_WINDOW_SECONDS, [180, 180, 180]);
       monitor = new GroupResidualMonitor(trainPcaModel(rows), cfgs, DEFAULT_GROUP_WINDOW_SECONDS);
     }
-    monitor
-      .update(j, { ts: r.ts, value: r.value })
-      .forEach((list, member) => list.forEach((e) => events.push({ member, e })));
+    const out = monitor.update(j, { ts: r.ts, value: r.value });
+    for (let member = 0; member < out.length; member++) {
+      for (const e of out[member]) events.push({ member, e });
+    }
   }
   return { events, monitor: monitor! };
 }
