@@ -233,7 +233,10 @@ export class CusumDetector {
     let events: DetectorEvent[] = [];
     if (s.window.bucket !== null && bucket > s.window.bucket) events = this.closeWindow(cfg);
     if (s.window.bucket === null) s.window = { bucket, count: 0, sum: 0 };
-    if (s.baseline === null) welford((s.raw ??= { n: 0, mean: 0, m2: 0 }), reading.value);
+    if (s.baseline === null) {
+      if (!s.raw) s.raw = { n: 0, mean: 0, m2: 0 };
+      welford(s.raw, reading.value);
+    }
     s.window.count++;
     s.window.sum += reading.value;
     return events;
@@ -404,7 +407,8 @@ export class CusumDetector {
   private score(cfg: CusumConfig, end: number, value: number, mu0: number, sigma: number): DetectorEvent[] {
     const s = this.s;
     const mean = value;
-    const history = (s.history ??= []);
+    if (!s.history) s.history = [];
+    const history = s.history;
     history.push({ end, value });
     if (history.length > HISTORY_WINDOWS) history.splice(0, history.length - HISTORY_WINDOWS);
     const z = (value - mu0) / sigma;

@@ -44,6 +44,14 @@ export interface PcaModel {
   residualSigma: number[];
   /** sigma of x - expectedFromOthers(x)[j] per variable on the training rows. */
   looResidualSigma: number[];
+  /** [j][k]: sigma of variable j's leave-one-out residual when variable k is excluded too (k != j). */
+  looSigmaWithout: number[][];
+  /**
+   * Lag-1 autocorrelation of each variable's leave-one-out residual over the training rows (in time
+   * order). A CUSUM on autocorrelated inputs alarms far more often than its i.i.d. ARL says, so the
+   * residual CUSUM divides by sigma * sqrt((1 + rho) / (1 - rho)) (the long-run sd of an AR(1)).
+   */
+  looLag1: number[];
 }
 
 export interface PcaTrainOptions {
@@ -118,24 +126,44 @@ export function trainPcaModel(rows: number[][], opts: PcaTrainOptions = {}): Pca
     limitQuantile,
     residualSigma: new Array<number>(m).fill(0),
     looResidualSigma: new Array<number>(m).fill(0),
+    looSigmaWithout: [],
+    looLag1: new Array<number>(m).fill(0),
   };
   const t2s: number[] = [];
   const spes: number[] = [];
   const res2 = new Array<number>(m).fill(0);
   const loo2 = new Array<number>(m).fill(0);
+  const without2 = Array.from({ length: m }, () => new Array<number>(m).fill(0));
+  const lag = new Array<number>(m).fill(0);
+  let prev: number[] | null = null;
   for (const r of rows) {
     const s = scorePca(model, r);
     t2s.push(s.t2);
     spes.push(s.spe);
     const loo = expectedFromOthers(model, r);
+    const looRes = r.map((v, j) => v - loo[j]);
     for (let j = 0; j < m; j++) {
       res2[j] += s.residuals[j] ** 2;
-      loo2[j] += (r[j] - loo[j]) ** 2;
+      loo2[j] += looRes[j] ** 2;
+      if (prev) lag[j] += looRes[j] * prev[j];
+    }
+    prev = looRes;
+    for (let k = 0; k < m; k++) {
+      const ex = new Array<boolean>(m).fill(false);
+      ex[k] = true;
+      const e = expectedFromOthers(model, r, ex);
+      for (let j = 0; j < m; j++) if (j !== k) without2[j][k] += (r[j] - e[j]) ** 2;
     }
   }
   // Residual sigma floored at 1e-6 of the column's std so a perfect twin cannot give z = inf.
   model.residualSigma = res2.map((v, j) => Math.max(Math.sqrt(v / (n - 1)), 1e-6 * std[j]));
   model.looResidualSigma = loo2.map((v, j) => Math.max(Math.sqrt(v / (n - 1)), 1e-6 * std[j]));
+  model.looSigmaWithout = without2.map((row, j) =>
+    row.map((v, k) =>
+      k === j ? model.looResidualSigma[j] : Math.max(Math.sqrt(v / (n - 1)), 1e-6 * std[j]),
+    ),
+  );
+  model.looLag1 = lag.map((v, j) => Math.min(0.9, Math.max(0, v / Math.max(loo2[j], Number.MIN_VALUE))));
   model.t2Limit = empiricalQuantile(t2s, limitQuantile);
   model.speLimit = empiricalQuantile(spes, limitQuantile);
   return model;
@@ -196,6 +224,27 @@ export function expectedFromOthers(model: PcaModel, x: number[], exclude?: reado
     out[j] = mean[j] + std[j] * zh;
   }
   return out;
+}
+
+/**
+ * sigma for variable j's leave-one-out residual with `exclude` excluded: the largest of the measured
+ * single-exclusion sigmas (with two or more excluded, a conservative approximation), times the AR(1)
+ * long-run factor sqrt((1 + rho) / (1 - rho)) when `autocorrelation` is set.
+ */
+export function looSigma(
+  model: PcaModel,
+  j: number,
+  exclude?: readonly boolean[],
+  autocorrelation = false,
+): number {
+  let sigma = model.looResidualSigma[j];
+  if (exclude) {
+    for (let k = 0; k < model.variables; k++) {
+      if (k !== j && exclude[k]) sigma = Math.max(sigma, model.looSigmaWithout[j]?.[k] ?? sigma);
+    }
+  }
+  const rho = autocorrelation ? (model.looLag1?.[j] ?? 0) : 0;
+  return sigma * Math.sqrt((1 + rho) / (1 - rho));
 }
 
 /** Leave-one-out residual of each variable in its training residual sigma. */

@@ -34,7 +34,7 @@ export interface SharedProcess {
 }
 
 /** Share of a unit member's wander variance that is the unit's (the rest is its own, local). */
-export const SHARED_WANDER_SHARE = 0.98;
+export const SHARED_WANDER_SHARE = 0.995;
 
 export function createSharedProcess(
   seed: number,
