@@ -272,6 +272,7 @@ function main() {
           warningThreshold: WARNING,
           criticalThreshold: CRITICAL,
           levelLatchSeconds: config.ml.levelLatchSeconds,
+          levelAlerts: config.ml.levelAlerts,
         },
         p50,
       ),

@@ -189,6 +189,8 @@ interface FileResult {
   byType: Record<string, number>;
   trained: number;
   trainErrors: string[];
+  /** Seconds per phase. */
+  phase: Record<string, number>;
 }
 
 /** Replays one file through a fresh server; returns per-row predictions (all rows) from its alerts. */
@@ -284,7 +286,14 @@ async function replayFile(f: SkabFile): Promise<FileResult> {
       await waitFor('readings stored', async () => (await stored()) >= want);
     };
 
+    const phase: Record<string, number> = {};
+    let mark = Date.now();
+    const lap = (name: string) => {
+      phase[name] = (Date.now() - mark) / 1000;
+      mark = Date.now();
+    };
     await publish(0, TRAIN_ROWS);
+    lap('baseline');
     const trainErrors: string[] = [];
     let trained = 0;
     const jobs: { tag: string; id: number }[] = [];
@@ -310,9 +319,11 @@ async function replayFile(f: SkabFile): Promise<FileResult> {
       if (job.status === 'succeeded') trained++;
       else trainErrors.push(`${tag} job ${job.error ?? job.status}`);
     }
+    lap('train');
     // Let the scorer load the new models (model.activated) before the rest arrives.
     await new Promise((r) => setTimeout(r, 300));
     await publish(TRAIN_ROWS, f.ts.length);
+    lap('replay');
     // The scorer's clock closes the last window; then its alert writes drain.
     await new Promise((r) => setTimeout(r, 7_000));
     const scorer = server.ctx.anomaly as { drain?: () => Promise<void> };
@@ -335,7 +346,7 @@ async function replayFile(f: SkabFile): Promise<FileResult> {
       return [Date.parse(a.first_seen), a.cleared_at ? Date.parse(a.cleared_at) : Number.POSITIVE_INFINITY];
     });
     const pred = ts.map((t) => intervals.some(([s, e]) => t >= s && t < e));
-    return { pred, byType, trained, trainErrors };
+    return { pred, byType, trained, trainErrors, phase };
   } finally {
     await client.endAsync();
     await server.stop();
@@ -376,7 +387,10 @@ async function main() {
     const m = metrics(mine);
     console.log(
       `  ${name}: ${f.ts.length} rows, models ${res.trained}/${CHANNELS.length}, alerts ${JSON.stringify(res.byType)}, ` +
-        `F1 ${m.f1.toFixed(2)} FAR ${pct(m.far)} MAR ${pct(m.mar)} (${((Date.now() - t0) / 1000).toFixed(1)} s)` +
+        `F1 ${m.f1.toFixed(2)} FAR ${pct(m.far)} MAR ${pct(m.mar)} (${((Date.now() - t0) / 1000).toFixed(1)} s: ` +
+        `${Object.entries(res.phase)
+          .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+          .join(', ')})` +
         (res.trainErrors.length ? ` errors: ${res.trainErrors.join('; ')}` : ''),
     );
   }

@@ -273,6 +273,8 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       windowStrideSeconds: num(env, 'ML_WINDOW_STRIDE_SECONDS', 0, { min: 0, int: true }),
       /** A level-driven anomaly episode ends after this long (a lasting offset is the CUSUM's and the rules' case). */
       levelLatchSeconds: num(env, 'ANOMALY_LEVEL_LATCH_SECONDS', 900, { min: 0 }),
+      /** Level-driven anomalous windows raise too (default off: process wander; see anomaly-detector.ts). */
+      levelAlerts: bool(env, 'ANOMALY_LEVEL_ALERTS', false),
       trees: num(env, 'ML_TREES', 100, { min: 10, max: 1000, int: true }),
       anomalyAlertWindows: num(env, 'ANOMALY_ALERT_WINDOWS', 5, { min: 1, max: 60, int: true }),
     },

@@ -106,7 +106,12 @@ describe('InstrumentAnomalyDetector', () => {
   });
 
   it('does not stay latched on a level offset: the episode ends after levelLatchSeconds and stays ended', () => {
-    const latched = { ...policy, levelLatchSeconds: 300 };
+    // By default a level excursion is scored anomalous but raises nothing (the CUSUM and limits own levels).
+    const quiet = new InstrumentAnomalyDetector(model, 1, cfg, policy, model.threshold - 0.01);
+    expect(run(quiet, [{}, ...Array(8).fill({ level: 6.5 })])).toEqual([]);
+    expect(quiet.snapshot().anomalous).toBe(true);
+    // With level alerts on (ANOMALY_LEVEL_ALERTS), the episode still ends after the latch.
+    const latched = { ...policy, levelLatchSeconds: 300, levelAlerts: true };
     const d = new InstrumentAnomalyDetector(model, 1, cfg, latched, model.threshold - 0.01);
     const events = run(d, [{}, ...Array(12).fill({ level: 6.5 })]);
     expect(events.map((e) => e.kind)).toEqual(['raise', 'clear']);

@@ -48,6 +48,12 @@ export interface AnomalyPolicy {
   criticalThreshold: number;
   /** A level-driven episode ends after this many seconds (0 or absent: never). */
   levelLatchSeconds?: number;
+  /**
+   * Whether level-driven windows (top feature mean, min, max, deviation, range utilisation) count as
+   * evidence (ANOMALY_LEVEL_ALERTS, default false): on wandering processes they gave ~3 false alerts
+   * per instrument-day on bench:detect; a level is the CUSUM's and the limits' business.
+   */
+  levelAlerts?: boolean;
 }
 
 export interface AnomalySnapshot {
@@ -260,7 +266,10 @@ export class InstrumentAnomalyDetector {
       return [];
     }
     this.consecutive++;
-    if (this.levelBlocked && levelDriven) return [];
+    if (levelDriven && (this.levelBlocked || !this.policy.levelAlerts)) {
+      this.evidence = 0;
+      return [];
+    }
     const weight = stepShare * (1 + (a.score - a.modelThreshold) / this.spread);
     this.evidence += Math.min(this.policy.alertWindows, weight);
     const escalate =

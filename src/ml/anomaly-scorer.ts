@@ -202,6 +202,7 @@ export class AnomalyScorer {
             warningThreshold: config.anomaly.warningThreshold,
             criticalThreshold: config.anomaly.criticalThreshold,
             levelLatchSeconds: config.ml.levelLatchSeconds,
+            levelAlerts: config.ml.levelAlerts,
           },
           file.score_p50,
         );

@@ -157,16 +157,37 @@ describe('training, versions and rollback', () => {
     expect(none.body.error.code).toBe('ml_no_baseline');
     expect(none.body.error.message).toContain('POST /api/ml/baselines');
 
+    // The minimum is data (ML_MIN_TRAINING_SECONDS, 300 s), not a count of 60 s windows: 4 minutes
+    // at 5 s is 48 readings, 240 s, too little; 400 s (what a short experiment gives) trains.
     const to = floorMin(now()) - 10 * MIN;
-    await storeReadings(t, bare.id, cleanReadings(simOf(bare), to - 20 * MIN, to));
-    await t.api('POST', '/api/ml/baselines', {
-      body: { tag: bare.tag, start: new Date(to - 20 * MIN).toISOString(), end: new Date(to).toISOString() },
+    await storeReadings(t, bare.id, cleanReadings(simOf(bare), to - 4 * MIN, to));
+    const b = await t.api('POST', '/api/ml/baselines', {
+      body: { tag: bare.tag, start: new Date(to - 4 * MIN).toISOString(), end: new Date(to).toISOString() },
     });
     const few = await t.api('POST', `/api/ml/train/${bare.tag}`);
     expect(few.status).toBe(400);
     expect(few.body.error.code).toBe('ml_too_few_windows');
-    expect(few.body.error.details).toMatchObject({ windows: 20, required_windows: 30 });
-    expect(few.body.error.message).toMatch(/20 usable 60 s windows .* at least 30/);
+    expect(few.body.error.details).toMatchObject({
+      readings: 48,
+      seconds: 240,
+      required_seconds: 300,
+      windows: 13,
+      window_seconds: 60,
+      stride_seconds: 15,
+    });
+    expect(few.body.error.message).toMatch(/48 good readings \(240 s of data\).* at least 300 s of data/);
+    await t.api('DELETE', `/api/ml/baselines/${b.body.id}`);
+    const from400 = to - 400_000;
+    await storeReadings(t, bare.id, cleanReadings(simOf(bare), from400, to - 4 * MIN));
+    await t.api('POST', '/api/ml/baselines', {
+      body: { tag: bare.tag, start: new Date(from400).toISOString(), end: new Date(to).toISOString() },
+    });
+    const short = await t.api('POST', `/api/ml/train/${bare.tag}`);
+    expect(short.status).toBe(202);
+    const shortJob = await waitForJob(t, short.body.job_id);
+    expect(shortJob).toMatchObject({ status: 'succeeded' });
+    // (400 - 60) / 15 + 1 sliding windows of 60 s, one every 15 s.
+    expect(shortJob.result_summary.windows_used).toBe(23);
 
     // A training of the same instrument already running (claimed by this server's runner): 409.
     const at = new Date().toISOString();
@@ -199,7 +220,7 @@ describe('training, versions and rollback', () => {
 
     expect((await t.api('POST', '/api/ml/train/NO-SUCH-TAG')).status).toBe(404);
     expect((await t.api('POST', `/api/ml/train/${inst.tag}`, { token: tech.token })).status).toBe(403);
-  });
+  }, 90_000); // includes one training in a worker thread
 
   it('train -> 202 -> job succeeds -> version 1 active; again -> v2; activate v1 rolls back', async () => {
     const res = await t.api('POST', `/api/ml/train/${inst.tag}`);
@@ -210,7 +231,7 @@ describe('training, versions and rollback', () => {
     expect(during.status).toBe(200);
     const job = await waitForJob(t, res.body.job_id);
     expect(job).toMatchObject({ type: 'ml.train', status: 'succeeded', progress: 1, error: null });
-    expect(job.result_summary).toMatchObject({ tag: inst.tag, version: 1, windows_used: 360 });
+    expect(job.result_summary).toMatchObject({ tag: inst.tag, version: 1, windows_used: 1437 });
 
     const v1 = await t.api('GET', `/api/ml/models/${inst.tag}`, { token: tech.token });
     expect(v1.status).toBe(200);
@@ -219,15 +240,21 @@ describe('training, versions and rollback', () => {
       tag: inst.tag,
       version: 1,
       trained_by: 1,
-      windows_used: 360,
+      windows_used: 1437,
       contamination: 0.05,
-      feature_set_version: 2,
+      feature_set_version: 3,
       is_active: true,
       model_file: path.join('models', inst.tag, 'v1.json'),
     });
     expect(v1.body.items[0].threshold).toBeGreaterThan(0.3);
     expect(v1.body.items[0].threshold).toBeLessThan(1);
-    expect(v1.body.items[0].metrics).toMatchObject({ trees: 100, seed: 42, readings_used: 4320 });
+    expect(v1.body.items[0].metrics).toMatchObject({
+      trees: 100,
+      seed: 42,
+      readings_used: 4320,
+      window_seconds: 60,
+      stride_seconds: 15,
+    });
     expect(existsSync(path.join(t.dataDir, 'models', inst.tag, 'v1.json'))).toBe(true);
 
     const again = await t.api('POST', `/api/ml/train/${inst.tag}`);
@@ -258,10 +285,14 @@ describe('training, versions and rollback', () => {
 
     const audit = await t.api('GET', '/api/audit?entity_type=ml_model');
     const actions = audit.body.items.map((a: any) => a.action);
-    expect(actions.filter((a: string) => a === 'train')).toHaveLength(2);
+    // Two trainings of this instrument (the first test trained another one).
+    const trains = audit.body.items.filter(
+      (a: any) => a.action === 'train' && JSON.stringify(a.new_value).includes(inst.tag),
+    );
+    expect(trains).toHaveLength(2);
     expect(actions[0]).toBe('activate');
     expect(audit.body.items[0]).toMatchObject({ user_id: 1, old_value: { active_version: 2 } });
-  });
+  }, 120_000); // two trainings in worker threads, on a shared machine
 
   it('scores live readings with the active model and raises an anomaly alert naming the features', async () => {
     // 9 minutes of a hunting loop (an oscillation of 15 % of span, 20 s period) after the baseline.
@@ -276,7 +307,7 @@ describe('training, versions and rollback', () => {
       return res.body.items[0];
     });
     expect(alert).toMatchObject({ alert_type: 'anomaly', condition: 'isolation_forest', status: 'raised' });
-    expect(alert.message).toMatch(/unusual pattern for \d+ min .* most deviating: /);
+    expect(alert.message).toMatch(/unusual pattern for [\d.]+ min .* most deviating: /);
     expect(alert.details.model_version).toBe(1);
     expect(alert.details.top_features.length).toBe(3);
 
