@@ -159,6 +159,8 @@ interface Server {
 }
 
 const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
+const BENCH_MQTT_USER = 'bench-cmms';
+const BENCH_MQTT_PASSWORD = 'bench-broker-password';
 const scrapeHeaders = { authorization: `Bearer ${BENCH_METRICS_TOKEN}` };
 
 async function startServer(dbFile: string, brokerEnv: Record<string, string>): Promise<Server> {
@@ -274,6 +276,11 @@ function publish(url: string, prefix: string, rate: number, seconds: number, sto
       '2',
       '--ahead',
       String(MAX_AHEAD),
+      // Production refuses an open embedded broker: the publisher logs in as the plant would.
+      '--username',
+      BENCH_MQTT_USER,
+      '--password',
+      BENCH_MQTT_PASSWORD,
     ],
     { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
@@ -346,7 +353,12 @@ async function benchProduct(mode: string, template: string, mosquittoUrl: string
   const prefix = 'plant/readings';
   const brokerEnv: Record<string, string> =
     mode === 'embedded'
-      ? { MQTT_BROKER: 'embedded', MQTT_PORT: String(port) }
+      ? {
+          MQTT_BROKER: 'embedded',
+          MQTT_PORT: String(port),
+          MQTT_USERNAME: BENCH_MQTT_USER,
+          MQTT_PASSWORD: BENCH_MQTT_PASSWORD,
+        }
       : {
           MQTT_BROKER: mosquittoUrl,
           MQTT_CLIENT_ID: `bench-ingest-${process.pid}`,

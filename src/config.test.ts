@@ -64,7 +64,7 @@ describe('configuration', () => {
   });
 
   it('refuses an open embedded broker in production, with one line', () => {
-    const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AUDIT_KEY: 'k'.repeat(32) };
     expect(() => load(prod)).toThrow(
       /^MQTT_USERNAME and MQTT_PASSWORD must be set when NODE_ENV=production \(the embedded MQTT broker refuses anonymous clients\)$/,
     );
@@ -93,12 +93,14 @@ describe('configuration', () => {
   });
 
   it('requires AUDIT_KEY in production, and otherwise keeps one generated key in the data folder', () => {
-    expect(() => load({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(
+    const broker = { MQTT_USERNAME: 'cmms', MQTT_PASSWORD: 'long-enough-secret' };
+    expect(() => load({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), ...broker })).toThrow(
       /^AUDIT_KEY must be set when NODE_ENV=production$/,
     );
     expect(() => load({ AUDIT_KEY: 'short' })).toThrow(/^AUDIT_KEY must be at least 32 characters$/);
     expect(
-      load({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AUDIT_KEY: 'k'.repeat(32) }).audit,
+      load({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AUDIT_KEY: 'k'.repeat(32), ...broker })
+        .audit,
     ).toMatchObject({ key: 'k'.repeat(32), source: 'env' });
     const dir = tmp();
     const a = loadConfig({ DATA_DIR: dir }, { dotenvFile: null });

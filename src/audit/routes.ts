@@ -84,9 +84,9 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       format: Type.String({ maxLength: 60 }),
       key_id: Type.String({ maxLength: 64 }),
-      keyed_from_id: Nullable(Type.Integer({ minimum: 0 })),
-      rows: Type.Integer({ minimum: 0 }),
-      last_id: Type.Integer({ minimum: 0 }),
+      keyed_from_id: Nullable(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+      rows: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
+      last_id: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
       last_hash: Type.String({ maxLength: 128 }),
       taken_at: Type.String({ maxLength: 40 }),
     },

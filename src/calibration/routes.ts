@@ -81,8 +81,8 @@ export const calibrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           status: Type.Optional(
             Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected')]),
           ),
-          instrument_id: Type.Optional(Type.Integer({ minimum: 1 })),
-          calibration_id: Type.Optional(Type.Integer({ minimum: 1 })),
+          instrument_id: Type.Optional(Id),
+          calibration_id: Type.Optional(Id),
           ...PageQuery,
         }),
         response: { 200: Page(CorrectionSchema) },

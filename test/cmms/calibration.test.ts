@@ -15,7 +15,8 @@ describe('calibration records and reference standards', () => {
   it('records a passing and a failing multi-point calibration: errors per point, corrective work order, due date moves', async () => {
     const now = new Date();
     const inst = await makeInstrument(t, { accuracy_class: 0.5, calibration_interval_days: 180 });
-    const std = await makeStandard(t, now);
+    // Certified before the first calibration below (a standard is never used before its certificate).
+    const std = await makeStandard(t, now, { calibratedDaysAgo: 250 });
 
     const firstAt = new Date(now.getTime() - 200 * DAY_MS).toISOString();
     const pass = await calibrate(

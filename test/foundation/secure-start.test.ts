@@ -49,6 +49,7 @@ describe('production start', () => {
           MQTT_PORT: '0',
           MQTT_USERNAME: 'cmms',
           MQTT_PASSWORD: 'a-long-broker-password',
+          AUDIT_KEY: 'an-audit-key-of-at-least-32-characters',
         },
       });
     });

@@ -172,8 +172,13 @@ describe('MQTT ingestion end to end', () => {
       { what: 'first reading' },
     );
 
-    const patched = await t.api('PATCH', `/api/instruments/${inst.id}`, {
+    // With readings stored, a unit change is a recorded re-range, never a plain edit.
+    const refused = await t.api('PATCH', `/api/instruments/${inst.id}`, {
       body: { unit: 'kPa', range_max: 1000 },
+    });
+    expect(refused.status).toBe(409);
+    const patched = await t.api('POST', `/api/instruments/${inst.id}/rerange`, {
+      body: { unit: 'kPa', range_max: 1000, reason: 'transmitter re-ranged to kPa' },
     });
     expect(patched.status).toBe(200);
     const before = await ingestionHealth(t);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bindAuditKey } from '../../src/audit/audit-log.ts';
 import { parseDatabaseUrl } from '../../src/config.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
@@ -111,6 +112,8 @@ describe('downsampling and retention', () => {
     drop = fresh.drop;
     handle = openDatabase(parseDatabaseUrl(url));
     await migrateToLatest(handle);
+    // Services audit their changes, and the audit chain needs its key (src/audit/audit-key.ts).
+    await bindAuditKey(handle.db, 'retention-test-audit-key-of-32-chars', new Date().toISOString());
     deps = { db: handle.db, dialect: handle.dialect, log };
     ids = [];
     for (const tag of ['RT-A', 'RT-B']) {

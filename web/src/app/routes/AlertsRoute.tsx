@@ -25,7 +25,7 @@ export function AlertsRoute() {
       </header>
       <AlertList
         rowActions={(a) =>
-          isAdmin && a.status !== 'resolved' && !a.work_order_id ? (
+          isAdmin && a.instrument_id !== null && a.status !== 'resolved' && !a.work_order_id ? (
             <button
               type="button"
               className="button button-small"
@@ -41,7 +41,7 @@ export function AlertsRoute() {
         <WorkOrderForm
           fromAlert={{
             id: raising.id,
-            tag: raising.tag,
+            tag: raising.tag ?? '',
             message: raising.message,
             suggestedType: TYPE_FOR[raising.alert_type] ?? 'corrective',
             suggestedPriority: PRIORITY_FOR[raising.severity] ?? 'medium',

@@ -10,8 +10,10 @@ export const SEVERITIES = ['critical', 'warning', 'advisory'] as const;
 
 export interface Alert {
   id: number;
-  instrument_id: number;
-  tag: string;
+  /** Null for an alert on the ingestion source as a whole (one data_gap when nothing arrives). */
+  instrument_id: number | null;
+  tag: string | null;
+  source?: string | null;
   alert_type: string;
   severity: string;
   status: string;

@@ -32,7 +32,7 @@ export function ResolveAlertModal({ alert, onClose }: { alert: Alert; onClose: (
   };
   return (
     <Modal
-      title={`Resolve alert on ${alert.tag}`}
+      title={`Resolve alert on ${alertSubject(alert)}`}
       onClose={onClose}
       footer={
         <FormFooter
@@ -99,6 +99,11 @@ function AlertDetails({ details }: { details: Record<string, unknown> | null }) 
       </dl>
     </details>
   );
+}
+
+/** What an alert is about: its instrument's tag, or the source for a plant-wide alert. */
+export function alertSubject(a: Alert): string {
+  return a.tag ?? `${a.source ?? 'ingestion'} (all instruments)`;
 }
 
 interface Props {
@@ -221,9 +226,13 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
                     <div className="alert-head">
                       <SeverityBadge severity={a.severity} />
                       <AlertKindBadge type={a.alert_type} />
-                      <Link to={paths.instrument.href(a.instrument_id)} className="tag-link">
-                        {a.tag}
-                      </Link>
+                      {a.instrument_id !== null ? (
+                        <Link to={paths.instrument.href(a.instrument_id)} className="tag-link">
+                          {a.tag}
+                        </Link>
+                      ) : (
+                        <span className="tag-link">{alertSubject(a)}</span>
+                      )}
                       <StatusBadge status={a.status} />
                       {a.cleared_at && a.status !== 'resolved' && (
                         <span
@@ -271,7 +280,7 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
                         type="button"
                         className="button button-small"
                         disabled={ack.isPending && ack.variables === a.id}
-                        aria-label={`Acknowledge alert on ${a.tag}`}
+                        aria-label={`Acknowledge alert on ${alertSubject(a)}`}
                         onClick={() => {
                           setActionError(null);
                           ack.mutate(a.id, { onError: (e) => setActionError(errorText(e)) });
@@ -284,7 +293,7 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
                       <button
                         type="button"
                         className="button button-small"
-                        aria-label={`Resolve alert on ${a.tag}`}
+                        aria-label={`Resolve alert on ${alertSubject(a)}`}
                         onClick={() => setResolving(a)}
                       >
                         Resolve…
