@@ -63,6 +63,31 @@ export async function lockCalibrationRow(trx: Kysely<DB>, id: number) {
   return findCalibrationRow(trx, id);
 }
 
+/**
+ * The checks every correction passes, whether saved at once or held for an admin: the record is a
+ * calibration of this instrument, not corrected already, and has no correction awaiting approval.
+ */
+export async function assertCorrectable<T extends { instrument_id: number }>(
+  trx: Kysely<DB>,
+  original: T | undefined | null,
+  inst: { id: number; tag: string },
+  correctsId: number,
+): Promise<T> {
+  if (!original || original.instrument_id !== inst.id) {
+    throw new ValidationError('corrects_id', `calibration ${correctsId} is not a calibration of ${inst.tag}`);
+  }
+  const existing = await correctionOf(trx, correctsId);
+  if (existing) {
+    throw new ConflictError(
+      'calibration_already_corrected',
+      `calibration ${correctsId} was already corrected by record ${existing.id}; correct that one instead`,
+      { corrected_by_id: existing.id },
+    );
+  }
+  await assertNoPendingCorrection(trx, correctsId);
+  return original;
+}
+
 /** A record with a correction waiting for an admin takes no other correction until it is decided. */
 export async function assertNoPendingCorrection(trx: Kysely<DB>, calibrationId: number) {
   const pending = await trx
@@ -129,22 +154,12 @@ export async function recordCalibration(
     let correctedBy: number | null = null;
     if (input.corrects_id !== undefined) {
       // Locked, so of concurrent corrections of one record exactly one gets past the checks below.
-      const original = await lockCalibrationRow(trx, input.corrects_id);
-      if (!original || original.instrument_id !== inst.id) {
-        throw new ValidationError(
-          'corrects_id',
-          `calibration ${input.corrects_id} is not a calibration of ${inst.tag}`,
-        );
-      }
-      const existing = await correctionOf(trx, input.corrects_id);
-      if (existing) {
-        throw new ConflictError(
-          'calibration_already_corrected',
-          `calibration ${input.corrects_id} was already corrected by record ${existing.id}; correct that one instead`,
-          { corrected_by_id: existing.id },
-        );
-      }
-      await assertNoPendingCorrection(trx, input.corrects_id);
+      const original = await assertCorrectable(
+        trx,
+        await lockCalibrationRow(trx, input.corrects_id),
+        inst,
+        input.corrects_id,
+      );
       correctedRoot = await chainRoot(trx, input.corrects_id);
       // A correction fixes the record of work someone did: the performer stays, the corrector is noted.
       if (input.technician_id === undefined) technicianId = original.technician_id;

@@ -4,9 +4,9 @@ import type { DB, Role } from '../db/schema.ts';
 import { assertStandardUsable } from '../reference-standards/reference-standard-service.ts';
 import { parseJson } from '../shared/db-values.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
-import { correctionOf, findCalibrationRow } from './calibration-records.ts';
+import { findCalibrationRow } from './calibration-records.ts';
 import {
-  assertNoPendingCorrection,
+  assertCorrectable,
   type CalibrationDeps,
   type CalibrationInput,
   lockCalibrationRow,
@@ -144,21 +144,7 @@ export async function requestCorrection(
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (!inst) throw new ValidationError('instrument_id', `instrument ${input.instrument_id} does not exist`);
-    if (!original || original.instrument_id !== inst.id) {
-      throw new ValidationError(
-        'corrects_id',
-        `calibration ${input.corrects_id} is not a calibration of ${inst.tag}`,
-      );
-    }
-    const existing = await correctionOf(trx, input.corrects_id);
-    if (existing) {
-      throw new ConflictError(
-        'calibration_already_corrected',
-        `calibration ${input.corrects_id} was already corrected by record ${existing.id}; correct that one instead`,
-        { corrected_by_id: existing.id },
-      );
-    }
-    await assertNoPendingCorrection(trx, input.corrects_id);
+    await assertCorrectable(trx, original, inst, input.corrects_id);
     assertPointsInRange(input.points, inst);
     const origRow = await trx
       .selectFrom('calibration_records')
