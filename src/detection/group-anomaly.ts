@@ -22,7 +22,7 @@ import type { DetectorEvent, Reading } from './types.ts';
 export const GROUP_ANOMALY_CONDITION = 'group_anomaly';
 
 export interface GroupAnomalyOptions {
-  /** Multiple of the training T² quantile that counts as out of limit (default 3). */
+  /** Multiple of the training T² quantile that counts as out of limit (default 3 here; the product's GROUP_ANOMALY_LIMIT_FACTOR is 4). */
   limitFactor?: number;
   /** Weighted windows to raise, and consecutive in-limit windows to clear (default 3). */
   persistence?: number;
@@ -53,7 +53,12 @@ export interface GroupAnomalyScore {
   contributions: number[];
 }
 
-const MAX_PENDING = 8;
+/**
+ * Buckets kept waiting for the other members: a gateway that sends each tag's readings in blocks
+ * (50 a message, one tag after the other) leaves the first tag's buckets open until the last tag's
+ * block arrives. Older incomplete buckets are dropped.
+ */
+const MAX_PENDING = 512;
 
 export class GroupAnomalyMonitor {
   private s: GroupAnomalyState;

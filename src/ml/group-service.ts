@@ -419,21 +419,33 @@ async function buildModel(db: Kysely<DB>, group: PublicGroup): Promise<GroupMode
       { without_baseline: without },
     );
   }
-  const samplePeriodSeconds = Math.max(...members.map((m) => m.publish_interval_seconds));
   const driftWindowSeconds = group.drift_window_seconds;
-  const [driftAgg, sampleAgg] = await Promise.all([
-    Promise.all(members.map((m) => windowAggregates(db, m.id, ranges, driftWindowSeconds))),
-    Promise.all(members.map((m) => windowAggregates(db, m.id, ranges, samplePeriodSeconds))),
-  ]);
+  const driftAgg = await Promise.all(
+    members.map((m) => windowAggregates(db, m.id, ranges, driftWindowSeconds)),
+  );
+  // What the baseline actually holds: history may be stored thinner than the live publish interval
+  // (a backfill at one reading a minute). A window needs half the member's typical count, and the
+  // anomaly model's sample period is the coarsest member's spacing, so live scoring (which buckets
+  // by that period) sees windows like the ones it was trained on.
+  const covered = ranges.reduce((sum, [from, to]) => sum + (to - from) / 1000, 0);
+  const spacing = members.map((m, j) => {
+    const n = driftAgg[j].reduce((sum, w) => sum + w.n, 0);
+    return n > 0 ? Math.max(m.publish_interval_seconds, covered / n) : m.publish_interval_seconds;
+  });
+  const samplePeriodSeconds = Math.max(
+    ...members.map((m) => m.publish_interval_seconds),
+    ...spacing.map((s) => Math.round(s)),
+  );
+  const sampleAgg = await Promise.all(
+    members.map((m) => windowAggregates(db, m.id, ranges, samplePeriodSeconds)),
+  );
   const model = trainGroupModel({
     tags: members.map((m) => m.tag),
     samplePeriodSeconds,
     driftWindowSeconds,
     anomalyWindowSamples: group.anomaly_window_samples,
     driftWindows: driftAgg.map((a) => new Map(a.map((w) => [w.bucket, { n: w.n, avg: w.avg }]))),
-    driftMinSamples: members.map((m) =>
-      Math.max(1, Math.floor((0.5 * driftWindowSeconds) / Math.max(m.publish_interval_seconds, 1e-9))),
-    ),
+    driftMinSamples: spacing.map((sp) => Math.max(1, Math.floor((0.5 * driftWindowSeconds) / sp))),
     samples: sampleAgg.map((a) => new Map(a.map((w) => [w.bucket, w.avg]))),
   });
   if (!model.drift && !model.anomaly) {
