@@ -80,7 +80,7 @@ async function startOnce(v: Variant, env: NodeJS.ProcessEnv) {
 
 /** One no-op task in a worker thread, as the job runner starts it (median of RUNS). */
 function workerJobMs(v: Variant, dir: string): number {
-  const task = path.join(dir, 'noop-task.js');
+  const task = path.join(dir, 'noop-task.mjs');
   writeFileSync(task, 'export function noop() { return 1; }\n');
   const script = `
     const { runInWorker } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, v.workerThread)).href)});
@@ -116,7 +116,7 @@ const env = {
   MQTT_PORT: '0',
   DATA_DIR: dir,
   DATABASE_URL: `sqlite:${path.join(dir, 'cmms.db')}`,
-  ADMIN_PASSWORD: 'bench-admin-password',
+  ADMIN_PASSWORD: 'Bench-start-up-9',
 };
 try {
   // The first start migrates the database and creates the admin; the measured ones are restarts.
