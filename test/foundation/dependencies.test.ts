@@ -39,7 +39,7 @@ describe('mqtt.js', () => {
     const { port } = server.address() as net.AddressInfo;
     const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, reconnectPeriod: 0 });
     try {
-      await once(client, 'connect');
+      await new Promise((resolve) => client.once('connect', resolve));
       const writer = client as unknown as {
         _sendPacket?: (packet: object, cb?: () => void, cbStorePut?: () => void, noStore?: boolean) => void;
       };
