@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, apiClient } from '../helpers/test-app.ts';
+import { ADMIN, apiClient, freshDatabaseUrl } from '../helpers/test-app.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -62,7 +62,7 @@ describe('stale check', () => {
 
 describe('the compiled server', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cmms-compiled-'));
-  const env = {
+  const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'development',
     LOG_LEVEL: 'info',
@@ -70,14 +70,18 @@ describe('the compiled server', () => {
     HOST: '127.0.0.1',
     MQTT_PORT: '0',
     DATA_DIR: dir,
-    DATABASE_URL: `sqlite:${path.join(dir, 'cmms.db')}`,
     ADMIN_PASSWORD: ADMIN.password,
     REPORT_ASYNC_ROWS: '1',
     JOBS_POLL_MS: '100',
   };
   let server: ChildProcess | null = null;
+  let dropDatabase = async () => {};
 
   beforeAll(async () => {
+    // SQLite, or a schema of the run's PostgreSQL database when the suite runs on PostgreSQL.
+    const db = await freshDatabaseUrl(dir);
+    env.DATABASE_URL = db.url;
+    dropDatabase = db.drop;
     // What `npm start` does first (scripts/run.mjs): build the server when dist/ is missing or stale.
     await run(process.execPath, ['scripts/build.mjs', 'server', '--if-stale'], { cwd: root });
   }, 120_000);
@@ -86,6 +90,7 @@ describe('the compiled server', () => {
       server.kill('SIGTERM');
       await once(server, 'exit');
     }
+    await dropDatabase();
     rmSync(dir, { recursive: true, force: true });
   });
 
