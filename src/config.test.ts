@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, keepGeneratedSecrets, loadConfig, parseDatabaseUrl } from './config.ts';
+import { ConfigError, keepGeneratedSecrets, loadConfig, parseDatabaseUrl, SETTINGS } from './config.ts';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'cmms-config-'));
 const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: tmp(), ...env }, { dotenvFile: null });
@@ -202,6 +202,26 @@ describe('configuration', () => {
     // Secrets from the environment: nothing to keep.
     const given = load({ JWT_SECRET: 'j'.repeat(20), AUDIT_KEY: 'a'.repeat(40) });
     expect(keepGeneratedSecrets(given)).toBe(given);
+  });
+
+  it('documents every setting in .env.example, with the schema default', () => {
+    const example = readFileSync(path.resolve(import.meta.dirname, '../.env.example'), 'utf8');
+    const documented = new Map(
+      [...example.matchAll(/^# ([A-Z][A-Z0-9_]+)=(.*?)(?:[ \t]+#.*)?[ \t]*$/gm)].map(
+        (m) => [m[1], m[2]] as const,
+      ),
+    );
+    const names = Object.keys(SETTINGS.properties);
+    // MQTT_HOST is the earlier name of MQTT_LISTEN_HOST, kept working but no longer advertised.
+    expect(names.filter((n) => !documented.has(n) && n !== 'MQTT_HOST')).toEqual([]);
+    expect([...documented.keys()].filter((n) => !names.includes(n))).toEqual([]);
+    for (const [name, shown] of documented) {
+      const fallback = (SETTINGS.properties as Record<string, { default?: unknown }>)[name].default;
+      if (fallback !== undefined && shown !== '')
+        expect(typeof fallback === 'number' ? fallback : String(fallback), name).toBe(
+          typeof fallback === 'number' ? Number(shown) : shown,
+        );
+    }
   });
 
   it('reads a .env file, with the real environment taking precedence', () => {

@@ -181,6 +181,8 @@ export const SETTINGS = Type.Object({
   ANOMALY_LEVEL_ALERTS: bool(false),
   ML_TREES: int(100, { min: 10, max: 1000 }),
   ANOMALY_ALERT_WINDOWS: int(5, { min: 1, max: 60 }),
+  GROUP_ANOMALY_LIMIT_FACTOR: num(3, { min: 1, max: 100 }),
+  GROUP_ANOMALY_PERSISTENCE: int(3, { min: 1, max: 60 }),
   ALERT_SUPPRESSION_MINUTES: num(60, { min: 0 }),
   SIMULATOR_ENABLED: bool(false),
   // Background jobs
@@ -449,6 +451,10 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       levelAlerts: s.ANOMALY_LEVEL_ALERTS,
       trees: s.ML_TREES,
       anomalyAlertWindows: s.ANOMALY_ALERT_WINDOWS,
+      /** A model group's T² is out of limit above this multiple of its training 99 % quantile. */
+      groupAnomalyLimitFactor: s.GROUP_ANOMALY_LIMIT_FACTOR,
+      /** Score-weighted windows before a group anomaly raises (and in-limit windows before it clears). */
+      groupAnomalyPersistence: s.GROUP_ANOMALY_PERSISTENCE,
     },
     jobs: {
       concurrency: s.JOBS_CONCURRENCY,
