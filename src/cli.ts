@@ -1,5 +1,5 @@
 import { bindAuditKey } from './audit/audit-log.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, keepGeneratedSecrets, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import {
@@ -44,8 +44,9 @@ function flag(args: string[], name: string): string | undefined {
   return v;
 }
 
+/** The database for a command that changes audited records (so it binds the server's audit key). */
 async function withDb<T>(fn: (db: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+  const config = keepGeneratedSecrets(loadConfig());
   const handle = openDatabase(config.database);
   try {
     await migrateToLatest(handle);
@@ -240,8 +241,13 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (e: unknown) => {
-    // One line for a bad setting; the message for anything else.
-    if (e instanceof ConfigError) console.error(`configuration error: ${e.message}`);
+    // One line per bad setting; the message for anything else.
+    if (e instanceof ConfigError)
+      console.error(
+        e.problems.length === 1
+          ? `configuration error: ${e.message}`
+          : `configuration errors:\n${e.problems.map((p) => `  ${p}`).join('\n')}`,
+      );
     else console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   },

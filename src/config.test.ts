@@ -1,11 +1,21 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDatabaseUrl } from './config.ts';
+import { ConfigError, keepGeneratedSecrets, loadConfig, parseDatabaseUrl, SETTINGS } from './config.ts';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'cmms-config-'));
 const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: tmp(), ...env }, { dotenvFile: null });
+/** The problems a load reports, one per line. */
+const problems = (env: Record<string, string>): readonly string[] => {
+  try {
+    load(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+};
 
 describe('configuration', () => {
   it('has the spec defaults', () => {
@@ -81,14 +91,16 @@ describe('configuration', () => {
   });
 
   it('refuses to start in production without JWT_SECRET, and otherwise keeps one generated secret', () => {
-    expect(() => load({ NODE_ENV: 'production' })).toThrow(
-      /^JWT_SECRET must be set when NODE_ENV=production$/,
-    );
+    expect(problems({ NODE_ENV: 'production' })).toEqual([
+      'JWT_SECRET must be set when NODE_ENV=production',
+      'MQTT_USERNAME and MQTT_PASSWORD must be set when NODE_ENV=production (the embedded MQTT broker refuses anonymous clients)',
+      'AUDIT_KEY must be set when NODE_ENV=production',
+    ]);
     const dir = tmp();
-    const a = loadConfig({ DATA_DIR: dir }, { dotenvFile: null });
+    const a = keepGeneratedSecrets(loadConfig({ DATA_DIR: dir }, { dotenvFile: null }));
     const b = loadConfig({ DATA_DIR: dir }, { dotenvFile: null });
     expect(a.jwt.secret).toHaveLength(64);
-    expect(b.jwt.secret).toBe(a.jwt.secret);
+    expect(b.jwt).toMatchObject({ secret: a.jwt.secret, source: 'file' });
     expect(readFileSync(path.join(dir, 'jwt-secret'), 'utf8')).toBe(a.jwt.secret);
   });
 
@@ -103,11 +115,113 @@ describe('configuration', () => {
         .audit,
     ).toMatchObject({ key: 'k'.repeat(32), source: 'env' });
     const dir = tmp();
-    const a = loadConfig({ DATA_DIR: dir }, { dotenvFile: null });
+    const a = keepGeneratedSecrets(loadConfig({ DATA_DIR: dir }, { dotenvFile: null }));
     const b = loadConfig({ DATA_DIR: dir }, { dotenvFile: null });
     expect(a.audit).toMatchObject({ source: 'file' });
-    expect(b.audit.key).toBe(a.audit.key);
+    expect(b.audit).toMatchObject({ key: a.audit.key, source: 'file' });
     expect(readFileSync(path.join(dir, 'audit-key'), 'utf8')).toBe(a.audit.key);
+  });
+
+  it('reports every bad setting at once, one line each naming the variable and the value', () => {
+    expect(problems({ PORT: 'abc', CUSUM_H: '-1', LOG_LEVEL: 'loud' })).toEqual([
+      'PORT must be an integer >= 0 <= 65535 (got "abc")',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+      'CUSUM_H must be a number >= 0.1 (got "-1")',
+    ]);
+    expect(() => load({ PORT: 'abc', CUSUM_H: '-1' })).toThrow(ConfigError);
+    const many = ['INGEST_BATCH_SIZE', 'INGEST_FLUSH_MS', 'ML_TREES', 'JOBS_POLL_MS', 'SLA_HOURS_LOW'];
+    const lines = problems({
+      ...Object.fromEntries(many.map((n) => [n, 'x'])),
+      SEED_DEMO: 'perhaps',
+      SMTP_SECURE: 'maybe',
+      ANOMALY_LEVEL_ALERTS: '2',
+      REPORT_TIMEZONE: 'Mars/Olympus',
+      MQTT_PROTOCOL_VERSION: '3',
+    });
+    expect(lines).toHaveLength(10);
+    expect(lines).toContain(
+      'REPORT_TIMEZONE must be an IANA time zone such as Africa/Lusaka or UTC (got "Mars/Olympus")',
+    );
+    expect(lines).toContain('MQTT_PROTOCOL_VERSION must be an integer >= 4 <= 5 (got "3")');
+    // A rule between settings is checked with the rest, once its variables are well-formed.
+    expect(
+      problems({ SMTP_PORT: '0', ANOMALY_WARNING_THRESHOLD: '0.8', ANOMALY_CRITICAL_THRESHOLD: '0.6' }),
+    ).toEqual([
+      'SMTP_PORT must be an integer >= 1 <= 65535 (got "0")',
+      'ANOMALY_CRITICAL_THRESHOLD must be >= ANOMALY_WARNING_THRESHOLD (got 0.6 < 0.8)',
+    ]);
+    expect(problems({ ANOMALY_WARNING_THRESHOLD: 'x', ANOMALY_CRITICAL_THRESHOLD: '0.6' })).toEqual([
+      'ANOMALY_WARNING_THRESHOLD must be a number >= 0 <= 1 (got "x")',
+    ]);
+  });
+
+  it('never repeats a secret in an error', () => {
+    const lines = problems({ JWT_SECRET: 'short-jwt', METRICS_TOKEN: 'tok-123', AUDIT_KEY: 'audit-k' });
+    expect(lines).toEqual([
+      'JWT_SECRET must be at least 16 characters',
+      'AUDIT_KEY must be at least 32 characters',
+      'METRICS_TOKEN must be at least 16 characters',
+    ]);
+  });
+
+  it('parses MQTT_BROKER and DATABASE_URL at load', () => {
+    expect(load({}).mqtt.target).toEqual({ mode: 'embedded' });
+    expect(load({ MQTT_BROKER: 'broker.plant', MQTT_PORT: '1884' }).mqtt.target).toMatchObject({
+      mode: 'external',
+      url: 'mqtt://broker.plant:1884',
+    });
+    expect(load({ MQTT_BROKER: 'mqtts://u:pw@broker.plant:8883' }).mqtt.target).toMatchObject({
+      mode: 'external',
+      display: 'mqtts://broker.plant:8883',
+    });
+    expect(problems({ MQTT_BROKER: 'http://broker.plant' })).toEqual([
+      'MQTT_BROKER must use mqtt:// or mqtts:// (got "http://broker.plant")',
+    ]);
+    expect(problems({ MQTT_BROKER: 'not a host!', DATABASE_URL: 'postgres://u@[bad' })).toEqual([
+      'DATABASE_URL must be a valid postgres:// URL',
+      'MQTT_BROKER must be "embedded", a host, or an mqtt:// or mqtts:// URL (got "not a host!")',
+    ]);
+    expect(problems({ DATABASE_URL: 'sqlite:' })).toEqual([
+      'DATABASE_URL must name a file after "sqlite:" (e.g. sqlite:./data/cmms.db)',
+    ]);
+  });
+
+  it('writes nothing while loading; start-up keeps generated secrets, and the first writer wins', () => {
+    const dir = path.join(tmp(), 'data');
+    const c = loadConfig({ DATA_DIR: dir }, { dotenvFile: null });
+    expect(c.jwt.source).toBe('generated');
+    expect(c.audit.source).toBe('generated');
+    expect(existsSync(dir)).toBe(false);
+    // Another process kept its secret between this load and this start-up: its value is the one.
+    const other = keepGeneratedSecrets(loadConfig({ DATA_DIR: dir }, { dotenvFile: null }));
+    const kept = keepGeneratedSecrets(c);
+    expect(kept.jwt).toMatchObject({ secret: other.jwt.secret, source: 'file' });
+    expect(kept.audit).toMatchObject({ key: other.audit.key, source: 'file' });
+    expect(readdirSync(dir).sort()).toEqual(['audit-key', 'jwt-secret']);
+    expect(Object.isFrozen(kept.jwt)).toBe(true);
+    // Secrets from the environment: nothing to keep.
+    const given = load({ JWT_SECRET: 'j'.repeat(20), AUDIT_KEY: 'a'.repeat(40) });
+    expect(keepGeneratedSecrets(given)).toBe(given);
+  });
+
+  it('documents every setting in .env.example, with the schema default', () => {
+    const example = readFileSync(path.resolve(import.meta.dirname, '../.env.example'), 'utf8');
+    const documented = new Map(
+      [...example.matchAll(/^# ([A-Z][A-Z0-9_]+)=(.*?)(?:[ \t]+#.*)?[ \t]*$/gm)].map(
+        (m) => [m[1], m[2]] as const,
+      ),
+    );
+    const names = Object.keys(SETTINGS.properties);
+    // MQTT_HOST is the earlier name of MQTT_LISTEN_HOST, kept working but no longer advertised.
+    expect(names.filter((n) => !documented.has(n) && n !== 'MQTT_HOST')).toEqual([]);
+    expect([...documented.keys()].filter((n) => !names.includes(n))).toEqual([]);
+    for (const [name, shown] of documented) {
+      const fallback = (SETTINGS.properties as Record<string, { default?: unknown }>)[name].default;
+      if (fallback !== undefined && shown !== '')
+        expect(typeof fallback === 'number' ? fallback : String(fallback), name).toBe(
+          typeof fallback === 'number' ? Number(shown) : shown,
+        );
+    }
   });
 
   it('reads a .env file, with the real environment taking precedence', () => {

@@ -1,50 +1,31 @@
+// Every setting of the product, read from the environment (and a .env file) into one frozen object.
+//
+// SETTINGS below is the one schema: each variable with its type, bounds and default, and the
+// settings whose text must parse (DATABASE_URL, MQTT_BROKER, REPORT_TIMEZONE) as refinements.
+// Rules that tie settings together follow it (RULES). A bad start reports every problem at once,
+// one line per variable, and loading writes nothing: secrets generated for a development start are
+// kept in DATA_DIR by `keepGeneratedSecrets`, which start-up calls (main.ts, cli.ts).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { type Static, type TSchema, Type } from 'typebox';
+import { Value } from 'typebox/value';
 
-/** Thrown for a bad setting; the message is one line naming the variable and what it expects. */
+/**
+ * Thrown for bad settings; the message has one line per problem, each naming the variable, what it
+ * expects and (unless it is a secret) the value it got.
+ */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  readonly problems: readonly string[];
+  constructor(message: string) {
+    super(message);
+    this.problems = message.split('\n');
+  }
 }
 
 type Env = Record<string, string | undefined>;
-
-// Each reader names the variable in its error so start-up fails with one readable line.
-function str(env: Env, name: string, fallback: string): string {
-  const v = env[name];
-  return v === undefined || v === '' ? fallback : v;
-}
-function optional(env: Env, name: string): string | null {
-  const v = env[name];
-  return v === undefined || v === '' ? null : v;
-}
-function num(
-  env: Env,
-  name: string,
-  fallback: number,
-  opts: { min?: number; max?: number; int?: boolean } = {},
-) {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const v = Number(raw);
-  const what = `${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}`;
-  if (!Number.isFinite(v) || (opts.int && !Number.isInteger(v))) {
-    throw new ConfigError(`${name} must be ${what} (got "${raw}")`);
-  }
-  if ((opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) {
-    throw new ConfigError(`${name} must be ${what} (got "${raw}")`);
-  }
-  return v;
-}
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const v = raw.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-  if (['0', 'false', 'no', 'off'].includes(v)) return false;
-  throw new ConfigError(`${name} must be true or false (got "${raw}")`);
-}
 
 export type DatabaseTarget =
   | { kind: 'sqlite'; file: string }
@@ -73,14 +54,280 @@ export function parseDatabaseUrl(raw: string, name = 'DATABASE_URL'): DatabaseTa
   throw new ConfigError(`${name} must start with "sqlite:" or "postgres://" (got "${raw}")`);
 }
 
-function timeZone(env: Env, name: string, fallback: string): string {
-  const v = str(env, name, fallback);
+export type BrokerTarget = { mode: 'embedded' } | { mode: 'external'; url: string; display: string };
+
+/** MQTT_BROKER: 'embedded', a host, host:port, or an mqtt:// or mqtts:// URL. */
+export function parseBrokerSetting(raw: string, defaultPort: number): BrokerTarget {
+  const value = raw.trim();
+  if (value === '' || value.toLowerCase() === 'embedded') return { mode: 'embedded' };
+  const expected = `MQTT_BROKER must be "embedded", a host, or an mqtt:// or mqtts:// URL (got "${raw}")`;
+  let url: URL;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(expected);
+    }
+    if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:')
+      throw new ConfigError(`MQTT_BROKER must use mqtt:// or mqtts:// (got "${raw}")`);
+    if (url.hostname === '') throw new ConfigError(expected);
+  } else {
+    if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(value) && !/^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/.test(value))
+      throw new ConfigError(expected);
+    try {
+      url = new URL(`mqtt://${value}`);
+    } catch {
+      throw new ConfigError(expected);
+    }
+    if (!url.port) url.port = String(defaultPort || 1883);
+  }
+  const display = new URL(url.toString());
+  display.username = '';
+  display.password = '';
+  return { mode: 'external', url: url.toString(), display: display.toString().replace(/\/$/, '') };
+}
+
+function checkTimeZone(v: string): void {
   try {
     new Intl.DateTimeFormat('en-GB', { timeZone: v });
   } catch {
-    throw new ConfigError(`${name} must be an IANA time zone such as Africa/Lusaka or UTC (got "${v}")`);
+    throw new ConfigError(
+      `REPORT_TIMEZONE must be an IANA time zone such as Africa/Lusaka or UTC (got "${v}")`,
+    );
   }
-  return v;
+}
+
+// --- The schema -----------------------------------------------------------------------------
+
+type Bounds = { min?: number; max?: number };
+const bounds = ({ min, max }: Bounds) => ({
+  ...(min !== undefined ? { minimum: min } : {}),
+  ...(max !== undefined ? { maximum: max } : {}),
+});
+const int = (fallback: number, b: Bounds = {}) => Type.Integer({ default: fallback, ...bounds(b) });
+const num = (fallback: number, b: Bounds = {}) => Type.Number({ default: fallback, ...bounds(b) });
+const bool = (fallback: boolean) => Type.Boolean({ default: fallback });
+const text = (fallback: string) => Type.String({ default: fallback });
+const optional = () => Type.Optional(Type.String());
+/** A secret: its value never appears in an error. */
+const secret = (minLength = 0) => Type.Optional(Type.String({ minLength, secret: true }));
+/** Text that must parse: `parse` throws a ConfigError whose message is the line to report. */
+const parsed = (fallback: string, parse: (v: string) => unknown) =>
+  Type.Refine(
+    Type.String({ default: fallback }),
+    (v) => problemOf(() => parse(v)) === null,
+    (v) => problemOf(() => parse(v)) ?? '',
+  );
+function problemOf(fn: () => unknown): string | null {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+}
+
+/** Every variable (the names and defaults of .env.example). Unset or empty means the default. */
+export const SETTINGS = Type.Object({
+  // Server
+  NODE_ENV: text('development'),
+  PORT: int(8000, { min: 0, max: 65535 }),
+  HOST: text('0.0.0.0'),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  DATA_DIR: text('./data'),
+  PLANT_NAME: text('Demo Plant'),
+  PUBLIC_URL: optional(),
+  // Database
+  DATABASE_URL: parsed('sqlite:./data/cmms.db', (v) => parseDatabaseUrl(v)),
+  SEED_DEMO: bool(false),
+  // MQTT and ingestion
+  MQTT_BROKER: parsed('embedded', (v) => parseBrokerSetting(v, 1883)),
+  MQTT_PORT: int(1883, { min: 0, max: 65535 }),
+  MQTT_USERNAME: optional(),
+  MQTT_PASSWORD: secret(),
+  MQTT_TOPIC: text('plant/readings/#'),
+  MQTT_CLIENT_ID: text('cbu-cmms-ingest'),
+  MQTT_LISTEN_HOST: optional(),
+  /** The earlier name of MQTT_LISTEN_HOST. */
+  MQTT_HOST: optional(),
+  MQTT_PROTOCOL_VERSION: int(5, { min: 4, max: 5 }),
+  MQTT_RECEIVE_MAXIMUM: int(10_000, { min: 1, max: 65_535 }),
+  MQTT_SESSION_EXPIRY_SECONDS: int(604_800, { min: 0, max: 4_294_967_295 }),
+  MQTT_CA_FILE: optional(),
+  INGEST_BATCH_SIZE: int(5000, { min: 1 }),
+  INGEST_FLUSH_MS: int(100, { min: 1 }),
+  INGEST_QUEUE_MAX: int(100_000, { min: 100 }),
+  INGEST_MAX_PAYLOAD_BYTES: int(1_048_576, { min: 256 }),
+  // Monitoring
+  AGGREGATION_WINDOW_SECONDS: int(60, { min: 5 }),
+  ANOMALY_CONTAMINATION: num(0.05, { min: 0.0001, max: 0.5 }),
+  ANOMALY_WARNING_THRESHOLD: num(0.5, { min: 0, max: 1 }),
+  ANOMALY_CRITICAL_THRESHOLD: num(0.7, { min: 0, max: 1 }),
+  CUSUM_K: num(0.5, { min: 0 }),
+  CUSUM_H: num(5.0, { min: 0.1 }),
+  CUSUM_WINDOW_MINUTES: num(360, { min: 1, max: 10_080 }),
+  STUCK_SENSOR_MINUTES: num(15, { min: 1 }),
+  CUSUM_WARMUP_WINDOWS: int(8, { min: 2 }),
+  DATA_GAP_CHECK_SECONDS: num(5, { min: 0.1, max: 3600 }),
+  DATA_GAP_SOURCE_SECONDS: num(60, { min: 0.1, max: 86_400 }),
+  DATA_GAP_GRACE_SECONDS: num(300, { min: 0, max: 86_400 }),
+  MONITOR_CHECKPOINT_SECONDS: num(60, { min: 1 }),
+  ALERT_FLUSH_MS: int(2000, { min: 10 }),
+  ML_MIN_TRAINING_SECONDS: num(300, { min: 10 }),
+  ML_MIN_TRAINING_WINDOWS: int(8, { min: 4 }),
+  ML_WINDOW_STRIDE_SECONDS: int(0, { min: 0 }),
+  ANOMALY_LEVEL_LATCH_SECONDS: num(900, { min: 0 }),
+  ANOMALY_LEVEL_ALERTS: bool(false),
+  ML_TREES: int(100, { min: 10, max: 1000 }),
+  ANOMALY_ALERT_WINDOWS: int(5, { min: 1, max: 60 }),
+  GROUP_ANOMALY_LIMIT_FACTOR: num(4, { min: 1, max: 100 }),
+  GROUP_ANOMALY_PERSISTENCE: int(3, { min: 1, max: 60 }),
+  ALERT_SUPPRESSION_MINUTES: num(60, { min: 0 }),
+  SIMULATOR_ENABLED: bool(false),
+  // Background jobs
+  JOBS_CONCURRENCY: int(1, { min: 1, max: 16 }),
+  JOBS_POLL_MS: int(1000, { min: 50 }),
+  JOBS_STALE_SECONDS: num(60, { min: 5 }),
+  // Auth and audit
+  JWT_SECRET: secret(16),
+  JWT_EXPIRY_HOURS: num(8, { min: 0.01, max: 24 * 30 }),
+  AUDIT_KEY: secret(32),
+  AUDIT_CHECKPOINT_SECONDS: num(5, { min: 0.1, max: 3600 }),
+  ADMIN_EMPLOYEE_NUMBER: text('admin'),
+  ADMIN_PASSWORD: secret(),
+  LOGIN_MAX_FAILURES: int(5, { min: 1 }),
+  LOGIN_WINDOW_MINUTES: num(15, { min: 1 }),
+  METRICS_TOKEN: secret(16),
+  // Work orders
+  SLA_HOURS_LOW: num(168, { min: 1 }),
+  SLA_HOURS_MEDIUM: num(72, { min: 1 }),
+  SLA_HOURS_HIGH: num(24, { min: 1 }),
+  SLA_HOURS_URGENT: num(4, { min: 1 }),
+  // Reports
+  REPORT_ASYNC_ROWS: int(5000, { min: 1 }),
+  REPORT_TIMEZONE: parsed('UTC', checkTimeZone),
+  // E-mail (optional: no SMTP_HOST, no e-mail)
+  SMTP_HOST: optional(),
+  SMTP_PORT: int(587, { min: 1, max: 65535 }),
+  SMTP_USER: optional(),
+  SMTP_PASSWORD: secret(),
+  SMTP_FROM: text('CBU CMMS <cmms@localhost>'),
+  SMTP_SECURE: bool(false),
+});
+export type Settings = Static<typeof SETTINGS>;
+type Name = keyof Settings;
+
+/** Rules between settings, checked once every variable is well-formed on its own; null = satisfied. */
+const RULES: { uses: Name[]; check: (s: Settings) => string | null }[] = [
+  {
+    uses: ['NODE_ENV', 'JWT_SECRET'],
+    check: (s) =>
+      s.NODE_ENV === 'production' && !s.JWT_SECRET ? 'JWT_SECRET must be set when NODE_ENV=production' : null,
+  },
+  {
+    uses: ['MQTT_USERNAME', 'MQTT_PASSWORD'],
+    check: (s) =>
+      (s.MQTT_USERNAME === undefined) !== (s.MQTT_PASSWORD === undefined)
+        ? 'MQTT_USERNAME and MQTT_PASSWORD must be set together'
+        : null,
+  },
+  {
+    // In production the embedded broker must never run open.
+    uses: ['NODE_ENV', 'MQTT_BROKER', 'MQTT_USERNAME', 'MQTT_PASSWORD'],
+    check: (s) =>
+      s.NODE_ENV === 'production' &&
+      parseBrokerSetting(s.MQTT_BROKER, 1883).mode === 'embedded' &&
+      s.MQTT_USERNAME === undefined &&
+      s.MQTT_PASSWORD === undefined
+        ? 'MQTT_USERNAME and MQTT_PASSWORD must be set when NODE_ENV=production (the embedded MQTT broker refuses anonymous clients)'
+        : null,
+  },
+  {
+    uses: ['NODE_ENV', 'MQTT_PASSWORD'],
+    check: (s) =>
+      s.NODE_ENV === 'production' && s.MQTT_PASSWORD !== undefined && s.MQTT_PASSWORD.length < 12
+        ? 'MQTT_PASSWORD must be at least 12 characters when NODE_ENV=production'
+        : null,
+  },
+  {
+    uses: ['NODE_ENV', 'AUDIT_KEY'],
+    check: (s) =>
+      s.NODE_ENV === 'production' && !s.AUDIT_KEY ? 'AUDIT_KEY must be set when NODE_ENV=production' : null,
+  },
+  {
+    uses: ['ANOMALY_WARNING_THRESHOLD', 'ANOMALY_CRITICAL_THRESHOLD'],
+    check: (s) =>
+      s.ANOMALY_CRITICAL_THRESHOLD < s.ANOMALY_WARNING_THRESHOLD
+        ? `ANOMALY_CRITICAL_THRESHOLD must be >= ANOMALY_WARNING_THRESHOLD (got ${s.ANOMALY_CRITICAL_THRESHOLD} < ${s.ANOMALY_WARNING_THRESHOLD})`
+        : null,
+  },
+];
+
+const TRUE = ['1', 'true', 'yes', 'on'];
+const FALSE = ['0', 'false', 'no', 'off'];
+
+/** The environment's text as the schema's type; left as text when it does not convert (the schema then reports it). */
+function fromText(schema: TSchema, raw: string): unknown {
+  const type = (schema as { type?: string }).type;
+  if (type === 'integer' || type === 'number') {
+    const v = Number(raw.trim());
+    return raw.trim() !== '' && Number.isFinite(v) ? v : raw;
+  }
+  if (type === 'boolean') {
+    const v = raw.trim().toLowerCase();
+    return TRUE.includes(v) ? true : FALSE.includes(v) ? false : raw;
+  }
+  return raw;
+}
+
+/** What a variable expects, in words, from its schema. */
+function expects(schema: TSchema): string {
+  const s = schema as {
+    type?: string;
+    enum?: unknown[];
+    minimum?: number;
+    maximum?: number;
+    minLength?: number;
+  };
+  if (s.enum) return `one of ${s.enum.join(', ')}`;
+  const range = `${s.minimum !== undefined ? ` >= ${s.minimum}` : ''}${s.maximum !== undefined ? ` <= ${s.maximum}` : ''}`;
+  if (s.type === 'integer') return `an integer${range}`;
+  if (s.type === 'number') return `a number${range}`;
+  if (s.type === 'boolean') return 'true or false';
+  if (s.minLength) return `at least ${s.minLength} characters`;
+  return 'text';
+}
+
+/** The environment checked against SETTINGS and RULES: the settings, or every problem found. */
+export function readSettings(env: Env): Settings {
+  const properties = SETTINGS.properties as Record<Name, TSchema>;
+  const value: Record<string, unknown> = {};
+  for (const name of Object.keys(properties) as Name[]) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') value[name] = fromText(properties[name], raw);
+  }
+  Value.Default(SETTINGS, value);
+  // Variable by variable (not the whole object at once, which stops at a few errors): the first
+  // problem of each.
+  const problems = new Map<Name, string>();
+  for (const name of Object.keys(value) as Name[]) {
+    const schema = properties[name] as TSchema & { secret?: boolean };
+    const [e] = Value.Errors(schema, value[name]);
+    if (!e) continue;
+    if (e.keyword === '~refine') problems.set(name, (e.params as { message: string }).message);
+    else
+      problems.set(name, `${name} must be ${expects(schema)}${schema.secret ? '' : ` (got "${env[name]}")`}`);
+  }
+  const settings = value as Settings;
+  const lines = [...problems.values()];
+  for (const rule of RULES) {
+    if (rule.uses.some((n) => problems.has(n))) continue;
+    const problem = rule.check(settings);
+    if (problem) lines.push(problem);
+  }
+  if (lines.length > 0) throw new ConfigError(lines.join('\n'));
+  return settings;
 }
 
 function loadDotenv(file: string): Env {
@@ -88,254 +335,220 @@ function loadDotenv(file: string): Env {
   return parseDotenv(readFileSync(file));
 }
 
-/** The JWT secret: from the environment, or generated once and kept in the data folder. */
-function metricsToken(env: Env): string | null {
-  const v = optional(env, 'METRICS_TOKEN');
-  if (v !== null && v.length < 16) {
-    throw new ConfigError(`METRICS_TOKEN must be at least 16 characters (got ${v.length})`);
-  }
-  return v;
-}
+/** Where a secret comes from: the environment, its file in DATA_DIR, or generated at this load (kept by start-up). */
+export type SecretSource = 'env' | 'file' | 'generated';
 
-function jwtSecret(env: Env, production: boolean, dataDir: string): string {
-  const given = optional(env, 'JWT_SECRET');
-  if (given) {
-    if (given.length < 16) throw new ConfigError('JWT_SECRET must be at least 16 characters');
-    return given;
-  }
-  if (production) throw new ConfigError('JWT_SECRET must be set when NODE_ENV=production');
-  const file = path.join(dataDir, 'jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
+/** A secret from the environment, else from its file in DATA_DIR, else a new one (not written here). */
+function secretOf(given: string | undefined, file: string): { value: string; source: SecretSource } {
+  if (given) return { value: given, source: 'env' };
+  if (existsSync(file)) return { value: readFileSync(file, 'utf8').trim(), source: 'file' };
+  return { value: randomBytes(32).toString('hex'), source: 'generated' };
 }
 
 /**
- * The app's own broker login (ingestion subscriber, simulator; accepted by the embedded broker).
- * In production the embedded broker must never run open, so credentials are mandatory there.
+ * Reads the settings (the real environment wins over .env, as in every twelve-factor tool) and
+ * returns them frozen. Throws a ConfigError listing every problem. Writes nothing.
  */
-function mqttCredentials(env: Env, production: boolean, embedded: boolean) {
-  const username = optional(env, 'MQTT_USERNAME');
-  const password = optional(env, 'MQTT_PASSWORD');
-  if ((username === null) !== (password === null))
-    throw new ConfigError('MQTT_USERNAME and MQTT_PASSWORD must be set together');
-  if (production && embedded && username === null)
-    throw new ConfigError(
-      'MQTT_USERNAME and MQTT_PASSWORD must be set when NODE_ENV=production (the embedded MQTT broker refuses anonymous clients)',
-    );
-  if (production && password !== null && password.length < 12)
-    throw new ConfigError('MQTT_PASSWORD must be at least 12 characters when NODE_ENV=production');
-  return { username, password };
-}
-
-/**
- * The audit chain's HMAC key: from AUDIT_KEY, or generated once into the data folder. It must live
- * outside the database, so whoever can write the database cannot re-sign a rewritten history.
- */
-function auditKey(env: Env, production: boolean, dataDir: string): { key: string; source: 'env' | 'file' } {
-  const given = optional(env, 'AUDIT_KEY');
-  if (given) {
-    if (given.length < 32) throw new ConfigError('AUDIT_KEY must be at least 32 characters');
-    return { key: given, source: 'env' };
-  }
-  if (production) throw new ConfigError('AUDIT_KEY must be set when NODE_ENV=production');
-  const file = path.join(dataDir, 'audit-key');
-  if (existsSync(file)) return { key: readFileSync(file, 'utf8').trim(), source: 'file' };
-  mkdirSync(dataDir, { recursive: true });
-  const key = randomBytes(32).toString('hex');
-  writeFileSync(file, key, { mode: 0o600 });
-  return { key, source: 'file' };
-}
-
 export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: string | null } = {}) {
   const dotenvFile = opts.dotenvFile === undefined ? path.resolve('.env') : opts.dotenvFile;
-  // The real environment wins over .env, as in every twelve-factor tool.
   const env: Env = { ...(dotenvFile ? loadDotenv(dotenvFile) : {}), ...processEnv };
-  const nodeEnv = str(env, 'NODE_ENV', 'development');
-  const production = nodeEnv === 'production';
-  const dataDir = path.resolve(str(env, 'DATA_DIR', './data'));
-  const database = parseDatabaseUrl(str(env, 'DATABASE_URL', 'sqlite:./data/cmms.db'));
-
-  const anomalyWarning = num(env, 'ANOMALY_WARNING_THRESHOLD', 0.5, { min: 0, max: 1 });
-  const anomalyCritical = num(env, 'ANOMALY_CRITICAL_THRESHOLD', 0.7, { min: 0, max: 1 });
-  if (anomalyCritical < anomalyWarning) {
-    throw new ConfigError('ANOMALY_CRITICAL_THRESHOLD must be >= ANOMALY_WARNING_THRESHOLD');
-  }
-  const logLevel = str(env, 'LOG_LEVEL', production ? 'info' : 'info');
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new ConfigError(
-      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`,
-    );
-  }
-  const smtpHost = optional(env, 'SMTP_HOST');
-  // Checked in this order so a production start names the JWT secret first, then the broker login.
-  const secret = jwtSecret(env, production, dataDir);
-  const mqttBroker = str(env, 'MQTT_BROKER', 'embedded');
-  const mqttAuth = mqttCredentials(
-    env,
-    production,
-    ['', 'embedded'].includes(mqttBroker.trim().toLowerCase()),
-  );
+  const s = readSettings(env);
+  const production = s.NODE_ENV === 'production';
+  const dataDir = path.resolve(s.DATA_DIR);
+  const jwtSecret = secretOf(s.JWT_SECRET, path.join(dataDir, 'jwt-secret'));
+  const auditKey = secretOf(s.AUDIT_KEY, path.join(dataDir, 'audit-key'));
+  const mqttUsername = s.MQTT_USERNAME ?? null;
 
   const config = {
     version: packageVersion(),
-    nodeEnv,
+    nodeEnv: s.NODE_ENV,
     production,
-    logLevel,
-    host: str(env, 'HOST', '0.0.0.0'),
-    port: num(env, 'PORT', 8000, { min: 0, max: 65535, int: true }),
+    logLevel: s.LOG_LEVEL,
+    host: s.HOST,
+    port: s.PORT,
     dataDir,
-    database,
-    plantName: str(env, 'PLANT_NAME', 'Demo Plant'),
-    publicUrl: optional(env, 'PUBLIC_URL'),
+    database: parseDatabaseUrl(s.DATABASE_URL),
+    plantName: s.PLANT_NAME,
+    publicUrl: s.PUBLIC_URL ?? null,
     mqtt: {
-      broker: mqttBroker,
-      port: num(env, 'MQTT_PORT', 1883, { min: 0, max: 65535, int: true }),
+      broker: s.MQTT_BROKER,
+      /** MQTT_BROKER parsed: the embedded broker, or the external broker's URL. */
+      target: parseBrokerSetting(s.MQTT_BROKER, s.MQTT_PORT),
+      port: s.MQTT_PORT,
       /** Whether MQTT_PORT was set: only the default port may be swapped for a free one when taken. */
-      portExplicit: optional(env, 'MQTT_PORT') !== null,
-      username: mqttAuth.username,
-      password: mqttAuth.password,
-      topic: str(env, 'MQTT_TOPIC', 'plant/readings/#'),
-      clientId: str(env, 'MQTT_CLIENT_ID', 'cbu-cmms-ingest'),
+      portExplicit: env.MQTT_PORT !== undefined && env.MQTT_PORT !== '',
+      username: mqttUsername,
+      password: s.MQTT_PASSWORD ?? null,
+      topic: s.MQTT_TOPIC,
+      clientId: s.MQTT_CLIENT_ID,
       // Embedded broker's listen address. Gateways on the plant network must reach it, so it listens
       // on every interface; only an open (anonymous) development broker stays on loopback.
-      // MQTT_HOST is the earlier name of the setting.
-      host: str(
-        env,
-        'MQTT_LISTEN_HOST',
-        str(env, 'MQTT_HOST', mqttAuth.username === null && !production ? '127.0.0.1' : '0.0.0.0'),
-      ),
+      host:
+        s.MQTT_LISTEN_HOST ?? s.MQTT_HOST ?? (mqttUsername === null && !production ? '127.0.0.1' : '0.0.0.0'),
       // External broker: MQTT 5 lets us size the broker's in-flight window (Receive Maximum);
       // 4 (3.1.1) for brokers without MQTT 5, where the broker's own window applies.
-      protocolVersion: num(env, 'MQTT_PROTOCOL_VERSION', 5, { min: 4, max: 5, int: true }) as 4 | 5,
-      receiveMaximum: num(env, 'MQTT_RECEIVE_MAXIMUM', 10_000, { min: 1, max: 65_535, int: true }),
-      sessionExpirySeconds: num(env, 'MQTT_SESSION_EXPIRY_SECONDS', 604_800, {
-        min: 0,
-        max: 4_294_967_295,
-        int: true,
-      }),
-      caFile: optional(env, 'MQTT_CA_FILE'),
+      protocolVersion: s.MQTT_PROTOCOL_VERSION as 4 | 5,
+      receiveMaximum: s.MQTT_RECEIVE_MAXIMUM,
+      sessionExpirySeconds: s.MQTT_SESSION_EXPIRY_SECONDS,
+      caFile: s.MQTT_CA_FILE ?? null,
     },
     ingest: {
-      batchSize: num(env, 'INGEST_BATCH_SIZE', 5000, { min: 1, int: true }),
-      flushMs: num(env, 'INGEST_FLUSH_MS', 100, { min: 1, int: true }),
-      queueMax: num(env, 'INGEST_QUEUE_MAX', 100_000, { min: 100, int: true }),
-      maxPayloadBytes: num(env, 'INGEST_MAX_PAYLOAD_BYTES', 1_048_576, { min: 256, int: true }),
+      batchSize: s.INGEST_BATCH_SIZE,
+      flushMs: s.INGEST_FLUSH_MS,
+      queueMax: s.INGEST_QUEUE_MAX,
+      maxPayloadBytes: s.INGEST_MAX_PAYLOAD_BYTES,
     },
-    aggregationWindowSeconds: num(env, 'AGGREGATION_WINDOW_SECONDS', 60, { min: 5, int: true }),
+    aggregationWindowSeconds: s.AGGREGATION_WINDOW_SECONDS,
     anomaly: {
-      contamination: num(env, 'ANOMALY_CONTAMINATION', 0.05, { min: 0.0001, max: 0.5 }),
-      warningThreshold: anomalyWarning,
-      criticalThreshold: anomalyCritical,
+      contamination: s.ANOMALY_CONTAMINATION,
+      warningThreshold: s.ANOMALY_WARNING_THRESHOLD,
+      criticalThreshold: s.ANOMALY_CRITICAL_THRESHOLD,
     },
     cusum: {
-      k: num(env, 'CUSUM_K', 0.5, { min: 0 }),
-      h: num(env, 'CUSUM_H', 5.0, { min: 0.1 }),
+      k: s.CUSUM_K,
+      h: s.CUSUM_H,
       /**
        * Length of the means the CUSUM consumes. Hours, not the 60 s feature window: process wander and
        * cycles make short means strongly autocorrelated (see docs in src/ml/README.md and bench/detect.ts).
        */
-      windowMinutes: num(env, 'CUSUM_WINDOW_MINUTES', 360, { min: 1, max: 10_080 }),
+      windowMinutes: s.CUSUM_WINDOW_MINUTES,
     },
-    stuckSensorMinutes: num(env, 'STUCK_SENSOR_MINUTES', 15, { min: 1 }),
+    stuckSensorMinutes: s.STUCK_SENSOR_MINUTES,
     monitoring: {
       /** Period of the data-gap clock (and of CUSUM window closing on silent instruments). */
-      gapCheckSeconds: num(env, 'DATA_GAP_CHECK_SECONDS', 5, { min: 0.1, max: 3600 }),
+      gapCheckSeconds: s.DATA_GAP_CHECK_SECONDS,
       /**
        * Nothing at all arriving for this long (or 2x the shortest publish interval, if longer) is a
        * gap of the ingestion source: one data_gap alert instead of one per instrument.
        */
-      sourceGapSeconds: num(env, 'DATA_GAP_SOURCE_SECONDS', 60, { min: 0.1, max: 86_400 }),
+      sourceGapSeconds: s.DATA_GAP_SOURCE_SECONDS,
       /**
        * After start-up, after being put in service and after the source resumes, an instrument has
        * this long (or 2x its interval) to report before it is in a gap; one that never publishes is
        * flagged after it. Keeps a start on seeded history, or a broker restart, from raising a storm.
        */
-      gapGraceSeconds: num(env, 'DATA_GAP_GRACE_SECONDS', 300, { min: 0, max: 86_400 }),
+      gapGraceSeconds: s.DATA_GAP_GRACE_SECONDS,
       /** Period of the detector-state checkpoint (also written on shutdown). */
-      checkpointSeconds: num(env, 'MONITOR_CHECKPOINT_SECONDS', 60, { min: 1 }),
+      checkpointSeconds: s.MONITOR_CHECKPOINT_SECONDS,
       /**
        * CUSUM window means a CUSUM learns its baseline from when the instrument has no reference one
        * (after start or a calibration). 8 = 2 days at 6 h windows, the same footing as the fewest
        * windows a reference baseline may have (ml/baseline-service.ts).
        */
-      cusumWarmupWindows: num(env, 'CUSUM_WARMUP_WINDOWS', 8, { min: 2, int: true }),
+      cusumWarmupWindows: s.CUSUM_WARMUP_WINDOWS,
       /** Period of the batched write of repeated alert conditions (last_seen, count). */
-      alertFlushMs: num(env, 'ALERT_FLUSH_MS', 2000, { min: 10, int: true }),
+      alertFlushMs: s.ALERT_FLUSH_MS,
     },
     ml: {
-      minTrainingWindows: num(env, 'ML_MIN_TRAINING_WINDOWS', 8, { min: 4, int: true }),
+      minTrainingWindows: s.ML_MIN_TRAINING_WINDOWS,
       /** Least baseline data a model trains on, in seconds of good readings (readings x publish interval). */
-      minTrainingSeconds: num(env, 'ML_MIN_TRAINING_SECONDS', 300, { min: 10 }),
+      minTrainingSeconds: s.ML_MIN_TRAINING_SECONDS,
       /** Stride of the sliding feature windows; 0 = a quarter of the window. */
-      windowStrideSeconds: num(env, 'ML_WINDOW_STRIDE_SECONDS', 0, { min: 0, int: true }),
+      windowStrideSeconds: s.ML_WINDOW_STRIDE_SECONDS,
       /** A level-driven anomaly episode ends after this long (a lasting offset is the CUSUM's and the rules' case). */
-      levelLatchSeconds: num(env, 'ANOMALY_LEVEL_LATCH_SECONDS', 900, { min: 0 }),
+      levelLatchSeconds: s.ANOMALY_LEVEL_LATCH_SECONDS,
       /** Level-driven anomalous windows raise too (default off: process wander; see anomaly-detector.ts). */
-      levelAlerts: bool(env, 'ANOMALY_LEVEL_ALERTS', false),
-      trees: num(env, 'ML_TREES', 100, { min: 10, max: 1000, int: true }),
-      anomalyAlertWindows: num(env, 'ANOMALY_ALERT_WINDOWS', 5, { min: 1, max: 60, int: true }),
+      levelAlerts: s.ANOMALY_LEVEL_ALERTS,
+      trees: s.ML_TREES,
+      anomalyAlertWindows: s.ANOMALY_ALERT_WINDOWS,
       /** A model group's T² is out of limit above this multiple of its training 99 % quantile. */
-      groupAnomalyLimitFactor: num(env, 'GROUP_ANOMALY_LIMIT_FACTOR', 4, { min: 1, max: 100 }),
+      groupAnomalyLimitFactor: s.GROUP_ANOMALY_LIMIT_FACTOR,
       /** Score-weighted windows before a group anomaly raises (and in-limit windows before it clears). */
-      groupAnomalyPersistence: num(env, 'GROUP_ANOMALY_PERSISTENCE', 3, { min: 1, max: 60, int: true }),
+      groupAnomalyPersistence: s.GROUP_ANOMALY_PERSISTENCE,
     },
     jobs: {
-      concurrency: num(env, 'JOBS_CONCURRENCY', 1, { min: 1, max: 16, int: true }),
-      pollMs: num(env, 'JOBS_POLL_MS', 1000, { min: 50, int: true }),
-      staleSeconds: num(env, 'JOBS_STALE_SECONDS', 60, { min: 5 }),
+      concurrency: s.JOBS_CONCURRENCY,
+      pollMs: s.JOBS_POLL_MS,
+      staleSeconds: s.JOBS_STALE_SECONDS,
     },
-    simulatorEnabled: bool(env, 'SIMULATOR_ENABLED', false),
+    simulatorEnabled: s.SIMULATOR_ENABLED,
     // Demo data only when asked for (npm run demo sets it): a plant's npm start never gets it.
-    seedDemo: bool(env, 'SEED_DEMO', false),
+    seedDemo: s.SEED_DEMO,
     jwt: {
-      secret,
-      expiryHours: num(env, 'JWT_EXPIRY_HOURS', 8, { min: 0.01, max: 24 * 30 }),
+      /** From JWT_SECRET, or DATA_DIR/jwt-secret (generated on the first start outside production). */
+      secret: jwtSecret.value,
+      source: jwtSecret.source,
+      expiryHours: s.JWT_EXPIRY_HOURS,
     },
     audit: {
-      ...auditKey(env, production, dataDir),
+      /**
+       * The audit chain's HMAC key: from AUDIT_KEY, or DATA_DIR/audit-key (generated on the first
+       * start outside production). It must live outside the database, so whoever can write the
+       * database cannot re-sign a rewritten history.
+       */
+      key: auditKey.value,
+      source: auditKey.source,
       /** How often the signed head checkpoint in DATA_DIR catches up with the audit table. */
-      checkpointSeconds: num(env, 'AUDIT_CHECKPOINT_SECONDS', 5, { min: 0.1, max: 3600 }),
+      checkpointSeconds: s.AUDIT_CHECKPOINT_SECONDS,
     },
     // A bearer token for Prometheus (GET /metrics, and /health details) without a user account.
-    metricsToken: metricsToken(env),
+    metricsToken: s.METRICS_TOKEN ?? null,
     admin: {
-      employeeNumber: str(env, 'ADMIN_EMPLOYEE_NUMBER', 'admin'),
-      password: optional(env, 'ADMIN_PASSWORD'),
+      employeeNumber: s.ADMIN_EMPLOYEE_NUMBER,
+      password: s.ADMIN_PASSWORD ?? null,
     },
-    smtp: smtpHost
+    smtp: s.SMTP_HOST
       ? {
-          host: smtpHost,
-          port: num(env, 'SMTP_PORT', 587, { min: 1, max: 65535, int: true }),
-          user: optional(env, 'SMTP_USER'),
-          password: optional(env, 'SMTP_PASSWORD'),
-          from: str(env, 'SMTP_FROM', 'CBU CMMS <cmms@localhost>'),
-          secure: bool(env, 'SMTP_SECURE', false),
+          host: s.SMTP_HOST,
+          port: s.SMTP_PORT,
+          user: s.SMTP_USER ?? null,
+          password: s.SMTP_PASSWORD ?? null,
+          from: s.SMTP_FROM,
+          secure: s.SMTP_SECURE,
         }
       : null,
     slaHours: {
-      low: num(env, 'SLA_HOURS_LOW', 168, { min: 1 }),
-      medium: num(env, 'SLA_HOURS_MEDIUM', 72, { min: 1 }),
-      high: num(env, 'SLA_HOURS_HIGH', 24, { min: 1 }),
-      urgent: num(env, 'SLA_HOURS_URGENT', 4, { min: 1 }),
+      low: s.SLA_HOURS_LOW,
+      medium: s.SLA_HOURS_MEDIUM,
+      high: s.SLA_HOURS_HIGH,
+      urgent: s.SLA_HOURS_URGENT,
     },
-    suppressionMinutes: num(env, 'ALERT_SUPPRESSION_MINUTES', 60, { min: 0 }),
+    suppressionMinutes: s.ALERT_SUPPRESSION_MINUTES,
     loginRateLimit: {
-      maxFailures: num(env, 'LOGIN_MAX_FAILURES', 5, { min: 1, int: true }),
-      windowMinutes: num(env, 'LOGIN_WINDOW_MINUTES', 15, { min: 1 }),
+      maxFailures: s.LOGIN_MAX_FAILURES,
+      windowMinutes: s.LOGIN_WINDOW_MINUTES,
     },
     reports: {
       // Exports with more rows than this run as a background job (202 + job id).
-      asyncRows: num(env, 'REPORT_ASYNC_ROWS', 5000, { min: 1, int: true }),
-      timezone: timeZone(env, 'REPORT_TIMEZONE', 'UTC'),
+      asyncRows: s.REPORT_ASYNC_ROWS,
+      timezone: s.REPORT_TIMEZONE,
     },
   };
   return deepFreeze(config);
 }
 
 export type Config = ReturnType<typeof loadConfig>;
+
+/**
+ * The start-up step that keeps secrets generated by loadConfig (no JWT_SECRET / AUDIT_KEY outside
+ * production) in DATA_DIR, so sessions and the audit chain survive restarts. Each file is created
+ * exclusively: when another process wrote it first, its value wins. Returns the config to run with.
+ */
+export function keepGeneratedSecrets(config: Config): Config {
+  if (config.jwt.source !== 'generated' && config.audit.source !== 'generated') return config;
+  const keep = (file: string, value: string) => {
+    mkdirSync(config.dataDir, { recursive: true });
+    const p = path.join(config.dataDir, file);
+    try {
+      writeFileSync(p, value, { mode: 0o600, flag: 'wx' });
+      return value;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      return readFileSync(p, 'utf8').trim();
+    }
+  };
+  return deepFreeze({
+    ...config,
+    jwt:
+      config.jwt.source === 'generated'
+        ? { ...config.jwt, secret: keep('jwt-secret', config.jwt.secret), source: 'file' as const }
+        : config.jwt,
+    audit:
+      config.audit.source === 'generated'
+        ? { ...config.audit, key: keep('audit-key', config.audit.key), source: 'file' as const }
+        : config.audit,
+  });
+}
 
 function packageVersion(): string {
   try {

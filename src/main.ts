@@ -4,7 +4,7 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { advanceLocalCheckpoint, startCheckpointWriter } from './audit/audit-checkpoint.ts';
 import { bindAuditKey } from './audit/audit-log.ts';
-import type { Config } from './config.ts';
+import { type Config, keepGeneratedSecrets } from './config.ts';
 import type { AppContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -78,7 +78,10 @@ export function createLogger(
  * The composition root: config -> database -> (ingestion, detectors, schedulers) -> HTTP.
  * `npm start`, the CLI and every integration test start the product through this one function.
  */
-export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(loaded: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  // The first start-up step: secrets generated for a development start are kept in DATA_DIR
+  // (loading the configuration writes nothing).
+  const config = keepGeneratedSecrets(loaded);
   const clock = opts.clock ?? systemClock;
   const writes = new DatabaseWrites(clock);
   const log = opts.logger ?? createLogger(config, { writes, destination: opts.logDestination });

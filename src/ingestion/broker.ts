@@ -19,36 +19,8 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../config.ts';
 import { type BrokerIdentity, maySubscribe, publishDecision, willAllowed } from './broker-acl.ts';
 
-export type BrokerTarget = { mode: 'embedded' } | { mode: 'external'; url: string; display: string };
-
-/** MQTT_BROKER: 'embedded', a host, host:port, or an mqtt:// or mqtts:// URL. */
-export function parseBrokerSetting(raw: string, defaultPort: number): BrokerTarget {
-  const value = raw.trim();
-  if (value === '' || value.toLowerCase() === 'embedded') return { mode: 'embedded' };
-  let url: URL;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    try {
-      url = new URL(value);
-    } catch {
-      throw new ConfigError(
-        `MQTT_BROKER must be "embedded", a host, or an mqtt:// or mqtts:// URL (got "${raw}")`,
-      );
-    }
-    if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:')
-      throw new ConfigError(`MQTT_BROKER must use mqtt:// or mqtts:// (got "${url.protocol}//")`);
-  } else {
-    if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(value) && !/^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/.test(value))
-      throw new ConfigError(
-        `MQTT_BROKER must be "embedded", a host, or an mqtt:// or mqtts:// URL (got "${raw}")`,
-      );
-    url = new URL(`mqtt://${value}`);
-    if (!url.port) url.port = String(defaultPort || 1883);
-  }
-  const display = new URL(url.toString());
-  display.username = '';
-  display.password = '';
-  return { mode: 'external', url: url.toString(), display: display.toString().replace(/\/$/, '') };
-}
+// MQTT_BROKER is parsed with the rest of the configuration, so a bad one stops start-up at once.
+export { type BrokerTarget, parseBrokerSetting } from '../config.ts';
 
 /** MQTT topic filter match ('+' one level, '#' the rest), as the broker would route. */
 export function topicMatches(filter: string, topic: string): boolean {

@@ -23,6 +23,7 @@
  *   const out = await runInWorker<Out>(new URL('./my-task.ts', import.meta.url), 'myTask', input,
  *     { onProgress: progress, signal });
  *   // my-task.ts: export async function myTask(input, { progress }) { ...; return out; }
+ *   // Compiled (dist/), the thread loads my-task.js beside the caller instead (worker-thread.ts).
  *
  * Status is queued -> running -> succeeded | failed. A handler that throws fails the job with its
  * message in `error`. Any process claims only job types it has a handler for; the claim is a

@@ -1,5 +1,6 @@
-// Runs inside a worker thread (loaded by worker-bootstrap.mjs): imports the task module, calls the
-// named export with the input and a progress reporter, and posts the outcome to the parent.
+// Runs inside a worker thread (compiled: loaded directly; from sources: by worker-bootstrap.mjs):
+// imports the task module, calls the named export with the input and a progress reporter, and posts
+// the outcome to the parent.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerMessage, WorkerTask } from './worker-thread.ts';
 

@@ -22,7 +22,19 @@ export class WorkerTaskError extends Error {
   override name = 'WorkerTaskError';
 }
 
-const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
+// Compiled (dist/, by scripts/build.mjs) this file is .js: a worker loads the compiled entry and task
+// modules with plain node. From sources (tests, tsx) it starts from a bootstrap that registers tsx.
+const COMPILED = import.meta.url.endsWith('.js');
+const ENTRY = new URL(COMPILED ? './worker-entry.js' : './worker-bootstrap.mjs', import.meta.url);
+
+/**
+ * Task modules are named by their source URL (`new URL('./task.ts', import.meta.url)`); compiled,
+ * the module beside the caller is the .js one.
+ */
+export function taskModuleUrl(moduleUrl: URL | string, compiled = COMPILED): string {
+  const url = String(moduleUrl);
+  return compiled && url.startsWith('file:') ? url.replace(/\.ts$/, '.js') : url;
+}
 
 /**
  * Runs `export function <exportName>(input, tools)` of a module in a fresh worker thread, so CPU-heavy
@@ -40,10 +52,10 @@ export function runInWorker<T>(
       reject(new WorkerTaskError('aborted before start'));
       return;
     }
-    const task: WorkerTask = { moduleUrl: String(moduleUrl), exportName, input };
-    // execArgv [] : the bootstrap registers the loader itself; inherited flags (vitest's, --import tsx)
-    // only get in the way in a worker.
-    const worker = new Worker(BOOTSTRAP, { workerData: task, execArgv: [] });
+    const task: WorkerTask = { moduleUrl: taskModuleUrl(moduleUrl), exportName, input };
+    // execArgv [] : from sources the bootstrap registers the loader itself; inherited flags (vitest's,
+    // --import tsx) only get in the way in a worker.
+    const worker = new Worker(ENTRY, { workerData: task, execArgv: [] });
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -90,5 +90,27 @@ describe('cli', () => {
     const r = await cli(['migrate'], { ...env, CUSUM_K: 'abc' });
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('configuration error: CUSUM_K must be a number >= 0 (got "abc")');
+  });
+
+  it('reports every bad setting at once and stops before touching the data folder or the database', async () => {
+    const fresh = mkdtempSync(path.join(tmpdir(), 'cmms-cli-bad-'));
+    const r = await cli(['serve'], {
+      DATA_DIR: fresh,
+      DATABASE_URL: `sqlite:${path.join(fresh, 'never.db')}`,
+      PORT: 'abc',
+      CUSUM_H: '-1',
+      LOG_LEVEL: 'loud',
+      MQTT_BROKER: 'http://broker.plant',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'configuration errors:',
+      '  PORT must be an integer >= 0 <= 65535 (got "abc")',
+      '  LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+      '  MQTT_BROKER must use mqtt:// or mqtts:// (got "http://broker.plant")',
+      '  CUSUM_H must be a number >= 0.1 (got "-1")',
+    ]);
+    // No database made or migrated, no secret written.
+    expect(readdirSync(fresh)).toEqual([]);
   });
 });

@@ -20,6 +20,8 @@ describe('production start', () => {
           PATH: process.env.PATH ?? '',
           NODE_ENV: 'production',
           JWT_SECRET: 'a-production-secret-of-some-length',
+          // Every bad setting is reported at once: the broker login is the only one missing here.
+          AUDIT_KEY: 'an-audit-key-of-at-least-32-characters',
           DATA_DIR: dir,
           DATABASE_URL: `sqlite:${path.join(dir, 'cmms.db')}`,
           PORT: '0',
