@@ -276,7 +276,8 @@ export function encodeQr(text: string): QrCode {
   const bytes = new TextEncoder().encode(text);
   let ver = 1;
   while (ver <= MAX_VERSION && 4 + (ver <= 9 ? 8 : 16) + bytes.length * 8 > dataCodewords(ver) * 8) ver++;
-  if (ver > MAX_VERSION) throw new QrTooLongError(`${bytes.length} bytes do not fit a version ${MAX_VERSION} QR code`);
+  if (ver > MAX_VERSION)
+    throw new QrTooLongError(`${bytes.length} bytes do not fit a version ${MAX_VERSION} QR code`);
   const size = 17 + 4 * ver;
   const codewords = addEccAndInterleave(encodeData(bytes, ver), ver);
   let best: { score: number; modules: boolean[][] } | null = null;
