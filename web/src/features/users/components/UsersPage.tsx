@@ -284,8 +284,11 @@ export function UsersPage() {
                           <td className="break">{u.email ?? '—'}</td>
                           <td>{u.role === 'admin' ? 'Administrator' : 'Technician'}</td>
                           <td>
-                            <StatusBadge status={u.is_active ? 'active' : 'cancelled'} />
-                            {!u.is_active && <span className="sr-only">deactivated</span>}
+                            {u.is_active ? (
+                              <StatusBadge status="active" />
+                            ) : (
+                              <span className="badge badge-muted">Deactivated</span>
+                            )}
                           </td>
                           <td>{formatDateTime(u.last_login_at)}</td>
                           <td className="actions actions-wrap">
