@@ -57,7 +57,7 @@ describe('the field web app on tablets', () => {
     app = await startTestApp({ env: { SEED_DEMO: 'true', SIMULATOR_ENABLED: 'true' } });
     browser = await launchBrowser();
     instId = (await app.api('GET', '/api/instruments?q=PT-101')).body.items[0].id;
-    woId = (await app.api('GET', '/api/work-orders?type=corrective&status=all&limit=1')).body.items[0].id;
+    woId = (await app.api('GET', '/api/work-orders?type=corrective&limit=1')).body.items[0].id;
   });
   afterAll(async () => {
     await browser?.close();

@@ -23,7 +23,8 @@ export function OfflineBanner() {
   useOutboxSync(onSent);
   const pending = entries.filter((e) => e.status === 'pending').length;
   const refused = entries.filter((e) => e.status === 'refused').length;
-  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  const plural = (n: number, one: string) =>
+    `${n} ${n === 1 ? one : one.endsWith('entry') ? `${one.slice(0, -1)}ies` : `${one}s`}`;
 
   if (online && pending === 0 && refused === 0 && sent === 0) return null;
   return (

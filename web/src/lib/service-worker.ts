@@ -3,7 +3,8 @@
 // kept for offline use when a session ends (the next person at this tablet must not see them).
 
 export function registerServiceWorker() {
-  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
+  // Not under the vite dev server (import.meta.hot exists only there): a cached shell would hide edits.
+  if (import.meta.hot || !('serviceWorker' in navigator)) return;
   window.addEventListener('load', () => {
     navigator.serviceWorker.register('/sw.js').catch((e: unknown) => {
       // The app works without it, only not offline.
