@@ -137,6 +137,8 @@ describe('the field web app on tablets', () => {
           expect(await nav.getByRole('link', { name: 'Instruments' }).isVisible()).toBe(false);
           await menu.click();
           await nav.getByRole('link', { name: 'Instruments' }).waitFor();
+          // Slid fully in (the drawer animates).
+          await s.page.waitForFunction(() => document.querySelector('#main-nav')?.getBoundingClientRect().left === 0);
           if (vp.width < 900) await screenshot(s.page, `field-${name}-menu`);
           await nav.getByRole('link', { name: 'Instruments' }).click();
           await s.page.waitForURL(/\/instruments$/);
