@@ -138,7 +138,9 @@ describe('the field web app on tablets', () => {
           await menu.click();
           await nav.getByRole('link', { name: 'Instruments' }).waitFor();
           // Slid fully in (the drawer animates).
-          await s.page.waitForFunction(() => document.querySelector('#main-nav')?.getBoundingClientRect().left === 0);
+          await s.page.waitForFunction(
+            () => document.querySelector('#main-nav')?.getBoundingClientRect().left === 0,
+          );
           if (vp.width < 900) await screenshot(s.page, `field-${name}-menu`);
           await nav.getByRole('link', { name: 'Instruments' }).click();
           await s.page.waitForURL(/\/instruments$/);
