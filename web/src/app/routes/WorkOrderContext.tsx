@@ -25,7 +25,7 @@ export function WorkOrderContext({ wo }: { wo: WorkOrder }) {
 
   return (
     <>
-      <div className="grid-2" data-testid="work-order-context">
+      <div className={wo.alert_id !== null ? 'grid-2' : undefined} data-testid="work-order-context">
         <section className="panel">
           <h2>Live value of {wo.tag}</h2>
           {instrument.data ? (
