@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { raiseAlert } from '../../src/alerts/alert-service.ts';
 import { DEMO_TECHNICIANS } from '../../src/seed/seed-demo.ts';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { launchBrowser, login, openSession, screenshot } from './browser.ts';
@@ -246,6 +247,87 @@ describe('the field web app on tablets', () => {
     } finally {
       await tech.context.close();
       await admin.context.close();
+    }
+  });
+
+  it('says what it means: alert pill, deactivated users, training guidance, work order from an alert', async () => {
+    const s = await openSession(browser, app.url, { width: 1440, height: 900 });
+    try {
+      const page = s.page;
+      await login(page, ADMIN.employee_number, ADMIN.password);
+      // The card pill names an alert, not the instrument's criticality.
+      const summary = (await app.api('GET', '/api/dashboard/summary')).body;
+      const alerted = summary.instruments.find((c: { worst_severity: string | null }) => c.worst_severity);
+      await page.goto('/');
+      const pill = page.locator(`.card[data-tag="${alerted.tag}"]`).getByTestId('card-alert-pill');
+      expect(await pill.textContent()).toMatch(
+        new RegExp(`^(Alert|\\d+ alerts): ${alerted.worst_severity}$`),
+      );
+
+      // A deactivated user says so.
+      const user = (
+        await app.api('POST', '/api/users', {
+          body: {
+            employee_number: 'T-9001',
+            full_name: 'Former Technician',
+            role: 'technician',
+            password: 'long-enough-pass-9',
+          },
+        })
+      ).body.user;
+      expect((await app.api('PATCH', `/api/users/${user.id}`, { body: { is_active: false } })).status).toBe(
+        200,
+      );
+      await page.goto('/admin/users');
+      await page
+        .locator('tr', { hasText: 'Former Technician' })
+        .getByText('Deactivated', { exact: true })
+        .waitFor();
+
+      // Training without a baseline guides to marking one instead of quoting the API.
+      const fresh = (
+        await app.api('POST', '/api/instruments', {
+          body: { tag: 'PT-NOBASE', type: 'pressure', unit: 'bar', range_min: 0, range_max: 10 },
+        })
+      ).body;
+      await page.goto(`/instruments/${fresh.id}`);
+      await page.getByRole('button', { name: 'Train' }).click();
+      const train = page.getByRole('dialog', { name: /Anomaly model/ });
+      await train.getByRole('link', { name: 'Machine learning page' }).waitFor();
+      expect(await train.getByRole('button', { name: /Train a new model/ }).isDisabled()).toBe(true);
+      expect(await train.textContent()).not.toContain('/api/');
+      await screenshot(page, 'field-train-guidance');
+      await train.getByRole('button', { name: 'Close' }).first().click();
+
+      // A work order from an alert: the title names the tag once, and creation confirms with a link.
+      // An alert whose message starts with the tag, as the detectors write them.
+      const tag = 'PT-NOBASE';
+      await raiseAlert(app.server.ctx.db, {
+        instrumentId: fresh.id,
+        alertType: 'rule_violation',
+        conditionKey: 'high_critical',
+        severity: 'critical',
+        message: `${tag} high critical: 9.6 bar above limit 9 bar`,
+        at: new Date().toISOString(),
+      });
+      await page.goto(`/alerts?tag=${encodeURIComponent(tag)}`);
+      await page
+        .getByRole('button', { name: `Raise a work order for the alert on ${tag}` })
+        .first()
+        .click();
+      const form = page.getByRole('dialog', { name: new RegExp(`Work order from alert on ${tag}`) });
+      const title = await form.getByLabel('Title').inputValue();
+      expect(title).toBe(`${tag} high critical: 9.6 bar above limit 9 bar`);
+      await form.getByRole('button', { name: 'Create work order' }).click();
+      const created = page.getByTestId('work-order-created');
+      await created.waitFor();
+      await screenshot(page, 'field-work-order-from-alert');
+      await created.getByRole('link', { name: /Work order #\d+/ }).click();
+      await page.waitForURL(/\/work-orders\/\d+$/);
+      await page.getByTestId('work-order-alert').waitFor();
+      expect(s.errors).toEqual([]);
+    } finally {
+      await s.context.close();
     }
   });
 
