@@ -27,7 +27,7 @@ export function TrainPanel({ tag, baselineCount }: { tag: string; baselineCount:
   return (
     <div>
       {baselineCount === 0 && (
-        <div className="notice">
+        <div className="notice" style={{ marginBottom: '0.75rem' }}>
           <p style={{ marginTop: 0 }}>
             No reference baseline is marked for {tag} yet. The model learns what “normal” looks like only from
             baselines, so first:
