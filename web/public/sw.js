@@ -9,6 +9,9 @@
 
 const SHELL = 'cmms-shell-v1';
 const DATA = 'cmms-data-v1';
+// Trend and list URLs carry moving time windows, so kept answers would pile up over a shift:
+// keep the most recent ones only (Cache keys come back oldest first).
+const MAX_DATA_ENTRIES = 400;
 const SHELL_FILES = [
   '/',
   '/manifest.webmanifest',
@@ -44,12 +47,22 @@ self.addEventListener('message', (event) => {
   if (event.data?.type === 'clear-data') event.waitUntil(caches.delete(DATA));
 });
 
+async function trim(cache) {
+  const keys = await cache.keys();
+  for (const old of keys.slice(0, Math.max(0, keys.length - MAX_DATA_ENTRIES))) await cache.delete(old);
+}
+
 /** Network first; a good answer is kept under `key`; without a network, the kept one. */
 async function networkFirst(request, cacheName, key) {
   const cache = await caches.open(cacheName);
   try {
     const response = await fetch(request);
-    if (response.ok) await cache.put(key ?? request, response.clone());
+    if (response.ok) {
+      // A re-put moves the entry to the end, so the recently used survive trimming.
+      await cache.delete(key ?? request);
+      await cache.put(key ?? request, response.clone());
+      if (cacheName === DATA) await trim(cache);
+    }
     return response;
   } catch (error) {
     const kept = await cache.match(key ?? request, { ignoreVary: true });
