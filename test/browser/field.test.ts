@@ -331,7 +331,7 @@ describe('the field web app on tablets', () => {
     }
   });
 
-  it('installs, shows the last loaded pages offline, and sends queued maintenance when back online', async () => {
+  it('installs, shows the last loaded pages offline, and sends queued maintenance and calibration when back online', async () => {
     // A spare instrument the admin deletes while the technician is offline: its entry is refused.
     const spare = (
       await app.api('POST', '/api/instruments', {
@@ -353,10 +353,20 @@ describe('the field web app on tablets', () => {
         },
       );
       // Load what the technician will need out of coverage (the worker keeps each answer).
-      for (const p of ['/instruments', `/instruments/${instId}`, `/instruments/${spare.id}`]) {
+      for (const p of ['/instruments', `/instruments/${spare.id}`, `/instruments/${instId}`]) {
         await page.goto(p);
         await settle(page);
       }
+      // The calibration form's list of reference standards, too.
+      await page.getByRole('button', { name: 'Calibrate' }).click();
+      await page
+        .getByRole('dialog')
+        .getByLabel('Reference standard')
+        .locator('option:not([disabled]):not([value=""])')
+        .first()
+        .waitFor({ state: 'attached' });
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      const calsBefore = (await app.api('GET', `/api/instruments/${instId}/calibrations?limit=1`)).body.total;
 
       await s.context.setOffline(true);
       await page.goto('/instruments');
@@ -378,8 +388,26 @@ describe('the field web app on tablets', () => {
       };
       await record(instId, 'Cleaned the impulse line (offline)');
       await record(spare.id, 'Checked the spare (offline)');
+      // A calibration made offline (PT-101: 0-10 bar, all points within tolerance).
+      await page.goto(`/instruments/${instId}`);
+      await page.getByRole('button', { name: 'Calibrate' }).click();
+      const cal = page.getByRole('dialog', { name: /Record calibration — PT-101/ });
+      const standard = cal.getByLabel('Reference standard');
+      const usable = await standard
+        .locator('option:not([disabled]):not([value=""])')
+        .first()
+        .getAttribute('value');
+      await standard.selectOption(usable as string);
+      const points = ['0', '2.5', '5', '7.5', '10'];
+      for (let n = 1; n <= 5; n++) {
+        await cal.getByLabel(`Point ${n} as found`).fill(points[n - 1]);
+        await cal.getByLabel(`Point ${n} as left`).fill(points[n - 1]);
+      }
+      await cal.getByRole('button', { name: 'Save calibration' }).click();
+      await page.getByTestId('entry-queued').waitFor();
+      await page.getByRole('button', { name: 'Done' }).click();
       await page.getByTestId('outbox-pending').waitFor();
-      expect(await page.getByTestId('outbox-pending').textContent()).toContain('2 entries waiting');
+      expect(await page.getByTestId('outbox-pending').textContent()).toContain('3 entries waiting');
 
       expect((await app.api('DELETE', `/api/instruments/${spare.id}`)).status).toBe(200);
       await s.context.setOffline(false);
@@ -388,6 +416,11 @@ describe('the field web app on tablets', () => {
       expect(sent.map((m: { description: string }) => m.description)).toContain(
         'Cleaned the impulse line (offline)',
       );
+      await expect
+        .poll(
+          async () => (await app.api('GET', `/api/instruments/${instId}/calibrations?limit=1`)).body.total,
+        )
+        .toBe(calsBefore + 1);
       await page.goto('/offline-queue');
       const refused = page.locator('tr[data-outbox-id]');
       await refused.waitFor();
