@@ -119,6 +119,20 @@ export interface CalibrationCorrectionsTable extends Base {
   record_id: number | null;
 }
 
+/** A problem a technician reported at an instrument, until an admin accepts or rejects it. */
+export interface WorkRequestsTable extends Base {
+  instrument_id: number;
+  description: string;
+  reported_by: number;
+  /** open | accepted | rejected */
+  status: string;
+  reviewed_by: number | null;
+  reviewed_at: string | null;
+  review_notes: string | null;
+  /** The work order made of it, on acceptance. */
+  work_order_id: number | null;
+}
+
 export interface CalibrationPointsTable extends Base {
   calibration_id: number;
   seq: number;
@@ -380,6 +394,7 @@ export interface DB {
   calibration_records: CalibrationRecordsTable;
   calibration_points: CalibrationPointsTable;
   calibration_corrections: CalibrationCorrectionsTable;
+  work_requests: WorkRequestsTable;
   maintenance_records: MaintenanceRecordsTable;
   alert_records: AlertRecordsTable;
   work_orders: WorkOrdersTable;

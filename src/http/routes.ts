@@ -8,6 +8,7 @@ import { gatewayRoutes } from '../gateways/routes.ts';
 import { healthRoutes } from '../health/routes.ts';
 import { instrumentRoutes } from '../instruments/routes.ts';
 import { jobRoutes } from '../jobs/routes.ts';
+import { labelRoutes } from '../labels/routes.ts';
 import { maintenanceRoutes } from '../maintenance/routes.ts';
 import { modelGroupRoutes } from '../ml/group-routes.ts';
 import { mlRoutes } from '../ml/routes.ts';
@@ -20,6 +21,7 @@ import { reportRoutes } from '../reports/routes.ts';
 import { simulatorRoutes } from '../simulator/routes.ts';
 import { userRoutes } from '../users/routes.ts';
 import { workOrderRoutes } from '../work-orders/routes.ts';
+import { workRequestRoutes } from '../work-requests/routes.ts';
 
 /** Every route plugin, in one list. A module adds its plugin here and nowhere else. */
 export async function apiRoutes(app: FastifyInstance) {
@@ -45,6 +47,8 @@ export async function apiRoutes(app: FastifyInstance) {
     dashboardRoutes,
     readingRoutes,
     gatewayRoutes,
+    labelRoutes,
+    workRequestRoutes,
   ];
   for (const plugin of api) await app.register(plugin, { prefix: '/api' });
 }

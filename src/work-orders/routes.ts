@@ -74,7 +74,9 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { role: 'user' },
       schema: {
         tags,
-        description: 'Work orders, newest first. `assigned_to` takes a user id, `me` or `none`.',
+        description:
+          'Work orders, newest first, or with `sort=priority` most urgent first then earliest due. ' +
+          '`assigned_to` takes a user id, `me` or `none`.',
         querystring: Type.Object({
           status: Type.Optional(lit([...WORK_ORDER_STATUSES, 'active'])),
           tag: Type.Optional(Type.String({ maxLength: 40 })),
@@ -85,6 +87,7 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
           overdue: Type.Optional(Type.Boolean()),
           sla_breached: Type.Optional(Type.Boolean()),
           source: Type.Optional(Type.String({ maxLength: 40 })),
+          sort: Type.Optional(lit(['newest', 'priority'])),
           ...PageQuery,
         }),
         response: { 200: Page(WorkOrderSchema) },

@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { getAlert } from '../alerts/alert-service.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { sealCalibration } from '../audit/record-hash.ts';
@@ -121,6 +121,8 @@ export interface WorkOrderQuery {
   overdue?: boolean;
   sla_breached?: boolean;
   source?: string;
+  /** 'newest' (default) or 'priority': most urgent first, then the earliest due date */
+  sort?: 'newest' | 'priority';
   limit: number;
   offset: number;
 }
@@ -149,7 +151,17 @@ export async function listWorkOrders(db: Kysely<DB>, q: WorkOrderQuery, now: Dat
     .clearSelect()
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
-  const rows = await query
+  const ordered =
+    q.sort === 'priority'
+      ? // Most urgent first, then the earliest due (undated last): the field's to-do order.
+        query
+          .orderBy(
+            sql`case wo.priority when 'urgent' then 0 when 'high' then 1 when 'medium' then 2 else 3 end`,
+          )
+          .orderBy(sql`case when wo.due_date is null then 1 else 0 end`)
+          .orderBy('wo.due_date', 'asc')
+      : query;
+  const rows = await ordered
     .orderBy('wo.created_at', 'desc')
     .orderBy('wo.id', 'desc')
     .limit(q.limit)
@@ -288,6 +300,18 @@ async function insertWorkOrder(
   return { workOrder, created: true };
 }
 
+/**
+ * A generated title that names the tag once: detector messages already start with the tag
+ * ("FT-301 high alarm: ..."), which used to give "FT-301: FT-301 high alarm: ...".
+ */
+export function taggedTitle(tag: string, text: string): string {
+  const t = text.trim();
+  const head = t.slice(0, tag.length);
+  const next = t.charAt(tag.length);
+  const named = head.toLowerCase() === tag.toLowerCase() && (next === '' || /[\s:,;.(—-]/.test(next));
+  return (named ? t : `${tag}: ${t}`).slice(0, 200);
+}
+
 /** Admin creates a work order by hand. */
 export async function createWorkOrder(
   db: Kysely<DB>,
@@ -310,6 +334,23 @@ export async function createGeneratedWorkOrder(
   deps: WorkOrderDeps,
 ) {
   return insertWorkOrder(trx, null, input, opts, deps);
+}
+
+/**
+ * The work order an admin makes of a technician's field request, inside the request's transaction:
+ * created by the admin, and one per request (its source key), so a retried accept cannot make two.
+ */
+export async function createWorkOrderForRequest(
+  trx: Kysely<DB>,
+  actorId: number,
+  input: NewWorkOrder,
+  requestId: number,
+  deps: WorkOrderDeps,
+) {
+  await assertInstrument(trx, input.instrument_id);
+  if (input.assigned_to) await assertAssignee(trx, input.assigned_to);
+  const opts = { source: 'request', source_key: `request:${requestId}` };
+  return (await insertWorkOrder(trx, actorId, input, opts, deps)).workOrder;
 }
 
 const ALERT_TO_TYPE: Record<string, WorkOrderType> = {
@@ -373,7 +414,7 @@ export async function createWorkOrderFromAlert(
       );
     }
     if (input.assigned_to) await assertAssignee(trx, input.assigned_to);
-    const title = input.title ?? `${alert.tag}: ${alert.message}`.slice(0, 200);
+    const title = input.title ?? taggedTitle(alert.tag ?? '', alert.message);
     const { workOrder } = await insertWorkOrder(
       trx,
       actorId,

@@ -53,7 +53,8 @@ export async function login(page: Page, employeeNumber: string, password: string
   await page.getByLabel('Employee number').fill(employeeNumber);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  // The page frame, not the navigation: on a tablet the navigation is a closed drawer.
+  await page.locator('main#main').waitFor();
 }
 
 /** Saves docs/screenshots/web-<name>.png once the page has settled. */

@@ -8,6 +8,7 @@ const dist = path.join(root, 'web/dist/index.html');
 const sources = [
   path.join(root, 'web/src'),
   path.join(root, 'web/index.html'),
+  path.join(root, 'web/public'),
   path.join(root, 'web/vite.config.ts'),
   path.join(root, 'src/calibration/point-errors.ts'),
 ];

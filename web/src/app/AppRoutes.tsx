@@ -4,6 +4,7 @@ import { paths } from '../config/paths.ts';
 import { AuditPage } from '../features/audit/components/AuditPage.tsx';
 import { AccountPage } from '../features/auth/components/AccountPage.tsx';
 import { GatewaysPage } from '../features/gateways/components/GatewaysPage.tsx';
+import { OfflineQueuePage } from '../features/offline/components/OfflineQueuePage.tsx';
 import { ProcessUnitsPage } from '../features/process-units/components/ProcessUnitsPage.tsx';
 import { ReferenceStandardsPage } from '../features/reference-standards/components/ReferenceStandardsPage.tsx';
 import { UsersPage } from '../features/users/components/UsersPage.tsx';
@@ -15,6 +16,7 @@ import { AlertsRoute } from './routes/AlertsRoute.tsx';
 import { DashboardRoute } from './routes/DashboardRoute.tsx';
 import { InstrumentDetailRoute } from './routes/InstrumentDetailRoute.tsx';
 import { InstrumentsRoute } from './routes/InstrumentsRoute.tsx';
+import { RequestsRoute } from './routes/RequestsRoute.tsx';
 import { TrendRoute } from './routes/TrendRoute.tsx';
 import { WorkOrderRoute } from './routes/WorkOrderRoute.tsx';
 import { WorkOrdersRoute } from './routes/WorkOrdersRoute.tsx';
@@ -32,6 +34,8 @@ export function AppRoutes() {
         <Route path={paths.alerts.path} element={<AlertsRoute />} />
         <Route path={paths.workOrders.path} element={<WorkOrdersRoute />} />
         <Route path={paths.workOrder.path} element={<WorkOrderRoute />} />
+        <Route path={paths.requests.path} element={<RequestsRoute />} />
+        <Route path={paths.offlineQueue.path} element={<OfflineQueuePage />} />
         <Route path={paths.reports.path} element={<ReportsRoute />} />
         <Route path={paths.referenceStandards.path} element={<ReferenceStandardsPage />} />
         <Route path={paths.referenceStandard.path} element={<ReferenceStandardRoute />} />

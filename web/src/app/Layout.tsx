@@ -1,4 +1,7 @@
-import { NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { useEffect, useRef, useState } from 'react';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { OfflineBanner } from '../components/OfflineBanner.tsx';
+import { useStackedTables } from '../components/stacked-tables.ts';
 import { paths } from '../config/paths.ts';
 import { useActiveAlertCount } from '../features/alerts/api/get-active-alert-count.ts';
 import { NotificationBell } from '../features/notifications/components/NotificationBell.tsx';
@@ -20,26 +23,59 @@ function NavItem({ to, label, badge, end }: { to: string; label: string; badge?:
   );
 }
 
-/** The frame of every page: role-aware navigation, the bell, the user, and the page. */
+/**
+ * The frame of every page: role-aware navigation, the bell, the user, and the page. Below 1200 px
+ * and in portrait the sidebar is a drawer the menu button opens (styles/field.css decides when).
+ */
 export function Layout() {
   const user = useCurrentUser();
   const navigate = useNavigate();
+  const location = useLocation();
   const alerts = useActiveAlertCount();
   const isAdmin = user.role === 'admin';
+  const [menuOpen, setMenuOpen] = useState(false);
+  const main = useRef<HTMLElement>(null);
+  useStackedTables(main);
+
+  // A tap on a destination closes the drawer.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: closing on every navigation is the point
+  useEffect(() => setMenuOpen(false), [location.pathname]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setMenuOpen(false);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
 
   return (
-    <div className="shell">
+    <div className={menuOpen ? 'shell menu-open' : 'shell'}>
       <a href="#main" className="skip-link">
         Skip to content
       </a>
       <header className="topbar">
-        <NavLink to={paths.dashboard.href()} className="brand" aria-label="CBU CMMS home">
-          <span className="brand-mark" aria-hidden="true" />
-          <span className="brand-name">
-            CBU CMMS
-            <small>The Copperbelt University CMMS</small>
-          </span>
-        </NavLink>
+        <div className="topbar-left">
+          <button
+            type="button"
+            className="menu-button"
+            aria-controls="main-nav"
+            aria-expanded={menuOpen}
+            aria-label={menuOpen ? 'Close menu' : 'Open menu'}
+            onClick={() => setMenuOpen((o) => !o)}
+          >
+            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+              <path fill="currentColor" d="M3 6h18v2H3zm0 5h18v2H3zm0 5h18v2H3z" />
+            </svg>
+          </button>
+          <NavLink to={paths.dashboard.href()} className="brand" aria-label="CBU CMMS home">
+            <span className="brand-mark" aria-hidden="true" />
+            <span className="brand-name">
+              CBU CMMS
+              <small>The Copperbelt University CMMS</small>
+            </span>
+          </NavLink>
+        </div>
         <div className="topbar-right">
           <NotificationBell onOpenWorkOrder={(id) => navigate(paths.workOrder.href(id))} />
           <NavLink to={paths.account.href()} className="user-chip" title="My account">
@@ -51,14 +87,16 @@ export function Layout() {
           </button>
         </div>
       </header>
-      <nav className="sidebar" aria-label="Main">
+      <nav className="sidebar" id="main-nav" aria-label="Main">
         <ul>
           <NavItem to={paths.dashboard.href()} label="Dashboard" end />
           <NavItem to={paths.instruments.href()} label="Instruments" />
           <NavItem to={paths.alerts.href()} label="Alerts" badge={alerts.data} />
           <NavItem to={paths.workOrders.href()} label="Work orders" />
+          <NavItem to={paths.requests.href()} label="Requests" />
           <NavItem to={paths.reports.href()} label="Reports" />
           <NavItem to={paths.referenceStandards.href()} label="Reference standards" />
+          <NavItem to={paths.offlineQueue.href()} label="Offline queue" />
         </ul>
         {isAdmin && (
           <>
@@ -74,7 +112,9 @@ export function Layout() {
           </>
         )}
       </nav>
-      <main id="main" className="content" tabIndex={-1}>
+      {menuOpen && <div className="nav-backdrop" aria-hidden="true" onClick={() => setMenuOpen(false)} />}
+      <main id="main" className="content" tabIndex={-1} ref={main}>
+        <OfflineBanner />
         <Outlet />
       </main>
     </div>

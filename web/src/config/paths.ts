@@ -13,6 +13,8 @@ export const paths = {
   alerts: { path: '/alerts', href: () => '/alerts' },
   workOrders: { path: '/work-orders', href: () => '/work-orders' },
   workOrder: { path: '/work-orders/:id', href: (id: number) => `/work-orders/${id}` },
+  requests: { path: '/requests', href: () => '/requests' },
+  offlineQueue: { path: '/offline-queue', href: () => '/offline-queue' },
   reports: {
     path: '/reports',
     href: (report?: string) => (report ? `/reports?report=${report}` : '/reports'),

@@ -88,6 +88,18 @@ function describe(code: string, message: string, details: Record<string, unknown
     const word = (v: unknown) => String(v).replace(/_/g, ' ');
     return `A work order cannot go from “${word(details.from)}” to “${word(details.to)}”.`;
   }
+  if (code === 'ml_no_baseline' || code === 'ml_too_few_windows') {
+    const tag = typeof details.tag === 'string' ? details.tag : 'this instrument';
+    const need = Number(details.required_seconds);
+    const hours = Number.isFinite(need)
+      ? ` (at least ${Math.max(1, Math.round(need / 3600))} h of readings)`
+      : '';
+    return code === 'ml_no_baseline'
+      ? `No reference baseline is marked for ${tag}. On the Machine learning page, mark a time range when ${tag} ran normally${hours} as a baseline, then train.`
+      : `The baselines of ${tag} hold too little clean data to train on. Mark a longer time range when ${tag} ran normally${hours} as a baseline, then train.`;
+  }
+  if (code === 'ml_training_in_progress')
+    return 'A model for this instrument is already being trained; wait for that run to finish.';
   if (WORDS[code]) return WORDS[code];
   if (code.endsWith('_not_found')) {
     const what = code.replace(/_not_found$/, '').replace(/_/g, ' ');

@@ -13,6 +13,12 @@ export function formatDateTime(v: string | number | Date | null | undefined): st
   return d ? format(d, 'd MMM yyyy HH:mm') : '—';
 }
 
+/** Date and time in the user's own locale and time zone (e.g. "6 Dec 2026, 14:05" or "Dec 6, 2026, 2:05 PM"). */
+export function formatLocalDateTime(v: string | number | Date | null | undefined): string {
+  const d = toDate(v);
+  return d ? new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(d) : '—';
+}
+
 export function formatDateTimeSeconds(v: string | number | Date | null | undefined): string {
   const d = toDate(v);
   return d ? format(d, 'd MMM yyyy HH:mm:ss') : '—';

@@ -45,6 +45,10 @@ export const queryKeys = {
     list: (q: Query) => ['work-orders', 'list', q] as const,
     detail: (id: number) => ['work-orders', 'detail', id] as const,
   },
+  workRequests: {
+    all: ['work-requests'] as const,
+    list: (q: Query) => ['work-requests', 'list', q] as const,
+  },
   notifications: { all: ['notifications'] as const },
   gateways: {
     all: ['gateways'] as const,

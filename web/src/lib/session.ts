@@ -108,6 +108,11 @@ export function getToken(): string | null {
   return s.token;
 }
 
+/** Who is logged in now (outside React), or null. */
+export function getSessionUser(): SessionUser | null {
+  return state.session?.user ?? null;
+}
+
 /** Called when a session ends (to drop cached server data of the previous user). */
 export function onSessionEnd(listener: (reason: EndReason) => void) {
   endListeners.add(listener);

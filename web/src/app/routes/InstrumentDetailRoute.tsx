@@ -10,6 +10,7 @@ import { useUpdateInstrument } from '../../features/instruments/api/update-instr
 import { InstrumentFacts } from '../../features/instruments/components/InstrumentFacts.tsx';
 import { InstrumentForm } from '../../features/instruments/components/InstrumentForm.tsx';
 import { InstrumentStatusPanel } from '../../features/instruments/components/InstrumentStatusPanel.tsx';
+import { PrintLabelsButton } from '../../features/instruments/components/PrintLabelsButton.tsx';
 import { RangeHistory } from '../../features/instruments/components/RangeHistory.tsx';
 import { MaintenanceHistory } from '../../features/maintenance/components/MaintenanceHistory.tsx';
 import { ModelVersions } from '../../features/ml/components/ModelVersions.tsx';
@@ -18,6 +19,7 @@ import { useProcessUnits } from '../../features/process-units/api/get-process-un
 import { TrendViewer } from '../../features/trends/components/TrendViewer.tsx';
 import type { RangeKey } from '../../features/trends/types.ts';
 import { WorkOrderList } from '../../features/work-orders/components/WorkOrderList.tsx';
+import { ReportProblemModal } from '../../features/work-requests/components/ReportProblemModal.tsx';
 import { errorText } from '../../lib/api-client.ts';
 import { useIsAdmin } from '../../lib/session.ts';
 import { useAssigneeOptions } from '../options.ts';
@@ -45,6 +47,7 @@ export function InstrumentDetailRoute() {
   const assignees = useAssigneeOptions();
   const [action, setAction] = useState<InstrumentAction | null>(null);
   const [editing, setEditing] = useState(false);
+  const [reporting, setReporting] = useState(false);
   const [tab, setTab] = useState<Tab>('calibrations');
   const [range, setRange] = useState<RangeKey>('24h');
   const markers = useTrendMarkers(q.data?.tag ?? '', q.data ? id : null, range);
@@ -65,6 +68,10 @@ export function InstrumentDetailRoute() {
                 </h1>
               </div>
               <div className="header-actions">
+                <button type="button" className="button button-primary" onClick={() => setReporting(true)}>
+                  Report a problem
+                </button>
+                <PrintLabelsButton scope={{ ids: [i.id] }} label="Print label" />
                 <button type="button" className="button" onClick={() => setAction('calibrate')}>
                   Calibrate
                 </button>
@@ -141,6 +148,7 @@ export function InstrumentDetailRoute() {
             {action && (
               <InstrumentActionModals kind={action} instrument={i} onClose={() => setAction(null)} />
             )}
+            {reporting && <ReportProblemModal instrument={i} onClose={() => setReporting(false)} />}
             {editing && (
               <InstrumentForm
                 instrument={i}

@@ -1,5 +1,7 @@
 import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { InstrumentRegister } from '../../features/instruments/components/InstrumentRegister.tsx';
+import { PrintLabelsButton } from '../../features/instruments/components/PrintLabelsButton.tsx';
 import type { Instrument } from '../../features/instruments/types.ts';
 import { useProcessUnits } from '../../features/process-units/api/get-process-units.ts';
 import { useIsAdmin } from '../../lib/session.ts';
@@ -10,6 +12,7 @@ export function InstrumentsRoute() {
   const units = useProcessUnits();
   const isAdmin = useIsAdmin();
   const [action, setAction] = useState<{ kind: InstrumentAction; instrument: Instrument } | null>(null);
+  const unit = Number(useSearchParams()[0].get('unit')) || undefined;
 
   return (
     <div className="page">
@@ -19,6 +22,12 @@ export function InstrumentsRoute() {
           <p className="subtitle">
             Every transmitter in the plant, its range, tolerance and calibration status.
           </p>
+        </div>
+        <div className="header-actions">
+          <PrintLabelsButton
+            scope={{ process_unit_id: unit }}
+            label={unit ? 'Print QR labels for this unit' : 'Print QR labels'}
+          />
         </div>
       </header>
       <InstrumentRegister

@@ -7,6 +7,7 @@ import { WorkOrderDetail } from '../../features/work-orders/components/WorkOrder
 import { formatDateTime } from '../../lib/format.ts';
 import { useAssigneeOptions } from '../options.ts';
 import { InstrumentActionModals } from './InstrumentActionModals.tsx';
+import { WorkOrderContext } from './WorkOrderContext.tsx';
 
 /** A work order; a calibration order can record its calibration in place and close with it. */
 export function WorkOrderRoute() {
@@ -45,6 +46,10 @@ export function WorkOrderRoute() {
           ) : null
         }
       />
+      {/* Corrective work (and any order raised from an alert) shows the instrument live. */}
+      {wo.data && (wo.data.type === 'corrective' || wo.data.alert_id !== null) && (
+        <WorkOrderContext wo={wo.data} />
+      )}
       {calibrating && instrument.data && (
         <InstrumentActionModals
           kind="calibrate"

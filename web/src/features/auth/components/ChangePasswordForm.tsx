@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { FormError } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { useCurrentUser } from '../../../lib/session.ts';
+import { clearStaleErrors } from '../../../lib/stale-errors.ts';
 import { useChangePassword } from '../api/change-password.ts';
 
 const MIN_LENGTH = 10;
@@ -44,7 +45,13 @@ export function ChangePasswordForm({ onDone }: { onDone?: () => void }) {
   };
 
   return (
-    <form onSubmit={submit} noValidate className="form-narrow" aria-label="Change password">
+    <form
+      onSubmit={submit}
+      onChange={clearStaleErrors(errors, setErrors, change)}
+      noValidate
+      className="form-narrow"
+      aria-label="Change password"
+    >
       <Field label="Current password" error={errors.current} required>
         {(p) => (
           <input

@@ -4,6 +4,7 @@ import { PassFail } from '../../../components/Badges.tsx';
 import { FormError } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { FormFooter, Modal } from '../../../components/Modal.tsx';
+import { OfflineSavedModal } from '../../../components/OfflineSavedModal.tsx';
 import { paths } from '../../../config/paths.ts';
 import { ApiError } from '../../../lib/api-client.ts';
 import { formatDate, formatValue, fromLocalInput, toLocalInput } from '../../../lib/format.ts';
@@ -80,6 +81,7 @@ export function CalibrationModal({
   // Checked on the first save and live from then on, so a fixed field clears its message at once.
   const [submitted, setSubmitted] = useState(false);
   const [saved, setSaved] = useState<Calibration | null>(null);
+  const [queuedOffline, setQueuedOffline] = useState(false);
 
   const span = instrument.range_max - instrument.range_min;
   const tol = instrument.accuracy_class;
@@ -162,15 +164,21 @@ export function CalibrationModal({
           as_left: Number(r.asLeft),
         })),
         ...(workOrderId ? { work_order_id: workOrderId } : {}),
+        label: `Calibration of ${instrument.tag}`,
       },
       {
-        onSuccess: (c) => {
-          setSaved(c);
-          onRecorded?.(c);
+        onSuccess: (sent) => {
+          // Offline: kept in the outbox (lib/offline-queue.ts) and sent when the connection returns.
+          if (sent.queued) return setQueuedOffline(true);
+          setSaved(sent.result);
+          onRecorded?.(sent.result);
         },
       },
     );
   };
+
+  if (queuedOffline)
+    return <OfflineSavedModal what={`The calibration of ${instrument.tag}`} onClose={onClose} />;
 
   if (saved) {
     const agrees =

@@ -1,4 +1,4 @@
-import { HealthBar, healthBand, SeverityBadge } from '../../../components/Badges.tsx';
+import { HealthBar, healthBand } from '../../../components/Badges.tsx';
 import { formatAgo, formatValue } from '../../../lib/format.ts';
 import type { HealthCard } from '../types.ts';
 
@@ -46,9 +46,13 @@ export function InstrumentCard({ card, onOpen }: { card: HealthCard; onOpen: (c:
       <div className="card-head">
         <span className="card-tag">{card.tag}</span>
         {card.worst_severity ? (
-          <span title={`${card.open_alerts} open alert(s)`}>
-            <SeverityBadge severity={card.worst_severity} />
-            {card.open_alerts > 1 && <small className="muted"> ×{card.open_alerts}</small>}
+          // Says it is an alert (not the instrument's criticality): "Alert: critical", "2 alerts: warning".
+          <span
+            className={`badge severity-${card.worst_severity}`}
+            title={`${card.open_alerts} open alert${card.open_alerts === 1 ? '' : 's'}; the worst is ${card.worst_severity}`}
+            data-testid="card-alert-pill"
+          >
+            {card.open_alerts > 1 ? `${card.open_alerts} alerts` : 'Alert'}: {card.worst_severity}
           </span>
         ) : (
           <small className="muted">{card.type}</small>

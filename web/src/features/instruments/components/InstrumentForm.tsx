@@ -3,6 +3,7 @@ import { FormError } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { Modal } from '../../../components/Modal.tsx';
 import { ApiError } from '../../../lib/api-client.ts';
+import { clearStaleErrors } from '../../../lib/stale-errors.ts';
 import { useCreateInstrument } from '../api/create-instrument.ts';
 import { useUpdateInstrument } from '../api/update-instrument.ts';
 import {
@@ -264,7 +265,12 @@ export function InstrumentForm({ instrument, processUnits, onClose, onSaved }: P
         </>
       }
     >
-      <form id="instrument-form" onSubmit={submit} noValidate>
+      <form
+        id="instrument-form"
+        onSubmit={submit}
+        onChange={clearStaleErrors(errors, setErrors, mutation)}
+        noValidate
+      >
         <fieldset>
           <legend>Identity</legend>
           <div className="form-grid">

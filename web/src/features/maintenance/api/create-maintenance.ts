@@ -1,16 +1,18 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { apiRequest } from '../../../lib/api-client.ts';
+import { postOrQueue } from '../../../lib/offline-queue.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 import type { MaintenanceInput, MaintenanceRecord } from '../types.ts';
 
-export const createMaintenance = (input: MaintenanceInput) =>
-  apiRequest<MaintenanceRecord>('/api/maintenance', { method: 'POST', body: input });
+/** Records maintenance, or keeps it in the offline outbox when there is no connection. */
+export const createMaintenance = ({ input, label }: { input: MaintenanceInput; label: string }) =>
+  postOrQueue<MaintenanceRecord>('maintenance', '/api/maintenance', input, label);
 
 export function useCreateMaintenance() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: createMaintenance,
-    onSuccess: () => {
+    onSuccess: (sent) => {
+      if (sent.queued) return;
       // Maintenance starts the alert suppression window shown on the instrument.
       qc.invalidateQueries({ queryKey: queryKeys.maintenance.all });
       qc.invalidateQueries({ queryKey: queryKeys.instruments.all });

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { FormError } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { FormFooter, Modal } from '../../../components/Modal.tsx';
+import { OfflineSavedModal } from '../../../components/OfflineSavedModal.tsx';
 import { fromLocalInput, humanize, toLocalInput } from '../../../lib/format.ts';
 import { useCreateMaintenance } from '../api/create-maintenance.ts';
 import { MAINTENANCE_ACTION_TYPES, type MaintenanceRecord } from '../types.ts';
@@ -23,6 +24,14 @@ export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded 
   const [performedAt, setPerformedAt] = useState(() => toLocalInput(new Date()));
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const [done, setDone] = useState<MaintenanceRecord | null>(null);
+  const [queued, setQueued] = useState(false);
+
+  // Editing a field clears its stale message and the server's last refusal.
+  const edit = (key: string, set: (v: string) => void) => (v: string) => {
+    set(v);
+    setErrors((es) => (es[key] ? { ...es, [key]: undefined } : es));
+    if (create.error) create.reset();
+  };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -41,22 +50,32 @@ export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded 
     if (Object.values(errs).some(Boolean)) return;
     create.mutate(
       {
-        instrument_id: instrument.id,
-        action_type: actionType,
-        description: description.trim(),
-        parts_used: parts.trim() || null,
-        duration_minutes: m,
-        performed_at: at ?? undefined,
-        ...(workOrderId ? { work_order_id: workOrderId } : {}),
+        input: {
+          instrument_id: instrument.id,
+          action_type: actionType,
+          description: description.trim(),
+          parts_used: parts.trim() || null,
+          duration_minutes: m,
+          performed_at: at ?? undefined,
+          ...(workOrderId ? { work_order_id: workOrderId } : {}),
+        },
+        label: `${humanize(actionType)} on ${instrument.tag}`,
       },
       {
-        onSuccess: (r) => {
-          setDone(r);
-          onRecorded?.(r);
+        onSuccess: (sent) => {
+          if (sent.queued) {
+            setQueued(true);
+            return;
+          }
+          setDone(sent.result);
+          onRecorded?.(sent.result);
         },
       },
     );
   };
+
+  if (queued)
+    return <OfflineSavedModal what={`${humanize(actionType)} on ${instrument.tag}`} onClose={onClose} />;
 
   if (done)
     return (
@@ -94,7 +113,11 @@ export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded 
         <div className="form-grid">
           <Field label="Action" required>
             {(p) => (
-              <select {...p} value={actionType} onChange={(e) => setActionType(e.target.value)}>
+              <select
+                {...p}
+                value={actionType}
+                onChange={(e) => edit('actionType', setActionType)(e.target.value)}
+              >
                 {MAINTENANCE_ACTION_TYPES.map((t) => (
                   <option key={t} value={t}>
                     {humanize(t)}
@@ -110,7 +133,7 @@ export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded 
                 type="datetime-local"
                 value={performedAt}
                 max={toLocalInput(new Date())}
-                onChange={(e) => setPerformedAt(e.target.value)}
+                onChange={(e) => edit('performedAt', setPerformedAt)(e.target.value)}
               />
             )}
           </Field>
@@ -120,7 +143,7 @@ export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded 
                 {...p}
                 inputMode="numeric"
                 value={minutes}
-                onChange={(e) => setMinutes(e.target.value)}
+                onChange={(e) => edit('minutes', setMinutes)(e.target.value)}
               />
             )}
           </Field>
@@ -132,13 +155,20 @@ export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded 
               rows={3}
               maxLength={4000}
               value={description}
-              onChange={(e) => setDescription(e.target.value)}
+              onChange={(e) => edit('description', setDescription)(e.target.value)}
               autoFocus
             />
           )}
         </Field>
         <Field label="Parts used">
-          {(p) => <input {...p} maxLength={2000} value={parts} onChange={(e) => setParts(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              maxLength={2000}
+              value={parts}
+              onChange={(e) => edit('parts', setParts)(e.target.value)}
+            />
+          )}
         </Field>
         <FormError error={create.error} />
       </form>

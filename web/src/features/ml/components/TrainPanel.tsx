@@ -1,8 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { Link } from 'react-router-dom';
 import { StatusBadge } from '../../../components/Badges.tsx';
 import { FormError } from '../../../components/Feedback.tsx';
-import { humanize } from '../../../lib/format.ts';
+import { paths } from '../../../config/paths.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 import { useJob } from '../../../lib/use-job.ts';
 import { useTrainModel } from '../api/train-model.ts';
@@ -26,15 +27,25 @@ export function TrainPanel({ tag, baselineCount }: { tag: string; baselineCount:
   return (
     <div>
       {baselineCount === 0 && (
-        <p className="notice">
-          No reference baseline is marked for {tag}. Mark a time range of clean data first; training uses only
-          baseline windows.
-        </p>
+        <div className="notice" style={{ marginBottom: '0.75rem' }}>
+          <p style={{ marginTop: 0 }}>
+            No reference baseline is marked for {tag} yet. The model learns what “normal” looks like only from
+            baselines, so first:
+          </p>
+          <ol>
+            <li>open the trend and find a stretch (a few hours or more) when {tag} ran normally;</li>
+            <li>
+              on the <Link to={paths.ml.href(tag)}>Machine learning page</Link>, mark that time range as a
+              baseline;
+            </li>
+            <li>come back here and train.</li>
+          </ol>
+        </div>
       )}
       <button
         type="button"
         className="button button-primary"
-        disabled={train.isPending || running}
+        disabled={train.isPending || running || baselineCount === 0}
         onClick={() =>
           train.mutate(tag, {
             onSuccess: (r) => setJobId(r.job_id),
@@ -53,27 +64,36 @@ export function TrainPanel({ tag, baselineCount }: { tag: string; baselineCount:
           data-testid="train-job"
         >
           <p style={{ marginTop: 0 }}>
-            Job #{job.data.id} <StatusBadge status={job.data.status} /> {Math.round(job.data.progress * 100)}{' '}
-            %
+            Training run #{job.data.id} <StatusBadge status={job.data.status} />{' '}
+            {Math.round(job.data.progress * 100)} % done
           </p>
           <div className="progress" aria-hidden="true">
             <div style={{ width: `${Math.round(job.data.progress * 100)}%` }} />
           </div>
           {job.data.status === 'failed' && <p className="form-error">{job.data.error}</p>}
           {job.data.status === 'succeeded' && job.data.result_summary && (
-            <dl className="facts facts-compact">
-              {Object.entries(job.data.result_summary)
-                .filter(([, v]) => v === null || typeof v !== 'object')
-                .map(([k, v]) => (
-                  <div key={k} className="fact">
-                    <dt>{humanize(k)}</dt>
-                    <dd>{typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}</dd>
-                  </div>
-                ))}
-            </dl>
+            <TrainingResult tag={tag} summary={job.data.result_summary} />
           )}
         </div>
       )}
     </div>
+  );
+}
+
+/** The finished run in words: which version is now watching the instrument, and from how much data. */
+function TrainingResult({ tag, summary }: { tag: string; summary: Record<string, unknown> }) {
+  const num = (k: string) => (typeof summary[k] === 'number' ? (summary[k] as number) : null);
+  const version = num('version');
+  const windows = num('windows_used');
+  const threshold = num('threshold');
+  const ms = num('train_ms');
+  return (
+    <p className="success" data-testid="train-result">
+      Model {version !== null ? `version ${version}` : ''} is now active for {tag}
+      {windows !== null ? `, learnt from ${windows} windows of baseline data` : ''}
+      {ms !== null ? ` in ${ms < 1000 ? 'under a second' : `${Math.round(ms / 1000)} s`}` : ''}. From now on a
+      window scoring above {threshold !== null ? Number(threshold.toPrecision(3)) : 'the threshold'} (0 =
+      normal, 1 = most unusual) raises an anomaly alert.
+    </p>
   );
 }

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { ErrorMessage, Loading } from '../../../components/Feedback.tsx';
-import { formatAgo } from '../../../lib/format.ts';
+import { formatAgo, formatLocalDateTime } from '../../../lib/format.ts';
 import { useUnreadNotifications } from '../api/get-notifications.ts';
 import { useMarkAllNotificationsRead } from '../api/mark-all-read.ts';
 import { useMarkNotificationRead } from '../api/mark-read.ts';
@@ -91,7 +91,11 @@ export function NotificationBell({ onOpenWorkOrder }: Props) {
                   }}
                 >
                   <span>{n.message}</span>
-                  <small className="muted">{formatAgo(n.created_at)}</small>
+                  <small className="muted">
+                    <time dateTime={n.created_at}>
+                      {formatLocalDateTime(n.created_at)} · {formatAgo(n.created_at)}
+                    </time>
+                  </small>
                 </button>
               </li>
             ))}

@@ -193,9 +193,7 @@ export function SimulatorCard({ tags }: { tags: string[] }) {
               <tr key={`${f.tag}-${f.kind}-${f.started_at}`}>
                 <td className="mono">{f.tag}</td>
                 <td>{FAULTS[f.kind]?.label ?? f.kind}</td>
-                <td>
-                  <code>{JSON.stringify(f.params)}</code>
-                </td>
+                <td>{describeParams(f.kind, f.params)}</td>
                 <td>{formatDateTime(f.started_at)}</td>
                 <td>{f.ends_at ? formatDateTime(f.ends_at) : 'cleared by hand'}</td>
                 <td className="actions">
@@ -216,4 +214,16 @@ export function SimulatorCard({ tags }: { tags: string[] }) {
       <FormError error={clear.error} />
     </div>
   );
+}
+
+/** A fault's parameters as the form labels them ("Offset (% of span): 5"), not as JSON. */
+function describeParams(kind: string, params: Record<string, unknown>): string {
+  const defs = FAULTS[kind]?.params ?? [];
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => {
+      const label = defs.find((d) => d.key === k)?.label ?? k.replace(/([A-Z])/g, ' $1').toLowerCase();
+      return `${label}: ${typeof v === 'object' ? Object.values(v as object).join(', ') : String(v)}`;
+    });
+  return parts.length ? parts.join('; ') : 'Default settings';
 }

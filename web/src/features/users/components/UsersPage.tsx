@@ -7,6 +7,7 @@ import { Pagination } from '../../../components/Pagination.tsx';
 import { errorText } from '../../../lib/api-client.ts';
 import { formatDateTime } from '../../../lib/format.ts';
 import { useCurrentUser } from '../../../lib/session.ts';
+import { clearStaleErrors } from '../../../lib/stale-errors.ts';
 import { useDebounced } from '../../../lib/use-debounced.ts';
 import { useCreateUser } from '../api/create-user.ts';
 import { useUsers } from '../api/get-users.ts';
@@ -125,7 +126,13 @@ function UserForm({ user, onClose }: { user: User | null; onClose: () => void })
         </>
       }
     >
-      <form id="user-form" onSubmit={submit} noValidate className="form-grid">
+      <form
+        id="user-form"
+        onSubmit={submit}
+        onChange={clearStaleErrors(errors, setErrors, mutation)}
+        noValidate
+        className="form-grid"
+      >
         <Field label="Employee number" error={errors.employee} required={!user}>
           {(p) => (
             <input
@@ -284,8 +291,11 @@ export function UsersPage() {
                           <td className="break">{u.email ?? '—'}</td>
                           <td>{u.role === 'admin' ? 'Administrator' : 'Technician'}</td>
                           <td>
-                            <StatusBadge status={u.is_active ? 'active' : 'cancelled'} />
-                            {!u.is_active && <span className="sr-only">deactivated</span>}
+                            {u.is_active ? (
+                              <StatusBadge status="active" />
+                            ) : (
+                              <span className="badge badge-muted">Deactivated</span>
+                            )}
                           </td>
                           <td>{formatDateTime(u.last_login_at)}</td>
                           <td className="actions actions-wrap">

@@ -13,6 +13,8 @@ export interface WorkOrderFilters {
   priority?: string;
   overdue?: boolean;
   sla_breached?: boolean;
+  /** 'priority' (most urgent, then earliest due) or 'newest' */
+  sort?: 'priority' | 'newest';
   limit?: number;
   offset?: number;
 }

@@ -144,7 +144,11 @@ export function WorkOrderDetail({ id, assignees, calibrationOptions, recordCalib
                 {wo.alert_id && (
                   <div>
                     <dt>From alert</dt>
-                    <dd>#{wo.alert_id}</dd>
+                    <dd>
+                      <Link to={`${paths.alerts.href()}?tag=${encodeURIComponent(wo.tag)}&status=all`}>
+                        Alert #{wo.alert_id}
+                      </Link>
+                    </dd>
                   </div>
                 )}
                 {wo.calibration_record_id && (

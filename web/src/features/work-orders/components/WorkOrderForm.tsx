@@ -1,12 +1,21 @@
 import { type FormEvent, useState } from 'react';
+import { Link } from 'react-router-dom';
 import { FormError } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { Modal } from '../../../components/Modal.tsx';
+import { paths } from '../../../config/paths.ts';
 import { fromLocalInput, toLocalInput } from '../../../lib/format.ts';
 import { useCreateWorkOrderFromAlert } from '../api/create-from-alert.ts';
 import { useCreateWorkOrder } from '../api/create-work-order.ts';
 import { useUpdateWorkOrder } from '../api/update-work-order.ts';
 import { type Option, TYPE_WORD, WORK_ORDER_PRIORITIES, WORK_ORDER_TYPES, type WorkOrder } from '../types.ts';
+
+/** The tag once: alert messages already start with it ("FT-301 high alarm: ..."). */
+function taggedTitle(tag: string, message: string): string {
+  const t = message.trim();
+  const named = t.toLowerCase().startsWith(tag.toLowerCase()) && /^([\s:,;.(—-]|$)/.test(t.slice(tag.length));
+  return (named ? t : `${tag}: ${t}`).slice(0, 200);
+}
 
 interface Props {
   /** Editing an existing order (admin planning fields). */
@@ -44,7 +53,7 @@ export function WorkOrderForm({
 
   const [instrument, setInstrument] = useState(String(workOrder?.instrument_id ?? instrumentId ?? ''));
   const [title, setTitle] = useState(
-    workOrder?.title ?? (fromAlert ? `${fromAlert.tag}: ${fromAlert.message}`.slice(0, 200) : ''),
+    workOrder?.title ?? (fromAlert ? taggedTitle(fromAlert.tag, fromAlert.message) : ''),
   );
   const [description, setDescription] = useState(workOrder?.description ?? '');
   const [type, setType] = useState(workOrder?.type ?? fromAlert?.suggestedType ?? 'corrective');
@@ -57,6 +66,12 @@ export function WorkOrderForm({
       : '',
   );
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
+  const [created, setCreated] = useState<WorkOrder | null>(null);
+  // A change to any field makes the messages about the last attempt stale.
+  const clearStale = () => {
+    if (Object.values(errors).some(Boolean)) setErrors({});
+    if (mutation.error) mutation.reset();
+  };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -81,7 +96,9 @@ export function WorkOrderForm({
     };
     const done = (wo: WorkOrder) => {
       onSaved?.(wo);
-      onClose();
+      // From an alert the admin stays on the alerts page: confirm, with the way to the new order.
+      if (fromAlert) setCreated(wo);
+      else onClose();
     };
     if (workOrder) update.mutate({ id: workOrder.id, patch: planning }, { onSuccess: done });
     else if (fromAlert)
@@ -94,6 +111,26 @@ export function WorkOrderForm({
     : fromAlert
       ? `Work order from alert on ${fromAlert.tag}`
       : 'New work order';
+
+  if (created)
+    return (
+      <Modal
+        title="Work order created"
+        onClose={onClose}
+        footer={
+          <button type="button" className="button button-primary" onClick={onClose} autoFocus>
+            Done
+          </button>
+        }
+      >
+        <p className="success" role="status" data-testid="work-order-created">
+          <Link to={paths.workOrder.href(created.id)} onClick={onClose}>
+            Work order #{created.id}
+          </Link>{' '}
+          was created from the alert on {created.tag} and linked to it: {created.title}.
+        </p>
+      </Modal>
+    );
 
   return (
     <Modal
@@ -116,7 +153,7 @@ export function WorkOrderForm({
         </>
       }
     >
-      <form id="wo-form" onSubmit={submit} noValidate>
+      <form id="wo-form" onSubmit={submit} onChange={clearStale} noValidate>
         <div className="form-grid">
           {!workOrder && !fromAlert && (
             <Field label="Instrument" error={errors.instrument} required>

@@ -37,7 +37,7 @@ export function WorkOrderList({ fixed }: { fixed?: Partial<WorkOrderFilters> }) 
   const tag = useDebounced(tagInput.trim());
   const embedded = !!fixed;
   const filters: WorkOrderFilters = embedded
-    ? { status: 'active', limit: 10, offset: 0, ...fixed }
+    ? { status: 'active', sort: 'priority', limit: 10, offset: 0, ...fixed }
     : {
         status: params.get('status') ?? 'active',
         type: params.get('type') || undefined,
@@ -45,6 +45,8 @@ export function WorkOrderList({ fixed }: { fixed?: Partial<WorkOrderFilters> }) 
         assigned_to: params.get('mine') ? 'me' : undefined,
         sla_breached: params.get('breached') ? true : undefined,
         tag: tag || undefined,
+        // The field's to-do order unless asked otherwise: most urgent first, then earliest due.
+        sort: params.get('sort') === 'newest' ? 'newest' : 'priority',
         limit: PAGE,
         offset: Number(params.get('offset')) || 0,
       };
@@ -83,6 +85,16 @@ export function WorkOrderList({ fixed }: { fixed?: Partial<WorkOrderFilters> }) 
             allLabel="All priorities"
             options={WORK_ORDER_PRIORITIES.map((t) => ({ value: t, label: t[0].toUpperCase() + t.slice(1) }))}
           />
+          <label>
+            <span>Order</span>
+            <select
+              value={filters.sort}
+              onChange={(e) => setParam('sort', e.target.value === 'priority' ? '' : e.target.value)}
+            >
+              <option value="priority">Most urgent first</option>
+              <option value="newest">Newest first</option>
+            </select>
+          </label>
           <label>
             <span>Tag</span>
             <input

@@ -3,6 +3,7 @@ import { FormError } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { FormFooter, Modal } from '../../../components/Modal.tsx';
 import { ApiError } from '../../../lib/api-client.ts';
+import { clearStaleErrors } from '../../../lib/stale-errors.ts';
 import { useUpdateWorkOrder } from '../api/update-work-order.ts';
 import type { Option, WorkOrder } from '../types.ts';
 
@@ -96,7 +97,12 @@ export function CompleteWorkOrderModal({
           <> · estimated {workOrder.estimated_duration_minutes} min</>
         )}
       </p>
-      <form id="complete-form" onSubmit={submit} noValidate>
+      <form
+        id="complete-form"
+        onSubmit={submit}
+        onChange={clearStaleErrors(errors, setErrors, update)}
+        noValidate
+      >
         <Field label="Completion notes" error={errors.notes} required>
           {(p) => (
             <textarea
