@@ -83,6 +83,35 @@ function timeZone(env: Env, name: string, fallback: string): string {
   return v;
 }
 
+// Alarm management (issue 14): ALERT_AUTO_RESOLVE_MINUTES=calibration_overdue:60,data_gap:30
+const AUTO_RESOLVE_TYPES = [
+  'calibration_overdue',
+  'rule_violation',
+  'drift',
+  'anomaly',
+  'instrument_fault',
+  'data_gap',
+];
+function autoResolveMinutes(env: Env, name: string): Record<string, number> {
+  const raw = optional(env, name);
+  const out: Record<string, number> = {};
+  if (raw === null) return out;
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [type, minutes] = part.split(/[:=]/).map((x) => x?.trim());
+    const n = Number(minutes);
+    if (!AUTO_RESOLVE_TYPES.includes(type ?? '') || !Number.isFinite(n) || n < 0) {
+      throw new ConfigError(
+        `${name} must list alert_type:minutes pairs separated by commas, types among ${AUTO_RESOLVE_TYPES.join(', ')} (got "${raw}")`,
+      );
+    }
+    out[type as string] = n;
+  }
+  return out;
+}
+
 function loadDotenv(file: string): Env {
   if (!existsSync(file)) return {};
   return parseDotenv(readFileSync(file));
@@ -318,6 +347,14 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       urgent: num(env, 'SLA_HOURS_URGENT', 4, { min: 1 }),
     },
     suppressionMinutes: num(env, 'ALERT_SUPPRESSION_MINUTES', 60, { min: 0 }),
+    // --- alarm management (issue 14, src/alerts): shelving, out of service, auto-resolve ---
+    alarms: {
+      shelveMaxHours: num(env, 'ALERT_SHELVE_MAX_HOURS', 24, { min: 0.1, max: 720 }),
+      outOfServiceDuringWork: bool(env, 'ALERT_OUT_OF_SERVICE_DURING_WORK', false),
+      autoResolveMinutes: autoResolveMinutes(env, 'ALERT_AUTO_RESOLVE_MINUTES'),
+      scanSeconds: num(env, 'ALARM_SCAN_SECONDS', 60, { min: 1, int: true }),
+    },
+    // --- end alarm management ---
     loginRateLimit: {
       maxFailures: num(env, 'LOGIN_MAX_FAILURES', 5, { min: 1, int: true }),
       windowMinutes: num(env, 'LOGIN_WINDOW_MINUTES', 15, { min: 1 }),
