@@ -73,7 +73,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const state = async (instrumentId: number) => {
     const open = await openOutOfService(ctx.db, instrumentId);
-    const history = await outOfServicePeriods(ctx.db, instrumentId, '0000-01-01T00:00:00.000Z', now());
+    const history = await outOfServicePeriods(ctx.db, instrumentId, '1970-01-01T00:00:00.000Z', now());
     return {
       instrument_id: instrumentId,
       out_of_service: open.length > 0,
