@@ -15,6 +15,8 @@ export const queryKeys = {
     list: (q: Query) => ['instruments', 'list', q] as const,
     detail: (id: number) => ['instruments', 'detail', id] as const,
     status: (id: number) => ['instruments', 'status', id] as const,
+    outOfService: (id: number) => ['instruments', 'out-of-service', id] as const,
+    outOfServiceIds: ['instruments', 'out-of-service-ids'] as const,
   },
   processUnits: { all: ['process-units'] as const },
   trends: {
@@ -69,5 +71,6 @@ export const queryKeys = {
   },
   simulator: { status: ['simulator', 'status'] as const },
   health: ['health'] as const,
+  alarmKpis: (q: Query) => ['alarm-kpis', q] as const,
   audit: { list: (q: Query) => ['audit', 'list', q] as const },
 };

@@ -10,6 +10,7 @@ import { useUpdateInstrument } from '../../features/instruments/api/update-instr
 import { InstrumentFacts } from '../../features/instruments/components/InstrumentFacts.tsx';
 import { InstrumentForm } from '../../features/instruments/components/InstrumentForm.tsx';
 import { InstrumentStatusPanel } from '../../features/instruments/components/InstrumentStatusPanel.tsx';
+import { OutOfServiceControl } from '../../features/instruments/components/OutOfServiceControl.tsx';
 import { RangeHistory } from '../../features/instruments/components/RangeHistory.tsx';
 import { MaintenanceHistory } from '../../features/maintenance/components/MaintenanceHistory.tsx';
 import { ModelVersions } from '../../features/ml/components/ModelVersions.tsx';
@@ -65,6 +66,7 @@ export function InstrumentDetailRoute() {
                 </h1>
               </div>
               <div className="header-actions">
+                <OutOfServiceControl instrumentId={i.id} tag={i.tag} canChange={isAdmin} />
                 <button type="button" className="button" onClick={() => setAction('calibrate')}>
                   Calibrate
                 </button>

@@ -10,6 +10,7 @@ import { useIsAdmin } from '../../../lib/session.ts';
 import { useDebounced } from '../../../lib/use-debounced.ts';
 import { useFilterParams } from '../../../lib/use-filter-params.ts';
 import { useInstruments } from '../api/get-instruments.ts';
+import { useOutOfServiceIds } from '../api/out-of-service.ts';
 import {
   CRITICALITIES,
   INSTRUMENT_STATUSES,
@@ -43,6 +44,7 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
     offset: Number(params.get('offset')) || 0,
   };
   const list = useInstruments(filters);
+  const outOfService = useOutOfServiceIds();
   const [editing, setEditing] = useState<Instrument | 'new' | null>(null);
 
   return (
@@ -144,6 +146,16 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
                         {i.status !== 'active' && (
                           <div>
                             <StatusBadge status={i.status} />
+                          </div>
+                        )}
+                        {outOfService.data?.has(i.id) && (
+                          <div>
+                            <span
+                              className="badge severity-warning"
+                              title="Alarms suppressed (ISA-18.2 out of service)"
+                            >
+                              Alarms out of service
+                            </span>
                           </div>
                         )}
                       </td>
