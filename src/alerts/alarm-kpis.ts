@@ -88,11 +88,12 @@ export async function alarmKpis(db: Kysely<DB>, q: KpiQuery, now: Date) {
     t: Date.parse(r.at),
   }));
 
-  // Rates over 10-minute periods counted from `from` (the last one may be partial).
+  // Rates over clock-aligned 10-minute periods (hh:00, hh:10...); the first and last may be partial.
   const span = to.getTime() - from.getTime();
-  const periods = Math.ceil(span / TEN_MIN);
+  const first = Math.floor(from.getTime() / TEN_MIN) * TEN_MIN;
+  const periods = Math.ceil((to.getTime() - first) / TEN_MIN);
   const buckets = new Array<number>(periods).fill(0);
-  for (const r of raises) buckets[Math.floor((r.t - from.getTime()) / TEN_MIN)]++;
+  for (const r of raises) buckets[Math.floor((r.t - first) / TEN_MIN)]++;
   const flooded = buckets.filter((n) => n >= FLOOD_THRESHOLD).length;
   let peakIndex = 0;
   for (let k = 1; k < periods; k++) if (buckets[k] > buckets[peakIndex]) peakIndex = k;
@@ -173,7 +174,7 @@ export async function alarmKpis(db: Kysely<DB>, q: KpiQuery, now: Date) {
     flood_percent: periods ? round((100 * flooded) / periods, 2) : 0,
     peak_10_minutes: {
       count: raises.length ? buckets[peakIndex] : 0,
-      start: raises.length ? new Date(from.getTime() + peakIndex * TEN_MIN).toISOString() : null,
+      start: raises.length ? new Date(first + peakIndex * TEN_MIN).toISOString() : null,
     },
     chattering: { count: chattering.length, alarms: chattering.slice(0, 50) },
     stale: { count: stale.length, alarms: stale.slice(0, 50) },
@@ -183,7 +184,8 @@ export async function alarmKpis(db: Kysely<DB>, q: KpiQuery, now: Date) {
       2,
     ),
     by_priority: bySeverity,
-    /** Alarms per 10-minute period (the rate chart), from `from`. */
+    /** Alarms per clock-aligned 10-minute period (the rate chart), the first starting at series_start. */
+    series_start: new Date(first).toISOString(),
     rate_series: buckets,
     targets: KPI_TARGETS,
   };

@@ -54,6 +54,7 @@ export interface AlarmKpis {
   }[];
   top10_percent: number;
   by_priority: { severity: string; count: number; percent: number; target_percent: number }[];
+  series_start: string;
   rate_series: number[];
   targets: {
     per_10_minutes: Target;

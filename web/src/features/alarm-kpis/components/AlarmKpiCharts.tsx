@@ -24,7 +24,7 @@ const hline = (y: number, color: string, label: string) => ({
 
 /** Alarms per 10-minute period, flood periods in red, with the EEMUA target and flood lines. */
 export function RateChart({ k }: { k: AlarmKpis }) {
-  const start = Date.parse(k.from);
+  const start = Date.parse(k.series_start);
   const labels = k.rate_series.map((_, i) => {
     const d = new Date(start + i * 600_000);
     return `${d.toISOString().slice(5, 10)} ${d.toISOString().slice(11, 16)}`;
