@@ -218,7 +218,7 @@ export async function clearAlertCondition(
 }
 
 /** A one-shot shelf ends when its condition clears (audited and evented as an automatic unshelve). */
-async function endOneShotShelf(
+export async function endOneShotShelf(
   trx: Kysely<DB>,
   row: {
     id: number;

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
 import { recordAlarmEvent } from './alarm-events.ts';
-import { getAlert, type PublicAlert } from './alert-service.ts';
+import { endOneShotShelf, getAlert, type PublicAlert } from './alert-service.ts';
 import type { AlertType, Severity } from './types.ts';
 
 export interface SourceAlertKey {
@@ -27,7 +27,17 @@ export interface RaiseSourceAlertInput extends SourceAlertKey {
 function findOpenEpisode(db: Kysely<DB>, key: SourceAlertKey) {
   return db
     .selectFrom('alert_records')
-    .select(['id', 'last_seen', 'instrument_id', 'source', 'alert_type', 'condition_key', 'severity'])
+    .select([
+      'id',
+      'last_seen',
+      'instrument_id',
+      'source',
+      'alert_type',
+      'condition_key',
+      'severity',
+      'shelved_at',
+      'shelved_until',
+    ])
     .where('instrument_id', 'is', null)
     .where('source', '=', key.source)
     .where('alert_type', '=', key.alertType)
@@ -107,6 +117,7 @@ export async function clearSourceAlert(db: Kysely<DB>, key: SourceAlertKey, at: 
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
     await recordAlarmEvent(trx, open, 'clear', at);
+    if (open.shelved_at !== null && open.shelved_until === null) await endOneShotShelf(trx, open, at);
     return true;
   });
 }
