@@ -42,6 +42,34 @@ export async function up(db: Db): Promise<void> {
     .execute();
   await db.schema.createIndex('alarm_events_at').on('alarm_events').columns(['at']).execute();
   await db.schema.createIndex('alarm_events_alert').on('alarm_events').columns(['alert_id', 'at']).execute();
+  // The journal starts with the alerts already recorded: their raise (or suppressed raise), clear,
+  // acknowledge and resolve at the times the alert rows hold, so the KPIs cover earlier history.
+  const cols =
+    'at, event, alert_id, instrument_id, source, alert_type, condition_key, severity, user_id, details, created_at';
+  const pick = (at: string, event: string, user: string, where: string) =>
+    sql.raw(
+      `insert into alarm_events (${cols}) select ${at}, ${event}, id, instrument_id, source, alert_type, ` +
+        `condition_key, severity, ${user}, null, ${at} from alert_records where ${where}`,
+    );
+  await pick(
+    'first_seen',
+    "case when suppressed = 1 then 'suppress' else 'raise' end",
+    'null',
+    '1 = 1',
+  ).execute(db);
+  await pick('cleared_at', "'clear'", 'null', 'cleared_at is not null').execute(db);
+  await pick(
+    'acknowledged_at',
+    "'acknowledge'",
+    'acknowledged_by',
+    'acknowledged_at is not null and (resolved_at is null or acknowledged_at < resolved_at)',
+  ).execute(db);
+  await pick(
+    'resolved_at',
+    "'resolve'",
+    'resolved_by',
+    "status = 'resolved' and resolved_at is not null",
+  ).execute(db);
   // The periodic shelf expiry looks only at shelved rows.
   await sql`create index alert_records_shelved on alert_records (shelved_until) where shelved_at is not null`.execute(
     db,
