@@ -502,6 +502,10 @@ export async function recordAlertRepeats(
   if (repeats.length === 0) return open;
   await db.transaction().execute(async (trx) => {
     for (const r of repeats) {
+      // Whether the row is suppressed now: only a 1 -> 0 change below is a raise in the journal.
+      const was = r.suppressed
+        ? await trx.selectFrom('alert_records').select('suppressed').where('id', '=', r.id).executeTakeFirst()
+        : undefined;
       const row = await trx
         .updateTable('alert_records')
         .set((eb) => ({
@@ -552,7 +556,8 @@ export async function recordAlertRepeats(
       if (!row) continue;
       open.set(row.id, { suppressed: bool(row.suppressed) });
       // Present past its suppression: from now on a real alarm, journalled as raised.
-      if (r.suppressed && !bool(row.suppressed)) await recordAlarmEvent(trx, row, 'raise', r.lastSeen);
+      if (was && bool(was.suppressed) && !bool(row.suppressed))
+        await recordAlarmEvent(trx, row, 'raise', r.lastSeen);
     }
   });
   return open;

@@ -23,7 +23,6 @@ describe('alarm event log backfill (migration 0018)', () => {
     try {
       const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0018'));
       const migrator = new Migrator({
-        // biome-ignore lint/suspicious/noExplicitAny: the schema before 0018 is not the app's type
         db: handle.db as Kysely<any>,
         provider: { getMigrations: async () => before as Record<string, Migration> },
         ...(handle.dialect === 'postgres' && handle.schema ? { migrationTableSchema: handle.schema } : {}),
@@ -42,7 +41,6 @@ describe('alarm event log backfill (migration 0018)', () => {
         updated_at: '2026-01-01T00:05:00.000Z',
         ...over,
       });
-      // biome-ignore lint/suspicious/noExplicitAny: the schema before 0018 is not the app's type
       const db = handle.db as Kysely<any>;
       await db
         .insertInto('alert_records')
