@@ -78,6 +78,11 @@ describe('alarm management pages', () => {
     await screenshot(page, 'alerts-shelved');
     await row.getByRole('button', { name: 'Unshelve alert on PT-SHELF' }).click();
     await row.waitFor({ state: 'detached' });
+    await page.getByLabel('Status').selectOption('active');
+    await row.waitFor();
+    await row.getByText('History').click();
+    await row.getByText('Unshelved by Administrator').waitFor();
+    expect(await row.locator('.alert-history li').count()).toBe(3);
     const events = await app.api('GET', `/api/alerts/${alertId}/events`);
     expect(events.body.map((e: { event: string }) => e.event)).toEqual(['raise', 'shelve', 'unshelve']);
     expect(admin.errors).toEqual([]);

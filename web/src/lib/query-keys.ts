@@ -27,6 +27,7 @@ export const queryKeys = {
     all: ['alerts'] as const,
     list: (q: Query) => ['alerts', 'list', q] as const,
     activeCount: ['alerts', 'active-count'] as const,
+    events: (id: number) => ['alerts', 'events', id] as const,
   },
   calibrations: {
     all: ['calibrations'] as const,

@@ -15,6 +15,7 @@ import { type AlertFilters, useAlerts } from '../api/get-alerts.ts';
 import { useResolveAlert } from '../api/resolve-alert.ts';
 import { useUnshelveAlert } from '../api/shelve-alert.ts';
 import { ALERT_TYPES, type Alert, SEVERITIES } from '../types.ts';
+import { AlertHistory } from './AlertHistory.tsx';
 import { ShelveAlertModal } from './ShelveAlertModal.tsx';
 
 const PAGE = 25;
@@ -294,6 +295,7 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
                     )}
                     {a.resolution_notes && <p className="alert-notes">“{a.resolution_notes}”</p>}
                     <AlertDetails details={a.details} />
+                    <AlertHistory alertId={a.id} />
                   </div>
                   <div className="alert-actions">
                     {a.status === 'raised' && !a.shelved && (
