@@ -77,7 +77,10 @@ export function ShelveAlertModal({
               rows={3}
               maxLength={2000}
               value={reason}
-              onChange={(e) => setReason(e.target.value)}
+              onChange={(e) => {
+                setReason(e.target.value);
+                setError(null);
+              }}
               autoFocus
             />
           )}

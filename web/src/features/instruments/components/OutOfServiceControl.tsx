@@ -107,7 +107,10 @@ function OutOfServiceModal({
               rows={3}
               maxLength={2000}
               value={reason}
-              onChange={(e) => setReason(e.target.value)}
+              onChange={(e) => {
+                setReason(e.target.value);
+                setError(null);
+              }}
               autoFocus
             />
           )}
