@@ -100,6 +100,19 @@ describe('alarm management pages', () => {
     await screenshot(page, 'instrument-out-of-service');
     await page.goto('/instruments');
     await page.locator('[data-tag="PT-SHELF"]').getByText('Alarms out of service').waitFor();
+    await screenshot(page, 'instruments-out-of-service');
+    // Returned to service from the register.
+    await page.getByRole('button', { name: 'Return to service: PT-SHELF' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Return to service' }).click();
+    await page
+      .locator('[data-tag="PT-SHELF"]')
+      .getByText('Alarms out of service')
+      .waitFor({ state: 'detached' });
+    const state = await app.api('GET', `/api/instruments/${target.id}/out-of-service`);
+    expect(state.body).toMatchObject({
+      out_of_service: false,
+      history: [{ source: 'manual', reason: 'Process isolated for vessel entry' }],
+    });
     expect(admin.errors).toEqual([]);
   });
 

@@ -19,6 +19,7 @@ import {
   TYPE_WORD,
 } from '../types.ts';
 import { InstrumentForm } from './InstrumentForm.tsx';
+import { OutOfServiceModal } from './OutOfServiceControl.tsx';
 
 const PAGE = 25;
 
@@ -45,6 +46,7 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
   };
   const list = useInstruments(filters);
   const outOfService = useOutOfServiceIds();
+  const [servicing, setServicing] = useState<{ id: number; tag: string; returning: boolean } | null>(null);
   const [editing, setEditing] = useState<Instrument | 'new' | null>(null);
 
   return (
@@ -156,6 +158,17 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
                             >
                               Alarms out of service
                             </span>
+                            {isAdmin && (
+                              <button
+                                type="button"
+                                className="button button-small"
+                                style={{ display: 'block', marginTop: 4 }}
+                                aria-label={`Return to service: ${i.tag}`}
+                                onClick={() => setServicing({ id: i.id, tag: i.tag, returning: true })}
+                              >
+                                Return…
+                              </button>
+                            )}
                           </div>
                         )}
                       </td>
@@ -230,6 +243,14 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
           instrument={editing === 'new' ? null : editing}
           processUnits={processUnits}
           onClose={() => setEditing(null)}
+        />
+      )}
+      {servicing && (
+        <OutOfServiceModal
+          instrumentId={servicing.id}
+          tag={servicing.tag}
+          returning={servicing.returning}
+          onClose={() => setServicing(null)}
         />
       )}
     </>

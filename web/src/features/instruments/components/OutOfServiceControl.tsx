@@ -52,7 +52,8 @@ export function OutOfServiceControl({
   );
 }
 
-function OutOfServiceModal({
+/** Take an instrument out of service, or return it (the register and the instrument page). */
+export function OutOfServiceModal({
   instrumentId,
   tag,
   returning,
