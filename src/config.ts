@@ -207,6 +207,17 @@ export const SETTINGS = Type.Object({
   // Reports
   REPORT_ASYNC_ROWS: int(5000, { min: 1 }),
   REPORT_TIMEZONE: parsed('UTC', checkTimeZone),
+  // Alarm management (issue 14)
+  ALERT_SHELVE_MAX_HOURS: num(24, { min: 0.1, max: 720 }),
+  ALERT_OUT_OF_SERVICE_DURING_WORK: bool(false),
+  ALERT_AUTO_RESOLVE_MINUTES: Type.Optional(
+    Type.Refine(
+      Type.String(),
+      (v) => problemOf(() => parseAutoResolve(v)) === null,
+      (v) => problemOf(() => parseAutoResolve(v)) ?? '',
+    ),
+  ),
+  ALARM_SCAN_SECONDS: int(60, { min: 1 }),
   // E-mail (optional: no SMTP_HOST, no e-mail)
   SMTP_HOST: optional(),
   SMTP_PORT: int(587, { min: 1, max: 65535 }),
@@ -328,6 +339,34 @@ export function readSettings(env: Env): Settings {
   }
   if (lines.length > 0) throw new ConfigError(lines.join('\n'));
   return settings;
+}
+
+// Alarm management (issue 14): ALERT_AUTO_RESOLVE_MINUTES=calibration_overdue:60,data_gap:30
+const AUTO_RESOLVE_TYPES = [
+  'calibration_overdue',
+  'rule_violation',
+  'drift',
+  'anomaly',
+  'instrument_fault',
+  'data_gap',
+];
+/** ALERT_AUTO_RESOLVE_MINUTES: alert_type:minutes pairs (empty: no auto-resolve). */
+function parseAutoResolve(raw: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [type, minutes] = part.split(/[:=]/).map((x) => x?.trim());
+    const n = Number(minutes);
+    if (!AUTO_RESOLVE_TYPES.includes(type ?? '') || !Number.isFinite(n) || n < 0) {
+      throw new ConfigError(
+        `ALERT_AUTO_RESOLVE_MINUTES must list alert_type:minutes pairs separated by commas, types among ${AUTO_RESOLVE_TYPES.join(', ')} (got "${raw}")`,
+      );
+    }
+    out[type as string] = n;
+  }
+  return out;
 }
 
 function loadDotenv(file: string): Env {
@@ -504,6 +543,13 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       urgent: s.SLA_HOURS_URGENT,
     },
     suppressionMinutes: s.ALERT_SUPPRESSION_MINUTES,
+    // Alarm management (issue 14, src/alerts): shelving, out of service, auto-resolve.
+    alarms: {
+      shelveMaxHours: s.ALERT_SHELVE_MAX_HOURS,
+      outOfServiceDuringWork: s.ALERT_OUT_OF_SERVICE_DURING_WORK,
+      autoResolveMinutes: parseAutoResolve(s.ALERT_AUTO_RESOLVE_MINUTES ?? ''),
+      scanSeconds: s.ALARM_SCAN_SECONDS,
+    },
     loginRateLimit: {
       maxFailures: s.LOGIN_MAX_FAILURES,
       windowMinutes: s.LOGIN_WINDOW_MINUTES,

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { startAlarmScheduler } from './alerts/alarm-scheduler.ts';
 import { advanceLocalCheckpoint, startCheckpointWriter } from './audit/audit-checkpoint.ts';
 import { bindAuditKey } from './audit/audit-log.ts';
 import { type Config, keepGeneratedSecrets } from './config.ts';
@@ -209,6 +210,9 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
     // Calibration overdue + PM (hourly and now), SLA breaches (5-minutely), on the injected clock.
     const scheduler = startMaintenanceScheduler(ctx);
     stops.push(() => scheduler.stop());
+    // Shelf expiry and auto-resolve (ALARM_SCAN_SECONDS), on the injected clock.
+    const alarmScheduler = startAlarmScheduler(ctx);
+    stops.push(() => alarmScheduler.stop());
 
     let stopped = false;
     return {

@@ -3,6 +3,8 @@ import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
 import { bool, parseJson } from '../shared/db-values.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
+import { recordAlarmEvent } from './alarm-events.ts';
+import { isOutOfService } from './out-of-service.ts';
 import { type AlertType, maxSeverity, type Severity } from './types.ts';
 
 export interface RaiseAlertInput {
@@ -17,6 +19,11 @@ export interface RaiseAlertInput {
   at: string;
 }
 
+/** Runs fn in the caller's transaction, or in a new one. */
+export function inTransaction<T>(db: Kysely<DB>, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
 const selectAlert = (db: Kysely<DB>) =>
   db
     .selectFrom('alert_records')
@@ -24,12 +31,14 @@ const selectAlert = (db: Kysely<DB>) =>
     .leftJoin('instruments', 'instruments.id', 'alert_records.instrument_id')
     .leftJoin('users as ack', 'ack.id', 'alert_records.acknowledged_by')
     .leftJoin('users as res', 'res.id', 'alert_records.resolved_by')
+    .leftJoin('users as shelf', 'shelf.id', 'alert_records.shelved_by')
     .selectAll('alert_records')
     .select([
       'instruments.tag as tag',
       'instruments.unit as unit',
       'ack.full_name as acknowledged_by_name',
       'res.full_name as resolved_by_name',
+      'shelf.full_name as shelved_by_name',
     ])
     .select((eb) =>
       eb
@@ -65,6 +74,13 @@ export function toPublicAlert(r: AlertJoined) {
     resolved_by_name: r.resolved_by_name,
     resolved_at: r.resolved_at,
     resolution_notes: r.resolution_notes,
+    shelved: r.shelved_at !== null,
+    shelved_at: r.shelved_at,
+    /** null while shelved: one-shot, until the condition clears. */
+    shelved_until: r.shelved_until,
+    shelved_by: r.shelved_by,
+    shelved_by_name: r.shelved_by_name,
+    shelve_reason: r.shelve_reason,
     work_order_id: r.work_order_id ?? null,
     created_at: r.created_at,
   };
@@ -102,14 +118,17 @@ export async function raiseAlert(
   db: Kysely<DB>,
   input: RaiseAlertInput,
 ): Promise<{ alert: PublicAlert; created: boolean }> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const instrument = await trx
       .selectFrom('instruments')
       .select(['suppressed_until'])
       .where('id', '=', input.instrumentId)
       .executeTakeFirst();
     if (!instrument) throw new NotFoundError('instrument', input.instrumentId);
-    const suppressed = instrument.suppressed_until !== null && instrument.suppressed_until > input.at;
+    // Suppressed inside the window after maintenance or calibration, and while out of service.
+    const suppressed =
+      (instrument.suppressed_until !== null && instrument.suppressed_until > input.at) ||
+      (await isOutOfService(trx, input.instrumentId, input.at));
     const open = await findOpen(trx, input.instrumentId, input.alertType, input.conditionKey);
     const details = input.details ? JSON.stringify(input.details) : null;
     if (open) {
@@ -129,7 +148,10 @@ export async function raiseAlert(
         })
         .where('id', '=', open.id)
         .execute();
-      return { alert: await getAlert(trx, open.id), created: false };
+      const alert = await getAlert(trx, open.id);
+      // A suppressed alert whose condition outlived the suppression is now raised.
+      if (bool(open.suppressed) && !alert.suppressed) await recordAlarmEvent(trx, open, 'raise', input.at);
+      return { alert, created: false };
     }
     const row = await trx
       .insertInto('alert_records')
@@ -158,35 +180,98 @@ export async function raiseAlert(
       newValue: alert,
       at: input.at,
     });
+    await recordAlarmEvent(
+      trx,
+      { ...alert, condition_key: alert.condition },
+      suppressed ? 'suppress' : 'raise',
+      input.at,
+    );
     return { alert, created: true };
   });
 }
 
-/** Records that the source condition has gone away. The alert stays open until someone resolves it. */
+/**
+ * Records that the source condition has gone away. The alert stays open until someone resolves it
+ * (or auto-resolve does); a one-shot shelf ends here, so the cleared alert shows again.
+ */
 export async function clearAlertCondition(
   db: Kysely<DB>,
   key: { instrumentId: number; alertType: AlertType; conditionKey: string },
   at: string,
 ): Promise<PublicAlert | null> {
-  const open = await findOpen(db, key.instrumentId, key.alertType, key.conditionKey);
-  if (!open || open.cleared_at) return null;
-  await db
+  // Callers may already hold a transaction (recording a calibration clears its overdue alert).
+  return inTransaction(db, async (trx) => {
+    const open = await findOpen(trx, key.instrumentId, key.alertType, key.conditionKey);
+    if (!open || open.cleared_at) return null;
+    const res = await trx
+      .updateTable('alert_records')
+      .set({ cleared_at: at, updated_at: at })
+      .where('id', '=', open.id)
+      .where('status', '<>', 'resolved')
+      .where('cleared_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return null;
+    await recordAlarmEvent(trx, open, 'clear', at);
+    if (open.shelved_at !== null && open.shelved_until === null) await endOneShotShelf(trx, open, at);
+    return getAlert(trx, open.id);
+  });
+}
+
+/** A one-shot shelf ends when its condition clears (audited and evented as an automatic unshelve). */
+export async function endOneShotShelf(
+  trx: Kysely<DB>,
+  row: {
+    id: number;
+    instrument_id: number | null;
+    source: string | null;
+    alert_type: string;
+    condition_key: string;
+    severity: string;
+  },
+  at: string,
+): Promise<void> {
+  const res = await trx
     .updateTable('alert_records')
-    .set({ cleared_at: at, updated_at: at })
-    .where('id', '=', open.id)
-    .where('status', '<>', 'resolved')
-    .execute();
-  return getAlert(db, open.id);
+    .set({ shelved_at: null, shelved_until: null, shelved_by: null, shelve_reason: null, updated_at: at })
+    .where('id', '=', row.id)
+    .where('shelved_at', 'is not', null)
+    .where('shelved_until', 'is', null)
+    .executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== 1) return;
+  const details = { reason: 'condition cleared (one-shot shelf)' };
+  await recordAudit(trx, {
+    userId: null,
+    action: 'unshelve',
+    entityType: 'alert',
+    entityId: row.id,
+    oldValue: { shelved: true },
+    newValue: { shelved: false, ...details },
+    at,
+  });
+  await recordAlarmEvent(trx, row, 'unshelve', at, { details });
 }
 
 /** The 409 a transition gets when the alert is no longer in a state it can leave that way. */
-async function invalidTransition(db: Kysely<DB>, id: number, to: 'acknowledged' | 'resolved') {
-  const { status } = await getAlert(db, id);
+export async function invalidTransition(
+  db: Kysely<DB>,
+  id: number,
+  to: 'acknowledged' | 'resolved' | 'shelved' | 'unshelved',
+) {
+  const { status, shelved } = await getAlert(db, id);
+  const from = shelved && status !== 'resolved' ? 'shelved' : status;
   const message =
     to === 'acknowledged'
-      ? `alert ${id} is ${status}: only raised alerts can be acknowledged`
-      : `alert ${id} is already resolved`;
-  return new ConflictError('alert_invalid_transition', message, { from: status, to });
+      ? shelved && status === 'raised'
+        ? `alert ${id} is shelved: unshelve it before acknowledging`
+        : `alert ${id} is ${status}: only raised alerts can be acknowledged`
+      : to === 'resolved'
+        ? `alert ${id} is already resolved`
+        : to === 'shelved'
+          ? status === 'resolved'
+            ? `alert ${id} is resolved: only open alerts can be shelved`
+            : `alert ${id} is already shelved`
+          : `alert ${id} is not shelved`;
+  return new ConflictError('alert_invalid_transition', message, { from, to });
 }
 
 /**
@@ -206,11 +291,17 @@ export async function acknowledgeAlert(
       .set({ status: 'acknowledged', acknowledged_by: actorId, acknowledged_at: at, updated_at: at })
       .where('id', '=', id)
       .where('status', '=', 'raised')
+      // A shelved alert is out of sight: unshelve it first (a shelve racing the acknowledge wins or loses whole).
+      .where('shelved_at', 'is', null)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) {
       throw await invalidTransition(trx, id, 'acknowledged');
     }
     const after = await getAlert(trx, id);
+    await recordAlarmEvent(trx, { ...after, condition_key: after.condition }, 'acknowledge', at, {
+      userId: actorId,
+      ...(notes ? { details: { notes } } : {}),
+    });
     await recordAudit(trx, {
       userId: actorId,
       action: 'acknowledge',
@@ -242,6 +333,8 @@ export async function resolveAlert(db: Kysely<DB>, actorId: number, id: number, 
           // Resolving without acknowledging first still records who took responsibility.
           acknowledged_by: before.acknowledged_by ?? actorId,
           acknowledged_at: before.acknowledged_at ?? at,
+          shelved_at: null,
+          shelved_until: null,
           updated_at: at,
         })
         .where('id', '=', id)
@@ -257,6 +350,9 @@ export async function resolveAlert(db: Kysely<DB>, actorId: number, id: number, 
         oldValue: { status: before.status },
         newValue: { status: 'resolved', resolution_notes: after.resolution_notes },
         at,
+      });
+      await recordAlarmEvent(trx, { ...after, condition_key: after.condition }, 'resolve', at, {
+        userId: actorId,
       });
       return after;
     }
@@ -274,6 +370,8 @@ export interface AlertQuery {
   from?: string;
   to?: string;
   include_suppressed?: boolean;
+  /** Shelved alerts are left out of the active lists unless asked for (or status 'shelved'). */
+  include_shelved?: boolean;
   limit: number;
   offset: number;
 }
@@ -282,7 +380,15 @@ export async function listAlerts(db: Kysely<DB>, q: AlertQuery) {
   let query = selectAlert(db);
   const status = q.status ?? 'active';
   if (status === 'active') query = query.where('alert_records.status', '<>', 'resolved');
-  else if (status !== 'all') query = query.where('alert_records.status', '=', status);
+  else if (status === 'shelved') {
+    query = query
+      .where('alert_records.status', '<>', 'resolved')
+      .where('alert_records.shelved_at', 'is not', null);
+  } else if (status !== 'all') query = query.where('alert_records.status', '=', status);
+  // include_suppressed asks for everything recorded but not active, shelved alerts included.
+  if (status !== 'shelved' && status !== 'all' && !q.include_shelved && !q.include_suppressed) {
+    query = query.where('alert_records.shelved_at', 'is', null);
+  }
   if (!q.include_suppressed) query = query.where('alert_records.suppressed', '=', 0);
   if (q.alert_type) query = query.where('alert_records.alert_type', '=', q.alert_type);
   if (q.severity) query = query.where('alert_records.severity', '=', q.severity);
@@ -303,7 +409,7 @@ export async function listAlerts(db: Kysely<DB>, q: AlertQuery) {
   return { items: rows.map(toPublicAlert), total: Number(n), limit: q.limit, offset: q.offset };
 }
 
-/** Open, unsuppressed alerts, counted for the dashboard and the navigation badge. */
+/** Open, unsuppressed, unshelved alerts, counted for the dashboard and the navigation badge. */
 export async function countActiveAlerts(db: Kysely<DB>): Promise<number> {
   const { n } = await db
     .selectFrom('alert_records')
@@ -311,6 +417,7 @@ export async function countActiveAlerts(db: Kysely<DB>): Promise<number> {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('alert_records.status', '<>', 'resolved')
     .where('alert_records.suppressed', '=', 0)
+    .where('alert_records.shelved_at', 'is', null)
     .where((eb) =>
       eb.or([eb('instruments.deleted_at', 'is', null), eb('alert_records.instrument_id', 'is', null)]),
     )
@@ -395,6 +502,10 @@ export async function recordAlertRepeats(
   if (repeats.length === 0) return open;
   await db.transaction().execute(async (trx) => {
     for (const r of repeats) {
+      // Whether the row is suppressed now: only a 1 -> 0 change below is a raise in the journal.
+      const was = r.suppressed
+        ? await trx.selectFrom('alert_records').select('suppressed').where('id', '=', r.id).executeTakeFirst()
+        : undefined;
       const row = await trx
         .updateTable('alert_records')
         .set((eb) => ({
@@ -411,13 +522,26 @@ export async function recordAlertRepeats(
                 suppressed: eb
                   .case()
                   .when(
-                    eb.exists(
-                      eb
-                        .selectFrom('instruments')
-                        .select('instruments.id')
-                        .whereRef('instruments.id', '=', 'alert_records.instrument_id')
-                        .where('instruments.suppressed_until', '>', r.lastSeen),
-                    ),
+                    eb.or([
+                      eb.exists(
+                        eb
+                          .selectFrom('instruments')
+                          .select('instruments.id')
+                          .whereRef('instruments.id', '=', 'alert_records.instrument_id')
+                          .where('instruments.suppressed_until', '>', r.lastSeen),
+                      ),
+                      // Still out of service (alert-service's raise rule, out-of-service.ts).
+                      eb.exists(
+                        eb
+                          .selectFrom('instrument_out_of_service as oos')
+                          .select('oos.id')
+                          .whereRef('oos.instrument_id', '=', 'alert_records.instrument_id')
+                          .where('oos.started_at', '<=', r.lastSeen)
+                          .where((w) =>
+                            w.or([w('oos.ended_at', 'is', null), w('oos.ended_at', '>', r.lastSeen)]),
+                          ),
+                      ),
+                    ]),
                   )
                   .then(1)
                   .else(0)
@@ -427,9 +551,13 @@ export async function recordAlertRepeats(
         }))
         .where('id', '=', r.id)
         .where('status', '<>', 'resolved')
-        .returning(['id', 'suppressed'])
+        .returning(['id', 'suppressed', 'instrument_id', 'source', 'alert_type', 'condition_key', 'severity'])
         .executeTakeFirst();
-      if (row) open.set(row.id, { suppressed: bool(row.suppressed) });
+      if (!row) continue;
+      open.set(row.id, { suppressed: bool(row.suppressed) });
+      // Present past its suppression: from now on a real alarm, journalled as raised.
+      if (was && bool(was.suppressed) && !bool(row.suppressed))
+        await recordAlarmEvent(trx, row, 'raise', r.lastSeen);
     }
   });
   return open;

@@ -2,7 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
 import { Id, IdParams, Nullable, Page, PageQuery, StrictObject, Timestamp, toUtc } from '../http/schemas.ts';
+import { listAlarmEvents } from './alarm-events.ts';
+import { alarmScanNow } from './alarm-scheduler.ts';
 import { acknowledgeAlert, getAlert, listAlerts, resolveAlert } from './alert-service.ts';
+import { shelveAlert, unshelveAlert } from './shelving.ts';
 import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES } from './types.ts';
 
 const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
@@ -31,6 +34,14 @@ export const AlertSchema = Type.Object({
   resolved_by_name: Nullable(Type.String()),
   resolved_at: Nullable(Type.String()),
   resolution_notes: Nullable(Type.String()),
+  shelved: Type.Boolean(),
+  shelved_at: Nullable(Type.String()),
+  shelved_until: Nullable(
+    Type.String({ description: 'null while shelved: one-shot, until the condition clears' }),
+  ),
+  shelved_by: Nullable(Type.Integer()),
+  shelved_by_name: Nullable(Type.String()),
+  shelve_reason: Nullable(Type.String()),
   work_order_id: Nullable(Type.Integer()),
   created_at: Type.String(),
 });
@@ -46,9 +57,11 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { role: 'user' },
       schema: {
         tags,
-        description: 'Alerts, newest first. Without `status` only active (not resolved) alerts are listed.',
+        description:
+          'Alerts, newest first. Without `status` only active (not resolved, not shelved, not suppressed) ' +
+          'alerts are listed; `status=shelved` lists the shelved ones, `include_shelved` adds them.',
         querystring: Type.Object({
-          status: Type.Optional(lit([...ALERT_STATUSES, 'active', 'all'])),
+          status: Type.Optional(lit([...ALERT_STATUSES, 'active', 'shelved', 'all'])),
           alert_type: Type.Optional(lit(ALERT_TYPES)),
           severity: Type.Optional(lit(SEVERITIES)),
           instrument_id: Type.Optional(Id),
@@ -56,6 +69,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
           from: Type.Optional(Timestamp),
           to: Type.Optional(Timestamp),
           include_suppressed: Type.Optional(Type.Boolean()),
+          include_shelved: Type.Optional(Type.Boolean()),
           ...PageQuery,
         }),
         response: { 200: Page(AlertSchema) },
@@ -112,5 +126,103 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ctx.events.emit('alert.resolved', alert.id, alert.instrument_id);
       return alert;
     },
+  );
+
+  app.post(
+    '/alerts/:id/shelve',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        description:
+          'Shelves an open alert with a reason: for `minutes` (at most ALERT_SHELVE_MAX_HOURS), or without ' +
+          'minutes one-shot until its condition clears. A shelved alert is recorded but not active. An ' +
+          'alert already shelved, resolved, or acknowledged meanwhile gets 409 alert_invalid_transition.',
+        params: IdParams,
+        body: StrictObject({
+          reason: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' }),
+          minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 43_200 })),
+        }),
+        response: { 200: AlertSchema },
+      },
+    },
+    async (req) =>
+      shelveAlert(
+        ctx.db,
+        currentUser(req).id,
+        req.params.id,
+        req.body,
+        now(),
+        ctx.config.alarms.shelveMaxHours,
+      ),
+  );
+
+  app.post(
+    '/alerts/:id/unshelve',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        description:
+          'Returns a shelved alert to the active list (409 alert_invalid_transition if not shelved).',
+        params: IdParams,
+        body: Type.Optional(StrictObject({ reason: Type.Optional(Type.String({ maxLength: 2000 })) })),
+        response: { 200: AlertSchema },
+      },
+    },
+    async (req) => {
+      const alert = await unshelveAlert(
+        ctx.db,
+        currentUser(req).id,
+        req.params.id,
+        req.body?.reason ?? null,
+        now(),
+      );
+      return alert as NonNullable<typeof alert>;
+    },
+  );
+
+  app.get(
+    '/alerts/:id/events',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        description: "The alert's journal: raise, clear, acknowledge, shelve, unshelve, resolve, suppress.",
+        params: IdParams,
+        response: {
+          200: Type.Array(
+            Type.Object({
+              id: Type.Integer(),
+              at: Type.String(),
+              event: Type.String(),
+              severity: Type.String(),
+              user_id: Nullable(Type.Integer()),
+              user_name: Nullable(Type.String()),
+              details: Nullable(Type.Record(Type.String(), Type.Unknown())),
+            }),
+          ),
+        },
+      },
+    },
+    async (req) => {
+      await getAlert(ctx.db, req.params.id);
+      return listAlarmEvents(ctx.db, req.params.id);
+    },
+  );
+
+  app.post(
+    '/alerts/scan-now',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags,
+        description: 'Runs the alarm scan now (expired shelves return, auto-resolve) on the server clock.',
+        response: {
+          200: Type.Object({ at: Type.String(), unshelved: Type.Integer(), auto_resolved: Type.Integer() }),
+        },
+      },
+    },
+    async () => alarmScanNow(ctx),
   );
 };

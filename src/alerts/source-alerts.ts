@@ -6,7 +6,8 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
-import { getAlert, type PublicAlert } from './alert-service.ts';
+import { recordAlarmEvent } from './alarm-events.ts';
+import { endOneShotShelf, getAlert, type PublicAlert } from './alert-service.ts';
 import type { AlertType, Severity } from './types.ts';
 
 export interface SourceAlertKey {
@@ -26,7 +27,17 @@ export interface RaiseSourceAlertInput extends SourceAlertKey {
 function findOpenEpisode(db: Kysely<DB>, key: SourceAlertKey) {
   return db
     .selectFrom('alert_records')
-    .select(['id', 'last_seen'])
+    .select([
+      'id',
+      'last_seen',
+      'instrument_id',
+      'source',
+      'alert_type',
+      'condition_key',
+      'severity',
+      'shelved_at',
+      'shelved_until',
+    ])
     .where('instrument_id', 'is', null)
     .where('source', '=', key.source)
     .where('alert_type', '=', key.alertType)
@@ -88,19 +99,25 @@ export async function raiseSourceAlert(
       newValue: alert,
       at: input.at,
     });
+    await recordAlarmEvent(trx, { ...alert, condition_key: alert.condition }, 'raise', input.at);
     return { alert, created: true };
   });
 }
 
 /** Records that the source condition went away (the alert stays open until someone resolves it). */
 export async function clearSourceAlert(db: Kysely<DB>, key: SourceAlertKey, at: string): Promise<boolean> {
-  const open = await findOpenEpisode(db, key);
-  if (!open) return false;
-  const res = await db
-    .updateTable('alert_records')
-    .set({ cleared_at: at, last_seen: at > open.last_seen ? at : open.last_seen, updated_at: at })
-    .where('id', '=', open.id)
-    .where('cleared_at', 'is', null)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+  return db.transaction().execute(async (trx) => {
+    const open = await findOpenEpisode(trx, key);
+    if (!open) return false;
+    const res = await trx
+      .updateTable('alert_records')
+      .set({ cleared_at: at, last_seen: at > open.last_seen ? at : open.last_seen, updated_at: at })
+      .where('id', '=', open.id)
+      .where('cleared_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return false;
+    await recordAlarmEvent(trx, open, 'clear', at);
+    if (open.shelved_at !== null && open.shelved_until === null) await endOneShotShelf(trx, open, at);
+    return true;
+  });
 }

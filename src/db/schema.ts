@@ -179,6 +179,41 @@ export interface AlertRecordsTable extends Base {
   resolved_by: number | null;
   resolved_at: string | null;
   resolution_notes: string | null;
+  /** Shelving (migration 0018): set while shelved; shelved_until null is one-shot (until cleared). */
+  shelved_at: string | null;
+  shelved_until: string | null;
+  shelved_by: number | null;
+  shelve_reason: string | null;
+}
+
+/** One alarm event (migration 0018): raise, clear, acknowledge, shelve, unshelve, resolve, suppress. */
+export interface AlarmEventsTable {
+  id: Generated<number>;
+  at: string;
+  event: string;
+  alert_id: number;
+  instrument_id: number | null;
+  source: string | null;
+  alert_type: string;
+  condition_key: string;
+  severity: string;
+  user_id: number | null;
+  details: string | null;
+  created_at: string;
+}
+
+/** A period an instrument's alarms are out of service (migration 0019). */
+export interface InstrumentOutOfServiceTable extends Base {
+  instrument_id: number;
+  /** manual | work_order */
+  source: string;
+  work_order_id: number | null;
+  reason: string;
+  started_at: string;
+  started_by: number | null;
+  ended_at: string | null;
+  ended_by: number | null;
+  end_reason: string | null;
 }
 
 export interface WorkOrdersTable extends Base {
@@ -397,6 +432,8 @@ export interface DB {
   work_requests: WorkRequestsTable;
   maintenance_records: MaintenanceRecordsTable;
   alert_records: AlertRecordsTable;
+  alarm_events: AlarmEventsTable;
+  instrument_out_of_service: InstrumentOutOfServiceTable;
   work_orders: WorkOrdersTable;
   pm_plans: PmPlansTable;
   notifications: NotificationsTable;

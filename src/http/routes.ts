@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { alarmRoutes } from '../alerts/alarm-routes.ts';
 import { alertRoutes } from '../alerts/routes.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
@@ -33,6 +34,7 @@ export async function apiRoutes(app: FastifyInstance) {
     instrumentRoutes,
     auditRoutes,
     alertRoutes,
+    alarmRoutes,
     jobRoutes,
     mlRoutes,
     modelGroupRoutes,

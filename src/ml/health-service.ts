@@ -84,6 +84,7 @@ export async function healthForAll(
     .select(['alert_records.instrument_id', 'alert_records.alert_type', 'alert_records.severity'])
     .where('alert_records.status', '<>', 'resolved')
     .where('alert_records.suppressed', '=', 0)
+    .where('alert_records.shelved_at', 'is', null)
     .$narrowType<{ instrument_id: number }>(); // inner join: never a source alert
   for (const c of conditions) aq = aq.where(c);
   // The calibration in force: a record superseded by a correction no longer counts.

@@ -1,6 +1,7 @@
 // Training: the request (checked at once, so a hopeless one is a 400, not a failed job) and the
 // 'ml.train' job that trains in a worker thread and records the new active version.
 import path from 'node:path';
+import { inServiceRanges } from '../alerts/out-of-service.ts';
 import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import type { Database } from '../db/database.ts';
@@ -43,7 +44,7 @@ export async function requestTraining(ctx: AppContext, tag: string, actorId: num
   const { windows, readings } = await countSlidingWindows(
     db,
     target.id,
-    baselineRanges(baselines),
+    await inServiceRanges(db, target.id, baselineRanges(baselines)),
     geometry,
     perWindow,
   );
@@ -117,7 +118,8 @@ async function trainJob(ctx: AppContext, job: JobInfo, tools: JobTools) {
     database: config.database,
     instrumentId: target.id,
     tag: target.tag,
-    ranges: baselineRanges(await baselinesOf(db, target.id)),
+    // Out-of-service periods (alarm management, src/alerts/out-of-service.ts) are not training data.
+    ranges: await inServiceRanges(db, target.id, baselineRanges(await baselinesOf(db, target.id))),
     geometry,
     minPoints: minPointsPerWindow(geometry.windowSeconds, target.publish_interval_seconds),
     minWindows: config.ml.minTrainingWindows,

@@ -10,12 +10,15 @@ export interface CmmsSettings {
   suppressionMinutes: number;
   /** Base URL for links in e-mails (PUBLIC_URL), or null. */
   publicUrl: string | null;
+  /** Alarms out of service while a work order is in progress (ALERT_OUT_OF_SERVICE_DURING_WORK). */
+  outOfServiceDuringWork: boolean;
 }
 
 export const cmmsSettings = (config: Config): CmmsSettings => ({
   slaHours: config.slaHours,
   suppressionMinutes: config.suppressionMinutes,
   publicUrl: config.publicUrl,
+  outOfServiceDuringWork: config.alarms.outOfServiceDuringWork,
 });
 
 /** The configuration defaults, for callers without a Config (the CLI seed). */
@@ -23,6 +26,7 @@ export const DEFAULT_CMMS_SETTINGS: CmmsSettings = {
   slaHours: { low: 168, medium: 72, high: 24, urgent: 4 },
   suppressionMinutes: 60,
   publicUrl: null,
+  outOfServiceDuringWork: false,
 };
 
 /** A work order is due its priority's SLA hours after it was raised. */

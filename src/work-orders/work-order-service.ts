@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { getAlert } from '../alerts/alert-service.ts';
+import { endWorkOrderOutOfService, startWorkOrderOutOfService } from '../alerts/out-of-service.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { sealCalibration } from '../audit/record-hash.ts';
 import { findCalibrationRow } from '../calibration/calibration-records.ts';
@@ -709,6 +710,19 @@ export async function updateWorkOrder(
         },
         { now: deps.now, suppressionMinutes: deps.settings.suppressionMinutes, after: deps.after },
       );
+    }
+
+    // Alarm management (src/alerts/out-of-service.ts): the instrument's alarms are out of service
+    // while work on it is in progress, when the plant enables ALERT_OUT_OF_SERVICE_DURING_WORK.
+    if (statusChange === 'in_progress' && deps.settings.outOfServiceDuringWork) {
+      await startWorkOrderOutOfService(
+        trx,
+        { id, instrument_id: before.instrument_id, title: merged.title },
+        actor.id,
+        at,
+      );
+    } else if (statusChange === 'completed' || statusChange === 'cancelled') {
+      await endWorkOrderOutOfService(trx, id, actor.id, at);
     }
 
     const after = await getWorkOrder(trx, id, deps.now);

@@ -12,6 +12,7 @@ import { Layout } from './Layout.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { RequireAdmin } from './RequireAdmin.tsx';
 import { MlRoute, ReferenceStandardRoute, ReportsRoute, SimulatorRoute } from './routes/AdminRoutes.tsx';
+import { AlarmKpisRoute } from './routes/AlarmKpisRoute.tsx';
 import { AlertsRoute } from './routes/AlertsRoute.tsx';
 import { DashboardRoute } from './routes/DashboardRoute.tsx';
 import { InstrumentDetailRoute } from './routes/InstrumentDetailRoute.tsx';
@@ -32,6 +33,7 @@ export function AppRoutes() {
         <Route path={paths.instrument.path} element={<InstrumentDetailRoute />} />
         <Route path={paths.trend.path} element={<TrendRoute />} />
         <Route path={paths.alerts.path} element={<AlertsRoute />} />
+        <Route path={paths.alarmKpis.path} element={<AlarmKpisRoute />} />
         <Route path={paths.workOrders.path} element={<WorkOrdersRoute />} />
         <Route path={paths.workOrder.path} element={<WorkOrderRoute />} />
         <Route path={paths.requests.path} element={<RequestsRoute />} />

@@ -92,6 +92,7 @@ export function Layout() {
           <NavItem to={paths.dashboard.href()} label="Dashboard" end />
           <NavItem to={paths.instruments.href()} label="Instruments" />
           <NavItem to={paths.alerts.href()} label="Alerts" badge={alerts.data} />
+          <NavItem to={paths.alarmKpis.href()} label="Alarm KPIs" />
           <NavItem to={paths.workOrders.href()} label="Work orders" />
           <NavItem to={paths.requests.href()} label="Requests" />
           <NavItem to={paths.reports.href()} label="Reports" />

@@ -11,6 +11,7 @@ export const paths = {
       `/trends/${encodeURIComponent(tag)}${range ? `?range=${encodeURIComponent(range)}` : ''}`,
   },
   alerts: { path: '/alerts', href: () => '/alerts' },
+  alarmKpis: { path: '/alarm-kpis', href: () => '/alarm-kpis' },
   workOrders: { path: '/work-orders', href: () => '/work-orders' },
   workOrder: { path: '/work-orders/:id', href: (id: number) => `/work-orders/${id}` },
   requests: { path: '/requests', href: () => '/requests' },

@@ -15,6 +15,8 @@ export const queryKeys = {
     list: (q: Query) => ['instruments', 'list', q] as const,
     detail: (id: number) => ['instruments', 'detail', id] as const,
     status: (id: number) => ['instruments', 'status', id] as const,
+    outOfService: (id: number) => ['instruments', 'out-of-service', id] as const,
+    outOfServiceIds: ['instruments', 'out-of-service-ids'] as const,
   },
   processUnits: { all: ['process-units'] as const },
   trends: {
@@ -25,6 +27,7 @@ export const queryKeys = {
     all: ['alerts'] as const,
     list: (q: Query) => ['alerts', 'list', q] as const,
     activeCount: ['alerts', 'active-count'] as const,
+    events: (id: number) => ['alerts', 'events', id] as const,
   },
   calibrations: {
     all: ['calibrations'] as const,
@@ -76,5 +79,6 @@ export const queryKeys = {
   },
   simulator: { status: ['simulator', 'status'] as const },
   health: ['health'] as const,
+  alarmKpis: (q: Query) => ['alarm-kpis', q] as const,
   audit: { list: (q: Query) => ['audit', 'list', q] as const },
 };

@@ -11,6 +11,7 @@ import { InstrumentFacts } from '../../features/instruments/components/Instrumen
 import { InstrumentForm } from '../../features/instruments/components/InstrumentForm.tsx';
 import { InstrumentStatusPanel } from '../../features/instruments/components/InstrumentStatusPanel.tsx';
 import { PrintLabelsButton } from '../../features/instruments/components/PrintLabelsButton.tsx';
+import { OutOfServiceControl } from '../../features/instruments/components/OutOfServiceControl.tsx';
 import { RangeHistory } from '../../features/instruments/components/RangeHistory.tsx';
 import { MaintenanceHistory } from '../../features/maintenance/components/MaintenanceHistory.tsx';
 import { ModelVersions } from '../../features/ml/components/ModelVersions.tsx';
@@ -72,6 +73,7 @@ export function InstrumentDetailRoute() {
                   Report a problem
                 </button>
                 <PrintLabelsButton scope={{ ids: [i.id] }} label="Print label" />
+                <OutOfServiceControl instrumentId={i.id} tag={i.tag} canChange={isAdmin} />
                 <button type="button" className="button" onClick={() => setAction('calibrate')}>
                   Calibrate
                 </button>

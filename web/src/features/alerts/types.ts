@@ -32,6 +32,12 @@ export interface Alert {
   resolved_by_name: string | null;
   resolved_at: string | null;
   resolution_notes: string | null;
+  shelved: boolean;
+  shelved_at: string | null;
+  /** Null while shelved: one-shot, until the condition clears. */
+  shelved_until: string | null;
+  shelved_by_name: string | null;
+  shelve_reason: string | null;
   work_order_id: number | null;
   created_at: string;
 }

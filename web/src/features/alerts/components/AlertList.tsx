@@ -13,7 +13,10 @@ import { useFilterParams } from '../../../lib/use-filter-params.ts';
 import { useAcknowledgeAlert } from '../api/acknowledge-alert.ts';
 import { type AlertFilters, useAlerts } from '../api/get-alerts.ts';
 import { useResolveAlert } from '../api/resolve-alert.ts';
+import { useUnshelveAlert } from '../api/shelve-alert.ts';
 import { ALERT_TYPES, type Alert, SEVERITIES } from '../types.ts';
+import { AlertHistory } from './AlertHistory.tsx';
+import { ShelveAlertModal } from './ShelveAlertModal.tsx';
 
 const PAGE = 25;
 
@@ -136,6 +139,8 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
   const list = useAlerts(filters);
   const ack = useAcknowledgeAlert();
   const [resolving, setResolving] = useState<Alert | null>(null);
+  const [shelving, setShelving] = useState<Alert | null>(null);
+  const unshelve = useUnshelveAlert();
   const [actionError, setActionError] = useState<string | null>(null);
 
   return (
@@ -152,6 +157,7 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
               }}
             >
               <option value="active">Active</option>
+              <option value="shelved">Shelved</option>
               <option value="all">All</option>
               <option value="resolved">Resolved</option>
             </select>
@@ -168,6 +174,7 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
               <option value="active">Active (raised or acknowledged)</option>
               <option value="raised">Raised</option>
               <option value="acknowledged">Acknowledged</option>
+              <option value="shelved">Shelved</option>
               <option value="resolved">Resolved</option>
               <option value="all">All</option>
             </select>
@@ -243,6 +250,16 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
                         </span>
                       )}
                       {a.suppressed && <span className="badge badge-muted">Suppressed</span>}
+                      {a.shelved && a.status !== 'resolved' && (
+                        <span
+                          className="badge badge-muted"
+                          title={`Shelved by ${a.shelved_by_name ?? 'someone'}: ${a.shelve_reason ?? ''}`}
+                        >
+                          {a.shelved_until
+                            ? `Shelved until ${formatDateTime(a.shelved_until)}`
+                            : 'Shelved until cleared'}
+                        </span>
+                      )}
                     </div>
                     <p className="alert-message">{a.message}</p>
                     <p className="alert-meta">
@@ -271,11 +288,17 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
                         </>
                       )}
                     </p>
+                    {a.shelved && a.shelve_reason && a.status !== 'resolved' && (
+                      <p className="alert-notes">
+                        Shelved by {a.shelved_by_name ?? 'someone'}: “{a.shelve_reason}”
+                      </p>
+                    )}
                     {a.resolution_notes && <p className="alert-notes">“{a.resolution_notes}”</p>}
                     <AlertDetails details={a.details} />
+                    <AlertHistory alertId={a.id} />
                   </div>
                   <div className="alert-actions">
-                    {a.status === 'raised' && (
+                    {a.status === 'raised' && !a.shelved && (
                       <button
                         type="button"
                         className="button button-small"
@@ -287,6 +310,30 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
                         }}
                       >
                         Acknowledge
+                      </button>
+                    )}
+                    {a.status !== 'resolved' && !a.shelved && (
+                      <button
+                        type="button"
+                        className="button button-small"
+                        aria-label={`Shelve alert on ${alertSubject(a)}`}
+                        onClick={() => setShelving(a)}
+                      >
+                        Shelve…
+                      </button>
+                    )}
+                    {a.status !== 'resolved' && a.shelved && (
+                      <button
+                        type="button"
+                        className="button button-small"
+                        disabled={unshelve.isPending && unshelve.variables === a.id}
+                        aria-label={`Unshelve alert on ${alertSubject(a)}`}
+                        onClick={() => {
+                          setActionError(null);
+                          unshelve.mutate(a.id, { onError: (e) => setActionError(errorText(e)) });
+                        }}
+                      >
+                        Unshelve
                       </button>
                     )}
                     {a.status !== 'resolved' && (
@@ -315,6 +362,13 @@ export function AlertList({ rowActions, fixed, compact }: Props) {
         )}
       </section>
       {resolving && <ResolveAlertModal alert={resolving} onClose={() => setResolving(null)} />}
+      {shelving && (
+        <ShelveAlertModal
+          alert={shelving}
+          subject={alertSubject(shelving)}
+          onClose={() => setShelving(null)}
+        />
+      )}
     </>
   );
 }

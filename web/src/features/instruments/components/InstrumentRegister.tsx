@@ -10,6 +10,7 @@ import { useIsAdmin } from '../../../lib/session.ts';
 import { useDebounced } from '../../../lib/use-debounced.ts';
 import { useFilterParams } from '../../../lib/use-filter-params.ts';
 import { useInstruments } from '../api/get-instruments.ts';
+import { useOutOfServiceIds } from '../api/out-of-service.ts';
 import {
   CRITICALITIES,
   INSTRUMENT_STATUSES,
@@ -18,6 +19,7 @@ import {
   TYPE_WORD,
 } from '../types.ts';
 import { InstrumentForm } from './InstrumentForm.tsx';
+import { OutOfServiceModal } from './OutOfServiceControl.tsx';
 
 const PAGE = 25;
 
@@ -43,6 +45,8 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
     offset: Number(params.get('offset')) || 0,
   };
   const list = useInstruments(filters);
+  const outOfService = useOutOfServiceIds();
+  const [servicing, setServicing] = useState<{ id: number; tag: string; returning: boolean } | null>(null);
   const [editing, setEditing] = useState<Instrument | 'new' | null>(null);
 
   return (
@@ -146,6 +150,27 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
                             <StatusBadge status={i.status} />
                           </div>
                         )}
+                        {outOfService.data?.has(i.id) && (
+                          <div>
+                            <span
+                              className="badge severity-warning"
+                              title="Alarms suppressed (ISA-18.2 out of service)"
+                            >
+                              Alarms out of service
+                            </span>
+                            {isAdmin && (
+                              <button
+                                type="button"
+                                className="button button-small"
+                                style={{ display: 'block', marginTop: 4 }}
+                                aria-label={`Return to service: ${i.tag}`}
+                                onClick={() => setServicing({ id: i.id, tag: i.tag, returning: true })}
+                              >
+                                Return…
+                              </button>
+                            )}
+                          </div>
+                        )}
                       </td>
                       <td>
                         <div>{i.description ?? i.measured_variable ?? TYPE_WORD[i.type]}</div>
@@ -218,6 +243,14 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
           instrument={editing === 'new' ? null : editing}
           processUnits={processUnits}
           onClose={() => setEditing(null)}
+        />
+      )}
+      {servicing && (
+        <OutOfServiceModal
+          instrumentId={servicing.id}
+          tag={servicing.tag}
+          returning={servicing.returning}
+          onClose={() => setServicing(null)}
         />
       )}
     </>
