@@ -3,6 +3,7 @@ import { clearAlertCondition, listAlerts } from '../alerts/alert-service.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { sealCalibration } from '../audit/record-hash.ts';
 import type { DB, Role } from '../db/schema.ts';
+import { deviceInstalledAt } from '../devices/installations.ts';
 import { extendSuppressionWindow } from '../instruments/instrument-service.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { assertStandardUsable } from '../reference-standards/reference-standard-service.ts';
@@ -205,6 +206,8 @@ export async function recordCalibration(
         corrects_id: input.corrects_id ?? null,
         corrected_by: correctedBy,
         work_order_id: input.work_order_id ?? null,
+        // Issue 13: the record belongs to the device in the position when it was performed.
+        device_id: await deviceInstalledAt(trx, inst.id, performedAt),
         next_due_at: null,
         created_at: at,
         updated_at: at,

@@ -146,6 +146,7 @@ export const calibrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({
           instrument_id: Type.Optional(Id),
           tag: Type.Optional(Type.String({ maxLength: 40 })),
+          device_id: Type.Optional(Id),
           reference_standard_id: Type.Optional(Id),
           technician_id: Type.Optional(Id),
           passed: Type.Optional(Type.Boolean()),

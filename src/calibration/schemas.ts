@@ -56,8 +56,14 @@ export const PointSchema = Type.Object({
 export const CalibrationSchema = Type.Object({
   id: Type.Integer(),
   instrument_id: Type.Integer(),
-  tag: Type.String(),
+  tag: Type.String({ description: 'the position (instrument) the device held when calibrated' }),
   unit: Type.String(),
+  device_id: Nullable(
+    Type.Integer({ description: 'the device calibrated (installed in the position then)' }),
+  ),
+  device_serial_number: Nullable(Type.String()),
+  device_manufacturer: Nullable(Type.String()),
+  device_model: Nullable(Type.String()),
   performed_at: Type.String(),
   technician_id: Type.Integer(),
   technician_name: Type.String(),

@@ -4,6 +4,7 @@ import { auditRoutes } from '../audit/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { calibrationRoutes } from '../calibration/routes.ts';
 import { dashboardRoutes } from '../dashboard/routes.ts';
+import { deviceRoutes } from '../devices/routes.ts';
 import { gatewayRoutes } from '../gateways/routes.ts';
 import { healthRoutes } from '../health/routes.ts';
 import { instrumentRoutes } from '../instruments/routes.ts';
@@ -43,6 +44,7 @@ export async function apiRoutes(app: FastifyInstance) {
     dashboardRoutes,
     readingRoutes,
     gatewayRoutes,
+    deviceRoutes,
   ];
   for (const plugin of api) await app.register(plugin, { prefix: '/api' });
 }

@@ -117,11 +117,13 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
     const state =
       i.status === 'out_of_service'
         ? 'Out of service'
-        : sched.overdue
-          ? 'OVERDUE'
-          : daysToDue <= DUE_SOON_DAYS
-            ? 'Due soon'
-            : 'In date';
+        : lastInPeriodEnd && lastInPeriodEnd.as_left_passed === 0
+          ? 'OUT OF TOLERANCE'
+          : sched.overdue
+            ? 'OVERDUE'
+            : daysToDue <= DUE_SOON_DAYS
+              ? 'Due soon'
+              : 'In date';
     return {
       tag: i.tag,
       type: i.type,
@@ -161,6 +163,12 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
       ['as_found_out_of_tolerance', 'As-found out of tolerance', recs.length - afPassed, 'int'],
       ['as_found_pass_rate_pct', 'As-found pass rate', pct(afPassed, recs.length), 'percent'],
       ['overdue', 'Overdue at period end', active.filter((s) => s.status === 'OVERDUE').length, 'int'],
+      [
+        'out_of_tolerance',
+        'Out of tolerance at period end',
+        active.filter((s) => s.status === 'OUT OF TOLERANCE').length,
+        'int',
+      ],
       [
         'due_soon',
         `Due within ${DUE_SOON_DAYS} days`,
