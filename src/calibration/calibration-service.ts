@@ -19,6 +19,7 @@ import {
   type PublicCalibration,
 } from './calibration-records.ts';
 import { effectiveIntervalDays, isOverdue, nextDueDate } from './due-dates.ts';
+import { openImpactAssessment } from './impact-assessment.ts';
 import { inForce } from './in-force.ts';
 import { refreshPredictedInterval } from './interval-service.ts';
 import { assertPointsInRange, computePoints, type PointInput } from './point-errors.ts';
@@ -170,13 +171,28 @@ export async function recordCalibration(
     if (input.work_order_id !== undefined) {
       const wo = await trx
         .selectFrom('work_orders')
-        .select(['id', 'instrument_id', 'type', 'status', 'calibration_record_id', 'assigned_to'])
+        .select([
+          'id',
+          'instrument_id',
+          'type',
+          'status',
+          'calibration_record_id',
+          'assigned_to',
+          'created_at',
+        ])
         .where('id', '=', input.work_order_id)
         .executeTakeFirst();
       if (!wo || wo.instrument_id !== inst.id || wo.type !== 'calibration' || !isOpenStatus(wo.status)) {
         throw new ValidationError(
           'work_order_id',
           `work order ${input.work_order_id} is not an open calibration work order for ${inst.tag}`,
+        );
+      }
+      if (performedAt < wo.created_at) {
+        // Issue 13: work done before the order existed was not done for it.
+        throw new ValidationError(
+          'performed_at',
+          `work order #${wo.id} was opened at ${wo.created_at}; a calibration performed before it is not the one it asks for`,
         );
       }
       if (actor.role !== 'admin' && wo.assigned_to !== null && wo.assigned_to !== actor.id) {
@@ -290,7 +306,7 @@ export async function recordCalibration(
             `as-left ${p.as_left} (${p.as_left_error_pct} %)`,
         )
         .join('; ');
-      await createGeneratedWorkOrder(
+      const corrective = await createGeneratedWorkOrder(
         trx,
         {
           instrument_id: inst.id,
@@ -310,6 +326,16 @@ export async function recordCalibration(
         },
         deps,
       );
+      if (!result.as_found_passed) {
+        // Issue 13: what was measured with it since the last good calibration needs assessing.
+        await openImpactAssessment(trx, {
+          workOrderId: corrective.workOrder.id,
+          calibrationId: row.id,
+          instrumentId: inst.id,
+          performedAt,
+          at,
+        });
+      }
     }
 
     if (!isOverdue(nextDue, now)) {

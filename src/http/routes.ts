@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { alertRoutes } from '../alerts/routes.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
+import { calibrationOutcomeRoutes } from '../calibration/outcome-routes.ts';
 import { calibrationRoutes } from '../calibration/routes.ts';
 import { dashboardRoutes } from '../dashboard/routes.ts';
 import { deviceRoutes } from '../devices/routes.ts';
@@ -45,6 +46,7 @@ export async function apiRoutes(app: FastifyInstance) {
     readingRoutes,
     gatewayRoutes,
     deviceRoutes,
+    calibrationOutcomeRoutes,
   ];
   for (const plugin of api) await app.register(plugin, { prefix: '/api' });
 }

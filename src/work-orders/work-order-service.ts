@@ -3,6 +3,7 @@ import { getAlert } from '../alerts/alert-service.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { sealCalibration } from '../audit/record-hash.ts';
 import { findCalibrationRow } from '../calibration/calibration-records.ts';
+import { assertImpactAssessed } from '../calibration/impact-assessment.ts';
 import type { DB, Role, WorkOrdersTable } from '../db/schema.ts';
 import { insertMaintenanceRecord, maintenanceForWorkOrder } from '../maintenance/maintenance-records.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
@@ -15,6 +16,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../shared/errors.ts';
+import { assertCalibrationMadeFor } from './calibration-closure.ts';
 import {
   assertTransition,
   isOpenStatus,
@@ -564,6 +566,9 @@ export async function updateWorkOrder(
             `calibration record ${changes.calibration_record_id} is not a calibration of ${before.tag}`,
           );
         }
+        if (before.type === 'calibration' || changes.type === 'calibration') {
+          await assertCalibrationMadeFor(trx, before, changes.calibration_record_id);
+        }
       }
       values.calibration_record_id = changes.calibration_record_id;
     }
@@ -602,6 +607,10 @@ export async function updateWorkOrder(
           'completing a calibration work order needs the calibration_record_id of the calibration it produced',
         );
       }
+      if (merged.type === 'calibration' && merged.calibration_record_id !== null) {
+        await assertCalibrationMadeFor(trx, before, merged.calibration_record_id);
+      }
+      await assertImpactAssessed(trx, id);
       values.completed_at = at;
       if (merged.due_date && at > merged.due_date && !bool(before.sla_breached)) {
         values.sla_breached = 1;
