@@ -23,6 +23,7 @@ import { openImpactAssessment } from './impact-assessment.ts';
 import { inForce } from './in-force.ts';
 import { refreshPredictedInterval } from './interval-service.ts';
 import { assertPointsInRange, computePoints, type PointInput } from './point-errors.ts';
+import { signIfNeeded } from './signing.ts';
 
 export interface CalibrationInput {
   instrument_id: number;
@@ -33,6 +34,8 @@ export interface CalibrationInput {
   corrects_id?: number;
   work_order_id?: number;
   technician_id?: number;
+  /** The performer's signature (issue 13), checked against the calibration signature policy. */
+  signature?: { password: string; comment?: string | null };
 }
 
 export interface CalibrationDeps {
@@ -372,6 +375,7 @@ export async function recordCalibration(
       },
       at,
     });
+    await signIfNeeded(trx, actor, row.id, input.signature, deps.now, opts.correctedBy !== undefined);
     deps.after.emit('calibration.recorded', inst.id, performedAt);
     return record;
   };

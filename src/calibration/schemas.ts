@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { Id, MAX_ID, Nullable, StrictObject, Timestamp } from '../http/schemas.ts';
+import { InlineSignatureBody } from '../signatures/schemas.ts';
 
 const Finite = Type.Number({ minimum: -1e12, maximum: 1e12 });
 
@@ -40,6 +41,8 @@ export const CreateCalibrationBody = StrictObject({
       description: 'admins only: record work done by another user',
     }),
   ),
+  // Issue 13: the performer's electronic signature (required when the calibration policy says so).
+  signature: Type.Optional(InlineSignatureBody),
 });
 
 export const PointSchema = Type.Object({

@@ -18,6 +18,7 @@ import { processUnitRoutes } from '../process-units/routes.ts';
 import { readingRoutes } from '../readings/routes.ts';
 import { referenceStandardRoutes } from '../reference-standards/routes.ts';
 import { reportRoutes } from '../reports/routes.ts';
+import { signatureRoutes } from '../signatures/routes.ts';
 import { simulatorRoutes } from '../simulator/routes.ts';
 import { userRoutes } from '../users/routes.ts';
 import { workOrderRoutes } from '../work-orders/routes.ts';
@@ -47,6 +48,7 @@ export async function apiRoutes(app: FastifyInstance) {
     gatewayRoutes,
     deviceRoutes,
     calibrationOutcomeRoutes,
+    signatureRoutes,
   ];
   for (const plugin of api) await app.register(plugin, { prefix: '/api' });
 }

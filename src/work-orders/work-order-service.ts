@@ -16,7 +16,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../shared/errors.ts';
-import { assertCalibrationMadeFor } from './calibration-closure.ts';
+import { assertCalibrationMadeFor, signCompletion } from './completion-checks.ts';
 import {
   assertTransition,
   isOpenStatus,
@@ -412,6 +412,8 @@ export interface WorkOrderPatch {
   parts_used?: string | null;
   calibration_record_id?: number | null;
   cancel_reason?: string | null;
+  /** The performer's signature on completion (issue 13); not a column. */
+  signature?: { password: string; comment?: string | null };
 }
 
 /** What a technician may change: the status and the completion record. Everything else is planning (admin). */
@@ -679,6 +681,16 @@ export async function updateWorkOrder(
       );
     }
 
+    if (statusChange === 'completed') {
+      // Issue 13: the completion's signature and the policies on it (src/signatures).
+      await signCompletion(
+        trx,
+        actor,
+        { id, type: merged.type, calibration_record_id: merged.calibration_record_id },
+        patch.signature,
+        deps.now,
+      );
+    }
     const after = await getWorkOrder(trx, id, deps.now);
     const keys = Object.keys(values).filter((k) => k !== 'updated_at');
     await recordAudit(trx, {

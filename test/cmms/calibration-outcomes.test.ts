@@ -18,7 +18,11 @@ describe('calibration outcomes that show (issue 13 items 5 and 6)', () => {
     const now = new Date();
     const std = await makeStandard(t, now);
     const inst = await makeInstrument(t, { accuracy_class: 0.5 });
-    const bad = await calibrate(t, { instrument_id: inst.id, reference_standard_id: std.id, points: points(60, 60) });
+    const bad = await calibrate(t, {
+      instrument_id: inst.id,
+      reference_standard_id: std.id,
+      points: points(60, 60),
+    });
     expect(bad.outcome).toBe('failed_as_left');
 
     const reg = await t.api('GET', `/api/instruments/${inst.id}`);
@@ -54,7 +58,11 @@ describe('calibration outcomes that show (issue 13 items 5 and 6)', () => {
       performed_at: new Date(now.getTime() - 100 * DAY_MS).toISOString(),
       points: points(0.1, 0.1),
     });
-    const failed = await calibrate(t, { instrument_id: inst.id, reference_standard_id: std.id, points: points(2, 0.1) });
+    const failed = await calibrate(t, {
+      instrument_id: inst.id,
+      reference_standard_id: std.id,
+      points: points(2, 0.1),
+    });
     expect(failed.outcome).toBe('failed_as_found');
     const woId = failed.corrective_work_order_id;
     expect(woId).toBeTypeOf('number');
@@ -71,22 +79,31 @@ describe('calibration outcomes that show (issue 13 items 5 and 6)', () => {
     });
 
     await t.api('PATCH', `/api/work-orders/${woId}`, { body: { status: 'in_progress' } });
-    const blocked = await t.api('PATCH', `/api/work-orders/${woId}`, { body: { status: 'completed', ...completion } });
+    const blocked = await t.api('PATCH', `/api/work-orders/${woId}`, {
+      body: { status: 'completed', ...completion },
+    });
     expect(blocked.status).toBe(422);
     expect(blocked.body.error.code).toBe('impact_assessment_open');
 
-    const noText = await t.api('PATCH', `/api/impact-assessments/${ia.body.id}`, { body: { status: 'completed' } });
+    const noText = await t.api('PATCH', `/api/impact-assessments/${ia.body.id}`, {
+      body: { status: 'completed' },
+    });
     expect(noText.status).toBe(400);
     const [c1, c2] = await Promise.all(
       [1, 2].map(() =>
         t.api('PATCH', `/api/impact-assessments/${ia.body.id}`, {
           token: tech.token,
-          body: { assessment: 'Readings used only for indication; no product affected.', status: 'completed' },
+          body: {
+            assessment: 'Readings used only for indication; no product affected.',
+            status: 'completed',
+          },
         }),
       ),
     );
     expect([c1.status, c2.status].sort()).toEqual([200, 409]);
-    const done = await t.api('PATCH', `/api/work-orders/${woId}`, { body: { status: 'completed', ...completion } });
+    const done = await t.api('PATCH', `/api/work-orders/${woId}`, {
+      body: { status: 'completed', ...completion },
+    });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     const openList = await t.api('GET', `/api/impact-assessments?status=completed&instrument_id=${inst.id}`);
     expect(openList.body.total).toBe(1);
@@ -104,9 +121,17 @@ describe('calibration outcomes that show (issue 13 items 5 and 6)', () => {
       performed_at: new Date(now.getTime() - 40 * DAY_MS).toISOString(),
       points: points(0.1, 0.1),
     });
-    const c2 = await calibrate(t, { instrument_id: i2.id, reference_standard_id: std.id, points: points(0.1, 0.1) });
+    const c2 = await calibrate(t, {
+      instrument_id: i2.id,
+      reference_standard_id: std.id,
+      points: points(0.1, 0.1),
+    });
     const otherStd = await makeStandard(t, now);
-    await calibrate(t, { instrument_id: i2.id, reference_standard_id: otherStd.id, points: points(0.1, 0.1) });
+    await calibrate(t, {
+      instrument_id: i2.id,
+      reference_standard_id: otherStd.id,
+      points: points(0.1, 0.1),
+    });
 
     const asTech = await t.api('POST', `/api/reference-standards/${std.id}/out-of-tolerance`, {
       token: tech.token,
@@ -120,22 +145,32 @@ describe('calibration outcomes that show (issue 13 items 5 and 6)', () => {
     });
     expect(rep.status, JSON.stringify(rep.body)).toBe(201);
     expect(rep.body.flagged).toBe(2);
-    expect(rep.body.flags.map((f: { calibration_record_id: number }) => f.calibration_record_id).sort()).toEqual(
-      [c1.id, c2.id].sort(),
-    );
-    const listed = await t.api('GET', `/api/reference-standards/${std.id}/out-of-tolerance`, { token: tech.token });
+    expect(
+      rep.body.flags.map((f: { calibration_record_id: number }) => f.calibration_record_id).sort(),
+    ).toEqual([c1.id, c2.id].sort());
+    const listed = await t.api('GET', `/api/reference-standards/${std.id}/out-of-tolerance`, {
+      token: tech.token,
+    });
     expect(listed.body.total).toBe(1);
 
-    const open = await t.api('GET', `/api/calibration-review-flags?status=open&reference_standard_id=${std.id}`);
+    const open = await t.api(
+      'GET',
+      `/api/calibration-review-flags?status=open&reference_standard_id=${std.id}`,
+    );
     expect(open.body.total).toBe(2);
     const flagId = open.body.items[0].id;
     const reviews = await Promise.all(
       [1, 2].map(() =>
-        t.api('POST', `/api/calibration-review-flags/${flagId}/review`, { body: { notes: 'error within margin' } }),
+        t.api('POST', `/api/calibration-review-flags/${flagId}/review`, {
+          body: { notes: 'error within margin' },
+        }),
       ),
     );
     expect(reviews.map((r) => r.status).sort()).toEqual([200, 409]);
-    const left = await t.api('GET', `/api/calibration-review-flags?status=open&reference_standard_id=${std.id}`);
+    const left = await t.api(
+      'GET',
+      `/api/calibration-review-flags?status=open&reference_standard_id=${std.id}`,
+    );
     expect(left.body.total).toBe(1);
   });
 
@@ -178,7 +213,9 @@ describe('calibration outcomes that show (issue 13 items 5 and 6)', () => {
       work_order_id: wo.body.id,
       points: points(0.1, 0.1),
     });
-    const done = await t.api('PATCH', `/api/work-orders/${wo.body.id}`, { body: { status: 'completed', ...completion } });
+    const done = await t.api('PATCH', `/api/work-orders/${wo.body.id}`, {
+      body: { status: 'completed', ...completion },
+    });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.body.calibration_record_id).toBe(made.id);
   });

@@ -17,7 +17,15 @@ describe('devices installed into positions (issue 13 item 1)', () => {
 
   async function makeDevice(fields: Record<string, unknown> = {}) {
     const res = await t.api('POST', '/api/devices', {
-      body: { manufacturer: 'Rosemount', model: '3051CD', serial_number: serial(), unit: 'bar', range_min: 0, range_max: 10, ...fields },
+      body: {
+        manufacturer: 'Rosemount',
+        model: '3051CD',
+        serial_number: serial(),
+        unit: 'bar',
+        range_min: 0,
+        range_max: 10,
+        ...fields,
+      },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body as { id: number; serial_number: string };
@@ -25,7 +33,11 @@ describe('devices installed into positions (issue 13 item 1)', () => {
 
   it('creates, validates, lists with filters and pages, and keeps serial numbers unique regardless of case', async () => {
     const d = await makeDevice({ manufacturer: 'Endress+Hauser', model: 'PMC71' });
-    expect(d).toMatchObject({ status: 'spare', installed_instrument_id: null, manufacturer: 'Endress+Hauser' });
+    expect(d).toMatchObject({
+      status: 'spare',
+      installed_instrument_id: null,
+      manufacturer: 'Endress+Hauser',
+    });
     const dup = await t.api('POST', '/api/devices', {
       body: { manufacturer: 'X', model: 'Y', serial_number: d.serial_number.toLowerCase() },
     });
@@ -90,10 +102,14 @@ describe('devices installed into positions (issue 13 item 1)', () => {
     expect(calA).toMatchObject({ device_id: a.id, device_serial_number: a.serial_number, tag: pos.tag });
 
     // An occupied position is not silently taken over; a device is in one place at a time.
-    const occupied = await t.api('POST', `/api/instruments/${pos.id}/installations`, { body: { device_id: b.id } });
+    const occupied = await t.api('POST', `/api/instruments/${pos.id}/installations`, {
+      body: { device_id: b.id },
+    });
     expect(occupied.status).toBe(409);
     expect(occupied.body.error.code).toBe('position_occupied');
-    const twice = await t.api('POST', `/api/instruments/${other.id}/installations`, { body: { device_id: a.id } });
+    const twice = await t.api('POST', `/api/instruments/${other.id}/installations`, {
+      body: { device_id: a.id },
+    });
     expect(twice.status).toBe(409);
     expect(twice.body.error.code).toBe('device_installed_elsewhere');
 
@@ -115,15 +131,25 @@ describe('devices installed into positions (issue 13 item 1)', () => {
     expect(moved.status).toBe(201);
 
     const posHistory = await t.api('GET', `/api/instruments/${pos.id}/installations`);
-    expect(posHistory.body.items.map((i: { device_id: number; current: boolean }) => [i.device_id, i.current])).toEqual([
+    expect(
+      posHistory.body.items.map((i: { device_id: number; current: boolean }) => [i.device_id, i.current]),
+    ).toEqual([
       [b.id, true],
       [a.id, false],
     ]);
-    expect(posHistory.body.items[1]).toMatchObject({ removed_at: at(10), removal_reason: 'A sent to workshop for repair' });
+    expect(posHistory.body.items[1]).toMatchObject({
+      removed_at: at(10),
+      removal_reason: 'A sent to workshop for repair',
+    });
     const aHistory = await t.api('GET', `/api/devices/${a.id}/installations`);
-    expect(aHistory.body.items.map((i: { instrument_id: number }) => i.instrument_id)).toEqual([other.id, pos.id]);
+    expect(aHistory.body.items.map((i: { instrument_id: number }) => i.instrument_id)).toEqual([
+      other.id,
+      pos.id,
+    ]);
     const aCals = await t.api('GET', `/api/calibrations?device_id=${a.id}`);
-    expect(aCals.body.items.map((c: { id: number; tag: string }) => [c.id, c.tag])).toEqual([[calA.id, pos.tag]]);
+    expect(aCals.body.items.map((c: { id: number; tag: string }) => [c.id, c.tag])).toEqual([
+      [calA.id, pos.tag],
+    ]);
     const bCals = await t.api('GET', `/api/calibrations?device_id=${b.id}`);
     expect(bCals.body.items.map((c: { id: number }) => c.id)).toEqual([calB.id]);
 
@@ -137,7 +163,9 @@ describe('devices installed into positions (issue 13 item 1)', () => {
     });
     expect(removed.status).toBe(200);
     expect(removed.body.current).toBe(false);
-    const again = await t.api('POST', `/api/instruments/${pos.id}/installations/remove`, { body: { reason: 'x' } });
+    const again = await t.api('POST', `/api/instruments/${pos.id}/installations/remove`, {
+      body: { reason: 'x' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('position_empty');
     const retired = await t.api('DELETE', `/api/devices/${b.id}`);
@@ -155,14 +183,18 @@ describe('devices installed into positions (issue 13 item 1)', () => {
     const pos = await makeInstrument(t);
     const [d1, d2] = [await makeDevice(), await makeDevice()];
     const race = await Promise.all(
-      [d1, d2].map((d) => t.api('POST', `/api/instruments/${pos.id}/installations`, { body: { device_id: d.id } })),
+      [d1, d2].map((d) =>
+        t.api('POST', `/api/instruments/${pos.id}/installations`, { body: { device_id: d.id } }),
+      ),
     );
     expect(race.map((r) => r.status).sort()).toEqual([201, 409]);
 
     const [p1, p2] = [await makeInstrument(t), await makeInstrument(t)];
     const d3 = await makeDevice();
     const race2 = await Promise.all(
-      [p1, p2].map((p) => t.api('POST', `/api/instruments/${p.id}/installations`, { body: { device_id: d3.id } })),
+      [p1, p2].map((p) =>
+        t.api('POST', `/api/instruments/${p.id}/installations`, { body: { device_id: d3.id } }),
+      ),
     );
     expect(race2.map((r) => r.status).sort()).toEqual([201, 409]);
     const dev = await t.api('GET', `/api/devices/${d3.id}`);

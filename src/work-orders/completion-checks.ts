@@ -1,6 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.ts';
+import type { DB, Role } from '../db/schema.ts';
 import { UnprocessableError, ValidationError } from '../shared/errors.ts';
+import { assertCalibrationApproved, getPolicy, signRecord } from '../signatures/signature-service.ts';
+
+// What completing a work order needs beyond its own fields (issue 13): a calibration made for it,
+// the approvals the calibration policy asks for, and the performer's signature where required.
 
 /**
  * Issue 13 item 6: a calibration work order is closed by a calibration made for it, i.e. a record
@@ -48,6 +52,40 @@ export async function assertCalibrationMadeFor(
       'calibration_superseded',
       `calibration record ${recordId} was superseded by correction ${rec.corrected_by_id}; link that one`,
       { corrected_by_id: rec.corrected_by_id },
+    );
+  }
+}
+
+/**
+ * On completion: a calibration work order's record must be approved when the calibration policy
+ * makes approval mandatory; the completion is signed "performed" when a signature comes with it,
+ * and refused without one when the work-order policy requires it.
+ */
+export async function signCompletion(
+  trx: Kysely<DB>,
+  actor: { id: number; role: Role },
+  wo: { id: number; type: string; calibration_record_id: number | null },
+  signature: { password: string; comment?: string | null } | undefined,
+  now: Date,
+) {
+  if (wo.type === 'calibration' && wo.calibration_record_id !== null) {
+    await assertCalibrationApproved(trx, wo.calibration_record_id);
+  }
+  if (signature) {
+    await signRecord(
+      trx,
+      actor,
+      { type: 'work_order', id: wo.id },
+      { ...signature, meaning: 'performed' },
+      now,
+    );
+    return;
+  }
+  if ((await getPolicy(trx, 'work_order')).signature_required) {
+    throw new UnprocessableError(
+      'signature_required',
+      'completing a work order needs your electronic signature: re-enter your password to sign',
+      { field: 'signature' },
     );
   }
 }
