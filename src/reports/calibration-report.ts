@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { effectiveIntervalDays } from '../calibration/due-dates.ts';
+import { signaturesFor } from '../signatures/signature-service.ts';
 import { walkSchedule } from './calibration-schedule.ts';
 import { DAY_MS, pct, type ReportData, type Row } from './report-model.ts';
 import {
@@ -141,6 +142,18 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
   const records = new Map<number, { passed: boolean; afPassed: boolean }>();
   for (const p of points) records.set(p.id, { passed: p.passed === 1, afPassed: p.as_found_passed === 1 });
   const recs = [...records.values()];
+  // Issue 13: the electronic signatures of the calibrations in the period, printed with them.
+  const tagOf = new Map(points.map((p) => [p.id, p.tag]));
+  const signatures: Row[] = (await signaturesFor(bc.db, 'calibration_record', [...records.keys()])).map(
+    (sg) => ({
+      calibration_id: sg.entity_id,
+      tag: tagOf.get(sg.entity_id) ?? null,
+      meaning: sg.meaning,
+      signer: sg.signer_name,
+      signed_at: sg.signed_at,
+      signature_hash: sg.signature_hash,
+    }),
+  );
   const passed = recs.filter((r) => r.passed).length;
   const afPassed = recs.filter((r) => r.afPassed).length;
   const active = status.filter((s) => s.status !== 'Out of service');
@@ -193,6 +206,19 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
           { key: 'status', label: 'Status', width: 1 },
         ],
         rows: status,
+      },
+      {
+        key: 'signatures',
+        title: 'Electronic signatures (SHA-256 of the signed record)',
+        columns: [
+          { key: 'calibration_id', label: 'Cal #', kind: 'int', width: 0.6 },
+          { key: 'tag', label: 'Tag', width: 1.1 },
+          { key: 'meaning', label: 'Meaning', width: 0.9 },
+          { key: 'signer', label: 'Signed by', width: 1.5 },
+          { key: 'signed_at', label: 'Signed at', kind: 'datetime', width: 1.4 },
+          { key: 'signature_hash', label: 'Signature hash', width: 4 },
+        ],
+        rows: signatures,
       },
     ],
     main: {
