@@ -327,6 +327,11 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       asyncRows: num(env, 'REPORT_ASYNC_ROWS', 5000, { min: 1, int: true }),
       timezone: timeZone(env, 'REPORT_TIMEZONE', 'UTC'),
     },
+    attachments: {
+      // Issue 13: photos, screenshots and PDFs on calibration and work-order records.
+      dir: path.resolve(str(env, 'ATTACHMENTS_DIR', path.join(dataDir, 'attachments'))),
+      maxBytes: Math.round(num(env, 'ATTACHMENT_MAX_MB', 10, { min: 0.01, max: 100 }) * 1024 * 1024),
+    },
   };
   return deepFreeze(config);
 }

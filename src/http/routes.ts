@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { alertRoutes } from '../alerts/routes.ts';
+import { attachmentRoutes } from '../attachments/routes.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { calibrationOutcomeRoutes } from '../calibration/outcome-routes.ts';
@@ -49,6 +50,7 @@ export async function apiRoutes(app: FastifyInstance) {
     deviceRoutes,
     calibrationOutcomeRoutes,
     signatureRoutes,
+    attachmentRoutes,
   ];
   for (const plugin of api) await app.register(plugin, { prefix: '/api' });
 }
