@@ -59,6 +59,7 @@ export function Layout() {
           <NavItem to={paths.workOrders.href()} label="Work orders" />
           <NavItem to={paths.reports.href()} label="Reports" />
           <NavItem to={paths.referenceStandards.href()} label="Reference standards" />
+          <NavItem to={paths.devices.href()} label="Devices" />
         </ul>
         {isAdmin && (
           <>

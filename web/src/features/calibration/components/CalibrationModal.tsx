@@ -77,6 +77,8 @@ export function CalibrationModal({
   const [standardId, setStandardId] = useState('');
   const [performedAt, setPerformedAt] = useState(() => toLocalInput(new Date()));
   const [notes, setNotes] = useState('');
+  // Issue 13: the performer's electronic signature, sent with the record when given.
+  const [signPassword, setSignPassword] = useState('');
   // Checked on the first save and live from then on, so a fixed field clears its message at once.
   const [submitted, setSubmitted] = useState(false);
   const [saved, setSaved] = useState<Calibration | null>(null);
@@ -162,8 +164,10 @@ export function CalibrationModal({
           as_left: Number(r.asLeft),
         })),
         ...(workOrderId ? { work_order_id: workOrderId } : {}),
+        ...(signPassword ? { signature: { password: signPassword } } : {}),
       },
       {
+        onError: () => setSignPassword(''),
         onSuccess: (c) => {
           setSaved(c);
           onRecorded?.(c);
@@ -435,6 +439,20 @@ export function CalibrationModal({
               maxLength={4000}
               value={notes}
               onChange={(e) => setNotes(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="Password (electronic signature)"
+          hint="Sign the record as performed by re-entering your password (required where the plant's signature policy asks for it)."
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="current-password"
+              value={signPassword}
+              onChange={(e) => setSignPassword(e.target.value)}
             />
           )}
         </Field>
