@@ -533,6 +533,12 @@ export async function updateWorkOrder(
       );
     }
     if (statusChange) assertTransition(before.status, statusChange);
+    if (patch.signature && statusChange !== 'completed') {
+      throw new ValidationError(
+        'signature',
+        'a signature in this request signs the completion; to sign afterwards use POST /api/signatures',
+      );
+    }
 
     const values: Record<string, unknown> = {};
     for (const k of [

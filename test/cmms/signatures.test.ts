@@ -156,6 +156,12 @@ describe('electronic signatures (issue 13 item 7)', () => {
       });
       expect(approve.status).toBe(201);
 
+      const stray = await t.api('PATCH', `/api/work-orders/${wo.body.id}`, {
+        token: tech.token,
+        body: { signature: { password: tech.password } },
+      });
+      expect(stray.status).toBe(400);
+      expect(stray.body.error.details.field).toBe('signature');
       const noSig = await t.api('PATCH', `/api/work-orders/${wo.body.id}`, {
         token: tech.token,
         body: { status: 'completed', ...completion },
