@@ -277,6 +277,10 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       levelAlerts: bool(env, 'ANOMALY_LEVEL_ALERTS', false),
       trees: num(env, 'ML_TREES', 100, { min: 10, max: 1000, int: true }),
       anomalyAlertWindows: num(env, 'ANOMALY_ALERT_WINDOWS', 5, { min: 1, max: 60, int: true }),
+      /** A model group's T² is out of limit above this multiple of its training 99 % quantile. */
+      groupAnomalyLimitFactor: num(env, 'GROUP_ANOMALY_LIMIT_FACTOR', 4, { min: 1, max: 100 }),
+      /** Score-weighted windows before a group anomaly raises (and in-limit windows before it clears). */
+      groupAnomalyPersistence: num(env, 'GROUP_ANOMALY_PERSISTENCE', 3, { min: 1, max: 60, int: true }),
     },
     jobs: {
       concurrency: num(env, 'JOBS_CONCURRENCY', 1, { min: 1, max: 16, int: true }),

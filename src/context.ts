@@ -6,6 +6,7 @@ import type { DatabaseWrites } from './health/database-writes.ts';
 import type { IngestionRuntime } from './ingestion/ingestion-runtime.ts';
 import type { JobRunner } from './jobs/job-runner.ts';
 import type { AnomalySnapshot } from './ml/anomaly-detector.ts';
+import type { GroupStatusSnapshot } from './monitoring/group-monitors.ts';
 import type { InstrumentStatusSnapshot } from './monitoring/monitor-service.ts';
 import type { Mailer } from './notifications/mailer.ts';
 import type { Clock } from './shared/clock.ts';
@@ -33,6 +34,8 @@ export interface LiveView {
 export interface MonitorView {
   /** Rule state per limit, CUSUM S+/S- vs h, stuck state, last quality; null for an unknown instrument. */
   snapshot(instrumentId: number): InstrumentStatusSnapshot | null;
+  /** Residual CUSUMs and anomaly score of a model group with an active model; null otherwise. */
+  groupSnapshot(groupId: number): GroupStatusSnapshot | null;
 }
 
 /** The live Isolation Forest scoring, as the API sees it (src/ml/anomaly-scorer.ts). */

@@ -131,7 +131,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       metrics: new Registry(),
       live: { lastReading: () => null },
       ingestion: null,
-      monitor: { snapshot: () => null },
+      monitor: { snapshot: () => null, groupSnapshot: () => null },
       anomaly: { snapshot: () => null },
       simulator: null,
       mailer: createMailer(config.smtp, log),

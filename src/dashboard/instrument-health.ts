@@ -55,7 +55,7 @@ export interface HealthSources {
 }
 
 const RANK: Record<string, number> = { advisory: 0, warning: 1, critical: 2 };
-const NONE = { snapshot: () => null };
+const NONE = { snapshot: () => null, groupSnapshot: () => null };
 
 function conditions(f: HealthFilter): Expression<SqlBool>[] {
   const c: Expression<SqlBool>[] = [sql<SqlBool>`instruments.deleted_at is null`];

@@ -438,6 +438,43 @@ export interface AttachmentsTable {
   uploaded_by: number;
 }
 
+/** A set of instruments modelled together (issue 11): drift on residuals, anomaly on the group. */
+export interface ModelGroupsTable extends Base {
+  name: string;
+  description: string | null;
+  process_unit_id: number | null;
+  drift_window_seconds: Generated<number>;
+  anomaly_window_samples: Generated<number>;
+  is_enabled: Generated<number>;
+  created_by: number | null;
+}
+
+export interface ModelGroupMembersTable {
+  group_id: number;
+  instrument_id: number;
+  position: number;
+}
+
+export interface ModelGroupVersionsTable extends Base {
+  group_id: number;
+  version: number;
+  trained_at: string;
+  trained_by: number | null;
+  /** JSON array of instrument ids, in the model's column order. */
+  member_ids: string;
+  /** JSON GroupModel (ml/group-model.ts). */
+  model: string;
+  metrics: string;
+  is_active: Generated<number>;
+}
+
+export interface ModelGroupCheckpointsTable {
+  group_id: number;
+  version_id: number;
+  state: string;
+  updated_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   process_units: ProcessUnitsTable;
@@ -473,6 +510,10 @@ export interface DB {
   standard_oot_reports: StandardOotReportsTable;
   calibration_review_flags: CalibrationReviewFlagsTable;
   attachments: AttachmentsTable;
+  model_groups: ModelGroupsTable;
+  model_group_members: ModelGroupMembersTable;
+  model_group_versions: ModelGroupVersionsTable;
+  model_group_checkpoints: ModelGroupCheckpointsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -164,19 +164,39 @@ export class GroupResidualMonitor {
       for (const k of keys) if (k < b) delete this.s.pending[String(k)];
       delete this.s.pending[String(b)];
       const values = row as number[];
-      const exclude = values.map((v, j) => !Number.isFinite(v) || this.latched(j));
-      const expected = expectedFromOthers(this.model, values, exclude);
       const end = (b + 1) * this.s.windowSeconds * 1000;
-      for (let j = 0; j < values.length; j++) {
-        if (!Number.isFinite(values[j])) continue;
+      const bad = values.map((v) => !Number.isFinite(v));
+      // Largest standardised residual first: a drifting sensor pulls its twins' expected values, so
+      // in the window it crosses h a twin may cross too. Judged first, it latches, is excluded, and
+      // the twins are re-judged without it (and wait, with fewer than two references left).
+      const first = expectedFromOthers(
+        this.model,
+        values,
+        bad.map((x, k) => x || this.latched(k)),
+      );
+      const order = values
+        .map((v, j) => ({ j, z: Math.abs((v - first[j]) / looSigma(this.model, j)) }))
+        .filter((o) => !bad[o.j])
+        .sort((x, y) => y.z - x.z)
+        .map((o) => o.j);
+      for (const j of order) {
+        const exclude = values.map((_, k) => bad[k] || this.latched(k));
         // Isolation needs two references: with one, a discrepancy shows in both members alike (which
         // of the two moved is unknowable), so a member with fewer than two usable others waits (until
         // the flagged member's calibration resets it). Groups of two cannot isolate at all: both run.
         const others = exclude.filter((x, k) => k !== j && !x).length;
         if (values.length >= 3 && others < 2) continue;
+        const expected = expectedFromOthers(this.model, values, exclude);
         const residual = values[j] - expected[j];
         const sigma = looSigma(this.model, j, exclude, true);
-        out[j].push(...this.detectors[j].updateResidual(this.cfgs[j], end, residual, sigma));
+        const events = this.detectors[j].updateResidual(this.cfgs[j], end, residual, sigma);
+        out[j].push(...events);
+        if (values.length >= 3 && events.some((e) => e.kind === 'raise')) {
+          // The sums the twins gathered so far partly echo this member's drift: they start afresh.
+          for (let k = 0; k < values.length; k++) {
+            if (k !== j && !this.latched(k)) this.detectors[k].reset({ ts: end, tag: this.cfgs[k].tag });
+          }
+        }
       }
     }
   }

@@ -12,6 +12,7 @@ import { healthRoutes } from '../health/routes.ts';
 import { instrumentRoutes } from '../instruments/routes.ts';
 import { jobRoutes } from '../jobs/routes.ts';
 import { maintenanceRoutes } from '../maintenance/routes.ts';
+import { modelGroupRoutes } from '../ml/group-routes.ts';
 import { mlRoutes } from '../ml/routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
 import { pmPlanRoutes } from '../pm/routes.ts';
@@ -36,6 +37,7 @@ export async function apiRoutes(app: FastifyInstance) {
     alertRoutes,
     jobRoutes,
     mlRoutes,
+    modelGroupRoutes,
     simulatorRoutes,
     referenceStandardRoutes,
     calibrationRoutes,

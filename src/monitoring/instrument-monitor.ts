@@ -137,6 +137,8 @@ export class InstrumentMonitor {
   /** Latched drift conditions, mirrored from the CUSUM's events so the hot path needs no snapshot. */
   private driftUp = false;
   private driftDown = false;
+  /** The instrument's model group runs its drift CUSUM on the residual: this one is paused. */
+  private groupDrift = false;
 
   constructor(cfg: MonitorConfig, options: InstrumentMonitorOptions = {}, state?: InstrumentMonitorState) {
     this.cfg = cfg;
@@ -253,8 +255,10 @@ export class InstrumentMonitor {
       const stuck = evaluateStuck(s.stuck, cfg, good);
       s.stuck = stuck.state;
       events = append(events, stuck.events);
-      const drift = this.cusum.update(cfg, good);
-      if (drift.length > 0) events = append(events, this.noteDrift(drift));
+      if (!this.groupDrift) {
+        const drift = this.cusum.update(cfg, good);
+        if (drift.length > 0) events = append(events, this.noteDrift(drift));
+      }
       if (s.lastGoodTs === null || ts >= s.lastGoodTs) {
         s.lastGoodTs = ts;
         s.lastGoodValue = value;
@@ -278,8 +282,10 @@ export class InstrumentMonitor {
       events = [this.gapRaise(gapNow)];
     }
     const graceMs = Math.max(5_000, 2_000 * this.cfg.publishIntervalSeconds);
-    const closed = this.cusum.flush(this.cfg, now - graceMs);
-    if (closed.length > 0) events = append(events, this.noteDrift(closed));
+    if (!this.groupDrift) {
+      const closed = this.cusum.flush(this.cfg, now - graceMs);
+      if (closed.length > 0) events = append(events, this.noteDrift(closed));
+    }
     return events ?? NO_EVENTS;
   }
 
@@ -306,6 +312,17 @@ export class InstrumentMonitor {
       return now - reference > Math.max(GAP_INTERVAL_MULTIPLIER * interval * 1000, this.gapGraceMs);
     }
     return lastTs !== null && isGap(now, { lastTs, publishIntervalSeconds: interval });
+  }
+
+  /**
+   * The drift CUSUM moves to the instrument's model group (residual against its twins) or back. Both
+   * ways the reading CUSUM starts a new run at `ts`: a drift it latched is cleared (the group's
+   * residual CUSUM judges from now on), and when the group lets go it warms up afresh.
+   */
+  setGroupDrift(on: boolean, ts: number): readonly DetectorEvent[] {
+    if (on === this.groupDrift) return NO_EVENTS;
+    this.groupDrift = on;
+    return this.resetCusum(ts);
   }
 
   /** A new CUSUM run (after a calibration). `baseline`: see CusumDetector.reset. Returns the clears. */

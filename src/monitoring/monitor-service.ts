@@ -19,6 +19,7 @@ import type { DetectorEvent, Quality } from '../detection/types.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { DomainEvents, EventBus } from '../shared/events.ts';
 import { deleteMonitorCheckpoint, loadMonitorCheckpoints, saveMonitorCheckpoints } from './checkpoints.ts';
+import { GroupMonitors, type GroupStatusSnapshot, saveGroupCheckpoints } from './group-monitors.ts';
 import {
   MONITORED_COLUMNS,
   type MonitorDefaults,
@@ -85,6 +86,13 @@ interface Tracked {
 
 const ERROR_LOG_INTERVAL_MS = 60_000;
 
+/** The source alert of a model group's anomaly (one per group, not per member). */
+const groupSourceKey = (groupId: number): SourceAlertKey => ({
+  source: `model_group:${groupId}`,
+  alertType: 'anomaly',
+  conditionKey: 'group_anomaly',
+});
+
 export class MonitorService {
   readonly aggregator: AlertAggregator;
   private readonly tracked = new Map<number, Tracked>();
@@ -108,11 +116,17 @@ export class MonitorService {
   /** Source alert writes, in order (raise before its clear). */
   private sourceWrites: Promise<void> = Promise.resolve();
   private sourceConnected: (() => boolean) | null;
+  /** Model groups with an active model: residual drift and the group anomaly score. */
+  private readonly groups: GroupMonitors;
 
   constructor(private readonly deps: MonitorServiceDeps) {
     const { config } = deps;
     this.source = new SourceGapClock(deps.clock.now().getTime(), config.monitoring.gapGraceSeconds * 1000);
     this.sourceConnected = deps.sourceConnected ?? null;
+    this.groups = new GroupMonitors((id) => this.tracked.get(id)?.monitor.config ?? null, {
+      limitFactor: config.ml.groupAnomalyLimitFactor,
+      persistence: config.ml.groupAnomalyPersistence,
+    });
     this.defaults = {
       cusumK: config.cusum.k,
       cusumH: config.cusum.h,
@@ -177,16 +191,20 @@ export class MonitorService {
     // end of a seeded history, is not a gap of the instrument's; one never heard from is flagged
     // once the grace period is over.
     for (const t of this.tracked.values()) t.monitor.armGapClock(now);
+    await this.loadGroups();
     this.updateSourceThreshold();
     if ((await openSourceAlert(db, SOURCE_KEY)) !== null) this.source.restoreOpen();
     await this.aggregator.load();
-    for (const [id, t] of this.tracked) this.aggregator.markPresent(id, t.monitor.activeConditions());
+    for (const [id, t] of this.tracked) {
+      this.aggregator.markPresent(id, [...t.monitor.activeConditions(), ...this.groups.driftConditions(id)]);
+    }
     this.aggregator.start();
 
     this.listen('instrument.changed', (id) => void this.reloadInstrument(id));
     // The suppression window itself is opened by the calibration and maintenance services, in the
     // transaction that records the work; raiseAlert applies it.
     this.listen('calibration.recorded', (id, at) => this.onCalibration(id, at));
+    this.listen('model_group.changed', (groupId) => void this.loadGroups(groupId));
     this.listen('alert.resolved', (alertId, instrumentId) => this.aggregator.resolved(alertId, instrumentId));
 
     const { gapCheckSeconds, checkpointSeconds } = this.deps.config.monitoring;
@@ -240,6 +258,16 @@ export class MonitorService {
       } catch (err) {
         this.logError(t, err, 'detector failed on a reading');
       }
+      try {
+        const g = this.groups.process(r.instrumentId, r);
+        if (g) {
+          for (const d of g.drift) this.submit(d.instrumentId, d.events);
+          if (g.group) this.submitSource(g.group.events, groupSourceKey(g.group.groupId));
+          if (this.groups.latched(r.instrumentId)) this.aggregator.touch(r.instrumentId, r.ts);
+        }
+      } catch (err) {
+        this.logError(t, err, 'model group detector failed on a reading');
+      }
       // The gap check on event time: every DATA_GAP_CHECK_SECONDS of it, whatever the replay speed.
       const newest = this.source.newestTs;
       if (newest !== null && newest >= this.nextEventCheck) {
@@ -287,6 +315,16 @@ export class MonitorService {
     }
   }
 
+  /** Live state of a model group's detectors; null when it has no active model. */
+  groupSnapshot(groupId: number): GroupStatusSnapshot | null {
+    return this.groups.snapshot(groupId);
+  }
+
+  /** Whether the instrument's drift CUSUM runs on its model group's residual. */
+  driftByGroup(instrumentId: number): boolean {
+    return this.groups.hasDriftModel(instrumentId);
+  }
+
   snapshot(instrumentId: number): InstrumentStatusSnapshot | null {
     const t = this.tracked.get(instrumentId);
     if (!t) return null;
@@ -327,13 +365,17 @@ export class MonitorService {
       t.dirty = false;
       states.push({ instrumentId: id, state: t.monitor.toJSON() });
     }
-    if (states.length === 0) return;
-    this.checkpointing = saveMonitorCheckpoints(this.deps.db, states, this.deps.clock.now().toISOString())
+    const groups = this.groups.takeDirty();
+    if (states.length === 0 && groups.length === 0) return;
+    const at = this.deps.clock.now().toISOString();
+    this.checkpointing = saveMonitorCheckpoints(this.deps.db, states, at)
+      .then(() => saveGroupCheckpoints(this.deps.db, groups, at))
       .catch((err) => {
         for (const s of states) {
           const t = this.tracked.get(s.instrumentId);
           if (t) t.dirty = true;
         }
+        this.groups.markDirty(groups.map((g) => g.groupId));
         this.deps.log.error({ err, instruments: states.length }, 'detector checkpoint failed');
       })
       .finally(() => (this.checkpointing = null));
@@ -371,7 +413,7 @@ export class MonitorService {
     }
   }
 
-  private submitSource(events: readonly DetectorEvent[]): void {
+  private submitSource(events: readonly DetectorEvent[], key: SourceAlertKey = SOURCE_KEY): void {
     const { db, log } = this.deps;
     for (const e of events) {
       this.eventCounter?.inc({ alert_type: e.alertType, kind: e.kind });
@@ -380,19 +422,19 @@ export class MonitorService {
         .then(async () => {
           if (e.kind === 'raise') {
             const { alert, created } = await raiseSourceAlert(db, {
-              ...SOURCE_KEY,
+              ...key,
               severity: e.severity,
               message: e.message,
               details: e.details,
               at,
             });
-            if (created) log.warn({ alert_id: alert.id, source: SOURCE_INGESTION }, e.message);
+            if (created) log.warn({ alert_id: alert.id, source: key.source }, e.message);
           } else {
-            await clearSourceAlert(db, SOURCE_KEY, at);
-            log.info({ source: SOURCE_INGESTION }, e.message);
+            await clearSourceAlert(db, key, at);
+            log.info({ source: key.source }, e.message);
           }
         })
-        .catch((err) => log.error({ err, source: SOURCE_INGESTION }, `source alert ${e.kind} failed`));
+        .catch((err) => log.error({ err, source: key.source }, `source alert ${e.kind} failed`));
     }
   }
 
@@ -432,7 +474,31 @@ export class MonitorService {
       // Against a new reference (none: a new warm-up) the old sums mean nothing.
       this.submit(row.id, t.monitor.resetCusum(t.monitor.lastTs ?? now, after));
     }
+    this.groups.refreshConfigs(row.id);
     t.dirty = true;
+  }
+
+  /**
+   * (Re)loads the active model groups (one or all): members of a group with a drift model hand
+   * their drift CUSUM to the group's residual; members that left get their own back.
+   */
+  private async loadGroups(groupId?: number): Promise<void> {
+    try {
+      const { added, removed } = await this.groups.load(this.deps.db, groupId);
+      const now = this.eventNow();
+      for (const id of [...added, ...removed]) {
+        const t = this.tracked.get(id);
+        if (!t) continue;
+        this.submit(id, t.monitor.setGroupDrift(this.groups.hasDriftModel(id), t.monitor.lastTs ?? now));
+        t.dirty = true;
+      }
+      this.deps.log.info(
+        { groups: this.groups.groupIds().length, group_id: groupId ?? null },
+        'model groups loaded',
+      );
+    } catch (err) {
+      this.deps.log.error({ err, group_id: groupId ?? null }, 'loading model groups failed');
+    }
   }
 
   private track(i: Readonly<MonitoredInstrument>, saved?: ReturnType<InstrumentMonitor['toJSON']>): Tracked {
@@ -512,8 +578,10 @@ export class MonitorService {
   private onCalibration(id: number, at: string): void {
     const t = this.tracked.get(id);
     if (!t) return;
-    const ts = Date.parse(at);
-    this.submit(id, t.monitor.resetCusum(Number.isFinite(ts) ? ts : this.deps.clock.now().getTime()));
+    const parsed = Date.parse(at);
+    const ts = Number.isFinite(parsed) ? parsed : this.deps.clock.now().getTime();
+    this.submit(id, t.monitor.resetCusum(ts));
+    this.submit(id, this.groups.resetMember(id, ts));
     t.dirty = true;
   }
 

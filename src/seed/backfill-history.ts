@@ -52,9 +52,20 @@ interface Agg {
 }
 
 /**
+ * The demo's drifting transmitter: PT-202 (feedwater pump discharge) drifts 4 % of span a day from
+ * 20 h before the seed. It runs up to "now" and on: the seed schedules it for the live simulator
+ * (system_state 'simulator.scheduled_faults') with the same start, so the live readings continue
+ * the history without a jump, and the Boiler House model group, trained on the days before, flags
+ * it against its twins within the first hour of live data.
+ */
+export function demoDrift(toMs: number): ScheduledFault {
+  return { tag: 'PT-202', spec: { kind: 'drift', ratePctPerDay: 4 }, startMs: toMs - 20 * 3_600_000 };
+}
+
+/**
  * A frozen transmitter for three hours four days ago and a two-hour dropout two days ago, on
- * instruments that exist in the demo plant; nothing that runs up to "now", so the live simulator
- * continues the history without a jump.
+ * instruments that exist in the demo plant, and the drift of demoDrift() that the live simulator
+ * continues.
  */
 export function demoEpisodes(
   instruments: readonly { tag: string }[],
@@ -73,6 +84,8 @@ export function demoEpisodes(
       startMs: toMs - 2 * DAY,
     });
   }
+  const drift = demoDrift(toMs);
+  if (has(drift.tag) && drift.startMs > fromMs) out.push(drift);
   return out;
 }
 

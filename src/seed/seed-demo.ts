@@ -4,14 +4,16 @@ import type { DB } from '../db/schema.ts';
 import { createInstrument } from '../instruments/instrument-service.ts';
 import { recordMaintenance } from '../maintenance/maintenance-service.ts';
 import { createBaseline, type WindowSettings } from '../ml/baseline-service.ts';
+import { createGroup, trainGroup } from '../ml/group-service.ts';
 import { AfterCommit } from '../notifications/after-commit.ts';
 import { createPlan } from '../pm/pm-plan-service.ts';
 import { createProcessUnit } from '../process-units/process-unit-service.ts';
 import { createReferenceStandard } from '../reference-standards/reference-standard-service.ts';
+import { SCHEDULED_FAULTS_KEY } from '../simulator/scheduled-faults.ts';
 import { createUser, findUserByEmployeeNumber } from '../users/user-service.ts';
 import { type CmmsSettings, DEFAULT_CMMS_SETTINGS } from '../work-orders/settings.ts';
 import { createWorkOrder, updateWorkOrder } from '../work-orders/work-order-service.ts';
-import { backfillHistory } from './backfill-history.ts';
+import { backfillHistory, demoDrift } from './backfill-history.ts';
 import { DEMO_INSTRUMENTS, DEMO_PROCESS_UNITS, DEMO_REFERENCE_STANDARDS } from './demo-instruments.ts';
 
 const DAY = 86_400_000;
@@ -114,6 +116,7 @@ export async function seedDemo(
     `backfilled ${history.readings} readings (${history.from} to ${history.to}) for ${history.instruments} instruments in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   await seedBaselines(db, history.denseFrom, history.to, now, windows, log);
+  await seedModelGroup(db, history, now, windows, log);
   return { seeded: true, instruments: n, users };
 }
 
@@ -137,6 +140,64 @@ async function seedBaselines(
     await createBaseline(db, admin.id, { tag, start, end }, now, windows);
   }
   log(`marked ${start} to ${end} as the reference baseline of PT-101, TT-201, FT-301 and LT-401`);
+}
+
+/** The Boiler House transmitters that share its process: the demo's model group. */
+const DEMO_GROUP = ['PT-201', 'PT-202', 'TT-201', 'TT-202'];
+
+/**
+ * A model group over four Boiler House transmitters, trained on the history before the demo drift
+ * (demoDrift) began, and the drift scheduled for the live simulator: within the first hour of live
+ * data the group's residual CUSUM flags PT-202 drifting against its twins (a drift alert a visitor
+ * can open), while process swings that move all four raise nothing.
+ */
+async function seedModelGroup(
+  db: Kysely<DB>,
+  history: { from: string; to: string },
+  now: Date,
+  windows: WindowSettings,
+  log: (m: string) => void,
+) {
+  const admin = await db
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'admin')
+    .orderBy('id')
+    .executeTakeFirst();
+  const members = await db
+    .selectFrom('instruments')
+    .select(['id', 'tag', 'process_unit_id'])
+    .where('tag', 'in', DEMO_GROUP)
+    .execute();
+  if (!admin || members.length !== DEMO_GROUP.length) return;
+  const drift = demoDrift(Date.parse(history.to));
+  // A day after the history starts (the simulator's process settles) up to the drift's start.
+  const start = new Date(Date.parse(history.from) + 86_400_000).toISOString();
+  const end = new Date(drift.startMs).toISOString();
+  if (start >= end) return;
+  for (const tag of DEMO_GROUP) await createBaseline(db, admin.id, { tag, start, end }, now, windows);
+  const at = now.toISOString();
+  const group = await createGroup(
+    db,
+    admin.id,
+    {
+      name: 'Boiler House transmitters',
+      description: 'Drum and feedwater pressures, feedwater and steam temperatures: one process',
+      process_unit_id: members[0].process_unit_id,
+      instrument_ids: DEMO_GROUP.map((t) => members.find((m) => m.tag === t)?.id as number),
+      drift_window_seconds: 600,
+    },
+    at,
+  );
+  const version = await trainGroup(db, admin.id, group.id, at);
+  await db
+    .insertInto('system_state')
+    .values({ key: SCHEDULED_FAULTS_KEY, value: JSON.stringify([drift]), updated_at: at })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify([drift]), updated_at: at }))
+    .execute();
+  log(
+    `model group "${group.name}" trained (v${version.version}) on ${start} to ${end}; ${drift.tag} drifts 4 %/day from ${end}`,
+  );
 }
 
 /**

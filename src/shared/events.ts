@@ -10,6 +10,8 @@ export interface DomainEvents {
   'maintenance.completed': [instrumentId: number, at: string];
   /** A model version was activated (trained or rolled back). */
   'model.activated': [instrumentId: number];
+  /** A model group was created, changed, trained, rolled back or deleted: the live monitor reloads it. */
+  'model_group.changed': [groupId: number];
   /** A detector raised a new, unsuppressed alert (notifications may follow). */
   'alert.raised': [alertId: number, instrumentId: number];
   /** Someone resolved an alert: the live aggregator stops deduplicating against it. */

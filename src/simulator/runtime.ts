@@ -9,6 +9,7 @@ import type { EventBus } from '../shared/events.ts';
 import { UnknownTagError } from './errors.ts';
 import type { FaultKind } from './fault-spec.ts';
 import { parseFaultRequest } from './fault-spec.ts';
+import { loadScheduledFaults } from './scheduled-faults.ts';
 import type { InstrumentType, SimInstrument } from './signals.ts';
 import {
   redactUrl,
@@ -175,7 +176,17 @@ export class SimulatorRuntime {
 
   private async simulator(): Promise<Simulator> {
     if (this.instruments === null) this.instruments = await loadSimInstruments(this.deps.db);
-    return this.sim ?? this.rebuild(this.rate);
+    if (this.sim) return this.sim;
+    const sim = this.rebuild(this.rate);
+    // Faults scheduled from an earlier event time (the demo's drift) carry on where they were.
+    for (const f of await loadScheduledFaults(this.deps.db)) {
+      try {
+        sim.injectFault(f.tag, f.spec, f.startMs);
+      } catch (err) {
+        this.deps.log.warn({ err, tag: f.tag }, 'scheduled simulator fault skipped');
+      }
+    }
+    return sim;
   }
 
   /**
@@ -208,7 +219,8 @@ export class SimulatorRuntime {
     });
     for (const f of old?.status().faults ?? []) {
       try {
-        sim.injectFault(f.tag, { kind: f.kind, ...f.params });
+        // Same start: a drift keeps its offset across a rate change instead of starting again at 0.
+        sim.injectFault(f.tag, { kind: f.kind, ...f.params }, Date.parse(f.started_at));
       } catch {
         // The instrument left the simulation meanwhile.
       }

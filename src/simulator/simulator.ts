@@ -197,10 +197,11 @@ export class Simulator {
    * Injects a fault starting now. `spec` may be untrusted input (an API body): it is validated and
    * InvalidFaultError names the bad field; UnknownTagError if the tag is not simulated.
    */
-  injectFault(tag: string, spec: unknown): SimulatorFaultStatus {
+  injectFault(tag: string, spec: unknown, startedAt?: number): SimulatorFaultStatus {
     const track = this.track(tag);
     const parsed = parseFaultSpec(spec);
-    const fault = track.faults.add(parsed, this.clock());
+    // `startedAt` in the past continues a fault a backfilled history already shows (the demo's drift).
+    const fault = track.faults.add(parsed, startedAt ?? this.clock());
     this.log.info({ tag, kind: parsed.kind, params: faultParams(parsed) }, 'simulator fault injected');
     return toFaultStatus(tag, fault);
   }

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectedFromOthers, looSigma } from '../../src/detection/pca-model.ts';
+import { activeGroupModels } from '../../src/ml/group-service.ts';
 import { DEMO_INSTRUMENTS } from '../../src/seed/demo-instruments.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from './live-helpers.ts';
@@ -105,5 +107,36 @@ describe('demo start: seeded history and the simulator', () => {
     const health = await t.api('GET', '/health');
     expect(health.body.monitoring).toMatchObject({ status: 'ok', instruments: DEMO_INSTRUMENTS.length });
     expect(Array.isArray(health.body.data_gaps)).toBe(true);
+  });
+
+  it('shows a drift: PT-202 keeps drifting live and stands out of its model group at once', async () => {
+    const [group] = await activeGroupModels(t.server.ctx.db);
+    expect(group?.name).toBe('Boiler House transmitters');
+    expect(group.model.drift).not.toBeNull();
+    const tags = await t.server.ctx.db
+      .selectFrom('instruments')
+      .select(['id', 'tag'])
+      .where('id', 'in', group.memberIds)
+      .execute();
+    const tagOf = (id: number) => tags.find((r) => r.id === id)?.tag;
+    expect(group.memberIds.map(tagOf)).toEqual(['PT-201', 'PT-202', 'TT-201', 'TT-202']);
+    // The live simulator continues the history's drift (started 20 h before the seed), no restart at 0.
+    const status = await t.api('GET', '/api/simulator/status');
+    const drift = status.body.faults.find((f: { tag: string }) => f.tag === 'PT-202');
+    expect(drift).toMatchObject({ kind: 'drift', params: { ratePctPerDay: 4 } });
+    expect(Date.now() - Date.parse(drift.started_at)).toBeGreaterThan(19 * HOUR);
+    // What the group's residual CUSUM will see at its first live window: PT-202, read against the
+    // other three, is off by ~1 bar (3 % of its span), many residual sigmas.
+    const values = await waitFor('live values of the four members', async () => {
+      const v = group.memberIds.map((id) => t.server.ctx.live.lastReading(id)?.value);
+      return v.every((x) => x !== undefined) ? (v as number[]) : null;
+    });
+    const pca = group.model.drift?.pca;
+    if (!pca) throw new Error('no drift model');
+    const expected = expectedFromOthers(pca, values);
+    const z = values.map((v, j) => (v - expected[j]) / looSigma(pca, j));
+    expect(z[1]).toBeGreaterThan(10);
+    expect(Math.abs(z[1])).toBe(Math.max(...z.map(Math.abs)));
+    expect(t.server.ctx.monitor.groupSnapshot(group.groupId)?.members).toHaveLength(4);
   });
 });

@@ -8,6 +8,7 @@ import * as m0007 from './0007_instrument_ranges.ts';
 import * as m0008 from './0008_calibration_corrections.ts';
 import * as m0009 from './0009_record_content_hashes.ts';
 import * as m0010 from './0010_account_security.ts';
+import * as m0011 from './0011_model_groups.ts';
 import * as m0013 from './0013_clean_history_and_alert_episodes.ts';
 import * as m0014 from './0014_devices_and_signatures.ts';
 import * as m0015 from './0015_outcomes_and_attachments.ts';
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '0008_calibration_corrections': m0008,
   '0009_record_content_hashes': m0009,
   '0010_account_security': m0010,
+  '0011_model_groups': m0011,
   '0013_clean_history_and_alert_episodes': m0013,
   '0014_devices_and_signatures': m0014,
   '0015_outcomes_and_attachments': m0015,

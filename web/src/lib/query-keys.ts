@@ -62,6 +62,9 @@ export const queryKeys = {
     all: ['ml'] as const,
     baselines: (tag: string) => ['ml', 'baselines', tag] as const,
     models: (tag: string) => ['ml', 'models', tag] as const,
+    groups: ['ml', 'groups'] as const,
+    group: (id: number) => ['ml', 'groups', id] as const,
+    groupVersions: (id: number) => ['ml', 'groups', id, 'versions'] as const,
   },
   jobs: {
     all: ['jobs'] as const,

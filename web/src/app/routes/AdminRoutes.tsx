@@ -8,8 +8,8 @@ import { SimulatorCard } from '../../features/simulator/components/SimulatorCard
 import { useInstrumentOptions } from '../options.ts';
 
 export function MlRoute() {
-  const { tags } = useInstrumentOptions();
-  return <MlPage tags={tags} />;
+  const { tags, instruments } = useInstrumentOptions();
+  return <MlPage tags={tags} instruments={instruments} />;
 }
 
 export function SimulatorRoute() {

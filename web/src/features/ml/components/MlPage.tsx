@@ -2,11 +2,18 @@ import { useSearchParams } from 'react-router-dom';
 import { EmptyState } from '../../../components/Feedback.tsx';
 import { useBaselines } from '../api/get-baselines.ts';
 import { BaselinesPanel } from './BaselinesPanel.tsx';
+import { ModelGroupsPanel } from './ModelGroupsPanel.tsx';
 import { ModelVersions } from './ModelVersions.tsx';
 import { TrainPanel } from './TrainPanel.tsx';
 
 /** Admin machine-learning console: baselines, training with job progress, versions and rollback. */
-export function MlPage({ tags }: { tags: string[] }) {
+export function MlPage({
+  tags,
+  instruments,
+}: {
+  tags: string[];
+  instruments: { id: number; tag: string }[];
+}) {
   const [params, setParams] = useSearchParams();
   const tag = params.get('tag') ?? '';
   const baselines = useBaselines(tag);
@@ -35,6 +42,7 @@ export function MlPage({ tags }: { tags: string[] }) {
           </select>
         </label>
       </header>
+      <ModelGroupsPanel instruments={instruments} />
       {!tag ? (
         <div className="panel">
           <EmptyState title="Choose an instrument to manage its baselines and models" />
