@@ -207,6 +207,9 @@ export const SETTINGS = Type.Object({
   // Reports
   REPORT_ASYNC_ROWS: int(5000, { min: 1 }),
   REPORT_TIMEZONE: parsed('UTC', checkTimeZone),
+  // Attachments (issue 13): default DATA_DIR/attachments
+  ATTACHMENTS_DIR: optional(),
+  ATTACHMENT_MAX_MB: num(10, { min: 0.01, max: 100 }),
   // Alarm management (issue 14)
   ALERT_SHELVE_MAX_HOURS: num(24, { min: 0.1, max: 720 }),
   ALERT_OUT_OF_SERVICE_DURING_WORK: bool(false),
@@ -558,6 +561,11 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       // Exports with more rows than this run as a background job (202 + job id).
       asyncRows: s.REPORT_ASYNC_ROWS,
       timezone: s.REPORT_TIMEZONE,
+    },
+    attachments: {
+      // Issue 13: photos, screenshots and PDFs on calibration and work-order records.
+      dir: path.resolve(s.ATTACHMENTS_DIR ?? path.join(dataDir, 'attachments')),
+      maxBytes: Math.round(s.ATTACHMENT_MAX_MB * 1024 * 1024),
     },
   };
   return deepFreeze(config);

@@ -9,6 +9,7 @@ const selectCalibration = (db: Kysely<DB>) =>
     .innerJoin('users as tech', 'tech.id', 'c.technician_id')
     .leftJoin('users as fixer', 'fixer.id', 'c.corrected_by')
     .leftJoin('reference_standards as rs', 'rs.id', 'c.reference_standard_id')
+    .leftJoin('devices as dev', 'dev.id', 'c.device_id')
     .selectAll('c')
     .select([
       'i.tag as tag',
@@ -17,6 +18,9 @@ const selectCalibration = (db: Kysely<DB>) =>
       'fixer.full_name as corrected_by_name',
       'rs.identifier as reference_standard_identifier',
       'rs.certificate_number as reference_standard_certificate',
+      'dev.serial_number as device_serial_number',
+      'dev.manufacturer as device_manufacturer',
+      'dev.model as device_model',
     ])
     .select((eb) =>
       eb
@@ -80,6 +84,11 @@ export function toPublicCalibration(r: CalibrationJoined, points: PointRow[]) {
     instrument_id: r.instrument_id,
     tag: r.tag,
     unit: r.unit,
+    // Issue 13: the device calibrated; instrument_id/tag is the position it held.
+    device_id: r.device_id ?? null,
+    device_serial_number: r.device_serial_number ?? null,
+    device_manufacturer: r.device_manufacturer ?? null,
+    device_model: r.device_model ?? null,
     performed_at: r.performed_at,
     technician_id: r.technician_id,
     technician_name: r.technician_name,
@@ -175,6 +184,7 @@ export async function correctionOf(db: Kysely<DB>, id: number) {
 export interface CalibrationQuery {
   instrument_id?: number;
   tag?: string;
+  device_id?: number;
   reference_standard_id?: number;
   technician_id?: number;
   passed?: boolean;
@@ -190,6 +200,7 @@ export async function listCalibrations(db: Kysely<DB>, q: CalibrationQuery) {
   let query = selectCalibration(db);
   if (q.instrument_id) query = query.where('c.instrument_id', '=', q.instrument_id);
   if (q.tag) query = query.where('i.tag', '=', q.tag);
+  if (q.device_id) query = query.where('c.device_id', '=', q.device_id);
   if (q.reference_standard_id) query = query.where('c.reference_standard_id', '=', q.reference_standard_id);
   if (q.technician_id) query = query.where('c.technician_id', '=', q.technician_id);
   if (q.passed !== undefined) query = query.where('c.passed', '=', q.passed ? 1 : 0);

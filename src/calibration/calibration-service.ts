@@ -3,6 +3,7 @@ import { clearAlertCondition, listAlerts } from '../alerts/alert-service.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { sealCalibration } from '../audit/record-hash.ts';
 import type { DB, Role } from '../db/schema.ts';
+import { deviceInstalledAt } from '../devices/installations.ts';
 import { extendSuppressionWindow } from '../instruments/instrument-service.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { assertStandardUsable } from '../reference-standards/reference-standard-service.ts';
@@ -18,9 +19,11 @@ import {
   type PublicCalibration,
 } from './calibration-records.ts';
 import { effectiveIntervalDays, isOverdue, nextDueDate } from './due-dates.ts';
+import { openImpactAssessment } from './impact-assessment.ts';
 import { inForce } from './in-force.ts';
 import { refreshPredictedInterval } from './interval-service.ts';
 import { assertPointsInRange, computePoints, type PointInput } from './point-errors.ts';
+import { signIfNeeded } from './signing.ts';
 
 export interface CalibrationInput {
   instrument_id: number;
@@ -31,6 +34,8 @@ export interface CalibrationInput {
   corrects_id?: number;
   work_order_id?: number;
   technician_id?: number;
+  /** The performer's signature (issue 13), checked against the calibration signature policy. */
+  signature?: { password: string; comment?: string | null };
 }
 
 export interface CalibrationDeps {
@@ -169,13 +174,28 @@ export async function recordCalibration(
     if (input.work_order_id !== undefined) {
       const wo = await trx
         .selectFrom('work_orders')
-        .select(['id', 'instrument_id', 'type', 'status', 'calibration_record_id', 'assigned_to'])
+        .select([
+          'id',
+          'instrument_id',
+          'type',
+          'status',
+          'calibration_record_id',
+          'assigned_to',
+          'created_at',
+        ])
         .where('id', '=', input.work_order_id)
         .executeTakeFirst();
       if (!wo || wo.instrument_id !== inst.id || wo.type !== 'calibration' || !isOpenStatus(wo.status)) {
         throw new ValidationError(
           'work_order_id',
           `work order ${input.work_order_id} is not an open calibration work order for ${inst.tag}`,
+        );
+      }
+      if (performedAt < wo.created_at) {
+        // Issue 13: work done before the order existed was not done for it.
+        throw new ValidationError(
+          'performed_at',
+          `work order #${wo.id} was opened at ${wo.created_at}; a calibration performed before it is not the one it asks for`,
         );
       }
       if (actor.role !== 'admin' && wo.assigned_to !== null && wo.assigned_to !== actor.id) {
@@ -205,6 +225,8 @@ export async function recordCalibration(
         corrects_id: input.corrects_id ?? null,
         corrected_by: correctedBy,
         work_order_id: input.work_order_id ?? null,
+        // Issue 13: the record belongs to the device in the position when it was performed.
+        device_id: await deviceInstalledAt(trx, inst.id, performedAt),
         next_due_at: null,
         created_at: at,
         updated_at: at,
@@ -287,7 +309,7 @@ export async function recordCalibration(
             `as-left ${p.as_left} (${p.as_left_error_pct} %)`,
         )
         .join('; ');
-      await createGeneratedWorkOrder(
+      const corrective = await createGeneratedWorkOrder(
         trx,
         {
           instrument_id: inst.id,
@@ -307,6 +329,16 @@ export async function recordCalibration(
         },
         deps,
       );
+      if (!result.as_found_passed) {
+        // Issue 13: what was measured with it since the last good calibration needs assessing.
+        await openImpactAssessment(trx, {
+          workOrderId: corrective.workOrder.id,
+          calibrationId: row.id,
+          instrumentId: inst.id,
+          performedAt,
+          at,
+        });
+      }
     }
 
     if (!isOverdue(nextDue, now)) {
@@ -343,6 +375,7 @@ export async function recordCalibration(
       },
       at,
     });
+    await signIfNeeded(trx, actor, row.id, input.signature, deps.now, opts.correctedBy !== undefined);
     deps.after.emit('calibration.recorded', inst.id, performedAt);
     return record;
   };

@@ -13,3 +13,27 @@ export function lastCalibratedAt(instrumentIdRef: string): RawBuilder<string | n
   return sql<string | null>`(select max(lc.performed_at) from calibration_records lc
     where lc.instrument_id = ${sql.ref(instrumentIdRef)} and ${inForce('lc.id')})`;
 }
+
+/**
+ * 1 when the latest calibration in force of the instrument `instrumentIdRef` failed as-left (the
+ * instrument was left out of tolerance: issue 13 "out of tolerance" state), else 0.
+ */
+export function outOfTolerance(instrumentIdRef: string): RawBuilder<number> {
+  return sql<number>`coalesce((select case when ot.as_left_passed = 0 then 1 else 0 end
+    from calibration_records ot
+    where ot.instrument_id = ${sql.ref(instrumentIdRef)} and ${inForce('ot.id')}
+    order by ot.performed_at desc, ot.id desc limit 1), 0)`;
+}
+
+/** The device installed in the instrument (position) `instrumentIdRef` now, or null. */
+export function installedDeviceId(instrumentIdRef: string): RawBuilder<number | null> {
+  return sql<number | null>`(select idv.device_id from device_installations idv
+    where idv.instrument_id = ${sql.ref(instrumentIdRef)} and idv.removed_at is null)`;
+}
+
+/** The serial number of the device installed in the instrument `instrumentIdRef` now, or null. */
+export function installedDeviceSerial(instrumentIdRef: string): RawBuilder<string | null> {
+  return sql<string | null>`(select dsv.serial_number from device_installations idv
+    join devices dsv on dsv.id = idv.device_id
+    where idv.instrument_id = ${sql.ref(instrumentIdRef)} and idv.removed_at is null)`;
+}

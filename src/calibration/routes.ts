@@ -4,6 +4,7 @@ import { currentUser } from '../http/auth-guard.ts';
 import { Id, IdParams, Page, PageQuery, Timestamp, toUtc } from '../http/schemas.ts';
 import { getInstrument } from '../instruments/instrument-service.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
+import { auditingRefusals } from '../signatures/signature-service.ts';
 import { cmmsSettings } from '../work-orders/settings.ts';
 import { listCalibrations } from './calibration-records.ts';
 import { getCalibration, recordCalibration } from './calibration-service.ts';
@@ -59,12 +60,17 @@ export const calibrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         );
         return reply.status(202).send(pending);
       }
-      const record = await withAfterCommit(ctx, (after) =>
-        recordCalibration(ctx.db, actor, req.body, {
-          now: ctx.clock.now(),
-          settings: cmmsSettings(ctx.config),
-          after,
-        }),
+      const now = ctx.clock.now();
+      const record = await auditingRefusals(
+        ctx.db,
+        actor.id,
+        { type: 'calibration_record', id: null },
+        'performed',
+        now,
+        () =>
+          withAfterCommit(ctx, (after) =>
+            recordCalibration(ctx.db, actor, req.body, { now, settings: cmmsSettings(ctx.config), after }),
+          ),
       );
       return reply.status(201).send(record);
     },
@@ -146,6 +152,7 @@ export const calibrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({
           instrument_id: Type.Optional(Id),
           tag: Type.Optional(Type.String({ maxLength: 40 })),
+          device_id: Type.Optional(Id),
           reference_standard_id: Type.Optional(Id),
           technician_id: Type.Optional(Id),
           passed: Type.Optional(Type.Boolean()),

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { Id, MAX_ID, Nullable, StrictObject, Timestamp } from '../http/schemas.ts';
+import { InlineSignatureBody } from '../signatures/schemas.ts';
 
 const Finite = Type.Number({ minimum: -1e12, maximum: 1e12 });
 
@@ -40,6 +41,8 @@ export const CreateCalibrationBody = StrictObject({
       description: 'admins only: record work done by another user',
     }),
   ),
+  // Issue 13: the performer's electronic signature (required when the calibration policy says so).
+  signature: Type.Optional(InlineSignatureBody),
 });
 
 export const PointSchema = Type.Object({
@@ -56,8 +59,14 @@ export const PointSchema = Type.Object({
 export const CalibrationSchema = Type.Object({
   id: Type.Integer(),
   instrument_id: Type.Integer(),
-  tag: Type.String(),
+  tag: Type.String({ description: 'the position (instrument) the device held when calibrated' }),
   unit: Type.String(),
+  device_id: Nullable(
+    Type.Integer({ description: 'the device calibrated (installed in the position then)' }),
+  ),
+  device_serial_number: Nullable(Type.String()),
+  device_manufacturer: Nullable(Type.String()),
+  device_model: Nullable(Type.String()),
   performed_at: Type.String(),
   technician_id: Type.Integer(),
   technician_name: Type.String(),

@@ -33,6 +33,8 @@ export interface InstrumentHealth {
   /** Null for an instrument out of service (no calibration schedule). */
   next_calibration_due: string | null;
   calibration_overdue: boolean;
+  /** The latest calibration in force failed as-left: out of tolerance (issue 13). */
+  out_of_tolerance: boolean;
 }
 
 export interface HealthFilter {
@@ -149,6 +151,7 @@ export async function instrumentHealth(
         worst_severity: worst,
         next_calibration_due: s.health_inputs.next_calibration_due,
         calibration_overdue: s.health_inputs.calibration_overdue,
+        out_of_tolerance: s.health_inputs.out_of_tolerance,
       },
     ];
   });

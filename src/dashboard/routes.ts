@@ -41,6 +41,7 @@ const HealthCard = Type.Object({
   worst_severity: Nullable(Type.String()),
   next_calibration_due: Nullable(Type.String()),
   calibration_overdue: Type.Boolean(),
+  out_of_tolerance: Type.Boolean({ description: 'latest calibration failed as-left' }),
 });
 
 const Summary = Type.Object({

@@ -101,6 +101,8 @@ export interface CalibrationRecordsTable extends Base {
   corrected_by: number | null;
   /** sha256 of the record's canonical content and its points (0009, src/audit/record-hash.ts). */
   content_hash: Generated<string | null>;
+  /** The device calibrated (0014); instrument_id stays the position it held. Null before 0014. */
+  device_id: Generated<number | null>;
 }
 
 /** A technician's correction of someone else's calibration, awaiting an admin (migration 0008). */
@@ -383,6 +385,108 @@ export interface LoginThrottleTable {
   updated_at: string;
 }
 
+/** A physical device (transmitter) with its own identity and range (0014, src/devices). */
+export interface DevicesTable extends Base, SoftDelete {
+  manufacturer: string;
+  model: string;
+  serial_number: string;
+  device_type: string | null;
+  unit: string | null;
+  range_min: number | null;
+  range_max: number | null;
+  notes: string | null;
+}
+
+/** Which device sat in which position (instrument) and when; removed_at null while installed. */
+export interface DeviceInstallationsTable extends Base {
+  device_id: number;
+  instrument_id: number;
+  installed_at: string;
+  removed_at: string | null;
+  installed_by: number | null;
+  removed_by: number | null;
+  reason: string | null;
+  removal_reason: string | null;
+}
+
+/** An electronic signature on a record (0014, src/signatures). */
+export interface SignaturesTable {
+  id: Generated<number>;
+  created_at: string;
+  entity_type: string;
+  entity_id: number;
+  /** performed | reviewed | approved */
+  meaning: string;
+  user_id: number;
+  signer_name: string;
+  signed_at: string;
+  /** SHA-256 of the signed record content. */
+  content_hash: string;
+  /** SHA-256 over the signed content hash, signer, meaning and time. */
+  signature_hash: string;
+  comment: string | null;
+}
+
+export interface SignaturePoliciesTable {
+  record_type: string;
+  signature_required: number;
+  approval_required: number;
+  updated_at: string;
+  updated_by: number | null;
+}
+
+/** What a failed as-found calibration may have affected (0015). */
+export interface ImpactAssessmentsTable extends Base {
+  work_order_id: number;
+  calibration_record_id: number;
+  instrument_id: number;
+  period_from: string | null;
+  period_to: string;
+  readings_count: number;
+  alerts_count: number;
+  /** open | completed */
+  status: string;
+  assessment: string | null;
+  completed_by: number | null;
+  completed_at: string | null;
+}
+
+/** A reference standard found out of tolerance (0015). */
+export interface StandardOotReportsTable {
+  id: Generated<number>;
+  created_at: string;
+  reference_standard_id: number;
+  found_at: string;
+  since: string;
+  notes: string;
+  reported_by: number;
+}
+
+export interface CalibrationReviewFlagsTable extends Base {
+  report_id: number;
+  calibration_record_id: number;
+  reference_standard_id: number;
+  /** open | reviewed */
+  status: string;
+  reviewed_by: number | null;
+  reviewed_at: string | null;
+  review_notes: string | null;
+}
+
+export interface AttachmentsTable {
+  id: Generated<number>;
+  created_at: string;
+  entity_type: string;
+  entity_id: number;
+  filename: string;
+  mime_type: string;
+  size_bytes: number;
+  sha256: string;
+  storage_name: string;
+  description: string | null;
+  uploaded_by: number;
+}
+
 /** A set of instruments modelled together (issue 11): drift on residuals, anomaly on the group. */
 export interface ModelGroupsTable extends Base {
   name: string;
@@ -450,6 +554,14 @@ export interface DB {
   system_state: SystemStateTable;
   gateways: GatewaysTable;
   login_throttle: LoginThrottleTable;
+  devices: DevicesTable;
+  device_installations: DeviceInstallationsTable;
+  signatures: SignaturesTable;
+  signature_policies: SignaturePoliciesTable;
+  impact_assessments: ImpactAssessmentsTable;
+  standard_oot_reports: StandardOotReportsTable;
+  calibration_review_flags: CalibrationReviewFlagsTable;
+  attachments: AttachmentsTable;
   model_groups: ModelGroupsTable;
   model_group_members: ModelGroupMembersTable;
   model_group_versions: ModelGroupVersionsTable;

@@ -14,6 +14,8 @@
 //   rule), rising linearly to 15 at 10 intervals; never having had a reading costs 15.
 // - calibration (max 20): 0 when due in 7 days or more, up to 5 as the due date approaches, 10 when
 //   overdue plus 1 per 3 days overdue (20 at 30 days); no calibration schedule costs nothing.
+//   An instrument left out of tolerance (its latest calibration failed as-left) costs the full 20
+//   and its score is capped at 45 (the poor band): its readings cannot be trusted, whatever else.
 // The maxima add to 110 on purpose: an instrument failing on every front bottoms out at 0.
 
 import type { Severity } from './types.ts';
@@ -32,6 +34,7 @@ export const HEALTH_WEIGHTS = {
   calibrationOverdueBase: 10,
   calibrationOverdueDaysPerPoint: 3,
   calibrationMax: 20,
+  outOfToleranceCap: 45,
 } as const;
 
 export interface HealthInput {
@@ -46,6 +49,8 @@ export interface HealthInput {
   publishIntervalSeconds: number;
   /** Next calibration due date, epoch ms; null when the instrument has no calibration schedule. */
   calibrationDueAt?: number | null;
+  /** The latest calibration in force failed as-left (issue 13). */
+  outOfTolerance?: boolean;
 }
 
 export interface HealthScore {
@@ -66,7 +71,8 @@ export function healthScore(input: HealthInput): HealthScore {
     calibration: calibrationPart(input),
   };
   const deducted = parts.alerts + parts.drift + parts.anomaly + parts.freshness + parts.calibration;
-  const score = Math.min(100, Math.max(0, Math.round(100 - deducted)));
+  const cap = input.outOfTolerance ? W.outOfToleranceCap : 100;
+  const score = Math.min(cap, Math.max(0, Math.round(100 - deducted)));
   return {
     score,
     parts: {
@@ -114,6 +120,7 @@ function freshnessPart(input: HealthInput): number {
 }
 
 function calibrationPart(input: HealthInput): number {
+  if (input.outOfTolerance) return W.calibrationMax;
   if (input.calibrationDueAt === null || input.calibrationDueAt === undefined) return 0;
   const daysToDue = (input.calibrationDueAt - input.now) / DAY_MS;
   if (daysToDue >= W.calibrationSoonDays) return 0;

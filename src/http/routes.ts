@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { alarmRoutes } from '../alerts/alarm-routes.ts';
 import { alertRoutes } from '../alerts/routes.ts';
+import { attachmentRoutes } from '../attachments/routes.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
+import { calibrationOutcomeRoutes } from '../calibration/outcome-routes.ts';
 import { calibrationRoutes } from '../calibration/routes.ts';
 import { dashboardRoutes } from '../dashboard/routes.ts';
+import { deviceRoutes } from '../devices/routes.ts';
 import { gatewayRoutes } from '../gateways/routes.ts';
 import { healthRoutes } from '../health/routes.ts';
 import { instrumentRoutes } from '../instruments/routes.ts';
@@ -19,6 +22,7 @@ import { processUnitRoutes } from '../process-units/routes.ts';
 import { readingRoutes } from '../readings/routes.ts';
 import { referenceStandardRoutes } from '../reference-standards/routes.ts';
 import { reportRoutes } from '../reports/routes.ts';
+import { signatureRoutes } from '../signatures/routes.ts';
 import { simulatorRoutes } from '../simulator/routes.ts';
 import { userRoutes } from '../users/routes.ts';
 import { workOrderRoutes } from '../work-orders/routes.ts';
@@ -51,6 +55,10 @@ export async function apiRoutes(app: FastifyInstance) {
     gatewayRoutes,
     labelRoutes,
     workRequestRoutes,
+    deviceRoutes,
+    calibrationOutcomeRoutes,
+    signatureRoutes,
+    attachmentRoutes,
   ];
   for (const plugin of api) await app.register(plugin, { prefix: '/api' });
 }

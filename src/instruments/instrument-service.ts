@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import { effectiveIntervalDays, isOverdue, nextDueDate } from '../calibration/due-dates.ts';
-import { lastCalibratedAt } from '../calibration/in-force.ts';
+import {
+  installedDeviceId,
+  installedDeviceSerial,
+  lastCalibratedAt,
+  outOfTolerance,
+} from '../calibration/in-force.ts';
 import { refreshPredictedInterval } from '../calibration/interval-service.ts';
 import type { DB, InstrumentRow } from '../db/schema.ts';
 import { bool } from '../shared/db-values.ts';
@@ -80,7 +85,13 @@ export function instrumentDefaults(
 
 const round = (v: number) => Number(v.toPrecision(6));
 
-type Row = InstrumentRow & { process_unit_name: string | null; last_calibration_at: string | null };
+type Row = InstrumentRow & {
+  process_unit_name: string | null;
+  last_calibration_at: string | null;
+  out_of_tolerance: number | null;
+  device_id: number | null;
+  device_serial_number: string | null;
+};
 
 export function toPublicInstrument(r: Row, now: Date) {
   const interval = effectiveIntervalDays(r);
@@ -124,6 +135,10 @@ export function toPublicInstrument(r: Row, now: Date) {
     last_calibration_at: r.last_calibration_at,
     next_calibration_due: due,
     calibration_overdue: r.deleted_at === null && r.status !== 'out_of_service' && isOverdue(due, now),
+    // Issue 13: the latest calibration in force failed as-left (left out of tolerance).
+    out_of_tolerance: Number(r.out_of_tolerance ?? 0) === 1,
+    device_id: r.device_id ?? null,
+    device_serial_number: r.device_serial_number ?? null,
     created_at: r.created_at,
     updated_at: r.updated_at,
     deleted_at: r.deleted_at,
@@ -137,7 +152,10 @@ function baseQuery(db: Kysely<DB>) {
     .leftJoin('process_units', 'process_units.id', 'instruments.process_unit_id')
     .selectAll('instruments')
     .select('process_units.name as process_unit_name')
-    .select(lastCalibratedAt('instruments.id').as('last_calibration_at'));
+    .select(lastCalibratedAt('instruments.id').as('last_calibration_at'))
+    .select(outOfTolerance('instruments.id').as('out_of_tolerance'))
+    .select(installedDeviceId('instruments.id').as('device_id'))
+    .select(installedDeviceSerial('instruments.id').as('device_serial_number'));
 }
 
 export async function findInstrument(db: Kysely<DB>, id: number, opts: { includeDeleted?: boolean } = {}) {

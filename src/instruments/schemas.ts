@@ -122,6 +122,11 @@ export const InstrumentSchema = Type.Object({
   last_calibration_at: Nullable(Type.String()),
   next_calibration_due: Nullable(Type.String()),
   calibration_overdue: Type.Boolean(),
+  out_of_tolerance: Type.Boolean({
+    description: 'the latest calibration in force failed as-left: the instrument is out of tolerance',
+  }),
+  device_id: Nullable(Type.Integer({ description: 'the device installed in this position now' })),
+  device_serial_number: Nullable(Type.String()),
   created_at: Type.String(),
   updated_at: Type.String(),
   deleted_at: Nullable(Type.String()),

@@ -15,7 +15,7 @@
 
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { effectiveIntervalDays, isOverdue, nextDueDate } from '../calibration/due-dates.ts';
-import { inForce } from '../calibration/in-force.ts';
+import { inForce, outOfTolerance } from '../calibration/in-force.ts';
 import type { AppContext } from '../context.ts';
 import { type HealthScore, healthScore } from '../detection/health-score.ts';
 import type { Severity } from '../detection/types.ts';
@@ -45,6 +45,8 @@ export interface InstrumentHealthScore {
     publish_interval_seconds: number;
     next_calibration_due: string | null;
     calibration_overdue: boolean;
+    /** Latest calibration in force failed as-left (issue 13). */
+    out_of_tolerance: boolean;
   };
 }
 
@@ -76,7 +78,8 @@ export async function healthForAll(
       'instruments.calibration_interval_days',
       'instruments.use_predicted_interval',
       'instruments.predicted_interval_days',
-    ]);
+    ])
+    .select(outOfTolerance('instruments.id').as('out_of_tolerance'));
   for (const c of conditions) iq = iq.where(c);
   let aq = ctx.db
     .selectFrom('alert_records')
@@ -132,6 +135,7 @@ export async function healthForAll(
       lastReadingTs: reading ? Date.parse(reading.timestamp) : null,
       publishIntervalSeconds: i.publish_interval_seconds,
       calibrationDueAt: due ? Date.parse(due) : null,
+      outOfTolerance: Number(i.out_of_tolerance) === 1,
     });
     return {
       instrument_id: i.id,
@@ -147,6 +151,7 @@ export async function healthForAll(
         publish_interval_seconds: i.publish_interval_seconds,
         next_calibration_due: due,
         calibration_overdue: due !== null && isOverdue(due, now),
+        out_of_tolerance: Number(i.out_of_tolerance) === 1,
       },
     };
   });

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { effectiveIntervalDays } from '../calibration/due-dates.ts';
+import { signaturesFor } from '../signatures/signature-service.ts';
 import { walkSchedule } from './calibration-schedule.ts';
 import { DAY_MS, pct, type ReportData, type Row } from './report-model.ts';
 import {
@@ -117,11 +118,13 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
     const state =
       i.status === 'out_of_service'
         ? 'Out of service'
-        : sched.overdue
-          ? 'OVERDUE'
-          : daysToDue <= DUE_SOON_DAYS
-            ? 'Due soon'
-            : 'In date';
+        : lastInPeriodEnd && lastInPeriodEnd.as_left_passed === 0
+          ? 'OUT OF TOLERANCE'
+          : sched.overdue
+            ? 'OVERDUE'
+            : daysToDue <= DUE_SOON_DAYS
+              ? 'Due soon'
+              : 'In date';
     return {
       tag: i.tag,
       type: i.type,
@@ -139,6 +142,18 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
   const records = new Map<number, { passed: boolean; afPassed: boolean }>();
   for (const p of points) records.set(p.id, { passed: p.passed === 1, afPassed: p.as_found_passed === 1 });
   const recs = [...records.values()];
+  // Issue 13: the electronic signatures of the calibrations in the period, printed with them.
+  const tagOf = new Map(points.map((p) => [p.id, p.tag]));
+  const signatures: Row[] = (await signaturesFor(bc.db, 'calibration_record', [...records.keys()])).map(
+    (sg) => ({
+      calibration_id: sg.entity_id,
+      tag: tagOf.get(sg.entity_id) ?? null,
+      meaning: sg.meaning,
+      signer: sg.signer_name,
+      signed_at: sg.signed_at,
+      signature_hash: sg.signature_hash,
+    }),
+  );
   const passed = recs.filter((r) => r.passed).length;
   const afPassed = recs.filter((r) => r.afPassed).length;
   const active = status.filter((s) => s.status !== 'Out of service');
@@ -161,6 +176,12 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
       ['as_found_out_of_tolerance', 'As-found out of tolerance', recs.length - afPassed, 'int'],
       ['as_found_pass_rate_pct', 'As-found pass rate', pct(afPassed, recs.length), 'percent'],
       ['overdue', 'Overdue at period end', active.filter((s) => s.status === 'OVERDUE').length, 'int'],
+      [
+        'out_of_tolerance',
+        'Out of tolerance at period end',
+        active.filter((s) => s.status === 'OUT OF TOLERANCE').length,
+        'int',
+      ],
       [
         'due_soon',
         `Due within ${DUE_SOON_DAYS} days`,
@@ -185,6 +206,19 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
           { key: 'status', label: 'Status', width: 1 },
         ],
         rows: status,
+      },
+      {
+        key: 'signatures',
+        title: 'Electronic signatures (SHA-256 of the signed record)',
+        columns: [
+          { key: 'calibration_id', label: 'Cal #', kind: 'int', width: 0.6 },
+          { key: 'tag', label: 'Tag', width: 1.1 },
+          { key: 'meaning', label: 'Meaning', width: 0.9 },
+          { key: 'signer', label: 'Signed by', width: 1.5 },
+          { key: 'signed_at', label: 'Signed at', kind: 'datetime', width: 1.4 },
+          { key: 'signature_hash', label: 'Signature hash', width: 4 },
+        ],
+        rows: signatures,
       },
     ],
     main: {

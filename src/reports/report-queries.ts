@@ -57,6 +57,7 @@ export interface CalibrationInForce {
   performed_at: string;
   next_due_at: string | null;
   passed: number;
+  as_left_passed: number;
   corrects_id: number | null;
 }
 
@@ -74,6 +75,7 @@ export async function loadCalibrationsInForce(db: Kysely<DB>, scope: Scope) {
       'calibration_records.performed_at',
       'calibration_records.next_due_at',
       'calibration_records.passed',
+      'calibration_records.as_left_passed',
       'calibration_records.corrects_id',
     ]);
   for (const c of scopeConditions(scope)) q = q.where(c);

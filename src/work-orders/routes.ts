@@ -3,6 +3,8 @@ import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
 import { Id, IdParams, Nullable, Page, PageQuery, StrictObject, Timestamp } from '../http/schemas.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
+import { InlineSignatureBody } from '../signatures/schemas.ts';
+import { auditingRefusals } from '../signatures/signature-service.ts';
 import { WORK_ORDER_PRIORITIES, WORK_ORDER_STATUSES, WORK_ORDER_TYPES } from './lifecycle.ts';
 import { cmmsSettings } from './settings.ts';
 import {
@@ -208,15 +210,27 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
             parts_used: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
             calibration_record_id: Type.Optional(Nullable(Id)),
             cancel_reason: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+            signature: Type.Optional(InlineSignatureBody),
           },
           { minProperties: 1 },
         ),
         response: { 200: WorkOrderSchema },
       },
     },
-    async (req) =>
-      withAfterCommit(ctx, (after) =>
-        updateWorkOrder(ctx.db, currentUser(req), req.params.id, req.body, { ...deps(), after }),
-      ),
+    async (req) => {
+      const actor = currentUser(req);
+      const d = deps();
+      return auditingRefusals(
+        ctx.db,
+        actor.id,
+        { type: 'work_order', id: req.params.id },
+        'performed',
+        d.now,
+        () =>
+          withAfterCommit(ctx, (after) =>
+            updateWorkOrder(ctx.db, actor, req.params.id, req.body, { ...d, after }),
+          ),
+      );
+    },
   );
 };

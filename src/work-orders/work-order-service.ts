@@ -4,6 +4,7 @@ import { endWorkOrderOutOfService, startWorkOrderOutOfService } from '../alerts/
 import { recordAudit } from '../audit/audit-log.ts';
 import { sealCalibration } from '../audit/record-hash.ts';
 import { findCalibrationRow } from '../calibration/calibration-records.ts';
+import { assertImpactAssessed } from '../calibration/impact-assessment.ts';
 import type { DB, Role, WorkOrdersTable } from '../db/schema.ts';
 import { insertMaintenanceRecord, maintenanceForWorkOrder } from '../maintenance/maintenance-records.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
@@ -16,6 +17,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../shared/errors.ts';
+import { assertCalibrationMadeFor, signCompletion } from './completion-checks.ts';
 import {
   assertTransition,
   isOpenStatus,
@@ -452,6 +454,8 @@ export interface WorkOrderPatch {
   parts_used?: string | null;
   calibration_record_id?: number | null;
   cancel_reason?: string | null;
+  /** The performer's signature on completion (issue 13); not a column. */
+  signature?: { password: string; comment?: string | null };
 }
 
 /** What a technician may change: the status and the completion record. Everything else is planning (admin). */
@@ -571,6 +575,12 @@ export async function updateWorkOrder(
       );
     }
     if (statusChange) assertTransition(before.status, statusChange);
+    if (patch.signature && statusChange !== 'completed') {
+      throw new ValidationError(
+        'signature',
+        'a signature in this request signs the completion; to sign afterwards use POST /api/signatures',
+      );
+    }
 
     const values: Record<string, unknown> = {};
     for (const k of [
@@ -605,6 +615,9 @@ export async function updateWorkOrder(
             'calibration_record_id',
             `calibration record ${changes.calibration_record_id} is not a calibration of ${before.tag}`,
           );
+        }
+        if (before.type === 'calibration' || changes.type === 'calibration') {
+          await assertCalibrationMadeFor(trx, before, changes.calibration_record_id);
         }
       }
       values.calibration_record_id = changes.calibration_record_id;
@@ -644,6 +657,10 @@ export async function updateWorkOrder(
           'completing a calibration work order needs the calibration_record_id of the calibration it produced',
         );
       }
+      if (merged.type === 'calibration' && merged.calibration_record_id !== null) {
+        await assertCalibrationMadeFor(trx, before, merged.calibration_record_id);
+      }
+      await assertImpactAssessed(trx, id);
       values.completed_at = at;
       if (merged.due_date && at > merged.due_date && !bool(before.sla_breached)) {
         values.sla_breached = 1;
@@ -725,6 +742,16 @@ export async function updateWorkOrder(
       await endWorkOrderOutOfService(trx, id, actor.id, at);
     }
 
+    if (statusChange === 'completed') {
+      // Issue 13: the completion's signature and the policies on it (src/signatures).
+      await signCompletion(
+        trx,
+        actor,
+        { id, type: merged.type, calibration_record_id: merged.calibration_record_id },
+        patch.signature,
+        deps.now,
+      );
+    }
     const after = await getWorkOrder(trx, id, deps.now);
     const keys = Object.keys(values).filter((k) => k !== 'updated_at');
     await recordAudit(trx, {

@@ -3,6 +3,7 @@ import { Route, Routes } from 'react-router-dom';
 import { paths } from '../config/paths.ts';
 import { AuditPage } from '../features/audit/components/AuditPage.tsx';
 import { AccountPage } from '../features/auth/components/AccountPage.tsx';
+import { DevicesPage } from '../features/devices/components/DevicesPage.tsx';
 import { GatewaysPage } from '../features/gateways/components/GatewaysPage.tsx';
 import { OfflineQueuePage } from '../features/offline/components/OfflineQueuePage.tsx';
 import { ProcessUnitsPage } from '../features/process-units/components/ProcessUnitsPage.tsx';
@@ -41,6 +42,7 @@ export function AppRoutes() {
         <Route path={paths.reports.path} element={<ReportsRoute />} />
         <Route path={paths.referenceStandards.path} element={<ReferenceStandardsPage />} />
         <Route path={paths.referenceStandard.path} element={<ReferenceStandardRoute />} />
+        <Route path={paths.devices.path} element={<DevicesPage />} />
         <Route path={paths.account.path} element={<AccountPage />} />
         <Route path={paths.users.path} element={admin(<UsersPage />)} />
         <Route path={paths.gateways.path} element={admin(<GatewaysPage />)} />

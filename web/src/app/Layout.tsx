@@ -98,6 +98,7 @@ export function Layout() {
           <NavItem to={paths.reports.href()} label="Reports" />
           <NavItem to={paths.referenceStandards.href()} label="Reference standards" />
           <NavItem to={paths.offlineQueue.href()} label="Offline queue" />
+          <NavItem to={paths.devices.href()} label="Devices" />
         </ul>
         {isAdmin && (
           <>

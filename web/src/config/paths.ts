@@ -22,6 +22,7 @@ export const paths = {
   },
   referenceStandards: { path: '/reference-standards', href: () => '/reference-standards' },
   referenceStandard: { path: '/reference-standards/:id', href: (id: number) => `/reference-standards/${id}` },
+  devices: { path: '/devices', href: () => '/devices' },
   account: { path: '/account', href: () => '/account' },
   users: { path: '/admin/users', href: () => '/admin/users' },
   gateways: { path: '/admin/gateways', href: () => '/admin/gateways' },

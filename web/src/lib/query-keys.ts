@@ -81,4 +81,24 @@ export const queryKeys = {
   health: ['health'] as const,
   alarmKpis: (q: Query) => ['alarm-kpis', q] as const,
   audit: { list: (q: Query) => ['audit', 'list', q] as const },
+  // Issue 13: signatures, attachments, devices and calibration outcomes.
+  signatures: {
+    all: ['signatures'] as const,
+    forRecord: (type: string, id: number) => ['signatures', type, id] as const,
+    policies: ['signatures', 'policies'] as const,
+  },
+  attachments: {
+    all: ['attachments'] as const,
+    forRecord: (type: string, id: number) => ['attachments', type, id] as const,
+  },
+  devices: {
+    all: ['devices'] as const,
+    list: (q: Query) => ['devices', 'list', q] as const,
+    installations: (instrumentId: number) => ['devices', 'installations', instrumentId] as const,
+  },
+  outcomes: {
+    all: ['outcomes'] as const,
+    impact: (workOrderId: number) => ['outcomes', 'impact', workOrderId] as const,
+    flags: (q: Query) => ['outcomes', 'flags', q] as const,
+  },
 };

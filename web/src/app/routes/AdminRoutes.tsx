@@ -1,4 +1,5 @@
 import { useParams } from 'react-router-dom';
+import { StandardReviewPanel } from '../../features/calibration/components/StandardReviewPanel.tsx';
 import { MlPage } from '../../features/ml/components/MlPage.tsx';
 import { useProcessUnits } from '../../features/process-units/api/get-process-units.ts';
 import { ReferenceStandardDetail } from '../../features/reference-standards/components/ReferenceStandardDetail.tsx';
@@ -36,5 +37,13 @@ export function ReportsRoute() {
 }
 
 export function ReferenceStandardRoute() {
-  return <ReferenceStandardDetail id={Number(useParams().id)} />;
+  const id = Number(useParams().id);
+  return (
+    <>
+      <ReferenceStandardDetail id={id} />
+      <div className="page">
+        <StandardReviewPanel standardId={id} />
+      </div>
+    </>
+  );
 }

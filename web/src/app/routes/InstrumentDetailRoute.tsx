@@ -3,20 +3,23 @@ import { Link, useParams } from 'react-router-dom';
 import { QueryState } from '../../components/Feedback.tsx';
 import { paths } from '../../config/paths.ts';
 import { AlertList } from '../../features/alerts/components/AlertList.tsx';
+import { AttachmentsPanel } from '../../features/attachments/components/AttachmentsPanel.tsx';
 import { CalibrationHistory } from '../../features/calibration/components/CalibrationHistory.tsx';
 import { CalibrationIntervalPanel } from '../../features/calibration/components/CalibrationIntervalPanel.tsx';
+import { InstallationsPanel } from '../../features/devices/components/InstallationsPanel.tsx';
 import { useInstrument } from '../../features/instruments/api/get-instrument.ts';
 import { useUpdateInstrument } from '../../features/instruments/api/update-instrument.ts';
 import { InstrumentFacts } from '../../features/instruments/components/InstrumentFacts.tsx';
 import { InstrumentForm } from '../../features/instruments/components/InstrumentForm.tsx';
 import { InstrumentStatusPanel } from '../../features/instruments/components/InstrumentStatusPanel.tsx';
-import { PrintLabelsButton } from '../../features/instruments/components/PrintLabelsButton.tsx';
 import { OutOfServiceControl } from '../../features/instruments/components/OutOfServiceControl.tsx';
+import { PrintLabelsButton } from '../../features/instruments/components/PrintLabelsButton.tsx';
 import { RangeHistory } from '../../features/instruments/components/RangeHistory.tsx';
 import { MaintenanceHistory } from '../../features/maintenance/components/MaintenanceHistory.tsx';
 import { ModelVersions } from '../../features/ml/components/ModelVersions.tsx';
 import { PmPlans } from '../../features/pm-plans/components/PmPlans.tsx';
 import { useProcessUnits } from '../../features/process-units/api/get-process-units.ts';
+import { SignaturesPanel } from '../../features/signatures/components/SignaturesPanel.tsx';
 import { TrendViewer } from '../../features/trends/components/TrendViewer.tsx';
 import type { RangeKey } from '../../features/trends/types.ts';
 import { WorkOrderList } from '../../features/work-orders/components/WorkOrderList.tsx';
@@ -35,6 +38,7 @@ const TABS = [
   ['work-orders', 'Work orders'],
   ['models', 'Model versions'],
   ['ranges', 'Range history'],
+  ['devices', 'Devices installed'],
 ] as const;
 type Tab = (typeof TABS)[number][0];
 
@@ -66,7 +70,13 @@ export function InstrumentDetailRoute() {
                 <h1>
                   <span className="mono">{i.tag}</span>{' '}
                   <small className="muted">{i.description ?? i.measured_variable}</small>
+                  {i.out_of_tolerance && <span className="badge severity-critical">Out of tolerance</span>}
                 </h1>
+                {i.device_serial_number && (
+                  <p className="subtitle">
+                    Device installed: <span className="mono">{i.device_serial_number}</span>
+                  </p>
+                )}
               </div>
               <div className="header-actions">
                 <button type="button" className="button button-primary" onClick={() => setReporting(true)}>
@@ -136,7 +146,24 @@ export function InstrumentDetailRoute() {
                 ))}
               </div>
               <div role="tabpanel">
-                {tab === 'calibrations' && <CalibrationHistory instrumentId={i.id} />}
+                {tab === 'calibrations' && (
+                  <CalibrationHistory
+                    instrumentId={i.id}
+                    recordExtras={(c) => (
+                      <>
+                        <SignaturesPanel
+                          entityType="calibration_record"
+                          entityId={c.id}
+                          subject={`calibration #${c.id} of ${c.tag} (${c.outcome.replace(/_/g, ' ')})`}
+                          performerId={c.technician_id}
+                          signable={!c.superseded}
+                        />
+                        <AttachmentsPanel type="calibration_record" id={c.id} />
+                      </>
+                    )}
+                  />
+                )}
+                {tab === 'devices' && <InstallationsPanel instrumentId={i.id} tag={i.tag} />}
                 {tab === 'maintenance' && <MaintenanceHistory instrumentId={i.id} />}
                 {tab === 'pm' && <PmPlans instrumentId={i.id} assignees={assignees} />}
                 {tab === 'alerts' && <AlertList compact fixed={{ instrument_id: i.id }} />}

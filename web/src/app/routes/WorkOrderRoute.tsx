@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import { useParams } from 'react-router-dom';
+import { AttachmentsPanel } from '../../features/attachments/components/AttachmentsPanel.tsx';
 import { useInstrumentCalibrations } from '../../features/calibration/api/get-instrument-calibrations.ts';
+import { ImpactAssessmentPanel } from '../../features/calibration/components/ImpactAssessmentPanel.tsx';
 import { useInstrument } from '../../features/instruments/api/get-instrument.ts';
+import { SignaturesPanel } from '../../features/signatures/components/SignaturesPanel.tsx';
 import { useWorkOrder } from '../../features/work-orders/api/get-work-order.ts';
 import { WorkOrderDetail } from '../../features/work-orders/components/WorkOrderDetail.tsx';
 import { formatDateTime } from '../../lib/format.ts';
@@ -35,6 +38,30 @@ export function WorkOrderRoute() {
               suggested: c.work_order_id === w.id || c.performed_at >= w.created_at,
             }))
         }
+        primaryAction={(w) =>
+          // Issue 13: recording the calibration is what a calibration order is for.
+          isCalibration &&
+          instrument.data &&
+          (w.status === 'open' || w.status === 'in_progress') &&
+          w.calibration_record_id === null ? (
+            <button type="button" className="button button-primary" onClick={() => setCalibrating(true)}>
+              Record calibration
+            </button>
+          ) : null
+        }
+        extraPanels={(w) => (
+          <>
+            <ImpactAssessmentPanel workOrderId={w.id} />
+            <SignaturesPanel
+              entityType="work_order"
+              entityId={w.id}
+              subject={`work order #${w.id} (${w.tag}: ${w.title})`}
+              performerId={w.assigned_to}
+              signable={w.status === 'completed'}
+            />
+            <AttachmentsPanel type="work_order" id={w.id} />
+          </>
+        )}
         recordCalibration={(w) =>
           instrument.data ? (
             <p>

@@ -14,6 +14,11 @@ export interface Calibration {
   instrument_id: number;
   tag: string;
   unit: string;
+  /** Issue 13: the device calibrated (tag is the position it held). */
+  device_id: number | null;
+  device_serial_number: string | null;
+  device_manufacturer: string | null;
+  device_model: string | null;
   performed_at: string;
   technician_id: number;
   technician_name: string;
@@ -53,6 +58,8 @@ export interface CalibrationInput {
   points: { reference_value: number; as_found: number; as_left: number }[];
   corrects_id?: number;
   work_order_id?: number;
+  /** Issue 13: the performer's signature. */
+  signature?: { password: string };
 }
 
 /** What the modal needs to know about the instrument under test. */

@@ -21,6 +21,8 @@ export interface HealthCard {
   last_calibration_at: string | null;
   next_calibration_due: string;
   calibration_overdue: boolean;
+  /** Issue 13: the latest calibration failed as-left. */
+  out_of_tolerance: boolean;
 }
 
 export interface DashboardSummary {

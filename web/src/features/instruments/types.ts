@@ -45,6 +45,11 @@ export interface Instrument {
   last_calibration_at: string | null;
   next_calibration_due: string | null;
   calibration_overdue: boolean;
+  /** Issue 13: the latest calibration failed as-left. */
+  out_of_tolerance: boolean;
+  /** The device installed in this position now. */
+  device_id: number | null;
+  device_serial_number: string | null;
   created_at: string;
   updated_at: string;
   deleted_at: string | null;

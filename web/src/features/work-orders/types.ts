@@ -54,6 +54,8 @@ export interface WorkOrderPatch extends Partial<WorkOrderPlanning> {
   parts_used?: string | null;
   calibration_record_id?: number | null;
   cancel_reason?: string | null;
+  /** The performer's electronic signature on completion (issue 13). */
+  signature?: { password: string; comment?: string | null };
 }
 
 export const TYPE_WORD: Record<string, string> = {

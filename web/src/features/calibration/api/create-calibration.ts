@@ -1,11 +1,24 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { postOrQueue } from '../../../lib/offline-queue.ts';
+import { apiRequest } from '../../../lib/api-client.ts';
+import { postOrQueue, type Sent } from '../../../lib/offline-queue.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 import type { Calibration, CalibrationInput } from '../types.ts';
 
-/** Records a calibration, or keeps it in the offline outbox when there is no connection. */
-export const createCalibration = (input: CalibrationInput & { label?: string }) => {
+/**
+ * Records a calibration, or keeps it in the offline outbox when there is no connection. A signed
+ * calibration is never queued: the signature password must not be stored on the device, and a
+ * signature is checked by the server when it is given.
+ */
+export const createCalibration = async (
+  input: CalibrationInput & { label?: string },
+): Promise<Sent<Calibration>> => {
   const { label, ...body } = input;
+  if (body.signature) {
+    return {
+      queued: false,
+      result: await apiRequest<Calibration>('/api/calibrations', { method: 'POST', body }),
+    };
+  }
   return postOrQueue<Calibration>('calibration', '/api/calibrations', body, label ?? 'Calibration');
 };
 

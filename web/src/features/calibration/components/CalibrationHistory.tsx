@@ -1,4 +1,4 @@
-import { Fragment, useState } from 'react';
+import { Fragment, type ReactNode, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { PassFail } from '../../../components/Badges.tsx';
 import { EmptyState, QueryState } from '../../../components/Feedback.tsx';
@@ -55,7 +55,14 @@ export function CalibrationPoints({ c }: { c: Pick<Calibration, 'id' | 'unit' | 
 }
 
 /** The instrument's calibration history, newest first, each record opening to its test points. */
-export function CalibrationHistory({ instrumentId }: { instrumentId: number }) {
+export function CalibrationHistory({
+  instrumentId,
+  recordExtras,
+}: {
+  instrumentId: number;
+  /** Shown in an opened record: its signatures and attachments (composed by the app). */
+  recordExtras?: (c: Calibration) => ReactNode;
+}) {
   const [offset, setOffset] = useState(0);
   const [open, setOpen] = useState<number | null>(null);
   const limit = 10;
@@ -156,7 +163,17 @@ export function CalibrationHistory({ instrumentId }: { instrumentId: number }) {
                           <td colSpan={8}>
                             <CalibrationPoints c={c} />
                             {c.notes && <p className="alert-notes">Notes: {c.notes}</p>}
-                            <p className="muted">Tolerance ±{c.tolerance_pct} % of span.</p>
+                            <p className="muted">
+                              Tolerance ±{c.tolerance_pct} % of span.
+                              {c.device_serial_number && (
+                                <>
+                                  {' '}
+                                  Device {c.device_manufacturer} {c.device_model}, serial{' '}
+                                  <strong>{c.device_serial_number}</strong>, in position {c.tag}.
+                                </>
+                              )}
+                            </p>
+                            {recordExtras?.(c)}
                             {c.pending_correction_id && <PendingCorrection id={c.pending_correction_id} />}
                           </td>
                         </tr>

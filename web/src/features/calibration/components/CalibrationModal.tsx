@@ -78,6 +78,8 @@ export function CalibrationModal({
   const [standardId, setStandardId] = useState('');
   const [performedAt, setPerformedAt] = useState(() => toLocalInput(new Date()));
   const [notes, setNotes] = useState('');
+  // Issue 13: the performer's electronic signature, sent with the record when given.
+  const [signPassword, setSignPassword] = useState('');
   // Checked on the first save and live from then on, so a fixed field clears its message at once.
   const [submitted, setSubmitted] = useState(false);
   const [saved, setSaved] = useState<Calibration | null>(null);
@@ -164,9 +166,11 @@ export function CalibrationModal({
           as_left: Number(r.asLeft),
         })),
         ...(workOrderId ? { work_order_id: workOrderId } : {}),
+        ...(signPassword ? { signature: { password: signPassword } } : {}),
         label: `Calibration of ${instrument.tag}`,
       },
       {
+        onError: () => setSignPassword(''),
         onSuccess: (sent) => {
           // Offline: kept in the outbox (lib/offline-queue.ts) and sent when the connection returns.
           if (sent.queued) return setQueuedOffline(true);
@@ -443,6 +447,20 @@ export function CalibrationModal({
               maxLength={4000}
               value={notes}
               onChange={(e) => setNotes(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="Password (electronic signature)"
+          hint="Sign the record as performed by re-entering your password (required where the plant's signature policy asks for it)."
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="current-password"
+              value={signPassword}
+              onChange={(e) => setSignPassword(e.target.value)}
             />
           )}
         </Field>

@@ -82,6 +82,7 @@ export function InstrumentCard({ card, onOpen }: { card: HealthCard; onOpen: (c:
         <Det pair={ML[card.badges.ml]} title="Isolation Forest anomaly model" />
         <Det pair={QUALITY[card.badges.quality]} title="Signal quality of the last reading" />
         {card.calibration_overdue && <span className="det det-warning">Cal. overdue</span>}
+        {card.out_of_tolerance && <span className="det det-critical">Out of tolerance</span>}
       </div>
     </button>
   );

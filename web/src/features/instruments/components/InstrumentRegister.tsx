@@ -209,6 +209,12 @@ export function InstrumentRegister({ processUnits, rowActions }: Props) {
                             <span className="badge severity-critical">Overdue</span>
                           </div>
                         )}
+                        {i.out_of_tolerance && (
+                          <div>
+                            <span className="badge severity-critical">Out of tolerance</span>
+                          </div>
+                        )}
+                        {i.device_serial_number && <div className="muted">S/N {i.device_serial_number}</div>}
                       </td>
                       <td className="actions">
                         {rowActions?.(i)}

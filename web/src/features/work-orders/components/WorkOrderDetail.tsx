@@ -19,9 +19,20 @@ interface Props {
   calibrationOptions: (wo: WorkOrder) => (Option & { suggested?: boolean })[];
   /** A button that records a calibration under this order (composed by the app). */
   recordCalibration?: (wo: WorkOrder) => ReactNode;
+  /** The page's main action when there is one (e.g. "Record calibration"), shown first. */
+  primaryAction?: (wo: WorkOrder) => ReactNode;
+  /** Panels below the details (signatures, attachments, impact assessment), composed by the app. */
+  extraPanels?: (wo: WorkOrder) => ReactNode;
 }
 
-export function WorkOrderDetail({ id, assignees, calibrationOptions, recordCalibration }: Props) {
+export function WorkOrderDetail({
+  id,
+  assignees,
+  calibrationOptions,
+  recordCalibration,
+  primaryAction,
+  extraPanels,
+}: Props) {
   const q = useWorkOrder(id);
   const me = useCurrentUser();
   const isAdmin = me.role === 'admin';
@@ -32,6 +43,7 @@ export function WorkOrderDetail({ id, assignees, calibrationOptions, recordCalib
     <QueryState query={q} loadingLabel="Loading work order…">
       {(wo) => {
         const active = wo.status === 'open' || wo.status === 'in_progress';
+        const main = primaryAction?.(wo) ?? null;
         return (
           <>
             <header className="page-header">
@@ -48,10 +60,11 @@ export function WorkOrderDetail({ id, assignees, calibrationOptions, recordCalib
                 </p>
               </div>
               <div className="header-actions">
+                {main}
                 {wo.status === 'open' && (
                   <button
                     type="button"
-                    className="button button-primary"
+                    className={main ? 'button' : 'button button-primary'}
                     disabled={update.isPending}
                     onClick={() => update.mutate({ id: wo.id, patch: { status: 'in_progress' } })}
                   >
@@ -61,7 +74,7 @@ export function WorkOrderDetail({ id, assignees, calibrationOptions, recordCalib
                 {wo.status === 'in_progress' && (
                   <button
                     type="button"
-                    className="button button-primary"
+                    className={main ? 'button' : 'button button-primary'}
                     onClick={() => setModal('complete')}
                   >
                     Complete…
@@ -189,6 +202,7 @@ export function WorkOrderDetail({ id, assignees, calibrationOptions, recordCalib
                 )}
               </section>
             )}
+            {extraPanels?.(wo)}
             {modal === 'complete' && (
               <CompleteWorkOrderModal
                 workOrder={wo}

@@ -38,6 +38,7 @@ export function CompleteWorkOrderModal({
         ? String(suggested.id)
         : '',
   );
+  const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const serverField = update.error instanceof ApiError ? update.error.field : null;
 
@@ -71,9 +72,10 @@ export function CompleteWorkOrderModal({
           actual_duration_minutes: m,
           parts_used: parts.trim(),
           ...(isCalibration ? { calibration_record_id: Number(calibrationId) } : {}),
+          ...(password ? { signature: { password } } : {}),
         },
       },
-      { onSuccess: onClose },
+      { onSuccess: onClose, onError: () => setPassword('') },
     );
   };
 
@@ -170,6 +172,20 @@ export function CompleteWorkOrderModal({
           </Field>
         )}
         {isCalibration && recordCalibration}
+        <Field
+          label="Password (electronic signature)"
+          hint="Sign the completion as performed by re-entering your password (required where the plant's signature policy asks for it)."
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
+        </Field>
         <FormError error={update.error} />
       </form>
     </Modal>

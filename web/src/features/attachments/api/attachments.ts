@@ -1,0 +1,65 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, apiRequest, downloadFile } from '../../../lib/api-client.ts';
+import { queryKeys } from '../../../lib/query-keys.ts';
+import { getToken } from '../../../lib/session.ts';
+
+export type AttachmentTarget = 'calibration_record' | 'work_order';
+
+export interface Attachment {
+  id: number;
+  entity_type: AttachmentTarget;
+  entity_id: number;
+  filename: string;
+  mime_type: string;
+  size_bytes: number;
+  sha256: string;
+  description: string | null;
+  uploaded_by: number;
+  uploaded_by_name: string;
+  created_at: string;
+}
+
+const base = (type: AttachmentTarget, id: number) =>
+  `/api/${type === 'calibration_record' ? 'calibrations' : 'work-orders'}/${id}/attachments`;
+
+export const useAttachments = (type: AttachmentTarget, id: number) =>
+  useQuery({
+    queryKey: queryKeys.attachments.forRecord(type, id),
+    queryFn: () => apiRequest<{ items: Attachment[]; total: number }>(base(type, id)),
+  });
+
+/** The file goes as the request body (the server checks its type on the content). */
+async function upload(type: AttachmentTarget, id: number, file: File): Promise<Attachment> {
+  const res = await fetch(`${base(type, id)}?filename=${encodeURIComponent(file.name)}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${getToken() ?? ''}`,
+      'content-type': file.type || 'application/octet-stream',
+      accept: 'application/json',
+    },
+    body: file,
+  }).catch(() => {
+    throw new ApiError(0, 'network_error', 'network error');
+  });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) {
+    throw new ApiError(
+      res.status,
+      body?.error?.code ?? `http_${res.status}`,
+      body?.error?.message ?? res.statusText,
+      body?.error?.details ?? {},
+    );
+  }
+  return body as Attachment;
+}
+
+export function useUploadAttachment(type: AttachmentTarget, id: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (file: File) => upload(type, id, file),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.attachments.forRecord(type, id) }),
+  });
+}
+
+export const downloadAttachment = (a: Attachment) =>
+  downloadFile(`/api/attachments/${a.id}/download`, {}, a.filename);
