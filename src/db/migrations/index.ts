@@ -9,6 +9,8 @@ import * as m0008 from './0008_calibration_corrections.ts';
 import * as m0009 from './0009_record_content_hashes.ts';
 import * as m0010 from './0010_account_security.ts';
 import * as m0013 from './0013_clean_history_and_alert_episodes.ts';
+import * as m0016 from './0016_calibration_procedures.ts';
+import * as m0017 from './0017_standard_certificates.ts';
 
 /** Every migration, by sortable name. Append only: never edit or remove a landed migration. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0009_record_content_hashes': m0009,
   '0010_account_security': m0010,
   '0013_clean_history_and_alert_episodes': m0013,
+  '0016_calibration_procedures': m0016,
+  '0017_standard_certificates': m0017,
 };
