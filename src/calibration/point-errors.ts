@@ -142,9 +142,14 @@ export interface EvaluatedResult extends SpreadFigures {
   tolerance_pct: number;
 }
 
-function judge(errorPct: number, limits: { adjust: number | null; acceptance: number }, span: number): Verdict {
+function judge(
+  errorPct: number,
+  limits: { adjust: number | null; acceptance: number },
+  span: number,
+): Verdict {
   if (!withinTolerance(errorPct, round6((limits.acceptance / span) * 100))) return 'fail';
-  if (limits.adjust !== null && !withinTolerance(errorPct, round6((limits.adjust / span) * 100))) return 'adjust';
+  if (limits.adjust !== null && !withinTolerance(errorPct, round6((limits.adjust / span) * 100)))
+    return 'adjust';
   return 'pass';
 }
 
@@ -158,11 +163,18 @@ export function evaluatePoints(
   rule: ToleranceRule,
 ): EvaluatedResult {
   const span = range.range_max - range.range_min;
-  const dirs = input.some((p) => p.direction) ? input.map((p) => p.direction ?? null) : inferDirections(input);
+  const dirs = input.some((p) => p.direction)
+    ? input.map((p) => p.direction ?? null)
+    : inferDirections(input);
   const points: EvaluatedPoint[] = input.map((p, seq) => {
     const u = p.std_uncertainty ?? null;
     const limits = pointLimits(rule, range, p.reference_value, u);
-    const as_found_error_pct = errorPctOfSpan(p.as_found, p.reference_value, range.range_min, range.range_max);
+    const as_found_error_pct = errorPctOfSpan(
+      p.as_found,
+      p.reference_value,
+      range.range_min,
+      range.range_max,
+    );
     const as_left_error_pct = errorPctOfSpan(p.as_left, p.reference_value, range.range_min, range.range_max);
     const as_found_verdict = judge(as_found_error_pct, limits, span);
     const as_left_verdict = judge(as_left_error_pct, limits, span);

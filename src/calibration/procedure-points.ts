@@ -25,7 +25,9 @@ export interface NominalPoint {
  * up: ascending; down: descending; up_down: ascending then back down without repeating the top
  * point (which counts as approached going up). The whole sequence repeats `cycles` times.
  */
-export function procedureSequence(p: Pick<ProcedureSpec, 'test_points' | 'direction' | 'cycles'>): NominalPoint[] {
+export function procedureSequence(
+  p: Pick<ProcedureSpec, 'test_points' | 'direction' | 'cycles'>,
+): NominalPoint[] {
   const asc = [...p.test_points].sort((a, b) => a - b);
   const one: NominalPoint[] =
     p.direction === 'down'

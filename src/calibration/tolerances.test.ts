@@ -16,7 +16,13 @@ describe('tolerance rules', () => {
 
   it('guard band narrows the fail limit by a share of it and by the uncertainty', () => {
     const l = pointLimits(
-      { mode: 'pct_span', fail_limit: 1, adjust_limit: 0.5, guard_band_pct: 10, guard_band_uncertainty: true },
+      {
+        mode: 'pct_span',
+        fail_limit: 1,
+        adjust_limit: 0.5,
+        guard_band_pct: 10,
+        guard_band_uncertainty: true,
+      },
       range,
       5,
       0.02,
@@ -53,7 +59,16 @@ describe('tolerance rules', () => {
   it('hysteresis and repeatability from an up-and-down sequence run twice', () => {
     const seq = procedureSequence({ test_points: [0, 50, 100], direction: 'up_down', cycles: 2 });
     expect(seq.map((s) => `${s.nominal_pct}${s.direction[0]}`)).toEqual([
-      '0u', '50u', '100u', '50d', '0d', '0u', '50u', '100u', '50d', '0d',
+      '0u',
+      '50u',
+      '100u',
+      '50d',
+      '0d',
+      '0u',
+      '50u',
+      '100u',
+      '50d',
+      '0d',
     ]);
     // Going up reads 0.1 % low, going down 0.1 % high; the second cycle 0.05 % further up.
     const errs = [-0.1, -0.1, 0, 0.1, 0.1, -0.05, -0.05, 0.05, 0.15, 0.15];
@@ -63,7 +78,9 @@ describe('tolerance rules', () => {
     expect(s.hysteresis_as_found_pct).toBeCloseTo(0.2, 9);
     expect(s.repeatability_as_found_pct).toBeCloseTo(0.05, 9);
     expect(s.hysteresis_as_left_pct).toBeCloseTo(0.1, 9);
-    const up = spreadFigures([{ nominal_pct: 0, direction: 'up', as_found_error_pct: 1, as_left_error_pct: 1 }]);
+    const up = spreadFigures([
+      { nominal_pct: 0, direction: 'up', as_found_error_pct: 1, as_left_error_pct: 1 },
+    ]);
     expect(up).toEqual({
       hysteresis_as_found_pct: null,
       hysteresis_as_left_pct: null,

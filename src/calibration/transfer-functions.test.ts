@@ -16,7 +16,8 @@ describe('transfer functions against published values', () => {
     expect(pt100Resistance(200)).toBeCloseTo(175.856, 3);
     expect(pt100Resistance(-100)).toBeCloseTo(60.256, 3);
     expect(pt100Resistance(-200)).toBeCloseTo(18.52, 2);
-    for (const t of [-200, -50, 0, 25.5, 100, 400, 850]) expect(pt100Temperature(pt100Resistance(t))).toBeCloseTo(t, 6);
+    for (const t of [-200, -50, 0, 25.5, 100, 400, 850])
+      expect(pt100Temperature(pt100Resistance(t))).toBeCloseTo(t, 6);
     expect(pt100Temperature(138.51)).toBeCloseTo(100.01, 2);
   });
 
@@ -42,6 +43,6 @@ describe('transfer functions against published values', () => {
     expect(expectedOutput(lin, 12, { range_min: -1, range_max: 9 })).toBeCloseTo(4, 9);
     expect(inputForOutputPct(lin, 25, { range_min: -1, range_max: 9 })).toBe(8);
     // Pt100 at 0 degC (100 ohm): dR/dT = R0 x A = 0.39083 ohm/degC, so 1 ohm is 2.5587 degC.
-    expect(outputSlope({ kind: "pt100" }, 100, { range_min: 0, range_max: 200 })).toBeCloseTo(1 / 0.39083, 3);
+    expect(outputSlope({ kind: 'pt100' }, 100, { range_min: 0, range_max: 200 })).toBeCloseTo(1 / 0.39083, 3);
   });
 });

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { alertRoutes } from '../alerts/routes.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
+import { calibrationImportRoutes } from '../calibration/import-routes.ts';
+import { calibrationProcedureRoutes } from '../calibration/procedure-routes.ts';
 import { calibrationRoutes } from '../calibration/routes.ts';
 import { dashboardRoutes } from '../dashboard/routes.ts';
 import { gatewayRoutes } from '../gateways/routes.ts';
@@ -35,6 +37,8 @@ export async function apiRoutes(app: FastifyInstance) {
     simulatorRoutes,
     referenceStandardRoutes,
     calibrationRoutes,
+    calibrationProcedureRoutes,
+    calibrationImportRoutes,
     maintenanceRoutes,
     workOrderRoutes,
     pmPlanRoutes,

@@ -60,7 +60,9 @@ export async function up(db: Db): Promise<void> {
 
   await db.schema
     .alterTable('calibration_records')
-    .addColumn('reference_certificate_id', 'integer', (c) => c.references('reference_standard_certificates.id'))
+    .addColumn('reference_certificate_id', 'integer', (c) =>
+      c.references('reference_standard_certificates.id'),
+    )
     .execute();
   await db.schema.alterTable('calibration_records').addColumn('min_tur', real).execute();
   // Records made before the history existed used the only certificate there was.
