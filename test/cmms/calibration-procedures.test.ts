@@ -90,9 +90,9 @@ describe('calibration procedures', () => {
       direction: 'up_down',
       tolerance: { mode: 'pct_span', fail_limit: 1, adjust_limit: 0.5 },
     });
-    const type = `press${Date.now() % 100000}`;
+    const type = 'level';
     const inst = await makeInstrument(t, { accuracy_class: 0.25, calibration_interval_days: 90 });
-    // By instrument; a second instrument gets it through its type... via the instrument type route.
+    // By instrument; a type assignment reaches only instruments of that type.
     const assigned = await t.api('PUT', `/api/instruments/${inst.id}/calibration-procedure`, {
       body: { procedure_id: p.id },
     });
@@ -195,7 +195,6 @@ describe('calibration procedures', () => {
 
   it('resolves a square-root flow transmitter from applied DP, % of reading tolerance with guard band', async () => {
     const now = new Date();
-    const type = `flow${Date.now() % 100000}`;
     const p = await procedure({
       name: `FT sqrt ${Date.now()}`,
       test_points: [25, 50, 100],
@@ -214,7 +213,6 @@ describe('calibration procedures', () => {
       alarm_high_warning: null,
       alarm_high_critical: null,
     });
-    void type;
     await t.api('PUT', `/api/instrument-types/flow/calibration-procedure`, { body: { procedure_id: p.id } });
     expect((await t.api('GET', `/api/instruments/${inst.id}/calibration-procedure`)).body).toMatchObject({
       source: 'type',
@@ -269,5 +267,13 @@ describe('calibration procedures', () => {
     expect(rec.min_tur).toBeLessThan(4);
     const w = rec.warnings.find((x: { code: string }) => x.code === 'tur_below_4');
     expect(w.message).toContain('below 4:1');
+
+    // The calibration report carries direction, TUR and the low-TUR remark per record.
+    const report = await t.api('GET', `/api/reports/calibration?instrument_id=${inst.id}`);
+    expect(report.status).toBe(200);
+    const rows = report.body.rows.filter((r: { calibration_id: number }) => r.calibration_id === rec.id);
+    expect(rows.map((r: { direction: string }) => r.direction)).toEqual(['up', 'up', 'up']);
+    expect(rows[1].tur).toBeCloseTo(2.5, 2);
+    expect(rows[0]).toMatchObject({ procedure: p.name, remarks: expect.stringContaining('below 4:1') });
   });
 });
