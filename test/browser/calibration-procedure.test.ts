@@ -47,19 +47,24 @@ describe('procedure-driven calibration in the browser', () => {
       },
     });
     const inst = await makeInstrument(app, { accuracy_class: 0.5, description: 'Raw water header' });
-    await app.api('PUT', `/api/instruments/${inst.id}/calibration-procedure`, { body: { procedure_id: proc.body.id } });
+    await app.api('PUT', `/api/instruments/${inst.id}/calibration-procedure`, {
+      body: { procedure_id: proc.body.id },
+    });
 
     const page = admin.page;
     await login(page, ADMIN.employee_number, ADMIN.password);
     await page.goto(`/instruments/${inst.id}`);
     await page.getByRole('button', { name: 'Calibrate' }).click();
-    await page.getByTestId('calibration-procedure').getByText('Pressure transmitter 3-point up/down').waitFor();
+    await page
+      .getByTestId('calibration-procedure')
+      .getByText('Pressure transmitter 3-point up/down')
+      .waitFor();
     // The procedure's five points, in order, with directions; no free "add point".
     const rows = page.locator('tr[data-point]');
     await expect.poll(() => rows.count()).toBe(5);
-    const refs = await page.locator('input[aria-label$="reference value"]').evaluateAll((els) =>
-      els.map((e) => (e as HTMLInputElement).value),
-    );
+    const refs = await page
+      .locator('input[aria-label$="reference value"]')
+      .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
     expect(refs).toEqual(['0', '5', '10', '5', '0']);
     expect(await page.getByRole('button', { name: 'Add point' }).count()).toBe(0);
 
@@ -91,7 +96,10 @@ describe('procedure-driven calibration in the browser', () => {
     // From the instrument page's history too.
     const [again] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('button', { name: /Download certificate of calibration/ }).first().click(),
+      page
+        .getByRole('button', { name: /Download certificate of calibration/ })
+        .first()
+        .click(),
     ]);
     expect(again.suggestedFilename()).toMatch(/\.pdf$/);
     expect(admin.errors).toEqual([]);
@@ -99,7 +107,9 @@ describe('procedure-driven calibration in the browser', () => {
 
   it('imports calibrator CSV: lists bad rows by number, then imports a good file', async () => {
     const inst = await makeInstrument(app, { accuracy_class: 1 });
-    await app.api('PUT', `/api/instruments/${inst.id}/calibration-procedure`, { body: { procedure_id: null } });
+    await app.api('PUT', `/api/instruments/${inst.id}/calibration-procedure`, {
+      body: { procedure_id: null },
+    });
     const page = admin.page;
     await page.goto(`/instruments/${inst.id}`);
     await page.getByRole('button', { name: 'Import calibrator CSV' }).click();

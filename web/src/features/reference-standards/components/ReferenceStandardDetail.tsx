@@ -7,6 +7,7 @@ import { paths } from '../../../config/paths.ts';
 import { formatDate, formatDateTime } from '../../../lib/format.ts';
 import { useReferenceStandard } from '../api/get-reference-standard.ts';
 import { useStandardCalibrations } from '../api/get-standard-calibrations.ts';
+import { StandardCertificates } from './StandardCertificates.tsx';
 
 const OUTCOME: Record<string, string> = {
   passed: 'Passed',
@@ -47,6 +48,14 @@ export function ReferenceStandardDetail({ id }: { id: number }) {
                   <dd>{s.accuracy}</dd>
                 </div>
                 <div>
+                  <dt>Uncertainty (k=2)</dt>
+                  <dd>
+                    {s.uncertainty_value != null
+                      ? `±${s.uncertainty_value} ${s.uncertainty_unit ?? ''}`
+                      : '—'}
+                  </dd>
+                </div>
+                <div>
                   <dt>Calibrated on</dt>
                   <dd>{formatDate(s.calibrated_on)}</dd>
                 </div>
@@ -61,6 +70,7 @@ export function ReferenceStandardDetail({ id }: { id: number }) {
           </>
         )}
       </QueryState>
+      <StandardCertificates id={id} />
       <section className="panel panel-flush">
         <div className="panel-header" style={{ padding: '0.8rem 1rem 0' }}>
           <h2>Calibrations done with this standard</h2>
