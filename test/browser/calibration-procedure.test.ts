@@ -102,6 +102,21 @@ describe('procedure-driven calibration in the browser', () => {
         .click(),
     ]);
     expect(again.suggestedFilename()).toMatch(/\.pdf$/);
+
+    // The standard comes back from its laboratory: a new certificate row, the old one kept.
+    await page.goto(`/reference-standards/${std.body.id}`);
+    await page.getByRole('button', { name: 'New certificate' }).click();
+    await page.getByLabel('Certificate number').fill('ZM-2027-0031');
+    await page.getByLabel('Calibrated on').fill(day(now));
+    await page.getByLabel('Due date').fill(day(new Date(now.getTime() + 365 * DAY)));
+    await page.getByLabel('Expanded uncertainty (k=2)').fill('0.01');
+    await page.getByLabel('Uncertainty unit').fill('bar');
+    await page.getByRole('button', { name: 'Add certificate' }).click();
+    const history = page.getByRole('table', { name: 'Certificate history' });
+    await history.getByText('ZM-2027-0031').waitFor();
+    expect(await history.locator('tbody tr').count()).toBe(2);
+    expect(await history.locator('tbody tr').first().textContent()).toContain('current');
+    await screenshot(page, 'reference-standard-certificates', { fullPage: true });
     expect(admin.errors).toEqual([]);
   });
 
