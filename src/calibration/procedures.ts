@@ -255,16 +255,20 @@ export async function assignProcedure(
     if (procedureId !== null && !(await findRow(trx, procedureId))) {
       throw new ValidationError('procedure_id', `calibration procedure ${procedureId} does not exist`);
     }
-    const where =
-      'instrument_id' in target
-        ? (['instrument_id', target.instrument_id] as const)
-        : (['instrument_type', target.instrument_type] as const);
-    const removed = await trx
-      .deleteFrom('calibration_procedure_assignments')
-      .where(where[0], '=', where[1] as never)
-      .returning('procedure_id')
-      .execute();
-    if (procedureId !== null) {
+    const column = 'instrument_id' in target ? 'instrument_id' : 'instrument_type';
+    const value = 'instrument_id' in target ? target.instrument_id : target.instrument_type;
+    const before = await trx
+      .selectFrom('calibration_procedure_assignments')
+      .select('procedure_id')
+      .where(column, '=', value as never)
+      .executeTakeFirst();
+    if (procedureId === null) {
+      await trx
+        .deleteFrom('calibration_procedure_assignments')
+        .where(column, '=', value as never)
+        .execute();
+    } else {
+      // An upsert on the partial unique index: concurrent assignments leave one row (the last one).
       await trx
         .insertInto('calibration_procedure_assignments')
         .values({
@@ -274,6 +278,12 @@ export async function assignProcedure(
           created_at: at,
           updated_at: at,
         })
+        .onConflict((oc) =>
+          oc
+            .column(column)
+            .where(column, 'is not', null)
+            .doUpdateSet({ procedure_id: procedureId, updated_at: at }),
+        )
         .execute();
     }
     await recordAudit(trx, {
@@ -281,7 +291,7 @@ export async function assignProcedure(
       action: 'assign_procedure',
       entityType: 'instrument_id' in target ? 'instrument' : 'instrument_type',
       entityId: 'instrument_id' in target ? target.instrument_id : target.instrument_type,
-      oldValue: { procedure_id: removed[0]?.procedure_id ?? null },
+      oldValue: { procedure_id: before?.procedure_id ?? null },
       newValue: { procedure_id: procedureId },
       at,
     });

@@ -276,4 +276,106 @@ describe('calibration procedures', () => {
     expect(rows[1].tur).toBeCloseTo(2.5, 2);
     expect(rows[0]).toMatchObject({ procedure: p.name, remarks: expect.stringContaining('below 4:1') });
   });
+
+  it('concurrent edits: one wins per revision (409 for the rest); concurrent assignments leave one row', async () => {
+    const p = await procedure({
+      name: `Race ${Date.now()}`,
+      test_points: [0, 100],
+      direction: 'up',
+      tolerance: { mode: 'pct_span', fail_limit: 1 },
+    });
+    const edits = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((n) =>
+        t.api('PATCH', `/api/calibration-procedures/${p.id}`, { body: { description: `edit ${n}` } }),
+      ),
+    );
+    const ok = edits.filter((r) => r.status === 200).length;
+    expect(ok).toBeGreaterThanOrEqual(1);
+    for (const r of edits) {
+      if (r.status !== 200) expect(r.body.error.code).toBe('calibration_procedure_changed');
+    }
+    expect((await t.api('GET', `/api/calibration-procedures/${p.id}`)).body.revision).toBe(1 + ok);
+
+    const inst = await makeInstrument(t);
+    const other = await procedure({
+      name: `Race other ${Date.now()}`,
+      test_points: [0, 50, 100],
+      direction: 'up',
+      tolerance: { mode: 'units', fail_limit: 0.05 },
+    });
+    const puts = await Promise.all(
+      [p.id, other.id, p.id, other.id, p.id, other.id, p.id, other.id].map((id) =>
+        t.api('PUT', `/api/instruments/${inst.id}/calibration-procedure`, { body: { procedure_id: id } }),
+      ),
+    );
+    expect(puts.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const current = (await t.api('GET', `/api/instruments/${inst.id}/calibration-procedure`)).body;
+    expect([p.id, other.id]).toContain(current.procedure.id);
+    const audit = await t.api('GET', `/api/audit?entity_type=instrument&entity_id=${inst.id}`);
+    expect(audit.body.items.filter((a: { action: string }) => a.action === 'assign_procedure')).toHaveLength(
+      8,
+    );
+    // Deleting a procedure ends its assignments.
+    expect((await t.api('DELETE', `/api/calibration-procedures/${current.procedure.id}`)).status).toBe(200);
+    expect((await t.api('GET', `/api/instruments/${inst.id}/calibration-procedure`)).body.source).toBe(
+      'none',
+    );
+  });
+
+  it('a Pt100 transmitter calibrated by simulated resistance: expected degC from ohm, uncertainty in ohm', async () => {
+    const now = new Date();
+    const p = await procedure({
+      name: `TT Pt100 ${Date.now()}`,
+      test_points: [0, 50, 100],
+      direction: 'up',
+      tolerance: { mode: 'units', fail_limit: 0.5 },
+      transfer_function: { kind: 'pt100' },
+    });
+    const inst = await makeInstrument(t, {
+      type: 'temperature',
+      unit: 'degC',
+      range_min: 0,
+      range_max: 200,
+      nominal_value: 80,
+      alarm_low_critical: null,
+      alarm_low_warning: null,
+      alarm_high_warning: null,
+      alarm_high_critical: null,
+    });
+    await t.api('PUT', `/api/instruments/${inst.id}/calibration-procedure`, { body: { procedure_id: p.id } });
+    const std = await t.api('POST', '/api/reference-standards', {
+      body: {
+        identifier: `RTD-SIM-${Date.now()}`,
+        description: 'Resistance simulator',
+        certificate_number: 'R-1',
+        accuracy: '0.01 ohm',
+        calibrated_on: new Date(now.getTime() - 5 * DAY_MS).toISOString().slice(0, 10),
+        due_date: new Date(now.getTime() + 300 * DAY_MS).toISOString().slice(0, 10),
+        uncertainty_value: 0.02,
+        uncertainty_unit: 'ohm',
+      },
+    });
+    // 0, 100 and 200 degC are 100, 138.5055 and 175.856 ohm.
+    const rec = await calibrate(t, {
+      instrument_id: inst.id,
+      reference_standard_id: std.body.id,
+      points: [
+        { input_value: 100, as_found: 0.1, as_left: 0.05 },
+        { input_value: 138.51, as_found: 100.2, as_left: 100.01 },
+        { input_value: 175.86, as_found: 200.9, as_left: 200.1 },
+      ],
+    });
+    expect(
+      rec.points.map((q: { reference_value: number }) => Math.round(q.reference_value * 100) / 100),
+    ).toEqual([0, 100.01, 200.01]);
+    expect(rec.points[2]).toMatchObject({
+      as_found_verdict: 'fail',
+      as_left_verdict: 'pass',
+      fail_limit: 0.5,
+    });
+    // 0.02 ohm at about 0.38 ohm/degC: about 0.053 degC, TUR about 9.5.
+    expect(rec.points[1].std_uncertainty).toBeCloseTo(0.0527, 3);
+    expect(rec.points[1].tur).toBeGreaterThan(9);
+    expect(rec.warnings).toEqual([]);
+  });
 });
