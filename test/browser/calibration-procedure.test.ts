@@ -155,4 +155,42 @@ describe('procedure-driven calibration in the browser', () => {
     expect(list.body.total).toBe(1);
     expect(admin.errors).toEqual([]);
   });
+
+  it('admins create a procedure and assign it to an instrument type from the procedures page', async () => {
+    const inst = await makeInstrument(app, {
+      type: 'level',
+      unit: 'm',
+      range_min: 0,
+      range_max: 4,
+      nominal_value: 2,
+      alarm_low_critical: null,
+      alarm_low_warning: null,
+      alarm_high_warning: null,
+      alarm_high_critical: null,
+    });
+    const page = admin.page;
+    await page.goto('/admin/calibration-procedures');
+    await page.getByRole('button', { name: 'New procedure' }).click();
+    await page.getByLabel('Name').fill('Level 3-point');
+    await page.getByLabel('Test points (% of span)').fill('0, 50, 100');
+    await page.getByLabel('Direction').selectOption('up');
+    await page.getByLabel('Tolerance as').selectOption('units');
+    await page.getByLabel('Fail limit ±').fill('0.02');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const table = page.getByRole('table', { name: 'Calibration procedures' });
+    await table.getByText('Level 3-point').waitFor();
+    await page.getByLabel('Assign Level 3-point to').selectOption('type:level');
+    await table
+      .getByRole('row', { name: /Level 3-point/ })
+      .getByRole('button', { name: 'Assign' })
+      .click();
+    await table.getByText('Assigned').waitFor();
+    await screenshot(page, 'calibration-procedures');
+    const eff = await app.api('GET', `/api/instruments/${inst.id}/calibration-procedure`);
+    expect(eff.body).toMatchObject({
+      source: 'type',
+      procedure: { name: 'Level 3-point', test_points: [0, 50, 100] },
+    });
+    expect(admin.errors).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
 import { useParams } from 'react-router-dom';
+import { ProceduresPage } from '../../features/calibration/components/ProceduresPage.tsx';
 import { MlPage } from '../../features/ml/components/MlPage.tsx';
 import { useProcessUnits } from '../../features/process-units/api/get-process-units.ts';
 import { ReferenceStandardDetail } from '../../features/reference-standards/components/ReferenceStandardDetail.tsx';
@@ -37,4 +38,9 @@ export function ReportsRoute() {
 
 export function ReferenceStandardRoute() {
   return <ReferenceStandardDetail id={Number(useParams().id)} />;
+}
+
+export function ProceduresRoute() {
+  const { options } = useInstrumentOptions();
+  return <ProceduresPage instruments={options} />;
 }
