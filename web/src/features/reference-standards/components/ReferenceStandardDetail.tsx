@@ -4,6 +4,7 @@ import { PassFail } from '../../../components/Badges.tsx';
 import { EmptyState, QueryState } from '../../../components/Feedback.tsx';
 import { Pagination } from '../../../components/Pagination.tsx';
 import { paths } from '../../../config/paths.ts';
+import { downloadFile } from '../../../lib/api-client.ts';
 import { formatDate, formatDateTime } from '../../../lib/format.ts';
 import { useReferenceStandard } from '../api/get-reference-standard.ts';
 import { useStandardCalibrations } from '../api/get-standard-calibrations.ts';
@@ -94,6 +95,9 @@ export function ReferenceStandardDetail({ id }: { id: number }) {
                       <th scope="col" className="num">
                         Max as-left
                       </th>
+                      <th scope="col">
+                        <span className="sr-only">Certificate</span>
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
@@ -111,6 +115,22 @@ export function ReferenceStandardDetail({ id }: { id: number }) {
                         </td>
                         <td className="num">{c.max_as_found_error_pct.toFixed(3)} %</td>
                         <td className="num">{c.max_as_left_error_pct.toFixed(3)} %</td>
+                        <td>
+                          <button
+                            type="button"
+                            className="button button-small"
+                            aria-label={`Download certificate of calibration ${c.id}`}
+                            onClick={() =>
+                              void downloadFile(
+                                `/api/calibrations/${c.id}/certificate.pdf`,
+                                {},
+                                `CAL-${c.id}.pdf`,
+                              )
+                            }
+                          >
+                            Certificate
+                          </button>
+                        </td>
                       </tr>
                     ))}
                   </tbody>
