@@ -10,6 +10,9 @@ const selectCalibration = (db: Kysely<DB>) =>
     .leftJoin('users as fixer', 'fixer.id', 'c.corrected_by')
     .leftJoin('reference_standards as rs', 'rs.id', 'c.reference_standard_id')
     .leftJoin('devices as dev', 'dev.id', 'c.device_id')
+    // Issue 13: the procedure followed and the standard's certificate in force on the day.
+    .leftJoin('calibration_procedures as proc', 'proc.id', 'c.procedure_id')
+    .leftJoin('reference_standard_certificates as rsc', 'rsc.id', 'c.reference_certificate_id')
     .selectAll('c')
     .select([
       'i.tag as tag',
@@ -21,6 +24,10 @@ const selectCalibration = (db: Kysely<DB>) =>
       'dev.serial_number as device_serial_number',
       'dev.manufacturer as device_manufacturer',
       'dev.model as device_model',
+      'proc.name as procedure_name',
+      'rsc.certificate_number as certificate_in_force',
+      'rsc.uncertainty_value as certificate_uncertainty_value',
+      'rsc.uncertainty_unit as certificate_uncertainty_unit',
     ])
     .select((eb) =>
       eb
@@ -63,6 +70,16 @@ function toPublicPoint(p: PointRow) {
     as_left_error_pct: p.as_left_error_pct,
     as_found_passed: bool(p.as_found_passed),
     as_left_passed: bool(p.as_left_passed),
+    direction: p.direction,
+    nominal_pct: p.nominal_pct,
+    input_value: p.input_value,
+    adjust_limit: p.adjust_limit,
+    fail_limit: p.fail_limit,
+    acceptance_limit: p.acceptance_limit,
+    as_found_verdict: p.as_found_verdict,
+    as_left_verdict: p.as_left_verdict,
+    std_uncertainty: p.std_uncertainty,
+    tur: p.tur,
   };
 }
 
@@ -94,7 +111,8 @@ export function toPublicCalibration(r: CalibrationJoined, points: PointRow[]) {
     technician_name: r.technician_name,
     reference_standard_id: r.reference_standard_id,
     reference_standard_identifier: r.reference_standard_identifier ?? null,
-    reference_standard_certificate: r.reference_standard_certificate ?? null,
+    // The certificate in force when it was performed (a later certificate does not rewrite history).
+    reference_standard_certificate: r.certificate_in_force ?? r.reference_standard_certificate ?? null,
     notes: r.notes,
     tolerance_pct: r.tolerance_pct,
     as_found_passed: asFound,
@@ -115,9 +133,31 @@ export function toPublicCalibration(r: CalibrationJoined, points: PointRow[]) {
     next_due_at: r.next_due_at,
     points: points.map(toPublicPoint),
     created_at: r.created_at,
+    ...procedureFields(r),
   };
 }
 export type PublicCalibration = ReturnType<typeof toPublicCalibration>;
+
+/** Issue 13 (procedures, tolerances, uncertainty): what the record followed and what it measured. */
+function procedureFields(r: CalibrationJoined) {
+  return {
+    procedure_id: r.procedure_id,
+    procedure_name: r.procedure_name ?? null,
+    procedure_revision: r.procedure_revision,
+    reduced_check: bool(r.reduced_check),
+    resets_due_date: bool(r.resets_due_date),
+    hysteresis_as_found_pct: r.hysteresis_as_found_pct,
+    hysteresis_as_left_pct: r.hysteresis_as_left_pct,
+    repeatability_as_found_pct: r.repeatability_as_found_pct,
+    repeatability_as_left_pct: r.repeatability_as_left_pct,
+    reference_certificate_id: r.reference_certificate_id,
+    reference_standard_uncertainty:
+      r.certificate_uncertainty_value !== null && r.certificate_uncertainty_value !== undefined
+        ? `±${r.certificate_uncertainty_value} ${r.certificate_uncertainty_unit ?? ''}`.trim()
+        : null,
+    min_tur: r.min_tur,
+  };
+}
 
 function loadPoints(db: Kysely<DB>, calibrationIds: number[]) {
   return db
@@ -132,6 +172,16 @@ function loadPoints(db: Kysely<DB>, calibrationIds: number[]) {
       'as_left_error_pct',
       'as_found_passed',
       'as_left_passed',
+      'direction',
+      'nominal_pct',
+      'input_value',
+      'adjust_limit',
+      'fail_limit',
+      'acceptance_limit',
+      'as_found_verdict',
+      'as_left_verdict',
+      'std_uncertainty',
+      'tur',
     ])
     .where('calibration_id', 'in', calibrationIds)
     .orderBy('calibration_id')

@@ -20,17 +20,26 @@ import {
 } from './calibration-records.ts';
 import { effectiveIntervalDays, isOverdue, nextDueDate } from './due-dates.ts';
 import { openImpactAssessment } from './impact-assessment.ts';
-import { inForce } from './in-force.ts';
+import { countsForDueDate, inForce } from './in-force.ts';
 import { refreshPredictedInterval } from './interval-service.ts';
-import { assertPointsInRange, computePoints, type PointInput } from './point-errors.ts';
+import { evaluatePoints } from './point-errors.ts';
+import {
+  type CalibrationWarning,
+  preparePoints,
+  type RawPoint,
+  turWarning,
+} from './procedure-enforcement.ts';
 import { signIfNeeded } from './signing.ts';
+import { describeRule } from './tolerances.ts';
 
 export interface CalibrationInput {
   instrument_id: number;
   performed_at?: string;
   reference_standard_id: number;
   notes?: string | null;
-  points: PointInput[];
+  points: RawPoint[];
+  /** Fewer points than the procedure: a check, which resets the due date only if the procedure allows. */
+  reduced_check?: boolean;
   corrects_id?: number;
   work_order_id?: number;
   technician_id?: number;
@@ -135,7 +144,7 @@ export async function recordCalibration(
   deps: CalibrationDeps,
   /** An approved correction is written by the approving admin on behalf of its requester. */
   opts: { correctedBy?: number } = {},
-): Promise<PublicCalibration> {
+): Promise<PublicCalibration & { warnings: CalibrationWarning[] }> {
   const { now } = deps;
   const at = now.toISOString();
   const performedAt = input.performed_at ? new Date(input.performed_at).toISOString() : at;
@@ -151,9 +160,10 @@ export async function recordCalibration(
       .executeTakeFirst();
     if (!inst) throw new ValidationError('instrument_id', `instrument ${input.instrument_id} does not exist`);
     let technicianId = await assertTechnician(trx, actor, input.technician_id);
-    await assertStandardUsable(trx, input.reference_standard_id, performedAt);
+    const { certificate } = await assertStandardUsable(trx, input.reference_standard_id, performedAt);
 
-    assertPointsInRange(input.points, inst);
+    // Issue 13 (procedures, tolerances, uncertainty): points checked against the procedure and resolved.
+    const prepared = await preparePoints(trx, inst, input.points, input, certificate);
 
     let correctedRoot: number | null = null;
     let correctedBy: number | null = null;
@@ -207,7 +217,10 @@ export async function recordCalibration(
       }
     }
 
-    const result = computePoints(input.points, inst, inst.accuracy_class);
+    const result = evaluatePoints(prepared.points, inst, prepared.rule);
+    const warnings = [...prepared.warnings];
+    const lowTur = turWarning(result.points);
+    if (lowTur) warnings.push(lowTur);
     const row = await trx
       .insertInto('calibration_records')
       .values({
@@ -216,7 +229,7 @@ export async function recordCalibration(
         technician_id: technicianId,
         reference_standard_id: input.reference_standard_id,
         notes: input.notes?.trim() || null,
-        tolerance_pct: inst.accuracy_class,
+        tolerance_pct: result.tolerance_pct,
         as_found_passed: result.as_found_passed ? 1 : 0,
         as_left_passed: result.as_left_passed ? 1 : 0,
         passed: result.passed ? 1 : 0,
@@ -228,6 +241,16 @@ export async function recordCalibration(
         // Issue 13: the record belongs to the device in the position when it was performed.
         device_id: await deviceInstalledAt(trx, inst.id, performedAt),
         next_due_at: null,
+        procedure_id: prepared.procedure?.id ?? null,
+        procedure_revision: prepared.procedure?.revision ?? null,
+        reduced_check: prepared.reduced_check ? 1 : 0,
+        resets_due_date: prepared.resets_due_date ? 1 : 0,
+        hysteresis_as_found_pct: result.hysteresis_as_found_pct,
+        hysteresis_as_left_pct: result.hysteresis_as_left_pct,
+        repeatability_as_found_pct: result.repeatability_as_found_pct,
+        repeatability_as_left_pct: result.repeatability_as_left_pct,
+        reference_certificate_id: certificate.id,
+        min_tur: result.min_tur,
         created_at: at,
         updated_at: at,
       })
@@ -246,6 +269,16 @@ export async function recordCalibration(
           as_left_error_pct: p.as_left_error_pct,
           as_found_passed: p.as_found_passed ? 1 : 0,
           as_left_passed: p.as_left_passed ? 1 : 0,
+          direction: p.direction,
+          nominal_pct: p.nominal_pct,
+          input_value: p.input_value,
+          adjust_limit: p.adjust_limit,
+          fail_limit: p.fail_limit,
+          acceptance_limit: p.acceptance_limit,
+          as_found_verdict: p.as_found_verdict,
+          as_left_verdict: p.as_left_verdict,
+          std_uncertainty: p.std_uncertainty,
+          tur: p.tur,
           created_at: at,
           updated_at: at,
         })),
@@ -262,6 +295,7 @@ export async function recordCalibration(
       .selectFrom('calibration_records as cr')
       .where('cr.instrument_id', '=', inst.id)
       .where(inForce('cr.id'))
+      .where(countsForDueDate('cr'))
       .select((eb) => eb.fn.max('cr.performed_at').as('m'))
       .executeTakeFirstOrThrow();
     const nextDue = nextDueDate(last.m ?? performedAt, inst.created_at, interval);
@@ -317,7 +351,7 @@ export async function recordCalibration(
             ? `${inst.tag}: out of tolerance after calibration, repair or replace`
             : `${inst.tag}: calibration found out of tolerance, investigate cause and impact`,
           description:
-            `Calibration record #${row.id} on ${performedAt.slice(0, 10)}: tolerance ±${inst.accuracy_class} % of span. ` +
+            `Calibration record #${row.id} on ${performedAt.slice(0, 10)}: tolerance ${describeRule(prepared.rule, inst.unit)}. ` +
             `Failing points: ${describe}.`,
           type: 'corrective',
           priority: stillOut ? 'urgent' : 'high',
@@ -377,7 +411,7 @@ export async function recordCalibration(
     });
     await signIfNeeded(trx, actor, row.id, input.signature, deps.now, opts.correctedBy !== undefined);
     deps.after.emit('calibration.recorded', inst.id, performedAt);
-    return record;
+    return { ...record, warnings };
   };
   // Approving a correction records it inside the approval's transaction.
   return db.isTransaction ? run(db) : db.transaction().execute(run);

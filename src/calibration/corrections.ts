@@ -145,7 +145,17 @@ export async function requestCorrection(
       .executeTakeFirst();
     if (!inst) throw new ValidationError('instrument_id', `instrument ${input.instrument_id} does not exist`);
     await assertCorrectable(trx, original, inst, input.corrects_id);
-    assertPointsInRange(input.points, inst);
+    // A correction held for approval stores plain reference points; procedure inputs are resolved on approval.
+    const points = input.points.map((p, i) => {
+      if (p.reference_value === undefined || p.input_value !== undefined) {
+        throw new ValidationError(
+          `points.${i}.reference_value`,
+          'a correction awaiting approval takes reference_value at every point (not input_value)',
+        );
+      }
+      return { reference_value: p.reference_value, as_found: p.as_found, as_left: p.as_left };
+    });
+    assertPointsInRange(points, inst);
     const origRow = await trx
       .selectFrom('calibration_records')
       .select('performed_at')
@@ -156,7 +166,7 @@ export async function requestCorrection(
       performed_at: performedAt ?? origRow.performed_at,
       reference_standard_id: input.reference_standard_id,
       notes: input.notes?.trim() || null,
-      points: input.points.map((p) => ({
+      points: points.map((p) => ({
         reference_value: p.reference_value,
         as_found: p.as_found,
         as_left: p.as_left,

@@ -11,7 +11,15 @@ export function inForce(recordIdRef: string): RawBuilder<boolean> {
 /** When the instrument whose id is `instrumentIdRef` was last calibrated, counting records in force. */
 export function lastCalibratedAt(instrumentIdRef: string): RawBuilder<string | null> {
   return sql<string | null>`(select max(lc.performed_at) from calibration_records lc
-    where lc.instrument_id = ${sql.ref(instrumentIdRef)} and ${inForce('lc.id')})`;
+    where lc.instrument_id = ${sql.ref(instrumentIdRef)} and ${inForce('lc.id')} and ${countsForDueDate('lc')})`;
+}
+
+/**
+ * A reduced check (fewer points than the procedure) that its procedure does not allow to reset the
+ * due date is kept in the history but does not count as the last calibration (issue 13, item 2).
+ */
+export function countsForDueDate(recordAlias: string): RawBuilder<boolean> {
+  return sql<boolean>`${sql.ref(`${recordAlias}.resets_due_date`)} = 1`;
 }
 
 /**

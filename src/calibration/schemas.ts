@@ -5,7 +5,16 @@ import { InlineSignatureBody } from '../signatures/schemas.ts';
 const Finite = Type.Number({ minimum: -1e12, maximum: 1e12 });
 
 export const PointInputSchema = StrictObject({
-  reference_value: Finite,
+  reference_value: Type.Optional(Finite),
+  input_value: Type.Optional(
+    Type.Number({
+      minimum: -1e12,
+      maximum: 1e12,
+      description:
+        'the applied input, under a procedure with a transfer function (reference_value is then computed)',
+    }),
+  ),
+  direction: Type.Optional(Type.Union([Type.Literal('up'), Type.Literal('down')])),
   as_found: Finite,
   as_left: Finite,
 });
@@ -20,6 +29,12 @@ export const CreateCalibrationBody = StrictObject({
     maxItems: 50,
     description: 'test points in engineering units, e.g. 0/25/50/75/100 % of span, up and down',
   }),
+  reduced_check: Type.Optional(
+    Type.Boolean({
+      description:
+        "fewer points than the instrument's procedure: recorded, but resets the due date only if the procedure allows",
+    }),
+  ),
   corrects_id: Type.Optional(
     Type.Integer({
       minimum: 1,
@@ -54,6 +69,25 @@ export const PointSchema = Type.Object({
   as_left_error_pct: Type.Number(),
   as_found_passed: Type.Boolean(),
   as_left_passed: Type.Boolean(),
+  // Issue 13: procedure position, applied input, limits (instrument unit), verdicts, uncertainty, TUR.
+  direction: Type.Optional(Nullable(Type.String())),
+  nominal_pct: Type.Optional(Nullable(Type.Number())),
+  input_value: Type.Optional(Nullable(Type.Number())),
+  adjust_limit: Type.Optional(Nullable(Type.Number())),
+  fail_limit: Type.Optional(Nullable(Type.Number())),
+  acceptance_limit: Type.Optional(Nullable(Type.Number())),
+  as_found_verdict: Type.Optional(Nullable(Type.String({ description: 'pass | adjust | fail' }))),
+  as_left_verdict: Type.Optional(Nullable(Type.String())),
+  std_uncertainty: Type.Optional(Nullable(Type.Number())),
+  tur: Type.Optional(Nullable(Type.Number())),
+});
+
+export const CalibrationWarningSchema = Type.Object({
+  code: Type.String({
+    description: 'tur_below_4 | reduced_check_no_due_date | standard_uncertainty_unknown | ...',
+  }),
+  message: Type.String(),
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
 export const CalibrationSchema = Type.Object({
@@ -96,6 +130,22 @@ export const CalibrationSchema = Type.Object({
   next_due_at: Nullable(Type.String()),
   points: Type.Array(PointSchema),
   created_at: Type.String(),
+  // Issue 13 (procedures, uncertainty).
+  procedure_id: Type.Optional(Nullable(Type.Integer())),
+  procedure_name: Type.Optional(Nullable(Type.String())),
+  procedure_revision: Type.Optional(Nullable(Type.Integer())),
+  reduced_check: Type.Optional(Type.Boolean()),
+  resets_due_date: Type.Optional(Type.Boolean()),
+  hysteresis_as_found_pct: Type.Optional(Nullable(Type.Number())),
+  hysteresis_as_left_pct: Type.Optional(Nullable(Type.Number())),
+  repeatability_as_found_pct: Type.Optional(Nullable(Type.Number())),
+  repeatability_as_left_pct: Type.Optional(Nullable(Type.Number())),
+  reference_certificate_id: Type.Optional(Nullable(Type.Integer())),
+  reference_standard_uncertainty: Type.Optional(Nullable(Type.String())),
+  min_tur: Type.Optional(Nullable(Type.Number())),
+  warnings: Type.Optional(
+    Type.Array(CalibrationWarningSchema, { description: 'on the response that recorded it' }),
+  ),
 });
 
 const NullNum = Nullable(Type.Number());

@@ -80,6 +80,47 @@ export interface ReferenceStandardsTable extends Base, SoftDelete {
   accuracy: string;
   calibrated_on: string;
   due_date: string;
+  /** The current certificate's expanded uncertainty (migration 0017); unit '%' means % of reading. */
+  uncertainty_value: number | null;
+  uncertainty_unit: string | null;
+  current_certificate_id: number | null;
+}
+
+/** One certificate of a reference standard (migration 0017): a new certificate is a new row, never an edit. */
+export interface ReferenceStandardCertificatesTable extends Base {
+  reference_standard_id: number;
+  certificate_number: string;
+  calibrated_on: string;
+  due_date: string;
+  uncertainty_value: number | null;
+  uncertainty_unit: string | null;
+  issued_by: string | null;
+  notes: string | null;
+  created_by: number | null;
+}
+
+/** A calibration procedure (template), migration 0016. JSON columns are text. */
+export interface CalibrationProceduresTable extends Base, SoftDelete {
+  name: string;
+  description: string | null;
+  revision: Generated<number>;
+  /** JSON number[]: test points in % of span, ascending. */
+  test_points: string;
+  /** up | down | up_down */
+  direction: string;
+  cycles: Generated<number>;
+  /** JSON ToleranceRule (calibration/tolerances.ts). */
+  tolerance: string;
+  /** JSON TransferFunction (calibration/transfer-functions.ts), null for linear with input = output. */
+  transfer_function: string | null;
+  allow_reduced_check: Generated<number>;
+  created_by: number | null;
+}
+
+export interface CalibrationProcedureAssignmentsTable extends Base {
+  procedure_id: number;
+  instrument_id: number | null;
+  instrument_type: string | null;
 }
 
 export interface CalibrationRecordsTable extends Base {
@@ -103,6 +144,20 @@ export interface CalibrationRecordsTable extends Base {
   content_hash: Generated<string | null>;
   /** The device calibrated (0014); instrument_id stays the position it held. Null before 0014. */
   device_id: Generated<number | null>;
+  /** Procedure followed (migration 0016). */
+  procedure_id: Generated<number | null>;
+  procedure_revision: Generated<number | null>;
+  hysteresis_as_found_pct: Generated<number | null>;
+  hysteresis_as_left_pct: Generated<number | null>;
+  repeatability_as_found_pct: Generated<number | null>;
+  repeatability_as_left_pct: Generated<number | null>;
+  /** Fewer points than the procedure: a check (migration 0016). */
+  reduced_check: Generated<number>;
+  /** 0 for a reduced check its procedure does not let reset the due date. */
+  resets_due_date: Generated<number>;
+  /** The standard's certificate in force on the day (migration 0017). */
+  reference_certificate_id: Generated<number | null>;
+  min_tur: Generated<number | null>;
 }
 
 /** A technician's correction of someone else's calibration, awaiting an admin (migration 0008). */
@@ -146,6 +201,20 @@ export interface CalibrationPointsTable extends Base {
   as_found_passed: number;
   as_left_passed: number;
   content_hash: Generated<string | null>;
+  /** Migration 0016: up | down, the nominal % of span, the applied input when it differs from the output. */
+  direction: Generated<string | null>;
+  nominal_pct: Generated<number | null>;
+  input_value: Generated<number | null>;
+  /** Limits in the instrument's unit: adjust, fail, and fail less the guard band. */
+  adjust_limit: Generated<number | null>;
+  fail_limit: Generated<number | null>;
+  acceptance_limit: Generated<number | null>;
+  /** pass | adjust | fail */
+  as_found_verdict: Generated<string | null>;
+  as_left_verdict: Generated<string | null>;
+  /** Migration 0017: the standard's expanded uncertainty in the instrument's unit, and the TUR. */
+  std_uncertainty: Generated<number | null>;
+  tur: Generated<number | null>;
 }
 
 export interface MaintenanceRecordsTable extends Base, SoftDelete {
@@ -534,6 +603,9 @@ export interface DB {
   calibration_points: CalibrationPointsTable;
   calibration_corrections: CalibrationCorrectionsTable;
   work_requests: WorkRequestsTable;
+  calibration_procedures: CalibrationProceduresTable;
+  calibration_procedure_assignments: CalibrationProcedureAssignmentsTable;
+  reference_standard_certificates: ReferenceStandardCertificatesTable;
   maintenance_records: MaintenanceRecordsTable;
   alert_records: AlertRecordsTable;
   alarm_events: AlarmEventsTable;

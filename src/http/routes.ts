@@ -4,7 +4,9 @@ import { alertRoutes } from '../alerts/routes.ts';
 import { attachmentRoutes } from '../attachments/routes.ts';
 import { auditRoutes } from '../audit/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
+import { calibrationImportRoutes } from '../calibration/import-routes.ts';
 import { calibrationOutcomeRoutes } from '../calibration/outcome-routes.ts';
+import { calibrationProcedureRoutes } from '../calibration/procedure-routes.ts';
 import { calibrationRoutes } from '../calibration/routes.ts';
 import { dashboardRoutes } from '../dashboard/routes.ts';
 import { deviceRoutes } from '../devices/routes.ts';
@@ -45,6 +47,8 @@ export async function apiRoutes(app: FastifyInstance) {
     simulatorRoutes,
     referenceStandardRoutes,
     calibrationRoutes,
+    calibrationProcedureRoutes,
+    calibrationImportRoutes,
     maintenanceRoutes,
     workOrderRoutes,
     pmPlanRoutes,

@@ -15,7 +15,7 @@
 
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { effectiveIntervalDays, isOverdue, nextDueDate } from '../calibration/due-dates.ts';
-import { inForce, outOfTolerance } from '../calibration/in-force.ts';
+import { countsForDueDate, inForce, outOfTolerance } from '../calibration/in-force.ts';
 import type { AppContext } from '../context.ts';
 import { type HealthScore, healthScore } from '../detection/health-score.ts';
 import type { Severity } from '../detection/types.ts';
@@ -97,6 +97,7 @@ export async function healthForAll(
     .select('calibration_records.instrument_id')
     .select((eb) => eb.fn.max('calibration_records.performed_at').as('last_at'))
     .where(inForce('calibration_records.id'))
+    .where(countsForDueDate('calibration_records'))
     .groupBy('calibration_records.instrument_id');
   for (const c of conditions) cq = cq.where(c);
 

@@ -14,9 +14,11 @@ import {
   StrictPatch,
 } from '../http/schemas.ts';
 import {
+  addCertificate,
   createReferenceStandard,
   deleteReferenceStandard,
   getReferenceStandard,
+  listCertificates,
   listReferenceStandards,
   updateReferenceStandard,
 } from './reference-standard-service.ts';
@@ -30,6 +32,38 @@ const fields = {
   due_date: DateOnly,
 };
 
+const uncertaintyFields = {
+  uncertainty_value: Type.Optional(
+    Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 1e9, description: 'expanded uncertainty (k=2)' })),
+  ),
+  uncertainty_unit: Type.Optional(
+    Nullable(
+      Type.String({
+        minLength: 1,
+        maxLength: 20,
+        pattern: '\\S',
+        description:
+          "an engineering unit (bar, mbar, degC, mA, mV, ohm...) or '%' for % of the applied value",
+      }),
+    ),
+  ),
+};
+
+export const CertificateSchema = Type.Object({
+  id: Type.Integer(),
+  reference_standard_id: Type.Integer(),
+  certificate_number: Type.String(),
+  calibrated_on: Type.String(),
+  due_date: Type.String(),
+  uncertainty_value: Nullable(Type.Number()),
+  uncertainty_unit: Nullable(Type.String()),
+  issued_by: Nullable(Type.String()),
+  notes: Nullable(Type.String()),
+  current: Type.Boolean(),
+  created_by: Nullable(Type.Integer()),
+  created_at: Type.String(),
+});
+
 export const ReferenceStandardSchema = Type.Object({
   id: Type.Integer(),
   identifier: Type.String(),
@@ -38,6 +72,9 @@ export const ReferenceStandardSchema = Type.Object({
   accuracy: Type.String(),
   calibrated_on: Type.String(),
   due_date: Type.String(),
+  uncertainty_value: Nullable(Type.Number()),
+  uncertainty_unit: Nullable(Type.String()),
+  current_certificate_id: Nullable(Type.Integer()),
   expired: Type.Boolean(),
   days_until_due: Type.Integer(),
   created_at: Type.String(),
@@ -111,7 +148,11 @@ export const referenceStandardRoutes: FastifyPluginAsyncTypebox = async (app) =>
     '/reference-standards',
     {
       config: { role: 'admin' },
-      schema: { tags, body: StrictObject(fields), response: { 201: ReferenceStandardSchema } },
+      schema: {
+        tags,
+        body: StrictObject({ ...fields, ...uncertaintyFields }),
+        response: { 201: ReferenceStandardSchema },
+      },
     },
     async (req, reply) => {
       const created = await createReferenceStandard(ctx.db, currentUser(req).id, req.body, ctx.clock.now());
@@ -125,6 +166,10 @@ export const referenceStandardRoutes: FastifyPluginAsyncTypebox = async (app) =>
       config: { role: 'admin' },
       schema: {
         tags,
+        description:
+          'Edits identifier, description and accuracy. The certificate (number, dates, uncertainty) is never ' +
+          'edited: a change of certificate_number, calibrated_on or due_date is 409 ' +
+          'reference_standard_certificate_immutable; record a new one with POST .../certificates.',
         params: IdParams,
         body: StrictPatch(fields),
         response: { 200: ReferenceStandardSchema },
@@ -132,6 +177,53 @@ export const referenceStandardRoutes: FastifyPluginAsyncTypebox = async (app) =>
     },
     async (req) =>
       updateReferenceStandard(ctx.db, currentUser(req).id, req.params.id, req.body, ctx.clock.now()),
+  );
+
+  app.get(
+    '/reference-standards/:id/certificates',
+    {
+      config: { role: 'user' },
+      schema: {
+        tags,
+        description: 'The certificate history of the standard, newest first.',
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(CertificateSchema), total: Type.Integer() }) },
+      },
+    },
+    async (req) => listCertificates(ctx.db, req.params.id),
+  );
+
+  app.post(
+    '/reference-standards/:id/certificates',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags,
+        description:
+          'Records a new certificate (the standard was recalibrated): a new row that becomes current, with ' +
+          'its expanded uncertainty. Calibrations keep the certificate in force on their day.',
+        params: IdParams,
+        body: StrictObject({
+          certificate_number: fields.certificate_number,
+          calibrated_on: DateOnly,
+          due_date: DateOnly,
+          ...uncertaintyFields,
+          issued_by: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+          notes: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+        }),
+        response: { 201: CertificateSchema },
+      },
+    },
+    async (req, reply) => {
+      const created = await addCertificate(
+        ctx.db,
+        currentUser(req).id,
+        req.params.id,
+        req.body,
+        ctx.clock.now(),
+      );
+      return reply.status(201).send(created);
+    },
   );
 
   app.delete(

@@ -54,6 +54,7 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
     .leftJoin('users', 'users.id', 'cr.technician_id')
     .leftJoin('reference_standards as rs', 'rs.id', 'cr.reference_standard_id')
     .leftJoin('calibration_points as cp', 'cp.calibration_id', 'cr.id')
+    .leftJoin('calibration_procedures as proc', 'proc.id', 'cr.procedure_id')
     .select([
       'cr.id',
       'cr.performed_at',
@@ -75,6 +76,14 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
       'cp.as_left_error_pct',
       'cp.as_found_passed as point_af_passed',
       'cp.as_left_passed as point_al_passed',
+      // Issue 13: direction, TUR, hysteresis, repeatability, procedure, reduced check.
+      'cp.direction',
+      'cp.tur',
+      'cr.hysteresis_as_found_pct',
+      'cr.repeatability_as_found_pct',
+      'cr.min_tur',
+      'cr.reduced_check',
+      'proc.name as procedure',
     ])
     // The latest correction of a record, to say beside it that it is superseded.
     .select((eb) =>
@@ -106,8 +115,20 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
     as_left: p.as_left,
     as_left_error_pct: p.as_left_error_pct,
     as_left_passed: p.point_al_passed === null ? null : p.point_al_passed === 1,
+    direction: p.direction ?? null,
+    tur: p.tur ?? null,
+    hysteresis_pct: p.hysteresis_as_found_pct ?? null,
+    repeatability_pct: p.repeatability_as_found_pct ?? null,
+    min_tur: p.min_tur ?? null,
+    procedure: p.procedure ?? null,
     result: p.passed === 1,
-    remarks: remarks(p.corrects_id, p.superseded_by ?? null, p.as_found_passed === 1),
+    remarks: remarks(
+      p.corrects_id,
+      p.superseded_by ?? null,
+      p.as_found_passed === 1,
+      p.min_tur,
+      p.reduced_check === 1,
+    ),
   }));
 
   const status: Row[] = instruments.map((i) => {
@@ -233,7 +254,9 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
         { key: 'reference_standard', label: 'Ref. standard', width: 1.15, group: true },
         { key: 'tolerance_pct', label: 'Tol. ±%', kind: 'number', decimals: 2, width: 0.65, group: true },
         { key: 'unit', label: 'Unit', width: 0.6, group: true },
+        { key: 'procedure', label: 'Procedure', pdf: false },
         { key: 'point', label: 'Pt', kind: 'int', width: 0.4 },
+        { key: 'direction', label: 'Dir', width: 0.45 },
         { key: 'reference_value', label: 'Reference', kind: 'number', decimals: 4, width: 0.95 },
         { key: 'as_found', label: 'As found', kind: 'number', decimals: 4, width: 0.95 },
         { key: 'as_found_error_pct', label: 'AF err %', kind: 'number', decimals: 3, width: 0.8 },
@@ -241,6 +264,10 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
         { key: 'as_left', label: 'As left', kind: 'number', decimals: 4, width: 0.95 },
         { key: 'as_left_error_pct', label: 'AL err %', kind: 'number', decimals: 3, width: 0.8 },
         { key: 'as_left_passed', label: 'AL', kind: 'passfail', width: 0.6 },
+        { key: 'tur', label: 'TUR', kind: 'number', decimals: 1, width: 0.5 },
+        { key: 'hysteresis_pct', label: 'Hyst. %', kind: 'number', decimals: 3, width: 0.6, group: true },
+        { key: 'repeatability_pct', label: 'Repeatability %', kind: 'number', decimals: 3, pdf: false },
+        { key: 'min_tur', label: 'Lowest TUR', kind: 'number', decimals: 2, pdf: false },
         { key: 'result', label: 'Result', kind: 'passfail', width: 0.7, group: true },
         { key: 'remarks', label: 'Remarks', width: 1.4, group: true },
       ],
@@ -250,6 +277,10 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
       'Errors are in % of span: (reading - reference) / (range max - range min) x 100. A point passes when ' +
         '|error| <= the tolerance (the instrument accuracy class at the time of calibration).',
       'Result: PASS when every as-found and as-left point is within tolerance. AF = as found, AL = as left.',
+      'Under a calibration procedure the tolerance is its rule (% of span, of reading, of URV or units, with ' +
+        'guard band); Tol. is then the tightest acceptance limit in % of span. Dir: up/downscale. TUR = the ' +
+        "point's tolerance / the reference standard's expanded uncertainty (4:1 or more expected). Hyst. = the " +
+        'largest as-found difference between upscale and downscale at one point, % of span.',
       'Next due = last calibration in force + effective interval (the predicted interval when an admin has ' +
         'switched the instrument to it); never calibrated: registration date + interval. A record superseded ' +
         'by a correction is listed with its remark but no longer counts for due dates.',
@@ -259,9 +290,17 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
   };
 }
 
-function remarks(correctsId: number | null, supersededBy: number | null, afPassed: boolean): string | null {
+function remarks(
+  correctsId: number | null,
+  supersededBy: number | null,
+  afPassed: boolean,
+  minTur: number | null = null,
+  reduced = false,
+): string | null {
   const parts: string[] = [];
   if (!afPassed) parts.push('As-found out of tolerance');
+  if (minTur !== null && minTur < 4) parts.push(`TUR ${minTur}:1 below 4:1`);
+  if (reduced) parts.push('Reduced check');
   if (correctsId !== null) parts.push(`Corrects #${correctsId}`);
   if (supersededBy !== null) parts.push(`Superseded by #${supersededBy}`);
   return parts.length ? parts.join('; ') : null;

@@ -77,7 +77,9 @@ export async function loadCalibrationsInForce(db: Kysely<DB>, scope: Scope) {
       'calibration_records.passed',
       'calibration_records.as_left_passed',
       'calibration_records.corrects_id',
-    ]);
+    ])
+    // A reduced check its procedure does not let reset the due date is not a calibration here.
+    .where('calibration_records.resets_due_date', '=', 1);
   for (const c of scopeConditions(scope)) q = q.where(c);
   const rows: CalibrationInForce[] = await q
     .orderBy('calibration_records.instrument_id')

@@ -253,6 +253,8 @@ export const DEMO_REFERENCE_STANDARDS = [
     identifier: 'RS-001',
     description: 'Fluke 754 documenting process calibrator',
     certificate_number: 'ZCAL-2026-0412',
+    /** Expanded uncertainty, % of the applied value (issue 13: TUR on every point). */
+    uncertainty: 0.02,
     accuracy: '±0.01% of reading + 2 µA',
     calibrated_on_days_ago: 120,
     valid_days: 365,
@@ -261,6 +263,8 @@ export const DEMO_REFERENCE_STANDARDS = [
     identifier: 'RS-002',
     description: 'Druck DPI 620 Genii with PM620 25 bar module',
     certificate_number: 'ZCAL-2026-0588',
+    /** Expanded uncertainty, % of the applied value (issue 13: TUR on every point). */
+    uncertainty: 0.025,
     accuracy: '±0.025% FS',
     calibrated_on_days_ago: 60,
     valid_days: 365,
@@ -269,6 +273,8 @@ export const DEMO_REFERENCE_STANDARDS = [
     identifier: 'RS-003',
     description: 'Fluke 9142 field metrology well',
     certificate_number: 'ZCAL-2025-0911',
+    /** Expanded uncertainty, % of the applied value (issue 13: TUR on every point). */
+    uncertainty: 0.1,
     accuracy: '±0.2 °C',
     calibrated_on_days_ago: 200,
     valid_days: 365,
@@ -277,6 +283,8 @@ export const DEMO_REFERENCE_STANDARDS = [
     identifier: 'RS-004',
     description: 'Old deadweight tester (certificate lapsed)',
     certificate_number: 'ZCAL-2024-0101',
+    /** Expanded uncertainty, % of the applied value (issue 13: TUR on every point). */
+    uncertainty: 0.05,
     accuracy: '±0.05% of reading',
     calibrated_on_days_ago: 500,
     valid_days: 365,
@@ -286,6 +294,8 @@ export const DEMO_REFERENCE_STANDARDS = [
     identifier: 'RS-005',
     description: 'Beamex MC5 multifunction calibrator (retired)',
     certificate_number: 'ZCAL-2023-0733',
+    /** Expanded uncertainty, % of the applied value (issue 13: TUR on every point). */
+    uncertainty: 0.03,
     accuracy: '±0.02% of reading',
     calibrated_on_days_ago: 880,
     valid_days: 400,

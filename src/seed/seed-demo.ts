@@ -84,6 +84,8 @@ export async function seedDemo(
         accuracy: s.accuracy,
         calibrated_on: calibrated.toISOString().slice(0, 10),
         due_date: due.toISOString().slice(0, 10),
+        uncertainty_value: s.uncertainty,
+        uncertainty_unit: '%',
       },
       now,
     );

@@ -43,7 +43,7 @@ describe('calibration records and reference standards', () => {
       corrective_work_order_id: null,
     });
     expect(pass.points).toHaveLength(9);
-    expect(pass.points[3]).toEqual({
+    expect(pass.points[3]).toMatchObject({
       seq: 3,
       reference_value: 7.5,
       as_found: 7.53,
@@ -316,10 +316,12 @@ describe('calibration records and reference standards', () => {
     });
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe('reference_standard_identifier_taken');
+    // The certificate is never edited in place (issue 13): a new certificate is a new row.
     const badDates = await t.api('PATCH', `/api/reference-standards/${created.id}`, {
       body: { due_date: '2000-01-01' },
     });
-    expect(badDates.status).toBe(400);
+    expect(badDates.status).toBe(409);
+    expect(badDates.body.error.code).toBe('reference_standard_certificate_immutable');
     expect(badDates.body.error.details.field).toBe('due_date');
     const badFormat = await t.api('PATCH', `/api/reference-standards/${created.id}`, {
       body: { due_date: 'soon' },
@@ -343,9 +345,9 @@ describe('calibration records and reference standards', () => {
     expect(list.body.items.map((s: { identifier: string }) => s.identifier)).toEqual(['RS-REG-1']);
 
     const patched = await t.api('PATCH', `/api/reference-standards/${created.id}`, {
-      body: { certificate_number: 'ZCAL-NEW-1' },
+      body: { description: 'Fluke 754 documenting calibrator' },
     });
-    expect(patched.body.certificate_number).toBe('ZCAL-NEW-1');
+    expect(patched.body.description).toBe('Fluke 754 documenting calibrator');
     const expired = await makeStandard(t, now, { calibratedDaysAgo: 500 });
     const expiredList = await t.api('GET', '/api/reference-standards?status=expired&limit=500');
     expect(expiredList.body.items.map((s: { id: number }) => s.id)).toContain(expired.id);

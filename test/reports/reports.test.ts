@@ -128,7 +128,9 @@ describe('calibration report: as-found / as-left per point', () => {
       'Ref. standard',
       'Tol. ±%',
       'Unit',
+      'Procedure',
       'Pt',
+      'Dir',
       'Reference',
       'As found',
       'AF err %',
@@ -136,6 +138,10 @@ describe('calibration report: as-found / as-left per point', () => {
       'As left',
       'AL err %',
       'AL',
+      'TUR',
+      'Hyst. %',
+      'Repeatability %',
+      'Lowest TUR',
       'Result',
       'Remarks',
     ]);
@@ -160,13 +166,13 @@ describe('calibration report: as-found / as-left per point', () => {
     const text = squash(pdfPages(file.body).join('\n'));
     expect(text).toContain('Calibration Status and History');
     expect(text).toContain(`Instrument: ${tag}`);
-    expect(text).toMatch(/As found AF err % AF As left AL err % AL Result/);
+    expect(text).toMatch(/As found AF err % AF As left AL err % AL TUR Hyst\. /);
     expect(text).toMatch(
       new RegExp(
-        `${failId} ${tag} .*Chileshe Banda .*0\\.50 bar 1 0\\.0000 0\\.0200 0\\.200 PASS 0\\.0000 0\\.000 PASS FAIL`,
+        `${failId} ${tag} .*Chileshe Banda .*0\\.50 bar 1 up 0\\.0000 0\\.0200 0\\.200 PASS 0\\.0000 0\\.000 PASS .*FAIL`,
       ),
     );
-    expect(text).toMatch(/2 5\.0000 5\.2000 2\.000 FAIL 5\.0100 0\.100 PASS/);
+    expect(text).toMatch(/2 up 5\.0000 5\.2000 2\.000 FAIL 5\.0100 0\.100 PASS/);
   });
 
   it('refuses bad filters with 400 naming the field', async () => {

@@ -11,6 +11,8 @@ import * as m0010 from './0010_account_security.ts';
 import * as m0013 from './0013_clean_history_and_alert_episodes.ts';
 import * as m0014 from './0014_devices_and_signatures.ts';
 import * as m0015 from './0015_outcomes_and_attachments.ts';
+import * as m0016 from './0016_calibration_procedures.ts';
+import * as m0017 from './0017_standard_certificates.ts';
 import * as m0018 from './0018_alarm_events_and_shelving.ts';
 import * as m0019 from './0019_instrument_out_of_service.ts';
 import * as m0020 from './0020_work_requests.ts';
@@ -30,6 +32,8 @@ export const migrations: Record<string, Migration> = {
   '0013_clean_history_and_alert_episodes': m0013,
   '0014_devices_and_signatures': m0014,
   '0015_outcomes_and_attachments': m0015,
+  '0016_calibration_procedures': m0016,
+  '0017_standard_certificates': m0017,
   '0018_alarm_events_and_shelving': m0018,
   '0019_instrument_out_of_service': m0019,
   '0020_work_requests': m0020,

@@ -12,7 +12,13 @@ import { UsersPage } from '../features/users/components/UsersPage.tsx';
 import { Layout } from './Layout.tsx';
 import { NotFoundPage } from './NotFoundPage.tsx';
 import { RequireAdmin } from './RequireAdmin.tsx';
-import { MlRoute, ReferenceStandardRoute, ReportsRoute, SimulatorRoute } from './routes/AdminRoutes.tsx';
+import {
+  MlRoute,
+  ProceduresRoute,
+  ReferenceStandardRoute,
+  ReportsRoute,
+  SimulatorRoute,
+} from './routes/AdminRoutes.tsx';
 import { AlarmKpisRoute } from './routes/AlarmKpisRoute.tsx';
 import { AlertsRoute } from './routes/AlertsRoute.tsx';
 import { DashboardRoute } from './routes/DashboardRoute.tsx';
@@ -50,6 +56,7 @@ export function AppRoutes() {
         <Route path={paths.ml.path} element={admin(<MlRoute />)} />
         <Route path={paths.simulator.path} element={admin(<SimulatorRoute />)} />
         <Route path={paths.audit.path} element={admin(<AuditPage />)} />
+        <Route path={paths.procedures.path} element={admin(<ProceduresRoute />)} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -110,6 +110,7 @@ export function Layout() {
               <NavItem to={paths.ml.href()} label="Machine learning" />
               <NavItem to={paths.simulator.href()} label="Simulator" />
               <NavItem to={paths.audit.href()} label="Audit trail" />
+              <NavItem to={paths.procedures.href()} label="Calibration procedures" />
             </ul>
           </>
         )}

@@ -33,4 +33,5 @@ export const paths = {
   },
   simulator: { path: '/admin/simulator', href: () => '/admin/simulator' },
   audit: { path: '/admin/audit', href: () => '/admin/audit' },
+  procedures: { path: '/admin/calibration-procedures', href: () => '/admin/calibration-procedures' },
 } as const;

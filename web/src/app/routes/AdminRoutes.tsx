@@ -1,4 +1,5 @@
 import { useParams } from 'react-router-dom';
+import { ProceduresPage } from '../../features/calibration/components/ProceduresPage.tsx';
 import { StandardReviewPanel } from '../../features/calibration/components/StandardReviewPanel.tsx';
 import { MlPage } from '../../features/ml/components/MlPage.tsx';
 import { useProcessUnits } from '../../features/process-units/api/get-process-units.ts';
@@ -46,4 +47,9 @@ export function ReferenceStandardRoute() {
       </div>
     </>
   );
+}
+
+export function ProceduresRoute() {
+  const { options } = useInstrumentOptions();
+  return <ProceduresPage instruments={options} />;
 }

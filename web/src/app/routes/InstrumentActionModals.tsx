@@ -1,10 +1,11 @@
 import { CalibrationModal } from '../../features/calibration/components/CalibrationModal.tsx';
+import { CalibratorImportModal } from '../../features/calibration/components/CalibratorImportModal.tsx';
 import type { Instrument } from '../../features/instruments/types.ts';
 import { MaintenanceModal } from '../../features/maintenance/components/MaintenanceModal.tsx';
 import { TrainModal } from '../../features/ml/components/TrainModal.tsx';
 import { useReferenceStandards } from '../../features/reference-standards/api/get-reference-standards.ts';
 
-export type InstrumentAction = 'calibrate' | 'maintain' | 'train';
+export type InstrumentAction = 'calibrate' | 'import' | 'maintain' | 'train';
 
 interface Props {
   kind: InstrumentAction;
@@ -26,6 +27,7 @@ export function InstrumentActionModals({ kind, instrument, workOrderId, onClose 
         onClose={onClose}
       />
     );
+  if (kind === 'import') return <CalibratorImportModal onClose={onClose} />;
   if (kind === 'maintain')
     return <MaintenanceModal instrument={instrument} workOrderId={workOrderId} onClose={onClose} />;
   return <TrainModal tag={instrument.tag} onClose={onClose} />;

@@ -87,6 +87,9 @@ export function InstrumentDetailRoute() {
                 <button type="button" className="button" onClick={() => setAction('calibrate')}>
                   Calibrate
                 </button>
+                <button type="button" className="button" onClick={() => setAction('import')}>
+                  Import calibrator CSV
+                </button>
                 <button type="button" className="button" onClick={() => setAction('maintain')}>
                   Maintain
                 </button>

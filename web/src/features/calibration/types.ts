@@ -1,3 +1,6 @@
+import type { ToleranceRule } from '../../../../src/calibration/tolerances.ts';
+import type { TransferFunction } from '../../../../src/calibration/transfer-functions.ts';
+
 export interface CalibrationPoint {
   seq: number;
   reference_value: number;
@@ -7,6 +10,21 @@ export interface CalibrationPoint {
   as_left_error_pct: number;
   as_found_passed: boolean;
   as_left_passed: boolean;
+  direction?: 'up' | 'down' | null;
+  nominal_pct?: number | null;
+  input_value?: number | null;
+  adjust_limit?: number | null;
+  fail_limit?: number | null;
+  acceptance_limit?: number | null;
+  as_found_verdict?: string | null;
+  as_left_verdict?: string | null;
+  std_uncertainty?: number | null;
+  tur?: number | null;
+}
+
+export interface CalibrationWarning {
+  code: string;
+  message: string;
 }
 
 export interface Calibration {
@@ -48,6 +66,19 @@ export interface Calibration {
   next_due_at: string | null;
   points: CalibrationPoint[];
   created_at: string;
+  procedure_id?: number | null;
+  procedure_name?: string | null;
+  procedure_revision?: number | null;
+  reduced_check?: boolean;
+  resets_due_date?: boolean;
+  hysteresis_as_found_pct?: number | null;
+  hysteresis_as_left_pct?: number | null;
+  repeatability_as_found_pct?: number | null;
+  repeatability_as_left_pct?: number | null;
+  reference_standard_uncertainty?: string | null;
+  min_tur?: number | null;
+  /** On the response that recorded it: TUR below 4:1, reduced check, no uncertainty... */
+  warnings?: CalibrationWarning[];
 }
 
 export interface CalibrationInput {
@@ -55,7 +86,14 @@ export interface CalibrationInput {
   performed_at?: string;
   reference_standard_id: number;
   notes?: string | null;
-  points: { reference_value: number; as_found: number; as_left: number }[];
+  points: {
+    reference_value?: number;
+    input_value?: number;
+    direction?: 'up' | 'down';
+    as_found: number;
+    as_left: number;
+  }[];
+  reduced_check?: boolean;
   corrects_id?: number;
   work_order_id?: number;
   /** Issue 13: the performer's signature. */
@@ -80,6 +118,33 @@ export interface StandardOption {
   certificate_number: string;
   due_date: string;
   expired: boolean;
+  uncertainty_value?: number | null;
+  uncertainty_unit?: string | null;
+}
+
+export interface CalibrationProcedure {
+  id: number;
+  name: string;
+  revision: number;
+  test_points: number[];
+  direction: 'up' | 'down' | 'up_down';
+  cycles: number;
+  tolerance: ToleranceRule;
+  transfer_function: TransferFunction | null;
+  allow_reduced_check: boolean;
+  sequence: { nominal_pct: number; direction: 'up' | 'down' }[];
+}
+
+export interface InstrumentProcedure {
+  instrument_id: number;
+  source: 'instrument' | 'type' | 'none';
+  procedure: CalibrationProcedure | null;
+}
+
+export interface CalibrationImportResult {
+  imported: number;
+  records: Calibration[];
+  warnings: (CalibrationWarning & { row: number })[];
 }
 
 export const OUTCOME_WORD: Record<string, string> = {

@@ -5,6 +5,7 @@ import { EmptyState, QueryState } from '../../../components/Feedback.tsx';
 import { Pagination } from '../../../components/Pagination.tsx';
 import { paths } from '../../../config/paths.ts';
 import { formatDate, formatDateTime, formatValue } from '../../../lib/format.ts';
+import { downloadCertificate } from '../api/calibration-files.ts';
 import { useInstrumentCalibrations } from '../api/get-instrument-calibrations.ts';
 import { type Calibration, OUTCOME_WORD } from '../types.ts';
 import { PendingCorrection } from './PendingCorrection.tsx';
@@ -17,6 +18,7 @@ export function CalibrationPoints({ c }: { c: Pick<Calibration, 'id' | 'unit' | 
       <thead>
         <tr>
           <th scope="col">#</th>
+          <th scope="col">Dir</th>
           <th scope="col" className="num">
             Reference ({c.unit})
           </th>
@@ -32,12 +34,16 @@ export function CalibrationPoints({ c }: { c: Pick<Calibration, 'id' | 'unit' | 
           <th scope="col" className="num">
             Error
           </th>
+          <th scope="col" className="num">
+            TUR
+          </th>
         </tr>
       </thead>
       <tbody>
         {c.points.map((p) => (
           <tr key={p.seq}>
             <td>{p.seq + 1}</td>
+            <td>{p.direction === 'up' ? '↑' : p.direction === 'down' ? '↓' : '—'}</td>
             <td className="num">{formatValue(p.reference_value, 6)}</td>
             <td className="num">{formatValue(p.as_found, 6)}</td>
             <td className={`num ${p.as_found_passed ? 'err-pass' : 'err-fail'}`}>
@@ -46,6 +52,9 @@ export function CalibrationPoints({ c }: { c: Pick<Calibration, 'id' | 'unit' | 
             <td className="num">{formatValue(p.as_left, 6)}</td>
             <td className={`num ${p.as_left_passed ? 'err-pass' : 'err-fail'}`}>
               {pct(p.as_left_error_pct)}
+            </td>
+            <td className={`num ${p.tur != null && p.tur < 4 ? 'err-fail' : ''}`}>
+              {p.tur == null ? '—' : `${p.tur}:1`}
             </td>
           </tr>
         ))}
@@ -155,6 +164,14 @@ export function CalibrationHistory({
                             onClick={() => setOpen(open === c.id ? null : c.id)}
                           >
                             {open === c.id ? 'Hide points' : `${c.points.length} points`}
+                          </button>{' '}
+                          <button
+                            type="button"
+                            className="button button-small"
+                            aria-label={`Download certificate of calibration ${c.id}`}
+                            onClick={() => void downloadCertificate(c.id)}
+                          >
+                            Certificate
                           </button>
                         </td>
                       </tr>
@@ -164,7 +181,19 @@ export function CalibrationHistory({
                             <CalibrationPoints c={c} />
                             {c.notes && <p className="alert-notes">Notes: {c.notes}</p>}
                             <p className="muted">
-                              Tolerance ±{c.tolerance_pct} % of span.
+                              {c.procedure_name
+                                ? `Procedure ${c.procedure_name} (rev. ${c.procedure_revision}); acceptance ±${c.tolerance_pct} % of span at the tightest point.`
+                                : `Tolerance ±${c.tolerance_pct} % of span.`}
+                              {c.reduced_check &&
+                                ` Reduced check${c.resets_due_date ? '' : ', does not reset the due date'}.`}
+                              {c.hysteresis_as_found_pct != null &&
+                                ` Hysteresis ${c.hysteresis_as_found_pct} % (as found), ${c.hysteresis_as_left_pct} % (as left).`}
+                              {c.repeatability_as_found_pct != null &&
+                                ` Repeatability ${c.repeatability_as_found_pct} % (as found).`}
+                              {c.min_tur != null &&
+                                ` Lowest TUR ${c.min_tur}:1${c.min_tur < 4 ? ' (below 4:1)' : ''}.`}
+                              {c.reference_standard_uncertainty &&
+                                ` Standard ${c.reference_standard_certificate ?? ''} ${c.reference_standard_uncertainty}.`}
                               {c.device_serial_number && (
                                 <>
                                   {' '}

@@ -1,4 +1,4 @@
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { PassFail } from '../../../components/Badges.tsx';
 import { FormError } from '../../../components/Feedback.tsx';
@@ -8,24 +8,53 @@ import { OfflineSavedModal } from '../../../components/OfflineSavedModal.tsx';
 import { paths } from '../../../config/paths.ts';
 import { ApiError } from '../../../lib/api-client.ts';
 import { formatDate, formatValue, fromLocalInput, toLocalInput } from '../../../lib/format.ts';
+import { downloadCertificate } from '../api/calibration-files.ts';
 import { useCreateCalibration } from '../api/create-calibration.ts';
-import { type ComputedPoint, computePoints } from '../calibration-math.ts';
-import { type Calibration, type InstrumentUnderTest, OUTCOME_WORD, type StandardOption } from '../types.ts';
+import { useInstrumentProcedure } from '../api/get-instrument-procedure.ts';
+import {
+  accuracyClassRule,
+  describeRule,
+  evaluatePoints,
+  expectedOutput,
+  inputUnit,
+  MIN_TUR,
+  nominalApplied,
+  uncertaintyAtPoint,
+} from '../calibration-math.ts';
+import {
+  type Calibration,
+  type CalibrationProcedure,
+  type InstrumentUnderTest,
+  OUTCOME_WORD,
+  type StandardOption,
+} from '../types.ts';
 
 interface Row {
   key: number;
+  /** The applied value: the input under a transfer function, else the reference in the output unit. */
   reference: string;
   asFound: string;
   asLeft: string;
+  direction?: 'up' | 'down';
+  nominal?: number;
 }
 
 let nextKey = 1;
-const row = (reference: number | string): Row => ({
+const row = (reference: number | string, direction?: 'up' | 'down', nominal?: number): Row => ({
   key: nextKey++,
   reference: String(reference),
   asFound: '',
   asLeft: '',
+  direction,
+  nominal,
 });
+
+/** The rows a procedure asks for, in its order, each at its nominal applied value. */
+function procedureRows(i: InstrumentUnderTest, p: CalibrationProcedure): Row[] {
+  return p.sequence.map((s) =>
+    row(clean(nominalApplied(s.nominal_pct, p.transfer_function, i)), s.direction, s.nominal_pct),
+  );
+}
 
 const clean = (v: number) => Number(v.toPrecision(10));
 
@@ -41,12 +70,21 @@ const parse = (s: string): number | null => {
 
 const fmtErr = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(3)} %`;
 
-function ErrorCell({ value, passed }: { value: number | null; passed: boolean | null }) {
+function ErrorCell({
+  value,
+  passed,
+  verdict,
+}: {
+  value: number | null;
+  passed: boolean | null;
+  verdict?: string | null;
+}) {
   if (value === null || passed === null) return <td className="num muted">—</td>;
+  const adjust = passed && verdict === 'adjust';
   return (
-    <td className={`num ${passed ? 'err-pass' : 'err-fail'}`}>
-      {fmtErr(value)} <span className="sr-only">{passed ? 'pass' : 'fail'}</span>
-      <span aria-hidden="true">{passed ? ' ✓' : ' ✗'}</span>
+    <td className={`num ${passed ? 'err-pass' : 'err-fail'}`} data-verdict={verdict ?? undefined}>
+      {fmtErr(value)} <span className="sr-only">{adjust ? 'adjust' : passed ? 'pass' : 'fail'}</span>
+      <span aria-hidden="true">{adjust ? ' adj' : passed ? ' ✓' : ' ✗'}</span>
     </td>
   );
 }
@@ -74,7 +112,17 @@ export function CalibrationModal({
   onRecorded,
 }: Props) {
   const create = useCreateCalibration();
+  const procQuery = useInstrumentProcedure(instrument.id);
+  const procedure = procQuery.data?.procedure ?? null;
+  const tf = procedure?.transfer_function ?? null;
   const [rows, setRows] = useState<Row[]>(() => presetPoints(instrument, [0, 25, 50, 75, 100]));
+  const [reduced, setReduced] = useState(false);
+  // The procedure, once known, sets the points (in its order and directions); only when it changes.
+  const procKey = procedure ? `${procedure.id}:${procedure.revision}` : null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the procedure's identity and revision
+  useEffect(() => {
+    if (procedure) setRows(procedureRows(instrument, procedure));
+  }, [procKey]);
   const [standardId, setStandardId] = useState('');
   const [performedAt, setPerformedAt] = useState(() => toLocalInput(new Date()));
   const [notes, setNotes] = useState('');
@@ -88,30 +136,52 @@ export function CalibrationModal({
   const span = instrument.range_max - instrument.range_min;
   const tol = instrument.accuracy_class;
   const tolUnits = (tol / 100) * span;
+  const rule = procedure?.tolerance ?? accuracyClassRule(tol);
+  const chosen = standards.find((s) => String(s.id) === standardId);
+  const uncertainty =
+    chosen?.uncertainty_value != null && chosen.uncertainty_unit
+      ? { value: chosen.uncertainty_value, unit: chosen.uncertainty_unit }
+      : null;
 
+  // The server's own functions: transfer function, limits, verdicts (pass / adjust / fail) and TUR.
   const computed = useMemo(
     () =>
       rows.map((r) => {
-        const ref = parse(r.reference);
+        const applied = parse(r.reference);
         const found = parse(r.asFound);
         const left = parse(r.asLeft);
         const range = { range_min: instrument.range_min, range_max: instrument.range_max };
+        const ref = applied === null ? null : tf ? expectedOutput(tf, applied, range) : applied;
+        const u =
+          applied === null
+            ? null
+            : uncertaintyAtPoint(uncertainty, applied, tf ? inputUnit(tf) : instrument.unit, tf, range);
         const one = (value: number | null) =>
           ref === null || value === null
             ? null
-            : computePoints([{ reference_value: ref, as_found: value, as_left: value }], range, tol)
-                .points[0];
-        const f: ComputedPoint | null = one(found);
-        const l: ComputedPoint | null = one(left);
+            : evaluatePoints(
+                [{ reference_value: ref, as_found: value, as_left: value, std_uncertainty: u }],
+                range,
+                rule,
+              ).points[0];
+        const f = one(found);
+        const l = one(left);
+        const any = f ?? l ?? (ref === null ? null : one(ref));
         return {
+          reference: ref,
           foundErr: f?.as_found_error_pct ?? null,
           foundPass: f ? f.as_found_passed : null,
+          foundVerdict: f?.as_found_verdict ?? null,
           leftErr: l?.as_left_error_pct ?? null,
           leftPass: l ? l.as_left_passed : null,
+          leftVerdict: l?.as_left_verdict ?? null,
+          tur: any?.tur ?? null,
         };
       }),
-    [rows, instrument.range_min, instrument.range_max, tol],
+    [rows, instrument.range_min, instrument.range_max, instrument.unit, rule, tf, uncertainty],
   );
+  const lowTur = computed.some((c) => c.tur !== null && c.tur < MIN_TUR);
+  const procCount = procedure?.sequence.length ?? 0;
 
   const complete = rows.length > 0 && computed.every((c) => c.foundPass !== null && c.leftPass !== null);
   const verdict = complete
@@ -134,6 +204,8 @@ export function CalibrationModal({
     if (!at) errs.performedAt = 'Enter when the calibration was done';
     else if (Date.parse(at) > Date.now() + 60_000) errs.performedAt = 'Cannot be in the future';
     if (rows.length === 0) errs.points = 'Add at least one test point';
+    if (procedure && !reduced && rows.length !== procCount)
+      errs.points = `Procedure ${procedure.name} takes ${procCount} points; tick “Reduced check” for fewer`;
     for (const r of rows) {
       for (const [f, label] of [
         ['reference', 'reference'],
@@ -161,10 +233,12 @@ export function CalibrationModal({
         performed_at: at ?? undefined,
         notes: notes.trim() || null,
         points: rows.map((r) => ({
-          reference_value: Number(r.reference),
+          ...(tf ? { input_value: Number(r.reference) } : { reference_value: Number(r.reference) }),
+          ...(r.direction ? { direction: r.direction } : {}),
           as_found: Number(r.asFound),
           as_left: Number(r.asLeft),
         })),
+        ...(reduced ? { reduced_check: true } : {}),
         ...(workOrderId ? { work_order_id: workOrderId } : {}),
         ...(signPassword ? { signature: { password: signPassword } } : {}),
         label: `Calibration of ${instrument.tag}`,
@@ -228,7 +302,24 @@ export function CalibrationModal({
           {agrees === false && (
             <li>The server’s verdict differs from the preview; the stored verdict above applies.</li>
           )}
+          {saved.min_tur != null && <li>Lowest test uncertainty ratio {saved.min_tur}:1.</li>}
         </ul>
+        {(saved.warnings ?? []).length > 0 && (
+          <ul className="form-error" data-testid="calibration-warnings">
+            {(saved.warnings ?? []).map((w) => (
+              <li key={w.code} data-code={w.code}>
+                {w.message}
+              </li>
+            ))}
+          </ul>
+        )}
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => void downloadCertificate(saved.id)}
+        >
+          Download certificate (PDF)
+        </button>
       </Modal>
     );
   }
@@ -249,10 +340,19 @@ export function CalibrationModal({
       }
     >
       <p className="muted">
-        Range {formatValue(instrument.range_min)} to {formatValue(instrument.range_max)} {instrument.unit} ·
-        tolerance ±{tol} % of span (±{formatValue(tolUnits)} {instrument.unit})
+        Range {formatValue(instrument.range_min)} to {formatValue(instrument.range_max)} {instrument.unit} ·{' '}
+        {procedure
+          ? `tolerance ${describeRule(rule, instrument.unit)}`
+          : `tolerance ±${tol} % of span (±${formatValue(tolUnits)} ${instrument.unit})`}
         {workOrderId ? ` · under work order #${workOrderId}` : ''}
       </p>
+      {procedure && (
+        <p data-testid="calibration-procedure">
+          Procedure <strong>{procedure.name}</strong> (rev. {procedure.revision}
+          {procQuery.data?.source === 'type' ? ', for its instrument type' : ''}): {procCount} points
+          {tf ? `, input in ${inputUnit(tf)} through a ${tf.kind} transfer function` : ''}.
+        </p>
+      )}
       <form id="calibration-form" onSubmit={submit} noValidate>
         <div className="form-grid form-grid-2-1">
           <Field
@@ -297,22 +397,38 @@ export function CalibrationModal({
         </div>
 
         <div className="panel-header">
-          <h3>Test points ({instrument.unit})</h3>
+          <h3>Test points ({tf ? `input ${inputUnit(tf)} → ${instrument.unit}` : instrument.unit})</h3>
           <div className="header-actions">
-            <button
-              type="button"
-              className="button button-small"
-              onClick={() => setRows(presetPoints(instrument, [0, 25, 50, 75, 100]))}
-            >
-              5 points up
-            </button>
-            <button
-              type="button"
-              className="button button-small"
-              onClick={() => setRows(presetPoints(instrument, [0, 25, 50, 75, 100, 75, 50, 25, 0]))}
-            >
-              9 points up/down
-            </button>
+            {procedure ? (
+              <label className="checkbox">
+                <input
+                  type="checkbox"
+                  checked={reduced}
+                  onChange={(e) => {
+                    setReduced(e.target.checked);
+                    if (!e.target.checked) setRows(procedureRows(instrument, procedure));
+                  }}
+                />{' '}
+                Reduced check{procedure.allow_reduced_check ? '' : ' (keeps the due date)'}
+              </label>
+            ) : (
+              <>
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => setRows(presetPoints(instrument, [0, 25, 50, 75, 100]))}
+                >
+                  5 points up
+                </button>
+                <button
+                  type="button"
+                  className="button button-small"
+                  onClick={() => setRows(presetPoints(instrument, [0, 25, 50, 75, 100, 75, 50, 25, 0]))}
+                >
+                  9 points up/down
+                </button>
+              </>
+            )}
             <button
               type="button"
               className="button button-small"
@@ -330,7 +446,13 @@ export function CalibrationModal({
             <thead>
               <tr>
                 <th scope="col">#</th>
-                <th scope="col">Reference</th>
+                {procedure && <th scope="col">Point</th>}
+                <th scope="col">{tf ? `Input (${inputUnit(tf)})` : 'Reference'}</th>
+                {tf && (
+                  <th scope="col" className="num">
+                    Expected
+                  </th>
+                )}
                 <th scope="col">As found</th>
                 <th scope="col" className="num">
                   As-found error
@@ -338,6 +460,9 @@ export function CalibrationModal({
                 <th scope="col">As left</th>
                 <th scope="col" className="num">
                   As-left error
+                </th>
+                <th scope="col" className="num">
+                  TUR
                 </th>
                 <th scope="col">
                   <span className="sr-only">Remove</span>
@@ -351,9 +476,14 @@ export function CalibrationModal({
                 return (
                   <tr key={r.key} data-point={n}>
                     <td>{n}</td>
+                    {procedure && (
+                      <td className="nowrap">
+                        {r.nominal ?? '—'} % {r.direction === 'down' ? '↓' : '↑'}
+                      </td>
+                    )}
                     <td>
                       <input
-                        aria-label={`Point ${n} reference value`}
+                        aria-label={`Point ${n} ${tf ? 'input' : 'reference'} value`}
                         inputMode="decimal"
                         value={r.reference}
                         aria-invalid={!!errors[`${r.key}.reference`]}
@@ -369,7 +499,10 @@ export function CalibrationModal({
                         onChange={(e) => update(r.key, 'asFound', e.target.value)}
                       />
                     </td>
-                    <ErrorCell value={c.foundErr} passed={c.foundPass} />
+                    {tf && (
+                      <td className="num">{c.reference === null ? '—' : formatValue(c.reference, 5)}</td>
+                    )}
+                    <ErrorCell value={c.foundErr} passed={c.foundPass} verdict={c.foundVerdict} />
                     <td>
                       <input
                         aria-label={`Point ${n} as left`}
@@ -379,12 +512,16 @@ export function CalibrationModal({
                         onChange={(e) => update(r.key, 'asLeft', e.target.value)}
                       />
                     </td>
-                    <ErrorCell value={c.leftErr} passed={c.leftPass} />
+                    <ErrorCell value={c.leftErr} passed={c.leftPass} verdict={c.leftVerdict} />
+                    <td className={`num ${c.tur !== null && c.tur < MIN_TUR ? 'err-fail' : ''}`}>
+                      {c.tur === null ? '—' : `${c.tur}:1`}
+                    </td>
                     <td>
                       <button
                         type="button"
                         className="icon-button"
                         aria-label={`Remove point ${n}`}
+                        hidden={!!procedure && !reduced}
                         onClick={() => setRows((rs) => rs.filter((x) => x.key !== r.key))}
                       >
                         ×
@@ -396,14 +533,22 @@ export function CalibrationModal({
             </tbody>
           </table>
         </div>
-        <button
-          type="button"
-          className="button button-small"
-          onClick={() => setRows((rs) => [...rs, row('')])}
-          disabled={rows.length >= 50}
-        >
-          Add point
-        </button>
+        {!procedure && (
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => setRows((rs) => [...rs, row('')])}
+            disabled={rows.length >= 50}
+          >
+            Add point
+          </button>
+        )}
+        {lowTur && (
+          <p className="field-error" data-testid="tur-warning">
+            Test uncertainty ratio below {MIN_TUR}:1: the standard’s uncertainty takes a large share of the
+            tolerance. The record is kept, with the ratio printed on it.
+          </p>
+        )}
         {errors.points && (
           <p className="field-error" role="alert">
             {errors.points}

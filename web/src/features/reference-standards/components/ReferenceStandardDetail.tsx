@@ -4,9 +4,11 @@ import { PassFail } from '../../../components/Badges.tsx';
 import { EmptyState, QueryState } from '../../../components/Feedback.tsx';
 import { Pagination } from '../../../components/Pagination.tsx';
 import { paths } from '../../../config/paths.ts';
+import { downloadFile } from '../../../lib/api-client.ts';
 import { formatDate, formatDateTime } from '../../../lib/format.ts';
 import { useReferenceStandard } from '../api/get-reference-standard.ts';
 import { useStandardCalibrations } from '../api/get-standard-calibrations.ts';
+import { StandardCertificates } from './StandardCertificates.tsx';
 
 const OUTCOME: Record<string, string> = {
   passed: 'Passed',
@@ -47,6 +49,14 @@ export function ReferenceStandardDetail({ id }: { id: number }) {
                   <dd>{s.accuracy}</dd>
                 </div>
                 <div>
+                  <dt>Uncertainty (k=2)</dt>
+                  <dd>
+                    {s.uncertainty_value != null
+                      ? `±${s.uncertainty_value} ${s.uncertainty_unit ?? ''}`
+                      : '—'}
+                  </dd>
+                </div>
+                <div>
                   <dt>Calibrated on</dt>
                   <dd>{formatDate(s.calibrated_on)}</dd>
                 </div>
@@ -61,6 +71,7 @@ export function ReferenceStandardDetail({ id }: { id: number }) {
           </>
         )}
       </QueryState>
+      <StandardCertificates id={id} />
       <section className="panel panel-flush">
         <div className="panel-header" style={{ padding: '0.8rem 1rem 0' }}>
           <h2>Calibrations done with this standard</h2>
@@ -84,6 +95,9 @@ export function ReferenceStandardDetail({ id }: { id: number }) {
                       <th scope="col" className="num">
                         Max as-left
                       </th>
+                      <th scope="col">
+                        <span className="sr-only">Certificate</span>
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
@@ -101,6 +115,22 @@ export function ReferenceStandardDetail({ id }: { id: number }) {
                         </td>
                         <td className="num">{c.max_as_found_error_pct.toFixed(3)} %</td>
                         <td className="num">{c.max_as_left_error_pct.toFixed(3)} %</td>
+                        <td>
+                          <button
+                            type="button"
+                            className="button button-small"
+                            aria-label={`Download certificate of calibration ${c.id}`}
+                            onClick={() =>
+                              void downloadFile(
+                                `/api/calibrations/${c.id}/certificate.pdf`,
+                                {},
+                                `CAL-${c.id}.pdf`,
+                              )
+                            }
+                          >
+                            Certificate
+                          </button>
+                        </td>
                       </tr>
                     ))}
                   </tbody>

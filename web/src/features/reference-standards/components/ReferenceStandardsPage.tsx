@@ -38,6 +38,9 @@ export function StandardForm({
     due_date: standard?.due_date ?? '',
   });
   const [errors, setErrors] = useState<Partial<Record<keyof ReferenceStandardInput, string>>>({});
+  const [uncertainty, setUncertainty] = useState({ value: '', unit: '' });
+  const certificateField = (k: keyof ReferenceStandardInput) =>
+    k === 'certificate_number' || k === 'calibrated_on' || k === 'due_date';
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -50,7 +53,17 @@ export function StandardForm({
     const input = Object.fromEntries(
       Object.entries(v).map(([k, x]) => [k, x.trim()]),
     ) as unknown as ReferenceStandardInput;
-    save.mutate({ id: standard?.id, input }, { onSuccess: onClose });
+    // A certificate is never edited: an edit sends the standard's own fields; a new one its first certificate.
+    const body: Partial<ReferenceStandardInput> & { uncertainty_value?: number; uncertainty_unit?: string } =
+      standard
+        ? { identifier: input.identifier, description: input.description, accuracy: input.accuracy }
+        : {
+            ...input,
+            ...(uncertainty.value.trim() && uncertainty.unit.trim()
+              ? { uncertainty_value: Number(uncertainty.value), uncertainty_unit: uncertainty.unit.trim() }
+              : {}),
+          };
+    save.mutate({ id: standard?.id, input: body }, { onSuccess: onClose });
   };
 
   return (
@@ -69,17 +82,51 @@ export function StandardForm({
     >
       <form id="standard-form" onSubmit={submit} noValidate className="form-grid">
         {FIELDS.map((f) => (
-          <Field key={f.key} label={f.label} error={errors[f.key]} hint={f.hint} required>
+          <Field
+            key={f.key}
+            label={f.label}
+            error={errors[f.key]}
+            hint={
+              standard && certificateField(f.key)
+                ? 'Certificates are never edited: add a new certificate on the standard’s page'
+                : f.hint
+            }
+            required
+          >
             {(p) => (
               <input
                 {...p}
                 type={f.type ?? 'text'}
                 value={v[f.key]}
+                readOnly={!!standard && certificateField(f.key)}
                 onChange={(e) => setV((s) => ({ ...s, [f.key]: e.target.value }))}
               />
             )}
           </Field>
         ))}
+        {!standard && (
+          <>
+            <Field label="Expanded uncertainty (k=2)" hint="Optional, as on the certificate, e.g. 0.02">
+              {(p) => (
+                <input
+                  {...p}
+                  inputMode="decimal"
+                  value={uncertainty.value}
+                  onChange={(e) => setUncertainty((u) => ({ ...u, value: e.target.value }))}
+                />
+              )}
+            </Field>
+            <Field label="Uncertainty unit" hint="bar, mbar, degC, mA, mV, ohm… or % (of the applied value)">
+              {(p) => (
+                <input
+                  {...p}
+                  value={uncertainty.unit}
+                  onChange={(e) => setUncertainty((u) => ({ ...u, unit: e.target.value }))}
+                />
+              )}
+            </Field>
+          </>
+        )}
         <FormError error={save.error} />
       </form>
     </Modal>
