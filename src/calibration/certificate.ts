@@ -6,6 +6,7 @@ import { pdfSafe } from '../reports/pdf-export.ts';
 import { PRODUCT_NAME } from '../reports/report-model.ts';
 import { parseJson } from '../shared/db-values.ts';
 import { NotFoundError } from '../shared/errors.ts';
+import { signaturesOf } from '../signatures/signature-service.ts';
 import { findCalibration, type PublicCalibration } from './calibration-records.ts';
 import { describeRule, MIN_TUR, type ToleranceRule } from './tolerances.ts';
 import { inputUnit, type TransferFunction } from './transfer-functions.ts';
@@ -37,15 +38,27 @@ export interface CertificateExtras {
   signatures?: { meaning: string; name: string; at: string; hash?: string }[];
 }
 
-/**
- * Hook for the device a record belongs to and its electronic signatures (issue 13 items 1 and 7,
- * built on another branch): nothing here. Fill it where those tables exist.
- */
+/** The device the record belongs to and its electronic signatures (issue 13 items 1 and 7). */
 export async function certificateExtras(
-  _db: Kysely<DB>,
-  _record: PublicCalibration,
+  db: Kysely<DB>,
+  record: PublicCalibration,
 ): Promise<CertificateExtras> {
-  return {};
+  const device: [string, string][] = record.device_serial_number
+    ? [
+        ['Device', [record.device_manufacturer, record.device_model].filter(Boolean).join(' ') || '-'],
+        ['Serial number', record.device_serial_number],
+      ]
+    : [];
+  const { items } = await signaturesOf(db, 'calibration_record', record.id);
+  return {
+    device,
+    signatures: items.map((s) => ({
+      meaning: s.meaning,
+      name: s.signer_name,
+      at: s.signed_at,
+      hash: s.content_hash,
+    })),
+  };
 }
 
 export interface CertificateData {

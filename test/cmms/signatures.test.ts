@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstrument, makeUser } from '../helpers/factories.ts';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { download, pdfPages, squash } from '../reports/report-files.ts';
 import { makeStandard, points } from './cmms-fixtures.ts';
 
 const completion = { completion_notes: 'done', actual_duration_minutes: 30, parts_used: 'none' };
@@ -86,6 +87,14 @@ describe('electronic signatures (issue 13 item 7)', () => {
       expect.arrayContaining(['sign_performed', 'sign_reviewed', 'sign_approved', 'sign_refused']),
     );
     expect(JSON.stringify(audit.body)).not.toContain('not-my-password');
+
+    // The certificate prints the three signatures (who, meaning) and the signed content's hash.
+    const cert = await download(t.url, `/api/calibrations/${rec.body.id}/certificate.pdf`, tech.token);
+    expect(cert.status).toBe(200);
+    const certText = squash(pdfPages(cert.body).join('\n'));
+    for (const u of [tech, other, supervisor])
+      expect(certText).toContain(`Test ${u === supervisor ? 'admin' : 'technician'} ${u.employee_number}`);
+    expect(certText).toMatch(/approved/i);
 
     const report = await t.api('GET', `/api/reports/calibration?tag=${inst.tag}`);
     const section = report.body.sections.find((s: { key: string }) => s.key === 'signatures');
