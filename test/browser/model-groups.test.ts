@@ -64,7 +64,7 @@ describe('model groups page', () => {
     await page.getByText('Trained version 1.').waitFor();
     await page.getByText('30 windows').first().waitFor();
     for (const tag of tags) await page.getByText(new RegExp(`${tag}: (Waiting for the first window|Agrees with its twins)`)).waitFor();
-    await screenshot(page, 'web-model-group', { fullPage: true });
+    await screenshot(page, 'model-group', { fullPage: true });
     expect(admin.errors).toEqual([]);
   });
 });
