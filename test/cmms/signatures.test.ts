@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstrument, makeUser } from '../helpers/factories.ts';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -91,6 +92,8 @@ describe('electronic signatures (issue 13 item 7)', () => {
     // The certificate prints the three signatures (who, meaning) and the signed content's hash.
     const cert = await download(t.url, `/api/calibrations/${rec.body.id}/certificate.pdf`, tech.token);
     expect(cert.status).toBe(200);
+    mkdirSync('test-results', { recursive: true });
+    writeFileSync('test-results/certificate-signed.pdf', cert.body); // kept for a look
     const certText = squash(pdfPages(cert.body).join('\n'));
     for (const u of [tech, other, supervisor])
       expect(certText).toContain(`Test ${u === supervisor ? 'admin' : 'technician'} ${u.employee_number}`);
