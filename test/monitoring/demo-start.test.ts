@@ -126,12 +126,29 @@ describe('demo start: seeded history and the simulator', () => {
     expect(drift).toMatchObject({ kind: 'drift', params: { ratePctPerDay: 4 } });
     expect(Date.now() - Date.parse(drift.started_at)).toBeGreaterThan(19 * HOUR);
     // What the group's residual CUSUM will see at its first live window: PT-202, read against the
-    // other three, is off by ~1 bar (3 % of its span). Even one reading (noisier than the window
-    // mean the CUSUM scores) is past h + k = 5.5 residual sigma: the first window alone alarms.
-    const values = await waitFor('live values of the four members', async () => {
-      const v = group.memberIds.map((id) => t.server.ctx.live.lastReading(id)?.value);
-      return v.every((x) => x !== undefined) ? (v as number[]) : null;
-    });
+    // other three, is off by ~1 bar (3 % of its span). The mean of the first live readings (a short
+    // window) is already past h + k = 5.5 residual sigma: the first window alone alarms.
+    const since = Date.parse(status.body.started_at);
+    const values = await waitFor(
+      'five live readings of each member',
+      async () => {
+        const rows = await t.server.ctx.db
+          .selectFrom('raw_readings')
+          .select([
+            'instrument_id',
+            (eb) => eb.fn.avg<number>('value').as('avg'),
+            (eb) => eb.fn.countAll<number>().as('n'),
+          ])
+          .where('instrument_id', 'in', group.memberIds)
+          .where('ts', '>=', since)
+          .where('quality', '=', 'good')
+          .groupBy('instrument_id')
+          .execute();
+        const v = group.memberIds.map((id) => rows.find((r) => r.instrument_id === id));
+        return v.every((r) => r && Number(r.n) >= 5) ? v.map((r) => Number(r?.avg)) : null;
+      },
+      60_000,
+    );
     const pca = group.model.drift?.pca;
     if (!pca) throw new Error('no drift model');
     const expected = expectedFromOthers(pca, values);
