@@ -3,6 +3,7 @@ import PDFDocument from 'pdfkit';
 import type { DB } from '../db/schema.ts';
 import { formatDate, formatDateTime } from '../reports/format.ts';
 import { pdfSafe } from '../reports/pdf-export.ts';
+import { AMBER, COPPER, GREEN, GREY, INK, MARGIN, NAVY, RED, RULE, ZEBRA } from '../reports/pdf-style.ts';
 import { PRODUCT_NAME } from '../reports/report-model.ts';
 import { parseJson } from '../shared/db-values.ts';
 import { NotFoundError } from '../shared/errors.ts';
@@ -19,16 +20,6 @@ import { inputUnit, type TransferFunction } from './transfer-functions.ts';
 
 type Doc = PDFKit.PDFDocument;
 
-const NAVY = '#1f3a5f';
-const COPPER = '#b87333';
-const INK = '#1a1a1a';
-const GREY = '#5c6670';
-const RULE = '#c9d1d9';
-const ZEBRA = '#f3f6f9';
-const RED = '#b42318';
-const GREEN = '#1f7a3a';
-const AMBER = '#9a6700';
-const MARGIN = 36;
 const TOP = MARGIN + 44;
 
 /** Lines a later feature (devices, electronic signatures) adds to a certificate. */

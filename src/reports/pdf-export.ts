@@ -1,6 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
 import { formatCell, formatDateTime, formatFigure } from './format.ts';
+import { COPPER, GREEN, GREY, INK, MARGIN, NAVY, RED, RULE, ZEBRA } from './pdf-style.ts';
 import { type Column, PRODUCT_NAME, type ReportData, type ReportTable, type Row } from './report-model.ts';
 
 // The PDF rendering of a report: a document a quality manager can sign. Header on every page
@@ -10,16 +11,6 @@ import { type Column, PRODUCT_NAME, type ReportData, type ReportTable, type Row 
 
 type Doc = PDFKit.PDFDocument;
 
-const NAVY = '#1f3a5f';
-const COPPER = '#b87333';
-const INK = '#1a1a1a';
-const GREY = '#5c6670';
-const RULE = '#c9d1d9';
-const ZEBRA = '#f3f6f9';
-const RED = '#b42318';
-const GREEN = '#1f7a3a';
-
-const MARGIN = 36;
 const HEADER_H = 44;
 const FOOTER_H = 26;
 const CELL_PAD_X = 4;
