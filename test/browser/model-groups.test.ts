@@ -63,7 +63,10 @@ describe('model groups page', () => {
     await page.getByRole('button', { name: 'Train on the common baseline' }).click();
     await page.getByText('Trained version 1.').waitFor();
     await page.getByText('30 windows').first().waitFor();
-    for (const tag of tags) await page.getByText(new RegExp(`${tag}: (Waiting for the first window|Agrees with its twins)`)).waitFor();
+    for (const tag of tags)
+      await page
+        .getByText(new RegExp(`${tag}: (Waiting for the first window|Agrees with its twins)`))
+        .waitFor();
     await screenshot(page, 'model-group', { fullPage: true });
     expect(admin.errors).toEqual([]);
   });

@@ -23,7 +23,8 @@ export function MlPage({
         <div>
           <h1>Machine learning</h1>
           <p className="subtitle">
-            Model groups (drift against twins, one anomaly score per group) and per-instrument Isolation Forest models, all trained on admin-confirmed clean data.
+            Model groups (drift against twins, one anomaly score per group) and per-instrument Isolation
+            Forest models, all trained on admin-confirmed clean data.
           </p>
         </div>
         <label className="inline-label">
