@@ -251,7 +251,7 @@ export class AnomalyScorer {
     const at = new Date(e.ts).toISOString();
     try {
       if (e.kind === 'raise') {
-        const { alert, created } = await raiseAlert(this.deps.db, {
+        await raiseAlert(this.deps.db, {
           instrumentId,
           alertType: 'anomaly',
           conditionKey: e.condition,
@@ -261,7 +261,6 @@ export class AnomalyScorer {
           at,
         });
         this.stats.windows_alerted++;
-        if (created) this.deps.events.emit('alert.raised', alert.id, instrumentId);
       } else {
         await clearAlertCondition(
           this.deps.db,

@@ -141,7 +141,6 @@ export class MonitorService {
       log: deps.log,
       now: () => deps.clock.now().getTime(),
       tagOf: (id) => this.tracked.get(id)?.instrument.tag,
-      onRaised: (alertId, instrumentId) => deps.events.emit('alert.raised', alertId, instrumentId),
       flushMs: config.monitoring.alertFlushMs,
       types: ['rule_violation', 'instrument_fault', 'data_gap', 'drift'],
     });

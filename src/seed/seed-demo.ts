@@ -343,7 +343,7 @@ async function seedMaintenanceWork(
         duration_minutes: m.minutes,
         performed_at: ago(m.days).toISOString(),
       },
-      { now, suppressionMinutes: settings.suppressionMinutes, after: quiet() },
+      { now, suppressionMinutes: settings.suppressionMinutes },
     );
   }
 

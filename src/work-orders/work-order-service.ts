@@ -725,7 +725,7 @@ export async function updateWorkOrder(
           duration_minutes: merged.actual_duration_minutes,
           work_order_id: id,
         },
-        { now: deps.now, suppressionMinutes: deps.settings.suppressionMinutes, after: deps.after },
+        { now: deps.now, suppressionMinutes: deps.settings.suppressionMinutes },
       );
     }
 
