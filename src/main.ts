@@ -19,11 +19,11 @@ import { MonitorService } from './monitoring/monitor-service.ts';
 import { createMailer } from './notifications/mailer.ts';
 import { registerReportJobs } from './reports/report-jobs.ts';
 import { seedDemo } from './seed/seed-demo.ts';
+import { cmmsSettings } from './settings/cmms-settings.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import { EventBus } from './shared/events.ts';
 import { brokerTarget, SimulatorRuntime, topicPrefixOf } from './simulator/runtime.ts';
 import { ensureAdmin } from './users/bootstrap-admin.ts';
-import { cmmsSettings } from './work-orders/settings.ts';
 
 export interface StartOptions {
   clock?: Clock;
