@@ -3,9 +3,9 @@ import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
 import { Id, IdParams, Nullable, Page, PageQuery, StrictObject, Timestamp, toUtc } from '../http/schemas.ts';
 import { getInstrument } from '../instruments/instrument-service.ts';
+import { scanNow } from '../scans/scheduler.ts';
 import { listMaintenance, MAINTENANCE_ACTION_TYPES } from './maintenance-records.ts';
 import { getMaintenance, recordMaintenance } from './maintenance-service.ts';
-import { scanNow } from './scheduler.ts';
 
 const ActionType = Type.Union(MAINTENANCE_ACTION_TYPES.map((t) => Type.Literal(t)));
 
