@@ -40,7 +40,7 @@ import { monitorConfig } from '../src/detection/types.ts';
 import { instrumentDefaults } from '../src/instruments/instrument-service.ts';
 import { InstrumentAnomalyDetector } from '../src/ml/anomaly-detector.ts';
 import { featureWindows, minPointsPerWindow, windowGeometry } from '../src/ml/windows.ts';
-import { type MonitoredInstrument, monitorConfigFor } from '../src/monitoring/instrument-config.ts';
+import { type MonitoredInstrument, toMonitorConfig } from '../src/monitoring/instrument-config.ts';
 import { InstrumentMonitor } from '../src/monitoring/instrument-monitor.ts';
 import type { FaultSpec } from '../src/simulator/fault-spec.ts';
 import { generateHistory, type ScheduledFault } from '../src/simulator/history.ts';
@@ -250,7 +250,7 @@ function main() {
     );
     const base = baselineFromReadings(data, CUSUM_WINDOW_SECONDS, CUSUM_WINDOW_SECONDS / STEP / 2);
     const record = { ...p.record, baseline_mean: base.mean, baseline_std: base.sigma };
-    const cfg = monitorConfigFor(record, {
+    const cfg = toMonitorConfig(record, {
       cusumK: CUSUM_K,
       cusumH: CUSUM_H,
       stuckSensorMinutes: STUCK_MINUTES,

@@ -12,12 +12,12 @@ import {
 } from './gateways/gateway-service.ts';
 import { createLogger, startServer } from './main.ts';
 import { seedDemo } from './seed/seed-demo.ts';
+import { cmmsSettings } from './settings/cmms-settings.ts';
 import { parseSimulateArgs, SIMULATE_HELP } from './simulator/cli-options.ts';
 import { runSimulation } from './simulator/run-simulation.ts';
 import { brokerTarget, loadSimInstruments, topicPrefixOf } from './simulator/runtime.ts';
 import { redactUrl } from './simulator/simulator.ts';
 import { createUser, findUserByEmployeeNumber, setPassword } from './users/user-service.ts';
-import { cmmsSettings } from './work-orders/settings.ts';
 
 const HELP = `The Copperbelt University CMMS
 

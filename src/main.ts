@@ -13,17 +13,17 @@ import { DatabaseWrites } from './health/database-writes.ts';
 import { buildApp } from './http/app.ts';
 import { createIngestion } from './ingestion/ingestion-runtime.ts';
 import { JobRunner } from './jobs/job-runner.ts';
-import { startMaintenanceScheduler } from './maintenance/scheduler.ts';
 import { startMl } from './ml/index.ts';
 import { MonitorService } from './monitoring/monitor-service.ts';
 import { createMailer } from './notifications/mailer.ts';
 import { registerReportJobs } from './reports/report-jobs.ts';
+import { startMaintenanceScheduler } from './scans/scheduler.ts';
 import { seedDemo } from './seed/seed-demo.ts';
+import { cmmsSettings } from './settings/cmms-settings.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import { EventBus } from './shared/events.ts';
 import { brokerTarget, SimulatorRuntime, topicPrefixOf } from './simulator/runtime.ts';
 import { ensureAdmin } from './users/bootstrap-admin.ts';
-import { cmmsSettings } from './work-orders/settings.ts';
 
 export interface StartOptions {
   clock?: Clock;

@@ -39,8 +39,6 @@ export interface AlertAggregatorOptions {
   now: () => number;
   /** Tag of an instrument, for log lines. */
   tagOf?: (instrumentId: number) => string | undefined;
-  /** Called when an alert becomes active: a new unsuppressed row, or a suppressed one whose window ended. */
-  onRaised?: (alertId: number, instrumentId: number) => void;
   /**
    * Period of the batched repeat write (default 5 s). Repeats of a raise are written at the next
    * period; a last_seen that only moves because the condition persists, every 15 periods.
@@ -84,7 +82,7 @@ const keyOf = (instrumentId: number, alertType: string, condition: string) =>
   `${instrumentId}|${alertType}|${condition}`;
 
 export class AlertAggregator {
-  private readonly o: Required<Omit<AlertAggregatorOptions, 'tagOf' | 'onRaised'>> & AlertAggregatorOptions;
+  private readonly o: Required<Omit<AlertAggregatorOptions, 'tagOf'>> & AlertAggregatorOptions;
   private readonly entries = new Map<string, Entry>();
   private readonly byInstrument = new Map<number, Set<Entry>>();
   private readonly dirty = new Set<Entry>();
@@ -360,10 +358,7 @@ export class AlertAggregator {
     e.writtenAt = this.o.now();
     if (created) {
       if (alert.suppressed) this.stats.suppressed++;
-      else {
-        this.stats.raised++;
-        this.o.onRaised?.(alert.id, e.instrumentId);
-      }
+      else this.stats.raised++;
     }
     // Cleared again while the raise was queued: the queued clear follows and records it.
   }
@@ -428,10 +423,7 @@ export class AlertAggregator {
         continue;
       }
       // Still present after its instrument's suppression window: now a real alert.
-      if (e.suppressed && !still.suppressed) {
-        this.stats.raised++;
-        this.o.onRaised?.(r.id, e.instrumentId);
-      }
+      if (e.suppressed && !still.suppressed) this.stats.raised++;
       e.suppressed = still.suppressed;
     }
   }

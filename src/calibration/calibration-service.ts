@@ -7,10 +7,10 @@ import { deviceInstalledAt } from '../devices/installations.ts';
 import { extendSuppressionWindow } from '../instruments/instrument-service.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { assertStandardUsable } from '../reference-standards/reference-standard-service.ts';
+import type { CmmsSettings } from '../settings/cmms-settings.ts';
 import { bool } from '../shared/db-values.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { isOpenStatus } from '../work-orders/lifecycle.ts';
-import type { CmmsSettings } from '../work-orders/settings.ts';
 import { createGeneratedWorkOrder } from '../work-orders/work-order-service.ts';
 import {
   correctionOf,

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
 import { IdParams, StrictObject } from '../http/schemas.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
-import { cmmsSettings } from '../work-orders/settings.ts';
+import { cmmsSettings } from '../settings/cmms-settings.ts';
 import { importCalibrations } from './calibrator-import.ts';
 import { certificateNumber, loadCertificateData, renderCertificatePdf } from './certificate.ts';
 import { CalibrationSchema, CalibrationWarningSchema } from './schemas.ts';

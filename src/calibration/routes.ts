@@ -4,8 +4,8 @@ import { currentUser } from '../http/auth-guard.ts';
 import { Id, IdParams, Page, PageQuery, Timestamp, toUtc } from '../http/schemas.ts';
 import { getInstrument } from '../instruments/instrument-service.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
+import { cmmsSettings } from '../settings/cmms-settings.ts';
 import { auditingRefusals } from '../signatures/signature-service.ts';
-import { cmmsSettings } from '../work-orders/settings.ts';
 import { listCalibrations } from './calibration-records.ts';
 import { getCalibration, recordCalibration } from './calibration-service.ts';
 import {

@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import type { AnomalyView, LastReading, LiveView, MonitorView } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import type { Severity } from '../detection/types.ts';
-import { healthForAll } from '../ml/health-service.ts';
+import { healthForAll } from '../instruments/health-service.ts';
 
 // Health of every instrument in one pass for the dashboard cards and the health-status report:
 // the score comes from the ml module's healthForAll (formula: detection/health-score.ts); this adds

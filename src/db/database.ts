@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { type DatabaseIntrospector, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config.ts';
+import { OwnSchemaIntrospector } from './own-schema-introspector.ts';
 import type { DB } from './schema.ts';
 import { type WriteObserver, watchStorage } from './storage-faults.ts';
 
@@ -46,7 +47,15 @@ export function openDatabase(target: DatabaseTarget, opts: { writes?: WriteObser
     ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
   });
   const db = new Kysely<DB>({
-    dialect: watchStorage(new PostgresDialect({ pool }), { observer: opts.writes }),
+    dialect: watchStorage(new OwnSchemaPostgresDialect({ pool }), { observer: opts.writes }),
   });
   return { db, dialect: 'postgres', schema: target.schema ?? 'public', close: () => db.destroy() };
+}
+
+/** PostgreSQL whose introspection (used by the migrator) sees only the connection's own schema. */
+class OwnSchemaPostgresDialect extends PostgresDialect {
+  // biome-ignore lint/suspicious/noExplicitAny: introspection is untyped
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new OwnSchemaIntrospector(db);
+  }
 }

@@ -1,9 +1,9 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { storageFault } from '../db/storage-faults.ts';
-import { AppError } from '../shared/errors.ts';
+import { AppError, type ErrorCode } from '../shared/errors.ts';
 
 interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
+  error: { code: ErrorCode; message: string; details?: unknown };
 }
 
 /** Maps every error to the one JSON shape; client mistakes are 4xx, and 5xx never leak internals. */
@@ -75,7 +75,7 @@ function fieldName(instancePath: string | undefined, params?: Record<string, unk
   return path || null;
 }
 
-function clientCode(err: FastifyError): string {
+function clientCode(err: FastifyError): ErrorCode {
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -13,6 +13,7 @@ import { deviceRoutes } from '../devices/routes.ts';
 import { gatewayRoutes } from '../gateways/routes.ts';
 import { healthRoutes } from '../health/routes.ts';
 import { instrumentRoutes } from '../instruments/routes.ts';
+import { instrumentStatusRoutes } from '../instruments/status-routes.ts';
 import { jobRoutes } from '../jobs/routes.ts';
 import { labelRoutes } from '../labels/routes.ts';
 import { maintenanceRoutes } from '../maintenance/routes.ts';
@@ -38,6 +39,7 @@ export async function apiRoutes(app: FastifyInstance) {
     userRoutes,
     processUnitRoutes,
     instrumentRoutes,
+    instrumentStatusRoutes,
     auditRoutes,
     alertRoutes,
     alarmRoutes,

@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { InstrumentRow } from '../db/schema.ts';
-import { type MonitorConfig, monitorConfig } from '../detection/types.ts';
+import type { MonitorConfig } from '../detection/types.ts';
+import { monitorDefaults, toMonitorConfig } from '../monitoring/instrument-config.ts';
 import type { EventBus } from '../shared/events.ts';
 
 export interface CachedInstrument {
@@ -32,29 +33,7 @@ export function toCachedInstrument(row: InstrumentRow, config: Config): CachedIn
     unit: row.unit.trim(),
     status: row.status,
     row: Object.freeze({ ...row }),
-    monitor: Object.freeze(
-      monitorConfig({
-        tag: row.tag,
-        unit: row.unit,
-        rangeMin: row.range_min,
-        rangeMax: row.range_max,
-        nominalValue: row.nominal_value,
-        alarmLowCritical: row.alarm_low_critical,
-        alarmLowWarning: row.alarm_low_warning,
-        alarmHighWarning: row.alarm_high_warning,
-        alarmHighCritical: row.alarm_high_critical,
-        alarmDeadband: row.alarm_deadband,
-        alarmOnDelaySeconds: row.alarm_on_delay_seconds,
-        publishIntervalSeconds: row.publish_interval_seconds,
-        stuckDeadband: row.stuck_deadband,
-        stuckWindowMinutes: row.stuck_window_minutes ?? config.stuckSensorMinutes,
-        signalLowMa: row.signal_low_ma,
-        signalHighMa: row.signal_high_ma,
-        maxRatePerSecond: row.max_rate_per_second,
-        cusumK: row.cusum_k ?? config.cusum.k,
-        cusumH: row.cusum_h ?? config.cusum.h,
-      }),
-    ),
+    monitor: Object.freeze(toMonitorConfig(row, monitorDefaults(config))),
   });
 }
 

@@ -135,3 +135,57 @@ export const InstrumentSchema = Type.Object({
     Nullable(Type.Object({ timestamp: Type.String(), value: Type.Number(), quality: Type.String() })),
   ),
 });
+
+// GET /api/instruments/{id}/status
+const HealthParts = Type.Object({
+  alerts: Type.Number(),
+  drift: Type.Number(),
+  anomaly: Type.Number(),
+  freshness: Type.Number(),
+  calibration: Type.Number(),
+});
+
+export const InstrumentStatusSchema = Type.Object({
+  instrument_id: Type.Integer(),
+  tag: Type.String(),
+  unit: Type.String(),
+  status: Type.String(),
+  generated_at: Type.String(),
+  live: Nullable(Type.Object({ timestamp: Type.String(), value: Type.Number(), quality: Type.String() })),
+  rules: Type.Unknown({ description: 'rule engine state per limit (null until monitoring tracks it)' }),
+  signal: Type.Unknown({ description: 'loop current and open signal fault' }),
+  cusum: Type.Unknown({ description: 'S+ and S- against h (statistic, ratio_to_h), baseline and warm-up' }),
+  stuck: Type.Unknown({ description: 'stuck-sensor window: band vs deadband, frozen seconds' }),
+  data_gap: Type.Unknown(),
+  anomaly: Type.Unknown({ description: 'latest window score of the active model (null without one)' }),
+  model: Nullable(
+    Type.Object({
+      version: Type.Integer(),
+      trained_at: Type.String(),
+      windows_used: Type.Integer(),
+      contamination: Type.Number(),
+      threshold: Type.Number(),
+      feature_set_version: Type.Integer(),
+    }),
+  ),
+  calibration: Type.Object({
+    last_calibration_at: Nullable(Type.String()),
+    next_calibration_due: Nullable(Type.String()),
+    calibration_overdue: Type.Boolean(),
+  }),
+  open_alerts: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      alert_type: Type.String(),
+      condition: Type.String(),
+      severity: Type.String(),
+      status: Type.String(),
+      message: Type.String(),
+      first_seen: Type.String(),
+      last_seen: Type.String(),
+    }),
+  ),
+  health_score: Nullable(Type.Integer({ minimum: 0, maximum: 100 })),
+  health_parts: Nullable(HealthParts),
+  health_inputs: Type.Unknown({ description: 'what each part of the score was computed from' }),
+});

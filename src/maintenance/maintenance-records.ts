@@ -3,7 +3,6 @@ import { recordAudit } from '../audit/audit-log.ts';
 import { sealMaintenance } from '../audit/record-hash.ts';
 import type { DB } from '../db/schema.ts';
 import { extendSuppressionWindow } from '../instruments/instrument-service.ts';
-import type { AfterCommit } from '../notifications/after-commit.ts';
 
 export const MAINTENANCE_ACTION_TYPES = [
   'corrective',
@@ -111,14 +110,13 @@ export async function listMaintenance(db: Kysely<DB>, q: MaintenanceQuery) {
 
 /**
  * Stores a maintenance record with its audit row and starts the instrument's alert suppression
- * window (maintenance disturbs readings). Runs inside the caller's transaction; the
- * `maintenance.completed` event goes out after commit.
+ * window (maintenance disturbs readings). Runs inside the caller's transaction.
  */
 export async function insertMaintenanceRecord(
   trx: Kysely<DB>,
   actorId: number | null,
   v: MaintenanceValues,
-  deps: { now: Date; suppressionMinutes: number; after: AfterCommit },
+  deps: { now: Date; suppressionMinutes: number },
 ): Promise<PublicMaintenance> {
   const at = deps.now.toISOString();
   const row = await trx
@@ -137,6 +135,5 @@ export async function insertMaintenanceRecord(
     newValue: { ...record, suppressed_until: until, content_hash: await sealMaintenance(trx, row.id) },
     at,
   });
-  deps.after.emit('maintenance.completed', v.instrument_id, v.performed_at);
   return record;
 }

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { DB, Role } from '../db/schema.ts';
-import type { AfterCommit } from '../notifications/after-commit.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { findMaintenance, insertMaintenanceRecord } from './maintenance-records.ts';
 
@@ -18,12 +17,12 @@ export interface MaintenanceInput {
 
 const FUTURE_SLACK_MS = 5 * 60_000;
 
-/** Records completed maintenance; the suppression window and `maintenance.completed` follow. */
+/** Records completed maintenance; the alert suppression window starts with it. */
 export async function recordMaintenance(
   db: Kysely<DB>,
   actor: { id: number; role: Role },
   input: MaintenanceInput,
-  deps: { now: Date; suppressionMinutes: number; after: AfterCommit },
+  deps: { now: Date; suppressionMinutes: number },
 ) {
   const performedAt = input.performed_at
     ? new Date(input.performed_at).toISOString()

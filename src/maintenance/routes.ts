@@ -3,10 +3,9 @@ import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
 import { Id, IdParams, Nullable, Page, PageQuery, StrictObject, Timestamp, toUtc } from '../http/schemas.ts';
 import { getInstrument } from '../instruments/instrument-service.ts';
-import { withAfterCommit } from '../notifications/after-commit.ts';
+import { scanNow } from '../scans/scheduler.ts';
 import { listMaintenance, MAINTENANCE_ACTION_TYPES } from './maintenance-records.ts';
 import { getMaintenance, recordMaintenance } from './maintenance-service.ts';
-import { scanNow } from './scheduler.ts';
 
 const ActionType = Type.Union(MAINTENANCE_ACTION_TYPES.map((t) => Type.Literal(t)));
 
@@ -65,13 +64,10 @@ export const maintenanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const record = await withAfterCommit(ctx, (after) =>
-        recordMaintenance(ctx.db, currentUser(req), req.body, {
-          now: ctx.clock.now(),
-          suppressionMinutes: ctx.config.suppressionMinutes,
-          after,
-        }),
-      );
+      const record = await recordMaintenance(ctx.db, currentUser(req), req.body, {
+        now: ctx.clock.now(),
+        suppressionMinutes: ctx.config.suppressionMinutes,
+      });
       return reply.status(201).send(record);
     },
   );

@@ -159,7 +159,7 @@ export class AnomalyScorer {
     const ids = rows.map((r) => r.instrument_id);
     const instruments = await db
       .selectFrom('instruments')
-      .select(['id', 'tag', 'status', 'range_min', 'range_max', 'nominal_value', 'publish_interval_seconds'])
+      .select(SCORER_COLUMNS)
       .where('id', 'in', ids)
       .execute();
     const open = await db
@@ -189,12 +189,7 @@ export class AnomalyScorer {
         const detector = new InstrumentAnomalyDetector(
           file.model,
           row.version,
-          configOf(i.tag, {
-            rangeMin: i.range_min,
-            rangeMax: i.range_max,
-            nominalValue: i.nominal_value,
-            publishIntervalSeconds: i.publish_interval_seconds,
-          }),
+          rowConfig(i),
           {
             windowSeconds: file.window_seconds,
             strideSeconds: file.stride_seconds,
@@ -221,21 +216,14 @@ export class AnomalyScorer {
   private async refreshSettings(ids: number[]): Promise<void> {
     const rows = await this.deps.db
       .selectFrom('instruments')
-      .select(['id', 'tag', 'status', 'range_min', 'range_max', 'nominal_value', 'publish_interval_seconds'])
+      .select(SCORER_COLUMNS)
       .where('id', 'in', ids)
       .execute();
     for (const i of rows) {
       const e = this.entries.get(i.id);
       if (!e) continue;
       e.status = i.status;
-      e.detector.setConfig(
-        configOf(i.tag, {
-          rangeMin: i.range_min,
-          rangeMax: i.range_max,
-          nominalValue: i.nominal_value,
-          publishIntervalSeconds: i.publish_interval_seconds,
-        }),
-      );
+      e.detector.setConfig(rowConfig(i));
     }
   }
 
@@ -251,7 +239,7 @@ export class AnomalyScorer {
     const at = new Date(e.ts).toISOString();
     try {
       if (e.kind === 'raise') {
-        const { alert, created } = await raiseAlert(this.deps.db, {
+        await raiseAlert(this.deps.db, {
           instrumentId,
           alertType: 'anomaly',
           conditionKey: e.condition,
@@ -261,7 +249,6 @@ export class AnomalyScorer {
           at,
         });
         this.stats.windows_alerted++;
-        if (created) this.deps.events.emit('alert.raised', alert.id, instrumentId);
       } else {
         await clearAlertCondition(
           this.deps.db,
@@ -282,6 +269,34 @@ export class AnomalyScorer {
   }
 }
 
+/** The register columns the scorer reads. */
+const SCORER_COLUMNS = [
+  'id',
+  'tag',
+  'status',
+  'range_min',
+  'range_max',
+  'nominal_value',
+  'publish_interval_seconds',
+] as const;
+
+/** The scorer's settings from a register row. */
+function rowConfig(i: {
+  tag: string;
+  range_min: number;
+  range_max: number;
+  nominal_value: number | null;
+  publish_interval_seconds: number;
+}): AnomalyInstrumentConfig {
+  return configOf(i.tag, {
+    rangeMin: i.range_min,
+    rangeMax: i.range_max,
+    nominalValue: i.nominal_value,
+    publishIntervalSeconds: i.publish_interval_seconds,
+  });
+}
+
+/** The scorer's settings from the detectors' settings (the ingestion cache's entry). */
 function configOf(
   tag: string,
   m: { rangeMin: number; rangeMax: number; nominalValue: number | null; publishIntervalSeconds: number },

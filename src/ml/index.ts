@@ -1,17 +1,16 @@
 /**
- * Machine learning and condition scores: reference baselines, Isolation Forest training (a
- * background job in a worker thread), versioned models, live anomaly scoring and the health score.
+ * Machine learning: reference baselines, Isolation Forest training (a background job in a worker
+ * thread), versioned models and live anomaly scoring. (The rule-based health score and the status
+ * route are in src/instruments/.)
  *
  *   startMl(ctx)            registers the 'ml.train' job and starts the live scorer; returns it (a
  *                           ReadingSink for the ingestion pipeline) and sets ctx.anomaly.
- *   healthForAll / healthOf per-instrument health (see health-service.ts).
- *   mlRoutes                /api/ml/* and GET /api/instruments/{id}/status.
+ *   mlRoutes                /api/ml/*.
  */
 import type { AppContext } from '../context.ts';
 import { AnomalyScorer } from './anomaly-scorer.ts';
 import { registerTrainingJob } from './training-service.ts';
 
-export { type HealthFilter, healthForAll, healthOf, type InstrumentHealthScore } from './health-service.ts';
 export { mlRoutes } from './routes.ts';
 
 export async function startMl(ctx: AppContext): Promise<AnomalyScorer> {

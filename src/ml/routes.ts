@@ -15,13 +15,11 @@ import {
   BaselineBody,
   BaselineSchema,
   CreatedBaselineSchema,
-  InstrumentStatusSchema,
   ModelPage,
   ModelVersionSchema,
   TagParams,
   TagVersionParams,
 } from './schemas.ts';
-import { instrumentStatus } from './status-service.ts';
 import { requestTraining } from './training-service.ts';
 
 export const mlRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -153,21 +151,5 @@ export const mlRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ctx.events.emit('model.activated', target.id);
       return version;
     },
-  );
-
-  app.get(
-    '/instruments/:id/status',
-    {
-      config: { role: 'user' },
-      schema: {
-        tags: ['instruments'],
-        description:
-          'Live value and quality, rule state, CUSUM sums vs h, stuck state, latest anomaly score, active ' +
-          'model version and the health score with its parts.',
-        params: IdParams,
-        response: { 200: InstrumentStatusSchema },
-      },
-    },
-    async (req) => instrumentStatus(ctx, req.params.id, ctx.clock.now()),
   );
 };

@@ -1,5 +1,6 @@
 // The instrument record, projected onto what the detectors need. Plant-wide settings fill the
 // per-instrument ones left empty (cusum_k / cusum_h / stuck_window_minutes override the defaults).
+import type { Config } from '../config.ts';
 import type { CusumBaseline } from '../detection/cusum.ts';
 import type { MonitorConfig } from '../detection/types.ts';
 
@@ -62,7 +63,13 @@ export const MONITORED_COLUMNS = [
   'baseline_std',
 ] as const satisfies readonly (keyof MonitoredInstrument)[];
 
-export function monitorConfigFor(i: MonitoredInstrument, d: MonitorDefaults): MonitorConfig {
+/** Plant-wide detector defaults from the configuration. */
+export function monitorDefaults(config: Pick<Config, 'cusum' | 'stuckSensorMinutes'>): MonitorDefaults {
+  return { cusumK: config.cusum.k, cusumH: config.cusum.h, stuckSensorMinutes: config.stuckSensorMinutes };
+}
+
+/** The one mapping of an instrument row onto the detectors' settings (the monitor and the ingestion cache). */
+export function toMonitorConfig(i: MonitoredInstrument, d: MonitorDefaults): MonitorConfig {
   return {
     tag: i.tag,
     unit: i.unit,

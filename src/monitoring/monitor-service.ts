@@ -24,8 +24,9 @@ import {
   MONITORED_COLUMNS,
   type MonitorDefaults,
   type MonitoredInstrument,
-  monitorConfigFor,
+  monitorDefaults,
   referenceBaseline,
+  toMonitorConfig,
   watchesGaps,
 } from './instrument-config.ts';
 import {
@@ -127,11 +128,7 @@ export class MonitorService {
       limitFactor: config.ml.groupAnomalyLimitFactor,
       persistence: config.ml.groupAnomalyPersistence,
     });
-    this.defaults = {
-      cusumK: config.cusum.k,
-      cusumH: config.cusum.h,
-      stuckSensorMinutes: config.stuckSensorMinutes,
-    };
+    this.defaults = monitorDefaults(config);
     this.monitorOptions = {
       windowSeconds: config.cusum.windowMinutes * 60,
       warmupWindows: config.monitoring.cusumWarmupWindows,
@@ -141,7 +138,6 @@ export class MonitorService {
       log: deps.log,
       now: () => deps.clock.now().getTime(),
       tagOf: (id) => this.tracked.get(id)?.instrument.tag,
-      onRaised: (alertId, instrumentId) => deps.events.emit('alert.raised', alertId, instrumentId),
       flushMs: config.monitoring.alertFlushMs,
       types: ['rule_violation', 'instrument_fault', 'data_gap', 'drift'],
     });
@@ -468,7 +464,7 @@ export class MonitorService {
     const now = this.eventNow();
     this.submit(
       row.id,
-      t.monitor.setConfig(monitorConfigFor(row, this.defaults), { gapDetection: watchesGaps(row), now }),
+      t.monitor.setConfig(toMonitorConfig(row, this.defaults), { gapDetection: watchesGaps(row), now }),
     );
     if (before?.mean !== after?.mean || before?.sigma !== after?.sigma) {
       // Against a new reference (none: a new warm-up) the old sums mean nothing.
@@ -502,7 +498,7 @@ export class MonitorService {
   }
 
   private track(i: Readonly<MonitoredInstrument>, saved?: ReturnType<InstrumentMonitor['toJSON']>): Tracked {
-    const cfg = monitorConfigFor(i, this.defaults);
+    const cfg = toMonitorConfig(i, this.defaults);
     const options: InstrumentMonitorOptions = {
       cusum: this.monitorOptions,
       baseline: referenceBaseline(i),

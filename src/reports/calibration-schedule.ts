@@ -99,10 +99,3 @@ export function walkSchedule(
     events,
   };
 }
-
-/** Calibrations still in force: a record another record corrects is superseded by the correction. */
-export function inForce<T extends { id: number; corrects_id: number | null }>(records: readonly T[]): T[] {
-  const superseded = new Set<number>();
-  for (const r of records) if (r.corrects_id !== null) superseded.add(r.corrects_id);
-  return records.filter((r) => !superseded.has(r.id));
-}

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { countsForDueDate, inForce } from '../calibration/in-force.ts';
 import type { Config } from '../config.ts';
 import type { AnomalyView, LiveView, MonitorView } from '../context.ts';
 import type { DB } from '../db/schema.ts';
@@ -78,19 +79,17 @@ export async function loadCalibrationsInForce(db: Kysely<DB>, scope: Scope) {
       'calibration_records.as_left_passed',
       'calibration_records.corrects_id',
     ])
+    .where(inForce('calibration_records.id'))
     // A reduced check its procedure does not let reset the due date is not a calibration here.
-    .where('calibration_records.resets_due_date', '=', 1);
+    .where(countsForDueDate('calibration_records'));
   for (const c of scopeConditions(scope)) q = q.where(c);
   const rows: CalibrationInForce[] = await q
     .orderBy('calibration_records.instrument_id')
     .orderBy('calibration_records.performed_at')
     .orderBy('calibration_records.id')
     .execute();
-  const superseded = new Set<number>();
-  for (const r of rows) if (r.corrects_id !== null) superseded.add(r.corrects_id);
   const by = new Map<number, CalibrationInForce[]>();
   for (const r of rows) {
-    if (superseded.has(r.id)) continue;
     const list = by.get(r.instrument_id) ?? [];
     list.push(r);
     by.set(r.instrument_id, list);

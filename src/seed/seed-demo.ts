@@ -9,9 +9,9 @@ import { AfterCommit } from '../notifications/after-commit.ts';
 import { createPlan } from '../pm/pm-plan-service.ts';
 import { createProcessUnit } from '../process-units/process-unit-service.ts';
 import { createReferenceStandard } from '../reference-standards/reference-standard-service.ts';
+import { type CmmsSettings, DEFAULT_CMMS_SETTINGS } from '../settings/cmms-settings.ts';
 import { SCHEDULED_FAULTS_KEY } from '../simulator/scheduled-faults.ts';
 import { createUser, findUserByEmployeeNumber } from '../users/user-service.ts';
-import { type CmmsSettings, DEFAULT_CMMS_SETTINGS } from '../work-orders/settings.ts';
 import { createWorkOrder, updateWorkOrder } from '../work-orders/work-order-service.ts';
 import { backfillHistory, demoDrift } from './backfill-history.ts';
 import { DEMO_INSTRUMENTS, DEMO_PROCESS_UNITS, DEMO_REFERENCE_STANDARDS } from './demo-instruments.ts';
@@ -343,7 +343,7 @@ async function seedMaintenanceWork(
         duration_minutes: m.minutes,
         performed_at: ago(m.days).toISOString(),
       },
-      { now, suppressionMinutes: settings.suppressionMinutes, after: quiet() },
+      { now, suppressionMinutes: settings.suppressionMinutes },
     );
   }
 

@@ -1,19 +1,15 @@
 import { EventEmitter } from 'node:events';
 
-/** In-process domain events, emitted after the change has committed. */
+/** In-process domain events, emitted after the change has committed. Each has an emitter and a listener. */
 export interface DomainEvents {
   /** An instrument was created, changed or soft-deleted: live caches reload it. */
   'instrument.changed': [instrumentId: number];
   /** A calibration was recorded: CUSUM resets, suppression starts. */
   'calibration.recorded': [instrumentId: number, at: string];
-  /** Maintenance completed on an instrument: alert suppression starts. */
-  'maintenance.completed': [instrumentId: number, at: string];
   /** A model version was activated (trained or rolled back). */
   'model.activated': [instrumentId: number];
   /** A model group was created, changed, trained, rolled back or deleted: the live monitor reloads it. */
   'model_group.changed': [groupId: number];
-  /** A detector raised a new, unsuppressed alert (notifications may follow). */
-  'alert.raised': [alertId: number, instrumentId: number];
   /** Someone resolved an alert: the live aggregator stops deduplicating against it. */
   'alert.resolved': [alertId: number, instrumentId: number | null];
   /** A gateway's broker login was created, changed, disabled or deleted: the broker re-checks it. */

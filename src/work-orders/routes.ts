@@ -3,10 +3,10 @@ import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
 import { Id, IdParams, Nullable, Page, PageQuery, StrictObject, Timestamp } from '../http/schemas.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
+import { cmmsSettings } from '../settings/cmms-settings.ts';
 import { InlineSignatureBody } from '../signatures/schemas.ts';
 import { auditingRefusals } from '../signatures/signature-service.ts';
 import { WORK_ORDER_PRIORITIES, WORK_ORDER_STATUSES, WORK_ORDER_TYPES } from './lifecycle.ts';
-import { cmmsSettings } from './settings.ts';
 import {
   createWorkOrder,
   createWorkOrderFromAlert,

@@ -9,6 +9,7 @@ import type { DB, Role, WorkOrdersTable } from '../db/schema.ts';
 import { insertMaintenanceRecord, maintenanceForWorkOrder } from '../maintenance/maintenance-records.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { createNotification, notifyAssignment } from '../notifications/notification-service.ts';
+import { type CmmsSettings, slaDueDate } from '../settings/cmms-settings.ts';
 import { bool } from '../shared/db-values.ts';
 import {
   ConflictError,
@@ -26,7 +27,6 @@ import {
   type WorkOrderStatus,
   type WorkOrderType,
 } from './lifecycle.ts';
-import { type CmmsSettings, slaDueDate } from './settings.ts';
 
 export interface WorkOrderDeps {
   now: Date;
@@ -725,7 +725,7 @@ export async function updateWorkOrder(
           duration_minutes: merged.actual_duration_minutes,
           work_order_id: id,
         },
-        { now: deps.now, suppressionMinutes: deps.settings.suppressionMinutes, after: deps.after },
+        { now: deps.now, suppressionMinutes: deps.settings.suppressionMinutes },
       );
     }
 

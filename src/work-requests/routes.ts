@@ -3,9 +3,9 @@ import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
 import { Id, IdParams, Nullable, Page, PageQuery, StrictObject, Timestamp } from '../http/schemas.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
+import { cmmsSettings } from '../settings/cmms-settings.ts';
 import { WORK_ORDER_PRIORITIES, WORK_ORDER_TYPES } from '../work-orders/lifecycle.ts';
 import { WorkOrderSchema } from '../work-orders/routes.ts';
-import { cmmsSettings } from '../work-orders/settings.ts';
 import {
   acceptWorkRequest,
   createWorkRequest,

@@ -2,13 +2,8 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstrument } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
-import {
-  alertsOf,
-  connectPublisher,
-  FAST_MONITORING_ENV,
-  publish,
-  waitFor,
-} from '../monitoring/live-helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { alertsOf, connectPublisher, FAST_MONITORING_ENV, publish } from '../monitoring/live-helpers.ts';
 
 // Issue 14 item 1, live: readings over MQTT on an instrument out of service raise a suppressed
 // alarm (journalled 'suppress'); once it returns to service the condition, still present, becomes

@@ -27,68 +27,60 @@ describe('maintenance records, suppression after work, and preventive maintenanc
 
   it('records maintenance by the logged-in technician, or for another user by an admin; history per instrument', async () => {
     const inst = await makeInstrument(t);
-    const events: [number, string][] = [];
-    const listener = (id: number, at: string) => events.push([id, at]);
-    t.server.ctx.events.on('maintenance.completed', listener);
-    try {
-      const performedAt = new Date(clock.now().getTime() - 10 * MINUTE).toISOString();
-      const res = await t.api('POST', '/api/maintenance', {
-        token: tech.token,
-        body: {
-          instrument_id: inst.id,
-          action_type: 'cleaning',
-          description: 'Impulse lines blown down',
-          parts_used: 'none',
-          duration_minutes: 25,
-          performed_at: performedAt,
-        },
-      });
-      expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({
-        technician_id: tech.id,
+    const performedAt = new Date(clock.now().getTime() - 10 * MINUTE).toISOString();
+    const res = await t.api('POST', '/api/maintenance', {
+      token: tech.token,
+      body: {
+        instrument_id: inst.id,
         action_type: 'cleaning',
+        description: 'Impulse lines blown down',
+        parts_used: 'none',
         duration_minutes: 25,
-        tag: inst.tag,
-      });
-      expect(events).toEqual([[inst.id, performedAt]]);
-      // The suppression window starts with the work (ALERT_SUPPRESSION_MINUTES=45 here).
-      const after = await t.api('GET', `/api/instruments/${inst.id}`);
-      expect(after.body.suppressed_until).toBe(new Date(Date.parse(performedAt) + 45 * MINUTE).toISOString());
+        performed_at: performedAt,
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      technician_id: tech.id,
+      action_type: 'cleaning',
+      duration_minutes: 25,
+      tag: inst.tag,
+    });
+    // The suppression window starts with the work (ALERT_SUPPRESSION_MINUTES=45 here).
+    const after = await t.api('GET', `/api/instruments/${inst.id}`);
+    expect(after.body.suppressed_until).toBe(new Date(Date.parse(performedAt) + 45 * MINUTE).toISOString());
 
-      const forOther = await t.api('POST', '/api/maintenance', {
-        body: {
-          instrument_id: inst.id,
-          action_type: 'repair',
-          description: 'Display replaced',
-          technician_id: tech2.id,
-        },
-      });
-      expect(forOther.status).toBe(201);
-      expect(forOther.body.technician_id).toBe(tech2.id);
-      const refused = await t.api('POST', '/api/maintenance', {
-        token: tech.token,
-        body: { instrument_id: inst.id, action_type: 'repair', description: 'x', technician_id: tech2.id },
-      });
-      expect(refused.status).toBe(403);
-      const bad = await t.api('POST', '/api/maintenance', {
-        token: tech.token,
-        body: { instrument_id: inst.id, action_type: 'polishing', description: 'x' },
-      });
-      expect(bad.status).toBe(400);
-      expect(bad.body.error.details.field).toBe('action_type');
+    const forOther = await t.api('POST', '/api/maintenance', {
+      body: {
+        instrument_id: inst.id,
+        action_type: 'repair',
+        description: 'Display replaced',
+        technician_id: tech2.id,
+      },
+    });
+    expect(forOther.status).toBe(201);
+    expect(forOther.body.technician_id).toBe(tech2.id);
+    const refused = await t.api('POST', '/api/maintenance', {
+      token: tech.token,
+      body: { instrument_id: inst.id, action_type: 'repair', description: 'x', technician_id: tech2.id },
+    });
+    expect(refused.status).toBe(403);
+    const bad = await t.api('POST', '/api/maintenance', {
+      token: tech.token,
+      body: { instrument_id: inst.id, action_type: 'polishing', description: 'x' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.field).toBe('action_type');
 
-      const history = await t.api('GET', `/api/instruments/${inst.id}/maintenance`, { token: tech.token });
-      expect(history.body.total).toBe(2);
-      expect(history.body.items.map((m: { id: number }) => m.id)).toEqual([forOther.body.id, res.body.id]);
-      expect((await t.api('GET', `/api/maintenance?technician_id=${tech2.id}`)).body.items[0].id).toBe(
-        forOther.body.id,
-      );
-      expect((await t.api('GET', '/api/instruments/999999/maintenance')).status).toBe(404);
-      const audit = await t.api('GET', `/api/audit?entity_type=maintenance_record&entity_id=${res.body.id}`);
-      expect(audit.body.items[0]).toMatchObject({ action: 'create', user_id: tech.id });
-    } finally {
-      t.server.ctx.events.off('maintenance.completed', listener);
-    }
+    const history = await t.api('GET', `/api/instruments/${inst.id}/maintenance`, { token: tech.token });
+    expect(history.body.total).toBe(2);
+    expect(history.body.items.map((m: { id: number }) => m.id)).toEqual([forOther.body.id, res.body.id]);
+    expect((await t.api('GET', `/api/maintenance?technician_id=${tech2.id}`)).body.items[0].id).toBe(
+      forOther.body.id,
+    );
+    expect((await t.api('GET', '/api/instruments/999999/maintenance')).status).toBe(404);
+    const audit = await t.api('GET', `/api/audit?entity_type=maintenance_record&entity_id=${res.body.id}`);
+    expect(audit.body.items[0]).toMatchObject({ action: 'create', user_id: tech.id });
   });
 
   it('a calibration emits calibration.recorded (the CUSUM reset) and starts the suppression window', async () => {

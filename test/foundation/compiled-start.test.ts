@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, apiClient, freshDatabaseUrl } from '../helpers/test-app.ts';
+import { waitForJob } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -133,13 +134,7 @@ describe('the compiled server', () => {
     // Two rows > REPORT_ASYNC_ROWS=1: the export is a background job, the PDF drawn in a worker.
     const accepted = await api('GET', '/api/reports/compliance?export=pdf');
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
-    const deadline = Date.now() + 60_000;
-    let job = (await api('GET', `/api/jobs/${accepted.body.job_id}`)).body;
-    while (job.status === 'queued' || job.status === 'running') {
-      if (Date.now() > deadline) throw new Error(`job still ${job.status}`);
-      await new Promise((r) => setTimeout(r, 100));
-      job = (await api('GET', `/api/jobs/${accepted.body.job_id}`)).body;
-    }
+    const job = await waitForJob({ api }, accepted.body.job_id);
     expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded' });
     const file = await fetch(`${url}/api/jobs/${job.id}/result`, {
       headers: { authorization: `Bearer ${token}` },

@@ -13,8 +13,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstrument } from '../helpers/factories.ts';
-import { connectPublisher, reading, waitUntil } from '../helpers/mqtt.ts';
+import { connectPublisher, reading } from '../helpers/mqtt.ts';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const lines: { level: number; msg: string; text: string }[] = [];
 const logDestination = {

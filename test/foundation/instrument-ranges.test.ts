@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstrument, makeUser } from '../helpers/factories.ts';
-import { publishReadings, reading, waitUntil } from '../helpers/mqtt.ts';
+import { publishReadings, reading } from '../helpers/mqtt.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 describe('instrument tags and ranges', () => {
   let t: TestApp;

@@ -42,4 +42,37 @@ describe('migrations', () => {
       await b.close();
     }
   });
+
+  // The PostgreSQL start-up flake: the migrator's introspection listed every schema's tables, and a
+  // schema another app dropped in the middle of that made our start fail with `schema "..." does not
+  // exist`. Migrating while other schemas come and go must never fail.
+  it.runIf(inject('pgRunUrl'))('starts while other schemas are being dropped', async () => {
+    const url = await freshUrl();
+    const own = openDatabase(parseDatabaseUrl(url));
+    const run = inject('pgRunUrl') as string;
+    const churn = new pg.Client({ connectionString: run });
+    await churn.connect();
+    let churning = true;
+    const churner = (async () => {
+      while (churning) {
+        const s = `churn_${randomBytes(4).toString('hex')}`;
+        await churn.query(`create schema ${s}`);
+        for (let k = 0; k < 5; k++)
+          await churn.query(`create table ${s}.t${k} (id serial primary key, v text)`);
+        await churn.query(`drop schema ${s} cascade`);
+      }
+    })();
+    try {
+      await migrateToLatest(own);
+      for (let i = 0; i < 40; i++) await migrateToLatest(own);
+      const tables = await own.db.introspection.getTables();
+      expect(tables.map((t) => t.schema)).toEqual(tables.map(() => new URL(url).searchParams.get('schema')));
+      expect(tables.map((t) => t.name)).toContain('instruments');
+    } finally {
+      churning = false;
+      await churner;
+      await churn.end();
+      await own.close();
+    }
+  });
 });

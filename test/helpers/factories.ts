@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TestApp } from './test-app.ts';
+import { waitFor } from './wait.ts';
 
 const uid = () => randomBytes(3).toString('hex').toUpperCase();
 
@@ -24,9 +25,11 @@ export async function makeInstrument(t: TestApp, fields: Record<string, unknown>
   // Ingestion learns of the new tag from 'instrument.changed' (an async reload): wait for it, so a
   // reading published right away is not refused as an unknown tag.
   const cache = t.server.ctx.ingestion?.instruments;
-  const deadline = Date.now() + 5_000;
-  while (cache && !cache.byTagName(res.body.tag) && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 5));
+  if (cache)
+    await waitFor(`the ingestion cache to learn ${res.body.tag}`, () => cache.byTagName(res.body.tag), {
+      timeoutMs: 5_000,
+      intervalMs: 5,
+    });
   return res.body as { id: number; tag: string } & Record<string, unknown>;
 }
 

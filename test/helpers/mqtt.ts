@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { TestApp } from './test-app.ts';
+import { waitUntil } from './wait.ts';
 
 export interface ReadingPayload {
   tag: string;
@@ -47,22 +48,6 @@ export async function publishReadings(
     }
   } finally {
     if (!opts.client) await client.endAsync();
-  }
-}
-
-/** Polls until the condition holds (an integration test waits for an outcome, never a fixed time). */
-export async function waitUntil<T>(
-  probe: () => Promise<T> | T,
-  done: (v: T) => boolean,
-  opts: { timeoutMs?: number; what?: string } = {},
-): Promise<T> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
-  for (;;) {
-    const v = await probe();
-    if (done(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${opts.what ?? 'condition'}: ${JSON.stringify(v)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 

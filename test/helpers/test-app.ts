@@ -140,18 +140,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ...(opts.env ?? {}),
   };
   const config = loadConfig(env, { dotenvFile: null });
-  const start = () =>
-    startServer(config, { clock: opts.clock, print: () => {}, logDestination: opts.logDestination });
-  const server = await start().catch(async (e: unknown) => {
-    // Seen once in a CI run on PostgreSQL (not reproduced): the migrator did not find the schema
-    // this helper had just created. Make sure it exists and try once more.
-    const schema = new URL(db.url).searchParams.get('schema');
-    if (!schema || !/does not exist/.test(String((e as Error)?.message))) throw e;
-    const c = new pg.Client({ connectionString: db.url.replace(/\?.*$/, '') });
-    await c.connect();
-    await c.query(`create schema if not exists ${schema}`);
-    await c.end();
-    return start();
+  const server = await startServer(config, {
+    clock: opts.clock,
+    print: () => {},
+    logDestination: opts.logDestination,
   });
   let adminToken = '';
   const api = apiClient(server.url, () => adminToken);

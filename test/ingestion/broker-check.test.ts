@@ -10,8 +10,9 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstrument } from '../helpers/factories.ts';
-import { reading, waitUntil } from '../helpers/mqtt.ts';
+import { reading } from '../helpers/mqtt.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { freePort, reachable } from './child-server.ts';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';

@@ -5,8 +5,9 @@ import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstrument } from '../helpers/factories.ts';
-import { reading, waitUntil } from '../helpers/mqtt.ts';
+import { reading } from '../helpers/mqtt.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const EMBEDDED = { MQTT_BROKER: 'embedded', MQTT_PORT: '0', MQTT_TOPIC: 'plant/readings/#' };
 const APP = { username: 'cmms-app', password: 'app-password-123456' };

@@ -8,8 +8,9 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../src/config.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/db/database.ts';
-import { reading, waitUntil } from '../helpers/mqtt.ts';
+import { reading } from '../helpers/mqtt.ts';
 import { freshDatabaseUrl } from '../helpers/test-app.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { type ChildServer, childEnv, freePort, reachable, spawnServer } from './child-server.ts';
 
 const EXTERNAL = new URL(process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883');

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstrument } from '../helpers/factories.ts';
-import { publishReadings, reading, waitUntil } from '../helpers/mqtt.ts';
+import { publishReadings, reading } from '../helpers/mqtt.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { freePort, reachable } from './child-server.ts';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';

@@ -10,9 +10,9 @@ import {
   publishReadings,
   reading,
   waitForStored,
-  waitUntil,
 } from '../helpers/mqtt.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
 const MOSQUITTO_PUB = '/usr/bin/mosquitto_pub';

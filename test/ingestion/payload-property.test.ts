@@ -5,8 +5,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RejectReason } from '../../src/ingestion/payload.ts';
 import { makeInstrument } from '../helpers/factories.ts';
-import { connectPublisher, ingestionHealth, waitUntil } from '../helpers/mqtt.ts';
+import { connectPublisher, ingestionHealth } from '../helpers/mqtt.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const MAX_BYTES = 16_384;
 

@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../src/readings/tiers.ts';
 import { makeInstrument } from '../helpers/factories.ts';
-import { publishReadings, reading, waitUntil } from '../helpers/mqtt.ts';
+import { publishReadings, reading } from '../helpers/mqtt.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 describe('GET /api/readings/trends', () => {
   let t: TestApp;

@@ -4,19 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JobTools, runInWorker } from '../../src/jobs/index.ts';
 import { makeUser } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitForJob } from '../helpers/wait.ts';
 
 const SUM_TASK = new URL('./fixtures/sum-task.ts', import.meta.url);
 const FAST = { JOBS_POLL_MS: '100' };
-
-async function waitForJob(t: TestApp, id: number, token?: string, done = ['succeeded', 'failed']) {
-  for (let i = 0; i < 300; i++) {
-    const res = await t.api('GET', `/api/jobs/${id}`, token ? { token } : {});
-    if (res.status !== 200) throw new Error(`GET /api/jobs/${id}: ${res.status} ${JSON.stringify(res.body)}`);
-    if (done.includes(res.body.status)) return res.body;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`job ${id} did not reach ${done.join('/')}`);
-}
 
 describe('background jobs', () => {
   let t: TestApp;
@@ -53,7 +44,7 @@ describe('background jobs', () => {
       createdBy: tech.id,
     });
     expect(queued.status).toBe('queued');
-    const done = await waitForJob(t, queued.id, tech.token);
+    const done = await waitForJob(t, queued.id, { token: tech.token });
     expect(done).toMatchObject({
       type: 'test.export',
       status: 'succeeded',
@@ -156,7 +147,7 @@ describe('background jobs across restarts and processes', () => {
       });
     });
     const queued = await a.server.ctx.jobs.enqueue({ type: 'test.hang', createdBy: null });
-    await waitForJob(a, queued.id, undefined, ['running']);
+    await waitForJob(a, queued.id, { done: ['running'] });
 
     // A job claimed by a process that no longer exists (pid beyond the kernel's range), heartbeat fresh.
     const at = new Date().toISOString();
@@ -236,8 +227,13 @@ describe('background jobs across restarts and processes', () => {
     expect(out.threadId).toBeGreaterThan(0);
     expect(progress.length).toBeGreaterThan(0);
     const controller = new AbortController();
-    const aborted = runInWorker(SUM_TASK, 'sumTo', { n: 5e9 }, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 200);
+    // Aborted once the worker is running (its first progress report), not after a guessed time.
+    const aborted = runInWorker(
+      SUM_TASK,
+      'sumTo',
+      { n: 5e9 },
+      { signal: controller.signal, onProgress: () => controller.abort() },
+    );
     await expect(aborted).rejects.toThrow(/aborted/);
   });
 });

@@ -50,31 +50,6 @@ export async function storeReadings(
   }
 }
 
-export async function waitForJob(t: TestApp, id: number, done = ['succeeded', 'failed'], timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await t.api('GET', `/api/jobs/${id}`);
-    if (res.status !== 200) throw new Error(`GET /api/jobs/${id}: ${res.status} ${JSON.stringify(res.body)}`);
-    if (done.includes(res.body.status)) return res.body;
-    if (Date.now() > until) throw new Error(`job ${id} still ${res.body.status}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  timeoutMs = 20_000,
-) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Publishes readings for one tag over the app's real broker, as a gateway would (JSON arrays, QoS 1). */
 export async function publishReadings(
   t: TestApp,

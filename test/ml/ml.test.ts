@@ -3,15 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstrument, makeUser } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
-import {
-  cleanReadings,
-  MIN,
-  publishReadings,
-  simOf,
-  storeReadings,
-  waitFor,
-  waitForJob,
-} from './ml-helpers.ts';
+import { waitFor, waitForJob } from '../helpers/wait.ts';
+import { cleanReadings, MIN, publishReadings, simOf, storeReadings } from './ml-helpers.ts';
 
 // The ML API end to end: baselines, training in a worker thread through the job queue, versioned
 // models with rollback, live scoring of published readings, and the status endpoint.

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32, normalSampler } from '../../src/detection/random.ts';
 import { makeInstrument, makeUser } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { publishReadings, storeReadings, waitFor } from './ml-helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { publishReadings, storeReadings } from './ml-helpers.ts';
 
 // Issue 11 item 1: instruments modelled together. Three pressure transmitters on one header see the
 // same process (a shared wander and a step change of the process); one of them drifts 1 % of span a

@@ -2,15 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnomalyScorer } from '../../src/ml/anomaly-scorer.ts';
 import { makeInstrument } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
-import {
-  cleanReadings,
-  MIN,
-  publishReadings,
-  simOf,
-  storeReadings,
-  waitFor,
-  waitForJob,
-} from './ml-helpers.ts';
+import { waitFor, waitForJob } from '../helpers/wait.ts';
+import { cleanReadings, MIN, publishReadings, simOf, storeReadings } from './ml-helpers.ts';
 
 // Issue 11 item 6: a historian export replayed through MQTT faster than real time is judged on event
 // time. The scorer's clock (which closes the windows of quiet instruments) runs on each instrument's

@@ -3,7 +3,8 @@ import { raiseAlert } from '../../src/alerts/alert-service.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { makeInstrument, makeUser } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { cleanReadings, MIN, simOf, storeReadings, waitForJob } from './ml-helpers.ts';
+import { waitForJob } from '../helpers/wait.ts';
+import { cleanReadings, MIN, simOf, storeReadings } from './ml-helpers.ts';
 
 const DAY = 86_400_000;
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeStandard, points } from '../cmms/cmms-fixtures.ts';
 import { makeInstrument } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitFor } from '../helpers/wait.ts';
 import {
   type AlertBody,
   alertsOf,
@@ -12,7 +13,6 @@ import {
   publish,
   simInstrument,
   simulated,
-  waitFor,
 } from './live-helpers.ts';
 
 // One integration test per alert type the live monitor owns, through the real product: readings go

@@ -4,7 +4,8 @@ import type { MonitorService } from '../../src/monitoring/monitor-service.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { makeInstrument } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { type AlertBody, alertsOf, connectPublisher, FAST_MONITORING_ENV, waitFor } from './live-helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { type AlertBody, alertsOf, connectPublisher, FAST_MONITORING_ENV } from './live-helpers.ts';
 
 // Issue 11 item 4 and the data-gap half of item 6, through the real product: readings over the real
 // broker, the wall clock injected (ManualClock) so that "nothing arrived for a minute" is exact, the

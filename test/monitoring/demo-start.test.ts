@@ -4,7 +4,7 @@ import { expectedFromOthers, looSigma } from '../../src/detection/pca-model.ts';
 import { activeGroupModels } from '../../src/ml/group-service.ts';
 import { DEMO_INSTRUMENTS } from '../../src/seed/demo-instruments.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { waitFor } from './live-helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 // The demo start (npm run demo): the seed backfills a week of history for every demo instrument
 // and the simulator starts with the server, so every chart has data at once and keeps moving.

@@ -39,27 +39,6 @@ export async function publish(
   await client.publishAsync(`${prefix}/${tag}`, JSON.stringify(body), { qos: 1 });
 }
 
-/** Polls until fn returns something truthy (the detectors and the alert queue are asynchronous). */
-export async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export interface AlertBody {
   id: number;
   instrument_id: number;

@@ -5,6 +5,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import type { MonitorService } from '../../src/monitoring/monitor-service.ts';
 import { makeInstrument } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitFor } from '../helpers/wait.ts';
 import {
   alertsOf,
   connectPublisher,
@@ -13,7 +14,6 @@ import {
   publish,
   simInstrument,
   simulated,
-  waitFor,
 } from './live-helpers.ts';
 
 const S = 1000;

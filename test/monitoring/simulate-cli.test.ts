@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstrument } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { alertsOf, FAST_MONITORING_ENV, waitFor } from './live-helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { alertsOf, FAST_MONITORING_ENV } from './live-helpers.ts';
 
 // `npm run simulate` as a plant engineer runs it: a separate process that reads the instruments
 // from DATABASE_URL and publishes to --broker, with faults from the command line.

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { raiseAlert, resolveAlert } from '../../src/alerts/alert-service.ts';
 import { makeInstrument } from '../helpers/factories.ts';
-import { publishReadings, reading, waitUntil } from '../helpers/mqtt.ts';
+import { publishReadings, reading } from '../helpers/mqtt.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const DAY = 86_400_000;
 

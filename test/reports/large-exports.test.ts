@@ -2,20 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlant } from '../../bench/reports-plant.ts';
 import { makeUser } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitForJob } from '../helpers/wait.ts';
 import { download, pdfPages, readCsv, squash } from './report-files.ts';
 
 const DAY = 86_400_000;
-
-async function waitForJob(t: TestApp, id: number) {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const res = await t.api('GET', `/api/jobs/${id}`);
-    expect(res.status).toBe(200);
-    if (res.body.status === 'succeeded' || res.body.status === 'failed') return res.body;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${res.body.status}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('large exports run as background jobs', () => {
   let t: TestApp;
@@ -50,7 +40,7 @@ describe('large exports run as background jobs', () => {
     // The server keeps answering while the export is made.
     expect((await t.api('GET', '/api/instruments?limit=1')).status).toBe(200);
 
-    const job = await waitForJob(t, res.body.job_id);
+    const job = await waitForJob(t, res.body.job_id, { timeoutMs: 90_000 });
     expect(job.status, job.error).toBe('succeeded');
     expect(job.type).toBe('report.export');
     expect(job.params).not.toHaveProperty('access_token');
@@ -85,7 +75,7 @@ describe('large exports run as background jobs', () => {
   it('a CSV above the threshold comes from a job too, with every row', async () => {
     const res = await t.api('GET', `/api/reports/calibration?from=${from}&export=csv`);
     expect(res.status).toBe(202);
-    const job = await waitForJob(t, res.body.job_id);
+    const job = await waitForJob(t, res.body.job_id, { timeoutMs: 90_000 });
     expect(job.status, job.error).toBe('succeeded');
     const file = await download(t.url, res.body.result_url, t.adminToken);
     expect(file.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -101,7 +91,7 @@ describe('large exports run as background jobs', () => {
       token: owner.token,
     });
     expect(res.status).toBe(202);
-    const job = await waitForJob(t, res.body.job_id);
+    const job = await waitForJob(t, res.body.job_id, { timeoutMs: 90_000 });
     expect(job.status, job.error).toBe('succeeded');
     expect((await download(t.url, res.body.result_url, owner.token)).status).toBe(200);
     expect((await download(t.url, res.body.result_url, other.token)).status).toBe(404);

@@ -1,8 +1,8 @@
 // GET /api/instruments/{id}/status: the live picture of one instrument in one answer.
 import type { AppContext } from '../context.ts';
-import { getInstrument } from '../instruments/instrument-service.ts';
+import { activeModelRows } from '../ml/model-service.ts';
 import { type HealthContext, healthOf } from './health-service.ts';
-import { activeModelRows } from './model-service.ts';
+import { getInstrument } from './instrument-service.ts';
 
 export async function instrumentStatus(ctx: HealthContext & Pick<AppContext, 'db'>, id: number, now: Date) {
   const instrument = await getInstrument(ctx.db, id, now);

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import type { WorkOrderPriority } from './lifecycle.ts';
+import type { WorkOrderPriority } from '../work-orders/lifecycle.ts';
 
 export type SlaHours = Record<WorkOrderPriority, number>;
 

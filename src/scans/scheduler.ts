@@ -3,7 +3,7 @@ import { type OverdueScanResult, scanCalibrationOverdue } from '../calibration/o
 import type { AppContext } from '../context.ts';
 import { AfterCommit } from '../notifications/after-commit.ts';
 import { scanPmPlans } from '../pm/pm-plan-service.ts';
-import { cmmsSettings } from '../work-orders/settings.ts';
+import { cmmsSettings } from '../settings/cmms-settings.ts';
 import { flagSlaBreaches } from '../work-orders/work-order-service.ts';
 
 /** The calibration overdue scan and the PM schedule run hourly (and once at start). */
