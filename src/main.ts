@@ -21,6 +21,7 @@ import { registerReportJobs } from './reports/report-jobs.ts';
 import { seedDemo } from './seed/seed-demo.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import { EventBus } from './shared/events.ts';
+import { Leases } from './shared/leases.ts';
 import { brokerTarget, SimulatorRuntime, topicPrefixOf } from './simulator/runtime.ts';
 import { ensureAdmin } from './users/bootstrap-admin.ts';
 import { cmmsSettings } from './work-orders/settings.ts';
@@ -130,6 +131,13 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
       clock,
       log,
       events: new EventBus(),
+      leases: new Leases({
+        db: handle.db,
+        dialect: handle.dialect,
+        log,
+        processName: config.process.name,
+        ttlSeconds: config.process.leaseTtlSeconds,
+      }),
       health: new Map(),
       writes,
       metrics: new Registry(),
@@ -150,6 +158,10 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
       }),
     };
     ctx.health.set('jobs', () => ctx.jobs.health());
+    // Stopped late (stops run in reverse): the scans stop first, then the leases are handed back.
+    ctx.leases.start();
+    stops.push(() => ctx.leases.stop());
+    ctx.health.set('leases', () => ({ ...ctx.leases.health() }));
     registerReportJobs(ctx);
     stops.push(() => ctx.mailer.close());
 

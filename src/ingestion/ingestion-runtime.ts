@@ -137,7 +137,13 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
     ...DEFAULT_PIPELINE_OPTIONS,
     maxPayloadBytes: config.ingest.maxPayloadBytes,
   });
-  const retention = new RetentionScheduler({ db: ctx.db, dialect: ctx.dialect, log }, ctx.clock);
+  ctx.leases.want('retention');
+  const retention = new RetentionScheduler(
+    { db: ctx.db, dialect: ctx.dialect, log },
+    ctx.clock,
+    undefined,
+    (pass) => ctx.leases.runExclusive('retention', pass),
+  );
 
   const brokerState = (): BrokerState =>
     target.mode === 'embedded'
