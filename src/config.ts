@@ -152,7 +152,7 @@ export const SETTINGS = Type.Object({
   MQTT_PASSWORD: secret(),
   MQTT_TOPIC: text('plant/readings/#'),
   MQTT_CLIENT_ID: text('cbu-cmms-ingest'),
-  MQTT_SHARED_GROUP: optional(),
+  MQTT_SHARED_GROUP: Type.Optional(Type.String({ pattern: '^[^/+#]+$' })),
   MQTT_LISTEN_HOST: optional(),
   /** The earlier name of MQTT_LISTEN_HOST. */
   MQTT_HOST: optional(),
