@@ -20,6 +20,7 @@ import { createMailer } from './notifications/mailer.ts';
 import { registerReportJobs } from './reports/report-jobs.ts';
 import { seedDemo } from './seed/seed-demo.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
+import { EventBridge } from './shared/event-bridge.ts';
 import { EventBus } from './shared/events.ts';
 import { Leases } from './shared/leases.ts';
 import { brokerTarget, SimulatorRuntime, topicPrefixOf } from './simulator/runtime.ts';
@@ -162,6 +163,20 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
     ctx.leases.start();
     stops.push(() => ctx.leases.stop());
     ctx.health.set('leases', () => ({ ...ctx.leases.health() }));
+    // Several processes on PostgreSQL: the events that matter reach every process (LISTEN/NOTIFY).
+    if (config.database.kind === 'postgres') {
+      const bridge = new EventBridge({
+        db: handle.db,
+        url: config.database.url,
+        schema: handle.schema ?? 'public',
+        events: ctx.events,
+        log,
+        origin: ctx.leases.holder,
+      });
+      await bridge.start();
+      stops.push(() => bridge.stop());
+      ctx.health.set('event_bridge', () => bridge.health());
+    }
     registerReportJobs(ctx);
     stops.push(() => ctx.mailer.close());
 
