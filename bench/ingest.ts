@@ -305,7 +305,8 @@ function publish(url: string, prefix: string, rate: number, seconds: number, sto
   return {
     done: once(p, 'exit').then(() => JSON.parse(out.trim().split('\n').pop() ?? '{}')),
     progress(stored: number) {
-      if (p.connected) p.send({ stored: stored - storedAtStart });
+      // The publisher may have just exited: a failed send is no error.
+      if (p.connected) p.send({ stored: stored - storedAtStart }, () => {});
     },
   };
 }
