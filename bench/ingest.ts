@@ -10,6 +10,11 @@
 // In the same run, a bare pipeline (bench/bare-pipeline.ts: mqtt.js subscriber writing the same
 // rows to SQLite in batches, nothing else) is measured the same way, and the ratio is printed.
 //
+// With `--processes 1,2,3` (issue 12) it instead runs N server processes on one PostgreSQL schema
+// (`--pg`, default the machine's postgres://postgres@127.0.0.1:5432/test) sharing the readings
+// through a shared subscription on the private Mosquitto, and prints for each N the stored rate
+// flat out, p50 / p99 publish-to-commit at 10,000 readings/s, and the processes' summed CPU.
+//
 // Broker modes: 'embedded' (the default product setup: aedes inside the server, publishers connect
 // to it) and 'mosquitto' (a private Mosquitto started for the run with the settings that
 // docs/operations.md recommends). The bare pipeline always goes through that Mosquitto.
@@ -21,6 +26,7 @@ import net from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import pg from 'pg';
 import { bindAuditKey } from '../src/audit/audit-log.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
@@ -39,6 +45,8 @@ const INSTRUMENTS = Number(opt('instruments', '1000'));
 const MODES = opt('modes', 'embedded,mosquitto')
   .split(',')
   .filter((m) => m === 'embedded' || m === 'mosquitto');
+const PROCESSES = opt('processes', '').split(',').filter(Boolean).map(Number);
+const PG_URL = opt('pg', 'postgres://postgres@127.0.0.1:5432/test');
 const LATENCY_RATE = 10_000;
 const WARMUP_S = 3;
 
@@ -82,6 +90,12 @@ function peakMemoryMb(pid: number): number {
 async function templateDb(): Promise<string> {
   const file = path.join(work, 'template.db');
   const h = openDatabase({ kind: 'sqlite', file });
+  await fillDb(h);
+  return file;
+}
+
+/** Migrates and registers the bench's instruments (a SQLite template, or a PostgreSQL schema). */
+async function fillDb(h: ReturnType<typeof openDatabase>): Promise<void> {
   await migrateToLatest(h);
   const now = new Date();
   // The same audit key as the server that later runs on copies of this database.
@@ -108,7 +122,6 @@ async function templateDb(): Promise<string> {
     );
   }
   await h.close();
-  return file;
 }
 let dbCounter = 0;
 function freshDb(template: string): string {
@@ -292,7 +305,8 @@ function publish(url: string, prefix: string, rate: number, seconds: number, sto
   return {
     done: once(p, 'exit').then(() => JSON.parse(out.trim().split('\n').pop() ?? '{}')),
     progress(stored: number) {
-      if (p.connected) p.send({ stored: stored - storedAtStart });
+      // The publisher may have just exited: a failed send is no error.
+      if (p.connected) p.send({ stored: stored - storedAtStart }, () => {});
     },
   };
 }
@@ -301,8 +315,9 @@ function publish(url: string, prefix: string, rate: number, seconds: number, sto
 async function sustained(
   load: Load,
   counter: () => Promise<number>,
-  pid: number,
+  pid: number | number[],
 ): Promise<{ rate: number; cpu: number }> {
+  const cpuOf = () => (Array.isArray(pid) ? pid : [pid]).reduce((sum, p) => sum + cpuSeconds(p), 0);
   const samples: { t: number; n: number; cpu: number }[] = [];
   let done = false;
   void load.done.then(() => {
@@ -315,7 +330,7 @@ async function sustained(
     load.progress(n);
     const t = (performance.now() - t0) / 1000;
     if (t - lastSample >= 1) {
-      samples.push({ t, n, cpu: cpuSeconds(pid) });
+      samples.push({ t, n, cpu: cpuOf() });
       lastSample = t;
     }
     await sleep(100);
@@ -445,17 +460,85 @@ async function benchBare(template: string, mosquittoUrl: string): Promise<Result
   return result;
 }
 
+// ── several processes on PostgreSQL ─────────────────────────────────────────────────────────────
+async function benchProcesses(n: number, mosquittoUrl: string): Promise<Result> {
+  const schema = `bench_${process.pid}_${n}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`drop schema if exists ${schema} cascade`);
+  await admin.query(`create schema ${schema}`);
+  await fillDb(openDatabase({ kind: 'postgres', url: PG_URL, schema }));
+  const u = new URL(PG_URL);
+  u.searchParams.set('schema', schema);
+  const servers: Server[] = [];
+  for (let i = 0; i < n; i++) {
+    servers.push(
+      await startServer('', {
+        DATABASE_URL: u.toString(),
+        DATA_DIR: mkdtempSync(path.join(work, `p${i}-`)),
+        PROCESS_NAME: `p${i}`,
+        MQTT_BROKER: mosquittoUrl,
+        MQTT_CLIENT_ID: `bench-ingest-${process.pid}-${n}`,
+        MQTT_SHARED_GROUP: `bench-${n}`,
+        MQTT_SESSION_EXPIRY_SECONDS: '60',
+      }),
+    );
+  }
+  const stored = async () => {
+    const hs = await Promise.all(servers.map((s) => s.health()));
+    return hs.reduce((sum, h) => sum + h.ingestion.stored_total + h.ingestion.duplicates_total, 0);
+  };
+  const lag = async () => {
+    const sum = new Map<number, number>();
+    for (const s of servers) for (const [le, c] of await s.lagBuckets()) sum.set(le, (sum.get(le) ?? 0) + c);
+    return sum;
+  };
+  const pids = servers.map((s) => s.proc.pid!);
+  const prefix = 'plant/readings';
+  log(`  ${n} process(es): ${LATENCY_RATE} readings/s for ${SECONDS} s ...`);
+  const before = await lag();
+  const paced = publish(mosquittoUrl, prefix, LATENCY_RATE, SECONDS, 0);
+  const p = await sustained(paced, stored, pids);
+  const pacedOut = await paced.done;
+  const n0 = await drain(stored, pacedOut.published);
+  const delta = lagDelta(before, await lag());
+  log(`  ${n} process(es): flat out for ${SECONDS} s ...`);
+  const flat = publish(mosquittoUrl, prefix, 0, SECONDS, n0);
+  const s = await sustained(flat, stored, pids);
+  const flatOut = await flat.done;
+  log(`    published ${flatOut.published} (${flatOut.publish_rate}/s), stored ${f(s.rate)}/s`);
+  const n1 = await drain(stored, pacedOut.published + flatOut.published);
+  const result: Result = {
+    name: `${n} process${n === 1 ? '' : 'es'}, PostgreSQL, shared subscription`,
+    sustained: s.rate,
+    p50: histogramQuantile(delta, 0.5),
+    p99: histogramQuantile(delta, 0.99),
+    atRate: p.rate,
+    cpu: s.cpu,
+    memMb: Math.max(...pids.map(peakMemoryMb)),
+    lost: flatOut.published + pacedOut.published - n1,
+  };
+  for (const server of servers) await server.stop();
+  await admin.query(`drop schema if exists ${schema} cascade`);
+  await admin.end();
+  return result;
+}
+
 // ── main ─────────────────────────────────────────────────────────────────────────────────────────
 log(`ingestion benchmark: ${INSTRUMENTS} instruments, ${SECONDS} s per phase, ${cpus().length} cores`);
 log('preparing the database ...');
-const template = await templateDb();
 const mosquitto = await startMosquitto();
 const results: Result[] = [];
-for (const mode of MODES) results.push(await benchProduct(mode, template, mosquitto.url));
-results.push(await benchBare(template, mosquitto.url));
+if (PROCESSES.length > 0) {
+  for (const n of PROCESSES) results.push(await benchProcesses(n, mosquitto.url));
+} else {
+  const template = await templateDb();
+  for (const mode of MODES) results.push(await benchProduct(mode, template, mosquitto.url));
+  results.push(await benchBare(template, mosquitto.url));
+}
 const mosquittoMem = peakMemoryMb(mosquitto.proc.pid!);
 
-const bare = results[results.length - 1];
+const bare = PROCESSES.length > 0 ? results[0] : results[results.length - 1];
 const rows = results.map((r) => [
   r.name,
   f(r.sustained),
@@ -476,7 +559,7 @@ const head = [
   'CPU',
   'peak mem',
   'lost',
-  'vs bare',
+  PROCESSES.length > 0 ? 'vs 1 process' : 'vs bare',
 ];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells: string[]) =>

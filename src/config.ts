@@ -7,6 +7,7 @@
 // kept in DATA_DIR by `keepGeneratedSecrets`, which start-up calls (main.ts, cli.ts).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { type Static, type TSchema, Type } from 'typebox';
@@ -138,6 +139,9 @@ export const SETTINGS = Type.Object({
   DATA_DIR: text('./data'),
   PLANT_NAME: text('Demo Plant'),
   PUBLIC_URL: optional(),
+  // Several processes (docs/scaling.md)
+  PROCESS_NAME: optional(),
+  LEASE_TTL_SECONDS: int(30, { min: 2, max: 3600 }),
   // Database
   DATABASE_URL: parsed('sqlite:./data/cmms.db', (v) => parseDatabaseUrl(v)),
   SEED_DEMO: bool(false),
@@ -148,6 +152,7 @@ export const SETTINGS = Type.Object({
   MQTT_PASSWORD: secret(),
   MQTT_TOPIC: text('plant/readings/#'),
   MQTT_CLIENT_ID: text('cbu-cmms-ingest'),
+  MQTT_SHARED_GROUP: Type.Optional(Type.String({ pattern: '^[^/+#]+$' })),
   MQTT_LISTEN_HOST: optional(),
   /** The earlier name of MQTT_LISTEN_HOST. */
   MQTT_HOST: optional(),
@@ -412,6 +417,12 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
     database: parseDatabaseUrl(s.DATABASE_URL),
     plantName: s.PLANT_NAME,
     publicUrl: s.PUBLIC_URL ?? null,
+    process: {
+      /** PROCESS_NAME, or host-pid: names this process in leases, logs and cross-process events. */
+      name: s.PROCESS_NAME ?? `${hostname()}-${process.pid}`,
+      /** Seconds a lease on a periodic duty lasts without renewal: how soon a survivor takes over. */
+      leaseTtlSeconds: s.LEASE_TTL_SECONDS,
+    },
     mqtt: {
       broker: s.MQTT_BROKER,
       /** MQTT_BROKER parsed: the embedded broker, or the external broker's URL. */
@@ -422,7 +433,11 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       username: mqttUsername,
       password: s.MQTT_PASSWORD ?? null,
       topic: s.MQTT_TOPIC,
-      clientId: s.MQTT_CLIENT_ID,
+      // One client id per process: the broker would disconnect a second session with the same id.
+      // A stable PROCESS_NAME keeps each process's persistent session across its restarts.
+      clientId: s.PROCESS_NAME ? `${s.MQTT_CLIENT_ID}-${s.PROCESS_NAME}` : s.MQTT_CLIENT_ID,
+      /** MQTT_SHARED_GROUP: subscribe as `$share/<group>/<topic>` so the broker splits the readings. */
+      sharedGroup: s.MQTT_SHARED_GROUP ?? null,
       // Embedded broker's listen address. Gateways on the plant network must reach it, so it listens
       // on every interface; only an open (anonymous) development broker stays on loopback.
       host:

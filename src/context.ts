@@ -11,6 +11,7 @@ import type { InstrumentStatusSnapshot } from './monitoring/monitor-service.ts';
 import type { Mailer } from './notifications/mailer.ts';
 import type { Clock } from './shared/clock.ts';
 import type { EventBus } from './shared/events.ts';
+import type { Leases } from './shared/leases.ts';
 import type { SimulatorRuntime } from './simulator/runtime.ts';
 
 /** A named part of the system that reports its state in GET /health (an object, or a list such as data_gaps). */
@@ -55,6 +56,8 @@ export interface AppContext {
   clock: Clock;
   log: Logger;
   events: EventBus;
+  /** Leases on periodic duties: with several processes each scan runs in one (src/shared/leases.ts). */
+  leases: Leases;
   /** Parts that report into /health (e.g. 'ingestion', 'broker', 'jobs'), registered at start. */
   health: Map<string, HealthProvider>;
   /** Whether the database takes writes (a full disk or read-only file makes /health degraded). */

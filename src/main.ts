@@ -21,7 +21,9 @@ import { startMaintenanceScheduler } from './scans/scheduler.ts';
 import { seedDemo } from './seed/seed-demo.ts';
 import { cmmsSettings } from './settings/cmms-settings.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
+import { EventBridge } from './shared/event-bridge.ts';
 import { EventBus } from './shared/events.ts';
+import { Leases } from './shared/leases.ts';
 import { brokerTarget, SimulatorRuntime, topicPrefixOf } from './simulator/runtime.ts';
 import { ensureAdmin } from './users/bootstrap-admin.ts';
 
@@ -130,6 +132,13 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
       clock,
       log,
       events: new EventBus(),
+      leases: new Leases({
+        db: handle.db,
+        dialect: handle.dialect,
+        log,
+        processName: config.process.name,
+        ttlSeconds: config.process.leaseTtlSeconds,
+      }),
       health: new Map(),
       writes,
       metrics: new Registry(),
@@ -150,6 +159,24 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
       }),
     };
     ctx.health.set('jobs', () => ctx.jobs.health());
+    // Stopped late (stops run in reverse): the scans stop first, then the leases are handed back.
+    ctx.leases.start();
+    stops.push(() => ctx.leases.stop());
+    ctx.health.set('leases', () => ({ ...ctx.leases.health() }));
+    // Several processes on PostgreSQL: the events that matter reach every process (LISTEN/NOTIFY).
+    if (config.database.kind === 'postgres') {
+      const bridge = new EventBridge({
+        db: handle.db,
+        url: config.database.url,
+        schema: handle.schema ?? 'public',
+        events: ctx.events,
+        log,
+        origin: ctx.leases.holder,
+      });
+      await bridge.start();
+      stops.push(() => bridge.stop());
+      ctx.health.set('event_bridge', () => bridge.health());
+    }
     registerReportJobs(ctx);
     stops.push(() => ctx.mailer.close());
 

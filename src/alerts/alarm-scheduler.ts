@@ -7,7 +7,7 @@ import type { AppContext } from '../context.ts';
 import { autoResolveAlerts } from './auto-resolve.ts';
 import { expireShelves } from './shelving.ts';
 
-type Ctx = Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'events'>;
+type Ctx = Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'events' | 'leases'>;
 
 export interface AlarmScanSummary {
   at: string;
@@ -47,9 +47,13 @@ export function alarmScanNow(ctx: Ctx, now?: Date): Promise<AlarmScanSummary> {
 
 export function startAlarmScheduler(ctx: Ctx): { stop(): Promise<void> } {
   let stopped = false;
+  // With several processes, the timed scan runs where the 'scan.alarms' lease is held.
+  ctx.leases.want('scan.alarms');
   const tick = () => {
     if (stopped) return;
-    alarmScanNow(ctx).catch((err) => ctx.log.error({ err }, 'alarm scan failed'));
+    ctx.leases
+      .runExclusive('scan.alarms', () => alarmScanNow(ctx))
+      .catch((err) => ctx.log.error({ err }, 'alarm scan failed'));
   };
   tick();
   const timer = setInterval(tick, ctx.config.alarms.scanSeconds * 1000);

@@ -593,6 +593,13 @@ export interface ModelGroupCheckpointsTable {
   updated_at: string;
 }
 
+/** A periodic duty held by one process until expires_at (issue 12); see src/shared/leases.ts. */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
 export interface DB {
   users: UsersTable;
   process_units: ProcessUnitsTable;
@@ -638,6 +645,7 @@ export interface DB {
   model_group_members: ModelGroupMembersTable;
   model_group_versions: ModelGroupVersionsTable;
   model_group_checkpoints: ModelGroupCheckpointsTable;
+  leases: LeasesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -137,7 +137,13 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
     ...DEFAULT_PIPELINE_OPTIONS,
     maxPayloadBytes: config.ingest.maxPayloadBytes,
   });
-  const retention = new RetentionScheduler({ db: ctx.db, dialect: ctx.dialect, log }, ctx.clock);
+  ctx.leases.want('retention');
+  const retention = new RetentionScheduler(
+    { db: ctx.db, dialect: ctx.dialect, log },
+    ctx.clock,
+    undefined,
+    (pass) => ctx.leases.runExclusive('retention', pass),
+  );
 
   const brokerState = (): BrokerState =>
     target.mode === 'embedded'
@@ -149,6 +155,12 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
         }
       : { mode: 'external', url: target.display, port: null, connected: subscriber?.connected ?? false };
 
+  // Several processes: the broker hands each message of a shared subscription to one of them
+  // (docs/scaling.md: how Mosquitto and EMQX choose, and what it means for order).
+  const subscribedTopic =
+    target.mode === 'external' && config.mqtt.sharedGroup
+      ? `$share/${config.mqtt.sharedGroup}/${config.mqtt.topic}`
+      : config.mqtt.topic;
   ctx.health.set('broker', () => {
     const b = brokerState();
     return {
@@ -179,7 +191,7 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
     const rates = stats.rates();
     return {
       status: brokerState().connected ? 'ok' : 'degraded',
-      topic: config.mqtt.topic,
+      topic: subscribedTopic,
       instruments: instruments.size,
       messages_per_second: rates.messages,
       readings_per_second: rates.readings,
@@ -249,7 +261,9 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
             clientId: config.mqtt.clientId,
             username: config.mqtt.username,
             password: config.mqtt.password,
-            topic: config.mqtt.topic,
+            // Several processes: the broker hands each message of the shared subscription to one of
+            // them (docs/scaling.md: how Mosquitto and EMQX choose, and what it means for order).
+            topic: subscribedTopic,
             protocolVersion: config.mqtt.protocolVersion,
             receiveMaximum: config.mqtt.receiveMaximum,
             sessionExpirySeconds: config.mqtt.sessionExpirySeconds,

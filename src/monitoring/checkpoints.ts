@@ -24,6 +24,24 @@ export async function loadMonitorCheckpoints(db: Kysely<DB>): Promise<Map<number
   return out;
 }
 
+/** One instrument's saved state (null without a usable row). */
+export async function loadMonitorCheckpoint(
+  db: Kysely<DB>,
+  instrumentId: number,
+): Promise<InstrumentMonitorState | null> {
+  const row = await db
+    .selectFrom('detector_checkpoints')
+    .select('state')
+    .where('detector', '=', MONITOR_DETECTOR)
+    .where('instrument_id', '=', instrumentId)
+    .executeTakeFirst();
+  try {
+    return row ? (JSON.parse(row.state) as InstrumentMonitorState) : null;
+  } catch {
+    return null;
+  }
+}
+
 const CHUNK = 500;
 
 /** Upserts the states in one transaction, a few hundred rows per statement. */

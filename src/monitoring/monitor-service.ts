@@ -18,7 +18,12 @@ import { GAP_INTERVAL_MULTIPLIER, SOURCE_INGESTION, SourceGapClock } from '../de
 import type { DetectorEvent, Quality } from '../detection/types.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { DomainEvents, EventBus } from '../shared/events.ts';
-import { deleteMonitorCheckpoint, loadMonitorCheckpoints, saveMonitorCheckpoints } from './checkpoints.ts';
+import {
+  deleteMonitorCheckpoint,
+  loadMonitorCheckpoint,
+  loadMonitorCheckpoints,
+  saveMonitorCheckpoints,
+} from './checkpoints.ts';
 import { GroupMonitors, type GroupStatusSnapshot, saveGroupCheckpoints } from './group-monitors.ts';
 import {
   MONITORED_COLUMNS,
@@ -97,6 +102,15 @@ const groupSourceKey = (groupId: number): SourceAlertKey => ({
 export class MonitorService {
   readonly aggregator: AlertAggregator;
   private readonly tracked = new Map<number, Tracked>();
+  /**
+   * Several processes on a shared subscription (docs/scaling.md): when an instrument's readings
+   * start (again) arriving here, another process may have run its detectors meanwhile, so its
+   * state is taken from the newest checkpoint first. Wall time of the last reading handled here,
+   * and the readings held while the checkpoint loads.
+   */
+  private readonly handover: boolean;
+  private readonly lastHere = new Map<number, number>();
+  private readonly restoring = new Map<number, MonitoredReading[]>();
   private readonly loading = new Set<number>();
   private readonly errorLoggedAt = new Map<number, number>();
   private readonly defaults: MonitorDefaults;
@@ -121,6 +135,7 @@ export class MonitorService {
   private readonly groups: GroupMonitors;
 
   constructor(private readonly deps: MonitorServiceDeps) {
+    this.handover = deps.config.mqtt.sharedGroup !== null && deps.config.mqtt.target.mode !== 'embedded';
     const { config } = deps;
     this.source = new SourceGapClock(deps.clock.now().getTime(), config.monitoring.gapGraceSeconds * 1000);
     this.sourceConnected = deps.sourceConnected ?? null;
@@ -246,6 +261,7 @@ export class MonitorService {
         }
         t = this.adopt(t, r.instrument);
       }
+      if (this.handover && this.heldForHandover(r, wall)) continue;
       try {
         const events = t.monitor.process(r);
         t.dirty = true;
@@ -524,6 +540,48 @@ export class MonitorService {
     };
     this.tracked.set(i.id, t);
     return t;
+  }
+
+  /** True when the reading waits for the instrument's checkpoint (first reading here in a while). */
+  private heldForHandover(r: MonitoredReading, wall: number): boolean {
+    const held = this.restoring.get(r.instrumentId);
+    if (held) {
+      held.push(r);
+      return true;
+    }
+    const last = this.lastHere.get(r.instrumentId);
+    this.lastHere.set(r.instrumentId, wall);
+    const quietMs = 2 * this.deps.config.monitoring.checkpointSeconds * 1000;
+    if (last !== undefined && wall - last <= quietMs) return false;
+    this.restoring.set(r.instrumentId, [r]);
+    void this.takeOverCheckpoint(r.instrumentId);
+    return true;
+  }
+
+  /** Adopts the saved state when it is newer than ours, then processes the held readings in order. */
+  private async takeOverCheckpoint(id: number): Promise<void> {
+    try {
+      const saved = await loadMonitorCheckpoint(this.deps.db, id);
+      const t = this.tracked.get(id);
+      if (
+        saved &&
+        t &&
+        (saved.lastTs ?? Number.NEGATIVE_INFINITY) > (t.monitor.lastTs ?? Number.NEGATIVE_INFINITY)
+      ) {
+        const source = t.source;
+        this.track(t.instrument, saved).source = source;
+        this.deps.log.info(
+          { instrument_id: id, tag: t.instrument.tag, last_ts: saved.lastTs },
+          'detector state taken over from the checkpoint of another process',
+        );
+      }
+    } catch (err) {
+      this.deps.log.error({ err, instrument_id: id }, 'loading a detector checkpoint on handover failed');
+    } finally {
+      const held = this.restoring.get(id) ?? [];
+      this.restoring.delete(id);
+      if (held.length > 0 && this.started) this.onReadings(held);
+    }
   }
 
   /** Without a checkpoint, the newest stored reading still starts the gap clock. */

@@ -283,11 +283,13 @@ export class RetentionScheduler {
     private readonly deps: RetentionDeps,
     private readonly clock: Clock,
     private readonly intervalMs = 60_000,
+    /** Runs a timed pass only where this process holds the lease (several processes, one pass). */
+    private readonly gate: (pass: () => Promise<unknown>) => Promise<unknown> = (pass) => pass(),
   ) {}
 
   start(firstDelayMs = 5_000): void {
     const tick = () => {
-      this.runOnce().catch(() => {});
+      this.gate(() => this.runOnce()).catch(() => {});
       this.timer = setTimeout(tick, this.intervalMs);
       this.timer.unref();
     };

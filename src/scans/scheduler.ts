@@ -20,6 +20,10 @@ export interface ScanSummary {
 }
 
 type Ctx = Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'events' | 'mailer'>;
+type SchedulerCtx = Ctx & Pick<AppContext, 'leases'>;
+
+/** The lease under which the timed maintenance scans run (one process of several). */
+export const MAINTENANCE_LEASE = 'scan.maintenance';
 
 /**
  * Every scan, at the given time (the injected clock's now by default): refresh the predicted
@@ -80,12 +84,24 @@ export interface Scheduler {
 }
 
 /** Starts the CMMS timers, with one scan at start. stop() waits for a scan in progress. */
-export function startMaintenanceScheduler(ctx: Ctx): Scheduler {
+export function startMaintenanceScheduler(ctx: SchedulerCtx): Scheduler {
   let stopped = false;
+  // With several processes, the timed scans run only where the lease is held; a process that takes
+  // the lease over (its holder died or stopped) scans at once.
   const background = (name: string, fn: () => Promise<unknown>) => {
     if (stopped) return;
-    serialized(ctx, fn).catch((err) => ctx.log.error({ err }, `${name} failed`));
+    ctx.leases
+      .runExclusive(MAINTENANCE_LEASE, () =>
+        serialized(ctx, async () => {
+          const summary = await fn();
+          ctx.log.info({ scan: name, summary, holder: ctx.leases.holder }, 'maintenance scan ran');
+        }),
+      )
+      .catch((err) => ctx.log.error({ err }, `${name} failed`));
   };
+  ctx.leases.want(MAINTENANCE_LEASE, () =>
+    background('maintenance scan on takeover', () => runAllScans(ctx)),
+  );
   background('start-up maintenance scan', () => runAllScans(ctx));
   const hourly = setInterval(
     () => background('hourly maintenance scan', () => runAllScans(ctx)),

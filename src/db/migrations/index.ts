@@ -17,6 +17,7 @@ import * as m0018 from './0018_alarm_events_and_shelving.ts';
 import * as m0019 from './0019_instrument_out_of_service.ts';
 import * as m0020 from './0020_work_requests.ts';
 import * as m0021 from './0021_model_groups.ts';
+import * as m0022 from './0022_leases.ts';
 
 /** Every migration, by sortable name. Append only: never edit or remove a landed migration. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0019_instrument_out_of_service': m0019,
   '0020_work_requests': m0020,
   '0021_model_groups': m0021,
+  '0022_leases': m0022,
 };
