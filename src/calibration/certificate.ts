@@ -3,7 +3,19 @@ import PDFDocument from 'pdfkit';
 import type { DB } from '../db/schema.ts';
 import { formatDate, formatDateTime } from '../reports/format.ts';
 import { pdfSafe } from '../reports/pdf-export.ts';
-import { AMBER, COPPER, GREEN, GREY, INK, MARGIN, NAVY, RED, RULE, ZEBRA } from '../reports/pdf-style.ts';
+import {
+  AMBER,
+  COPPER,
+  GREEN,
+  GREY,
+  INK,
+  MARGIN,
+  NAVY,
+  pdfBytes,
+  RED,
+  RULE,
+  ZEBRA,
+} from '../reports/pdf-style.ts';
 import { PRODUCT_NAME } from '../reports/report-model.ts';
 import { parseJson } from '../shared/db-values.ts';
 import { NotFoundError } from '../shared/errors.ts';
@@ -177,12 +189,7 @@ export async function renderCertificatePdf(
       Producer: PRODUCT_NAME,
     },
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = pdfBytes(doc);
   const W = doc.page.width - 2 * MARGIN;
   const L = MARGIN;
   const bottom = doc.page.height - MARGIN - 26;

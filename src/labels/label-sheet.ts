@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { pdfBytes } from '../reports/pdf-style.ts';
 import { encodeQr } from './qr-code.ts';
 
 // A printable A4 sheet of instrument labels, 3 x 7 per page on the common 63.5 x 38.1 mm
@@ -68,12 +69,7 @@ export async function renderLabelSheet(labels: Label[], title: string): Promise<
     autoFirstPage: false,
     info: { Title: title, Creator: 'The Copperbelt University CMMS' },
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = pdfBytes(doc);
   labels.forEach((label, i) => {
     const slot = i % (COLS * ROWS);
     if (slot === 0) doc.addPage();

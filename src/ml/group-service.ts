@@ -540,14 +540,21 @@ export async function activateGroupVersion(
     .executeTakeFirst();
   if (!target) throw new NotFoundError('model_group_version', version);
   const members = parseJson<number[]>(target.member_ids) ?? [];
-  if (members.join(',') !== group.members.map((m) => m.id).join(',')) {
-    throw new UnprocessableError(
-      'model_group_members_differ',
-      `version ${version} was trained on other members than the group has now: train a new version`,
-    );
-  }
   try {
     await db.transaction().execute(async (trx) => {
+      // Checked in the transaction: a member change committed meanwhile must not be undone.
+      const now = await trx
+        .selectFrom('model_group_members')
+        .select('instrument_id')
+        .where('group_id', '=', groupId)
+        .orderBy('position')
+        .execute();
+      if (members.join(',') !== now.map((r) => r.instrument_id).join(',')) {
+        throw new UnprocessableError(
+          'model_group_members_differ',
+          `version ${version} was trained on other members than the group has now: train a new version`,
+        );
+      }
       await trx
         .updateTable('model_group_versions')
         .set({ is_active: 0, updated_at: at })

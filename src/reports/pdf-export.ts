@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
 import { formatCell, formatDateTime, formatFigure } from './format.ts';
-import { COPPER, GREEN, GREY, INK, MARGIN, NAVY, RED, RULE, ZEBRA } from './pdf-style.ts';
+import { COPPER, GREEN, GREY, INK, MARGIN, NAVY, pdfBytes, RED, RULE, ZEBRA } from './pdf-style.ts';
 import { type Column, PRODUCT_NAME, type ReportData, type ReportTable, type Row } from './report-model.ts';
 
 // The PDF rendering of a report: a document a quality manager can sign. Header on every page
@@ -95,12 +95,7 @@ export async function renderPdf(report: ReportData, opts: PdfOptions): Promise<B
       Producer: PRODUCT_NAME,
     },
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const done = pdfBytes(doc);
 
   const tz = opts.timeZone;
   const L = layoutOf(doc);

@@ -10,3 +10,13 @@ export const RED = '#b42318';
 export const GREEN = '#1f7a3a';
 export const AMBER = '#9a6700';
 export const MARGIN = 36;
+
+/** The bytes of a PDF document once it is ended (collected as it streams). */
+export function pdfBytes(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  return new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}

@@ -156,16 +156,35 @@ describe('model groups', () => {
     expect(g.body.live.members[0].residual_cusum.alarm_up).toBe(true);
   }, 120_000);
 
+  it('concurrent trainings and activations: distinct versions, exactly one active', async () => {
+    const [a, b] = await Promise.all([
+      t.api('POST', `/api/ml/model-groups/${groupId}/train`),
+      t.api('POST', `/api/ml/model-groups/${groupId}/train`),
+    ]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect([a.body.version, b.body.version].sort()).toEqual([2, 3]);
+    const acts = await Promise.all(
+      [1, 2, 3].map((v) => t.api('POST', `/api/ml/model-groups/${groupId}/versions/${v}/activate`)),
+    );
+    for (const r of acts) expect([200, 409]).toContain(r.status);
+    const versions = await t.api('GET', `/api/ml/model-groups/${groupId}/versions`);
+    expect(versions.body.items.filter((v: { is_active: boolean }) => v.is_active)).toHaveLength(1);
+    // Back to a known state for the next test: version 1 active.
+    expect((await t.api('POST', `/api/ml/model-groups/${groupId}/versions/1/activate`)).status).toBe(200);
+  });
+
   it('keeps versions: retraining adds one, an older one can be re-activated, new members deactivate', async () => {
     const v2 = await t.api('POST', `/api/ml/model-groups/${groupId}/train`);
     expect(v2.status).toBe(201);
-    expect(v2.body.version).toBe(2);
+    expect(v2.body.version).toBe(4);
     const back = await t.api('POST', `/api/ml/model-groups/${groupId}/versions/1/activate`);
     expect(back.status).toBe(200);
     const versions = await t.api('GET', `/api/ml/model-groups/${groupId}/versions`);
     expect(
       versions.body.items.map((v: { version: number; is_active: boolean }) => [v.version, v.is_active]),
     ).toEqual([
+      [4, false],
+      [3, false],
       [2, false],
       [1, true],
     ]);
