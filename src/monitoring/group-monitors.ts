@@ -89,13 +89,17 @@ export class GroupMonitors {
 
   /** A latched residual drift of the instrument (for the aggregator's restart reconciliation). */
   driftConditions(instrumentId: number): { alert_type: string; condition: string }[] {
-    const m = this.byMember.get(instrumentId);
-    if (!m?.group.residual) return [];
-    const s = m.group.residual.snapshot(m.index);
+    const s = this.residualSnapshot(instrumentId);
     const out: { alert_type: string; condition: string }[] = [];
-    if (s.alarm_up) out.push({ alert_type: 'drift', condition: 'cusum_up' });
-    if (s.alarm_down) out.push({ alert_type: 'drift', condition: 'cusum_down' });
+    if (s?.alarm_up) out.push({ alert_type: 'drift', condition: 'cusum_up' });
+    if (s?.alarm_down) out.push({ alert_type: 'drift', condition: 'cusum_down' });
     return out;
+  }
+
+  /** The residual CUSUM of a member whose group has a drift model; null otherwise. */
+  residualSnapshot(instrumentId: number) {
+    const m = this.byMember.get(instrumentId);
+    return m?.group.residual ? m.group.residual.snapshot(m.index) : null;
   }
 
   /** Cheap hot-path test: a latched residual drift of the instrument. */

@@ -340,7 +340,20 @@ export class MonitorService {
   snapshot(instrumentId: number): InstrumentStatusSnapshot | null {
     const t = this.tracked.get(instrumentId);
     if (!t) return null;
-    return { instrument_id: instrumentId, tag: t.instrument.tag, ...t.monitor.snapshot() };
+    const snap = t.monitor.snapshot();
+    // A member of a model group: its drift CUSUM is the residual one (its own is paused), and the
+    // status page and the health score must show that one.
+    const residual = this.groups.residualSnapshot(instrumentId);
+    if (residual) {
+      const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+      snap.cusum = {
+        ...snap.cusum,
+        ...residual,
+        run_started_at: iso(residual.run_started_at),
+        last_window_end: iso(residual.last_window_end),
+      };
+    }
+    return { instrument_id: instrumentId, tag: t.instrument.tag, ...snap };
   }
 
   /** Instruments now in a data gap, for /health. */

@@ -154,6 +154,9 @@ describe('model groups', () => {
     }
     const g = await t.api('GET', `/api/ml/model-groups/${groupId}`);
     expect(g.body.live.members[0].residual_cusum.alarm_up).toBe(true);
+    // The instrument's own status (and health score) shows the residual CUSUM, not its paused one.
+    const status = await t.api('GET', `/api/instruments/${members[0].id}/status`);
+    expect(status.body.cusum).toMatchObject({ alarm_up: true });
   }, 120_000);
 
   it('concurrent trainings and activations: distinct versions, exactly one active', async () => {
