@@ -53,13 +53,13 @@ interface Agg {
 
 /**
  * The demo's drifting transmitter: PT-202 (feedwater pump discharge) drifts 4 % of span a day from
- * 20 h before the seed. It runs up to "now" and on: the seed schedules it for the live simulator
- * (system_state 'simulator.scheduled_faults') with the same start, so the live readings continue
- * the history without a jump, and the Boiler House model group, trained on the days before, flags
- * it against its twins within the first hour of live data.
+ * 40 h before the seed (about 2 bar by then). It runs up to "now" and on: the seed schedules it for
+ * the live simulator (system_state 'simulator.scheduled_faults') with the same start, so the live
+ * readings continue the history without a jump, and the Boiler House model group, trained on the
+ * days before, flags it against its twins at its first complete 10-minute window of live data.
  */
 export function demoDrift(toMs: number): ScheduledFault {
-  return { tag: 'PT-202', spec: { kind: 'drift', ratePctPerDay: 4 }, startMs: toMs - 20 * 3_600_000 };
+  return { tag: 'PT-202', spec: { kind: 'drift', ratePctPerDay: 4 }, startMs: toMs - 40 * 3_600_000 };
 }
 
 /**

@@ -120,14 +120,15 @@ describe('demo start: seeded history and the simulator', () => {
       .execute();
     const tagOf = (id: number) => tags.find((r) => r.id === id)?.tag;
     expect(group.memberIds.map(tagOf)).toEqual(['PT-201', 'PT-202', 'TT-201', 'TT-202']);
-    // The live simulator continues the history's drift (started 20 h before the seed), no restart at 0.
+    // The live simulator continues the history's drift (started 40 h before the seed), no restart at 0.
     const status = await t.api('GET', '/api/simulator/status');
     const drift = status.body.faults.find((f: { tag: string }) => f.tag === 'PT-202');
     expect(drift).toMatchObject({ kind: 'drift', params: { ratePctPerDay: 4 } });
-    expect(Date.now() - Date.parse(drift.started_at)).toBeGreaterThan(19 * HOUR);
+    expect(Date.now() - Date.parse(drift.started_at)).toBeGreaterThan(39 * HOUR);
     // What the group's residual CUSUM will see at its first live window: PT-202, read against the
-    // other three, is off by ~1 bar (3 % of its span). The mean of the first live readings (a short
-    // window) is already past h + k = 5.5 residual sigma: the first window alone alarms.
+    // other three, is off by ~2 bar (6.7 % of its span). The mean of the first live readings, in the
+    // residual sigma the CUSUM uses (with its autocorrelation factor), is past h + k = 5.5: the
+    // first complete window alone alarms.
     const since = Date.parse(status.body.started_at);
     const values = await waitFor(
       'five live readings of each member',
@@ -152,7 +153,7 @@ describe('demo start: seeded history and the simulator', () => {
     const pca = group.model.drift?.pca;
     if (!pca) throw new Error('no drift model');
     const expected = expectedFromOthers(pca, values);
-    const z = values.map((v, j) => (v - expected[j]) / looSigma(pca, j));
+    const z = values.map((v, j) => (v - expected[j]) / looSigma(pca, j, undefined, true));
     expect(z[1]).toBeGreaterThan(5.5);
     expect(Math.abs(z[1])).toBe(Math.max(...z.map(Math.abs)));
     expect(t.server.ctx.monitor.groupSnapshot(group.groupId)?.members).toHaveLength(4);
