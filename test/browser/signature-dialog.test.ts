@@ -59,6 +59,8 @@ describe('electronic signature dialog', () => {
     await dialog.getByRole('button', { name: 'Sign', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
     await panel.getByTestId('signature-status').filter({ hasText: 'signed' }).waitFor();
+    // The row may render a moment after the status line: wait for it, then count.
+    await panel.getByRole('cell', { name: 'Performed' }).first().waitFor();
     expect(await panel.getByRole('cell', { name: 'Performed' }).count()).toBe(1);
 
     // A second person approves; a wrong password first.
@@ -82,6 +84,8 @@ describe('electronic signature dialog', () => {
     await dlg.getByRole('button', { name: 'Sign', exact: true }).click();
     await dlg.waitFor({ state: 'detached' });
     await adminPanel.getByTestId('signature-status').filter({ hasText: 'approved' }).waitFor();
+    // The row may render a moment after the status line: wait for it, then count.
+    await adminPanel.getByRole('cell', { name: 'Approved' }).first().waitFor();
     expect(await adminPanel.getByRole('cell', { name: 'Approved' }).count()).toBe(1);
     await screenshot(admin.page, 'signatures-on-record', { fullPage: true });
 
