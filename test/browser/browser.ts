@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 // Debian's chromium driven by playwright-core. Each context is a fresh profile (its own storage),
 // so an admin and a technician can be logged in side by side.
@@ -69,4 +69,22 @@ export async function screenshot(page: Page, name: string, opts: { fullPage?: bo
     path: path.join(SCREENSHOTS, `web-${name}.png`),
     fullPage: opts.fullPage ?? false,
   });
+}
+
+/**
+ * Waits for `done` (the dialog a successful save opens). When the form shows an error instead, or
+ * nothing comes, fails with the words on the page, so a failure on CI says why.
+ */
+export async function waitForSaved(page: Page, done: Locator, form: Locator) {
+  const refused = form.getByRole('alert');
+  try {
+    await done.or(refused).first().waitFor();
+  } catch (e) {
+    const dialogs = await page.getByRole('dialog').allInnerTexts();
+    throw new Error(`nothing came after saving; dialogs on the page: ${JSON.stringify(dialogs)}`, {
+      cause: e,
+    });
+  }
+  if (await done.isVisible()) return;
+  throw new Error(`the form refused: ${(await refused.allInnerTexts()).join(' | ')}`);
 }

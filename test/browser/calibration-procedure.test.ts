@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstrument } from '../helpers/factories.ts';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { launchBrowser, login, openSession, type Session, screenshot } from './browser.ts';
+import { launchBrowser, login, openSession, type Session, screenshot, waitForSaved } from './browser.ts';
 
 // Issue 13: the calibration modal driven by the instrument's procedure (its points, directions,
 // verdicts and TUR), the certificate download, and the calibrator CSV import form.
@@ -84,7 +84,7 @@ describe('procedure-driven calibration in the browser', () => {
     await screenshot(page, 'calibration-procedure-modal');
 
     await page.getByRole('button', { name: 'Save calibration' }).click();
-    await page.getByTestId('calibration-result').waitFor();
+    await waitForSaved(page, page.getByTestId('calibration-result'), page.getByRole('dialog').first());
     expect(await page.getByTestId('calibration-warnings').textContent()).toContain('below 4:1');
     const [download] = await Promise.all([
       page.waitForEvent('download'),

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TECHNICIANS } from '../../src/seed/seed-demo.ts';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { launchBrowser, login, openSession, type Session, screenshot } from './browser.ts';
+import { launchBrowser, login, openSession, type Session, screenshot, waitForSaved } from './browser.ts';
 
 // The web app end to end: the real server with the demo plant (seeded history, live simulator),
 // Debian's chromium, an administrator and a technician working side by side.
@@ -174,7 +174,7 @@ describe('web app in a real browser', () => {
 
     await dialog.getByRole('button', { name: 'Save calibration' }).click();
     const result = page.getByTestId('calibration-result');
-    await result.waitFor();
+    await waitForSaved(page, result, dialog);
     expect(await result.textContent()).toContain('Failed as found');
     await page.getByRole('link', { name: /work order #\d+/ }).waitFor();
 
@@ -287,6 +287,7 @@ describe('web app in a real browser', () => {
     expect(await cal.getByTestId('calibration-verdict').textContent()).toContain('Calibration passes');
     await cal.getByRole('button', { name: 'Save calibration' }).click();
     const saved = page.getByRole('dialog', { name: 'Calibration of FT-301 recorded' });
+    await waitForSaved(page, saved, cal);
     expect(await saved.getByTestId('calibration-result').textContent()).toContain('Passed');
     await saved.getByRole('button', { name: 'Done' }).click();
 
