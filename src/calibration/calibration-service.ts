@@ -8,6 +8,7 @@ import { extendSuppressionWindow } from '../instruments/instrument-service.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { assertStandardUsable } from '../reference-standards/reference-standard-service.ts';
 import type { CmmsSettings } from '../settings/cmms-settings.ts';
+import { beforeMinuteOf } from '../shared/clock.ts';
 import { bool } from '../shared/db-values.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { isOpenStatus } from '../work-orders/lifecycle.ts';
@@ -201,7 +202,7 @@ export async function recordCalibration(
           `work order ${input.work_order_id} is not an open calibration work order for ${inst.tag}`,
         );
       }
-      if (performedAt < wo.created_at) {
+      if (beforeMinuteOf(performedAt, wo.created_at)) {
         // Issue 13: work done before the order existed was not done for it.
         throw new ValidationError(
           'performed_at',

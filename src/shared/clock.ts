@@ -23,3 +23,10 @@ export class ManualClock implements Clock {
 }
 
 export const toIso = (d: Date | number): string => new Date(d).toISOString();
+
+/**
+ * Whether `at` falls before the minute that holds `ref` (both ISO). People enter times to the
+ * minute, so work done in the minute a work order was opened counts as done under it.
+ */
+export const beforeMinuteOf = (at: string, ref: string): boolean =>
+  Date.parse(at) < Math.floor(Date.parse(ref) / 60_000) * 60_000;

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, Role } from '../db/schema.ts';
 import { UnprocessableError, ValidationError } from '../shared/errors.ts';
+import { beforeMinuteOf } from '../shared/clock.ts';
 import { assertCalibrationApproved, getPolicy, signRecord } from '../signatures/signature-service.ts';
 
 // What completing a work order needs beyond its own fields (issue 13): a calibration made for it,
@@ -35,7 +36,7 @@ export async function assertCalibrationMadeFor(
       `calibration record ${recordId} is not a calibration of ${wo.tag}`,
     );
   }
-  if (rec.performed_at < wo.created_at) {
+  if (beforeMinuteOf(rec.performed_at, wo.created_at)) {
     throw new UnprocessableError(
       'calibration_before_work_order',
       `calibration record ${recordId} was performed on ${rec.performed_at.slice(0, 10)}, before work order #${wo.id} ` +

@@ -207,6 +207,21 @@ describe('calibration outcomes that show (issue 13 items 5 and 6)', () => {
     expect(backdated.status).toBe(400);
     expect(backdated.body.error.details.field).toBe('performed_at');
 
+    // The form gives minutes: a calibration stamped at the start of the minute the order was
+    // opened in (seconds before it) counts as done under it.
+    const opened = Date.parse(wo.body.created_at);
+    const sameMinute = await t.api('POST', '/api/calibrations', {
+      body: {
+        instrument_id: inst.id,
+        reference_standard_id: std.id,
+        work_order_id: wo.body.id,
+        performed_at: new Date(Math.floor(opened / 60_000) * 60_000).toISOString(),
+        points: points(0.1, 0.1),
+        reduced_check: true,
+      },
+    });
+    expect(sameMinute.status, JSON.stringify(sameMinute.body)).toBe(201);
+
     const made = await calibrate(t, {
       instrument_id: inst.id,
       reference_standard_id: std.id,
