@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, Role } from '../db/schema.ts';
-import { UnprocessableError, ValidationError } from '../shared/errors.ts';
 import { beforeMinuteOf } from '../shared/clock.ts';
+import { UnprocessableError, ValidationError } from '../shared/errors.ts';
 import { assertCalibrationApproved, getPolicy, signRecord } from '../signatures/signature-service.ts';
 
 // What completing a work order needs beyond its own fields (issue 13): a calibration made for it,
