@@ -31,6 +31,7 @@ import {
   DEFAULT_GROUP_WINDOW_SECONDS,
   GroupResidualMonitor,
 } from '../src/detection/group-residuals.ts';
+import { type MonitoredInstrument, toMonitorConfig } from '../src/detection/instrument-config.ts';
 import { quantile, scoreMany, trainIsolationForest } from '../src/detection/isolation-forest.ts';
 import { trainPcaModel } from '../src/detection/pca-model.ts';
 import { mulberry32 } from '../src/detection/random.ts';
@@ -40,7 +41,6 @@ import { monitorConfig } from '../src/detection/types.ts';
 import { instrumentDefaults } from '../src/instruments/instrument-service.ts';
 import { InstrumentAnomalyDetector } from '../src/ml/anomaly-detector.ts';
 import { featureWindows, minPointsPerWindow, windowGeometry } from '../src/ml/windows.ts';
-import { type MonitoredInstrument, toMonitorConfig } from '../src/monitoring/instrument-config.ts';
 import { InstrumentMonitor } from '../src/monitoring/instrument-monitor.ts';
 import type { FaultSpec } from '../src/simulator/fault-spec.ts';
 import { generateHistory, type ScheduledFault } from '../src/simulator/history.ts';

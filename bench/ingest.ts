@@ -12,7 +12,8 @@
 //
 // With `--processes 1,2,3` (issue 12) it instead runs N server processes on one PostgreSQL schema
 // (`--pg`, default the machine's postgres://postgres@127.0.0.1:5432/test) sharing the readings
-// through a shared subscription on the private Mosquitto, and prints for each N the stored rate
+// through a shared subscription (or, with `--split partitions`, tag partitions) on the private
+// Mosquitto, and prints for each N the stored rate
 // flat out, p50 / p99 publish-to-commit at 10,000 readings/s, and the processes' summed CPU.
 //
 // Broker modes: 'embedded' (the default product setup: aedes inside the server, publishers connect
@@ -31,6 +32,7 @@ import { bindAuditKey } from '../src/audit/audit-log.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { createInstrument } from '../src/instruments/instrument-service.ts';
+import { AfterCommit } from '../src/notifications/after-commit.ts';
 
 const BENCH_AUDIT_KEY = 'bench-audit-key-that-is-long-enough-32';
 
@@ -47,6 +49,9 @@ const MODES = opt('modes', 'embedded,mosquitto')
   .filter((m) => m === 'embedded' || m === 'mosquitto');
 const PROCESSES = opt('processes', '').split(',').filter(Boolean).map(Number);
 const PG_URL = opt('pg', 'postgres://postgres@127.0.0.1:5432/test');
+/** How several processes split the readings: a shared subscription, or tag partitions (INGEST_PARTITIONS). */
+const SPLIT = opt('split', 'shared') === 'partitions' ? 'partitions' : 'shared';
+const PARTITIONS = 16;
 const LATENCY_RATE = 10_000;
 const WARMUP_S = 3;
 
@@ -119,6 +124,7 @@ async function fillDb(h: ReturnType<typeof openDatabase>): Promise<void> {
         max_rate_per_second: 1000,
       },
       now,
+      new AfterCommit(),
     );
   }
   await h.close();
@@ -479,10 +485,23 @@ async function benchProcesses(n: number, mosquittoUrl: string): Promise<Result> 
         PROCESS_NAME: `p${i}`,
         MQTT_BROKER: mosquittoUrl,
         MQTT_CLIENT_ID: `bench-ingest-${process.pid}-${n}`,
-        MQTT_SHARED_GROUP: `bench-${n}`,
+        ...(SPLIT === 'shared'
+          ? { MQTT_SHARED_GROUP: `bench-${n}` }
+          : { INGEST_PARTITIONS: String(PARTITIONS), LEASE_TTL_SECONDS: '6' }),
         MQTT_SESSION_EXPIRY_SECONDS: '60',
       }),
     );
+  }
+  if (SPLIT === 'partitions') {
+    // Publish once every process holds its share of the partitions.
+    const share = Math.ceil(PARTITIONS / n);
+    for (;;) {
+      const held = (await Promise.all(servers.map((s) => s.health()))).map(
+        (h) => h.ingestion.partitions.held.length as number,
+      );
+      if (held.reduce((a, b) => a + b, 0) === PARTITIONS && held.every((k) => k <= share)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
   const stored = async () => {
     const hs = await Promise.all(servers.map((s) => s.health()));
@@ -509,7 +528,7 @@ async function benchProcesses(n: number, mosquittoUrl: string): Promise<Result> 
   log(`    published ${flatOut.published} (${flatOut.publish_rate}/s), stored ${f(s.rate)}/s`);
   const n1 = await drain(stored, pacedOut.published + flatOut.published);
   const result: Result = {
-    name: `${n} process${n === 1 ? '' : 'es'}, PostgreSQL, shared subscription`,
+    name: `${n} process${n === 1 ? '' : 'es'}, PostgreSQL, ${SPLIT === 'shared' ? 'shared subscription' : `${PARTITIONS} tag partitions`}`,
     sustained: s.rate,
     p50: histogramQuantile(delta, 0.5),
     p99: histogramQuantile(delta, 0.99),

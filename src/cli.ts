@@ -1,7 +1,8 @@
 import { bindAuditKey } from './audit/audit-log.ts';
-import { ConfigError, keepGeneratedSecrets, loadConfig } from './config.ts';
-import { openDatabase } from './db/database.ts';
+import { type Config, ConfigError, keepGeneratedSecrets, loadConfig } from './config.ts';
+import { type DatabaseHandle, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { monitorDefaults } from './detection/instrument-config.ts';
 import {
   createGateway,
   deleteGateway,
@@ -11,8 +12,12 @@ import {
   updateGateway,
 } from './gateways/gateway-service.ts';
 import { createLogger, startServer } from './main.ts';
+import { type AfterCommit, withAfterCommit } from './notifications/after-commit.ts';
+import { createMailer } from './notifications/mailer.ts';
 import { seedDemo } from './seed/seed-demo.ts';
 import { cmmsSettings } from './settings/cmms-settings.ts';
+import { EventBridge } from './shared/event-bridge.ts';
+import { EventBus } from './shared/events.ts';
 import { parseSimulateArgs, SIMULATE_HELP } from './simulator/cli-options.ts';
 import { runSimulation } from './simulator/run-simulation.ts';
 import { brokerTarget, loadSimInstruments, topicPrefixOf } from './simulator/runtime.ts';
@@ -113,10 +118,23 @@ async function main(argv: string[]): Promise<number> {
     case 'seed': {
       const config = loadConfig();
       const result = await withDb((h) =>
-        seedDemo(h.db, new Date(), (m) => console.log(m), cmmsSettings(config), {
-          featureWindowSeconds: config.aggregationWindowSeconds,
-          cusumWindowSeconds: config.cusum.windowMinutes * 60,
-        }),
+        seedDemo(
+          h.db,
+          new Date(),
+          (m) => console.log(m),
+          cmmsSettings(config),
+          {
+            featureWindowSeconds: config.aggregationWindowSeconds,
+            cusumWindowSeconds: config.cusum.windowMinutes * 60,
+          },
+          {
+            defaults: monitorDefaults(config),
+            cusum: {
+              windowSeconds: config.cusum.windowMinutes * 60,
+              warmupWindows: config.monitoring.cusumWarmupWindows,
+            },
+          },
+        ),
       );
       if (!result.seeded) console.log('instruments already exist: nothing seeded');
       for (const u of result.users) console.log(`created ${u}`);
@@ -177,6 +195,41 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Runs a change whose events the running servers must hear. The CLI process has no listeners of its
+ * own: on PostgreSQL its events go to the servers through the event bridge (NOTIFY; a disabled
+ * gateway's live connections are dropped at once); on SQLite there is no bridge, and the server's
+ * embedded broker finds the change at its periodic re-check (ingestion-runtime.ts, 15 s).
+ */
+async function withServerEvents<T>(
+  h: DatabaseHandle,
+  config: Config,
+  change: (after: AfterCommit) => Promise<T>,
+): Promise<T> {
+  const log = createLogger(config);
+  const events = new EventBus();
+  const mailer = createMailer(config.smtp, log);
+  const bridge =
+    config.database.kind === 'postgres'
+      ? new EventBridge({
+          db: h.db,
+          url: config.database.url,
+          schema: h.schema ?? 'public',
+          events,
+          log,
+          origin: `cli-${process.pid}-${Date.now()}`,
+        })
+      : null;
+  await bridge?.start();
+  try {
+    return await withAfterCommit({ events, mailer, log }, change);
+  } finally {
+    await bridge?.flush();
+    await bridge?.stop();
+    await mailer.close();
+  }
+}
+
 /** Gateway broker logins, as the admin API manages them (audited, with no acting user). */
 async function gatewayCommand(args: string[]): Promise<number> {
   const sub = args.shift();
@@ -195,7 +248,9 @@ async function gatewayCommand(args: string[]): Promise<number> {
       const [username] = args;
       if (!username) throw new Error('usage: gateway add <name> [--description d] [--password p]');
       const created = await withDb((h) =>
-        createGateway(h.db, null, { username, description, password }, at, config.mqtt.username),
+        withServerEvents(h, config, (after) =>
+          createGateway(h.db, null, { username, description, password }, at, config.mqtt.username, after),
+        ),
       );
       console.log(`created gateway ${created.gateway.username} (id ${created.gateway.id})`);
       if (!password) console.log(`password (shown once): ${created.password}`);
@@ -212,22 +267,29 @@ async function gatewayCommand(args: string[]): Promise<number> {
     }
     case 'reset-password': {
       const given = flag(args, 'password');
-      const result = await withDb(async (h) =>
-        resetGatewayPassword(h.db, null, (await named(h.db, args[0])).id, given, at),
-      );
+      const result = await withDb(async (h) => {
+        const { id } = await named(h.db, args[0]);
+        return withServerEvents(h, config, (after) => resetGatewayPassword(h.db, null, id, given, at, after));
+      });
       console.log(given ? 'password set' : `password (shown once): ${result.password}`);
       return 0;
     }
     case 'disable':
     case 'enable': {
-      await withDb(async (h) =>
-        updateGateway(h.db, null, (await named(h.db, args[0])).id, { is_active: sub === 'enable' }, at),
-      );
+      await withDb(async (h) => {
+        const { id } = await named(h.db, args[0]);
+        return withServerEvents(h, config, (after) =>
+          updateGateway(h.db, null, id, { is_active: sub === 'enable' }, at, after),
+        );
+      });
       console.log(`gateway ${args[0]} ${sub}d`);
       return 0;
     }
     case 'remove': {
-      await withDb(async (h) => deleteGateway(h.db, null, (await named(h.db, args[0])).id, at));
+      await withDb(async (h) => {
+        const { id } = await named(h.db, args[0]);
+        return withServerEvents(h, config, (after) => deleteGateway(h.db, null, id, at, after));
+      });
       console.log(`gateway ${args[0]} removed`);
       return 0;
     }

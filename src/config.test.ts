@@ -164,6 +164,21 @@ describe('configuration', () => {
     ]);
   });
 
+  it('splits instruments into tag partitions only with PostgreSQL and an external broker', () => {
+    const pg = { DATABASE_URL: 'postgres://cmms@db/cmms', MQTT_BROKER: 'mqtt://broker.plant:1883' };
+    expect(load({ ...pg, INGEST_PARTITIONS: '16' }).ingest.partitions).toBe(16);
+    expect(load({}).ingest.partitions).toBe(0);
+    expect(problems({ INGEST_PARTITIONS: '16', MQTT_BROKER: pg.MQTT_BROKER })).toEqual([
+      'INGEST_PARTITIONS needs DATABASE_URL on PostgreSQL (several processes share one database)',
+    ]);
+    expect(problems({ INGEST_PARTITIONS: '16', DATABASE_URL: pg.DATABASE_URL })).toEqual([
+      'INGEST_PARTITIONS needs an external MQTT_BROKER (every process subscribes to it)',
+    ]);
+    expect(problems({ ...pg, INGEST_PARTITIONS: '16', MQTT_SHARED_GROUP: 'cmms' })).toEqual([
+      'INGEST_PARTITIONS and MQTT_SHARED_GROUP are two ways to split readings: set one of them',
+    ]);
+  });
+
   it('parses MQTT_BROKER and DATABASE_URL at load', () => {
     expect(load({}).mqtt.target).toEqual({ mode: 'embedded' });
     expect(load({ MQTT_BROKER: 'broker.plant', MQTT_PORT: '1884' }).mqtt.target).toMatchObject({
@@ -197,10 +212,15 @@ describe('configuration', () => {
     const kept = keepGeneratedSecrets(c);
     expect(kept.jwt).toMatchObject({ secret: other.jwt.secret, source: 'file' });
     expect(kept.audit).toMatchObject({ key: other.audit.key, source: 'file' });
-    expect(readdirSync(dir).sort()).toEqual(['audit-key', 'jwt-secret']);
+    expect(kept.connectors).toMatchObject({ secretKey: other.connectors.secretKey, secretKeySource: 'file' });
+    expect(readdirSync(dir).sort()).toEqual(['audit-key', 'connector-key', 'jwt-secret']);
     expect(Object.isFrozen(kept.jwt)).toBe(true);
     // Secrets from the environment: nothing to keep.
-    const given = load({ JWT_SECRET: 'j'.repeat(20), AUDIT_KEY: 'a'.repeat(40) });
+    const given = load({
+      JWT_SECRET: 'j'.repeat(20),
+      AUDIT_KEY: 'a'.repeat(40),
+      CONNECTOR_SECRET_KEY: 'c'.repeat(40),
+    });
     expect(keepGeneratedSecrets(given)).toBe(given);
   });
 

@@ -164,6 +164,7 @@ export const SETTINGS = Type.Object({
   INGEST_FLUSH_MS: int(100, { min: 1 }),
   INGEST_QUEUE_MAX: int(100_000, { min: 100 }),
   INGEST_MAX_PAYLOAD_BYTES: int(1_048_576, { min: 256 }),
+  INGEST_PARTITIONS: int(0, { min: 0, max: 1024 }),
   // Monitoring
   AGGREGATION_WINDOW_SECONDS: int(60, { min: 5 }),
   ANOMALY_CONTAMINATION: num(0.05, { min: 0.0001, max: 0.5 }),
@@ -190,6 +191,8 @@ export const SETTINGS = Type.Object({
   GROUP_ANOMALY_PERSISTENCE: int(3, { min: 1, max: 60 }),
   ALERT_SUPPRESSION_MINUTES: num(60, { min: 0 }),
   SIMULATOR_ENABLED: bool(false),
+  // The simulator publishes Sparkplug B (spBv1.0/...) instead of plain JSON readings (issue 15).
+  SIMULATOR_SPARKPLUG: bool(false),
   // Background jobs
   JOBS_CONCURRENCY: int(1, { min: 1, max: 16 }),
   JOBS_POLL_MS: int(1000, { min: 50 }),
@@ -198,6 +201,8 @@ export const SETTINGS = Type.Object({
   JWT_SECRET: secret(16),
   JWT_EXPIRY_HOURS: num(8, { min: 0.01, max: 24 * 30 }),
   AUDIT_KEY: secret(32),
+  // Encrypts connector credentials (OPC UA / MQTT passwords, private keys) stored in the database.
+  CONNECTOR_SECRET_KEY: secret(32),
   AUDIT_CHECKPOINT_SECONDS: num(5, { min: 0.1, max: 3600 }),
   ADMIN_EMPLOYEE_NUMBER: text('admin'),
   ADMIN_PASSWORD: secret(),
@@ -209,6 +214,10 @@ export const SETTINGS = Type.Object({
   SLA_HOURS_MEDIUM: num(72, { min: 1 }),
   SLA_HOURS_HIGH: num(24, { min: 1 }),
   SLA_HOURS_URGENT: num(4, { min: 1 }),
+  // Planning ahead (issue 18): work raised this many days before it falls due
+  PM_LEAD_DAYS: int(14, { min: 0, max: 365 }),
+  CALIBRATION_LEAD_DAYS: int(14, { min: 0, max: 365 }),
+  CALIBRATION_DUE_CHECK_SECONDS: int(60, { min: 1, max: 60 }),
   // Reports
   REPORT_ASYNC_ROWS: int(5000, { min: 1 }),
   REPORT_TIMEZONE: parsed('UTC', checkTimeZone),
@@ -273,6 +282,20 @@ const RULES: { uses: Name[]; check: (s: Settings) => string | null }[] = [
     uses: ['NODE_ENV', 'AUDIT_KEY'],
     check: (s) =>
       s.NODE_ENV === 'production' && !s.AUDIT_KEY ? 'AUDIT_KEY must be set when NODE_ENV=production' : null,
+  },
+  {
+    // Partitions are leases in PostgreSQL, and each process needs every reading from a broker.
+    uses: ['INGEST_PARTITIONS', 'DATABASE_URL', 'MQTT_BROKER', 'MQTT_SHARED_GROUP'],
+    check: (s) =>
+      s.INGEST_PARTITIONS === 0
+        ? null
+        : !s.DATABASE_URL.startsWith('postgres')
+          ? 'INGEST_PARTITIONS needs DATABASE_URL on PostgreSQL (several processes share one database)'
+          : parseBrokerSetting(s.MQTT_BROKER, 1883).mode === 'embedded'
+            ? 'INGEST_PARTITIONS needs an external MQTT_BROKER (every process subscribes to it)'
+            : s.MQTT_SHARED_GROUP !== undefined
+              ? 'INGEST_PARTITIONS and MQTT_SHARED_GROUP are two ways to split readings: set one of them'
+              : null,
   },
   {
     uses: ['ANOMALY_WARNING_THRESHOLD', 'ANOMALY_CRITICAL_THRESHOLD'],
@@ -404,6 +427,7 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
   const dataDir = path.resolve(s.DATA_DIR);
   const jwtSecret = secretOf(s.JWT_SECRET, path.join(dataDir, 'jwt-secret'));
   const auditKey = secretOf(s.AUDIT_KEY, path.join(dataDir, 'audit-key'));
+  const connectorKey = secretOf(s.CONNECTOR_SECRET_KEY, path.join(dataDir, 'connector-key'));
   const mqttUsername = s.MQTT_USERNAME ?? null;
 
   const config = {
@@ -454,6 +478,8 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       flushMs: s.INGEST_FLUSH_MS,
       queueMax: s.INGEST_QUEUE_MAX,
       maxPayloadBytes: s.INGEST_MAX_PAYLOAD_BYTES,
+      /** INGEST_PARTITIONS: tag partitions split between processes (0: this process takes every reading). */
+      partitions: s.INGEST_PARTITIONS,
     },
     aggregationWindowSeconds: s.AGGREGATION_WINDOW_SECONDS,
     anomaly: {
@@ -519,6 +545,16 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       staleSeconds: s.JOBS_STALE_SECONDS,
     },
     simulatorEnabled: s.SIMULATOR_ENABLED,
+    simulatorSparkplug: s.SIMULATOR_SPARKPLUG,
+    connectors: {
+      /**
+       * The AES-256-GCM key material for connector secrets: CONNECTOR_SECRET_KEY, or
+       * DATA_DIR/connector-key (generated on the first start). Outside the database, so a copy of
+       * the database alone does not give away the plant's OPC UA or broker passwords.
+       */
+      secretKey: connectorKey.value,
+      secretKeySource: connectorKey.source,
+    },
     // Demo data only when asked for (npm run demo sets it): a plant's npm start never gets it.
     seedDemo: s.SEED_DEMO,
     jwt: {
@@ -561,6 +597,14 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       urgent: s.SLA_HOURS_URGENT,
     },
     suppressionMinutes: s.ALERT_SUPPRESSION_MINUTES,
+    planning: {
+      /** A PM plan's work order is raised this many days before the plan falls due (at most one interval). */
+      pmLeadDays: s.PM_LEAD_DAYS,
+      /** A calibration's work order is raised this many days before the calibration falls due. */
+      calibrationLeadDays: s.CALIBRATION_LEAD_DAYS,
+      /** Period of the cheap check that raises calibration_overdue as soon as a due time passes. */
+      dueCheckSeconds: s.CALIBRATION_DUE_CHECK_SECONDS,
+    },
     // Alarm management (issue 14, src/alerts): shelving, out of service, auto-resolve.
     alarms: {
       shelveMaxHours: s.ALERT_SHELVE_MAX_HOURS,
@@ -594,7 +638,12 @@ export type Config = ReturnType<typeof loadConfig>;
  * exclusively: when another process wrote it first, its value wins. Returns the config to run with.
  */
 export function keepGeneratedSecrets(config: Config): Config {
-  if (config.jwt.source !== 'generated' && config.audit.source !== 'generated') return config;
+  if (
+    config.jwt.source !== 'generated' &&
+    config.audit.source !== 'generated' &&
+    config.connectors.secretKeySource !== 'generated'
+  )
+    return config;
   const keep = (file: string, value: string) => {
     mkdirSync(config.dataDir, { recursive: true });
     const p = path.join(config.dataDir, file);
@@ -616,6 +665,14 @@ export function keepGeneratedSecrets(config: Config): Config {
       config.audit.source === 'generated'
         ? { ...config.audit, key: keep('audit-key', config.audit.key), source: 'file' as const }
         : config.audit,
+    connectors:
+      config.connectors.secretKeySource === 'generated'
+        ? {
+            ...config.connectors,
+            secretKey: keep('connector-key', config.connectors.secretKey),
+            secretKeySource: 'file' as const,
+          }
+        : config.connectors,
   });
 }
 

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.ts';
+import type { SecretBox } from './connectors/secret-box.ts';
+import type { ConnectorManager } from './connectors/source-manager.ts';
 import type { Database, Dialect } from './db/database.ts';
 import type { DatabaseWrites } from './health/database-writes.ts';
 import type { IngestionRuntime } from './ingestion/ingestion-runtime.ts';
@@ -24,6 +26,8 @@ export interface LastReading {
   timestamp: string;
   value: number;
   quality: string;
+  /** The source said this value is no longer current (e.g. a Sparkplug edge node died). */
+  stale?: boolean;
 }
 
 /** The live side of the reading store, as the API sees it. */
@@ -46,39 +50,51 @@ export interface AnomalyView {
 }
 
 /**
- * What every module gets from the composition root (main.ts). Modules take only what they need
- * from it; nothing here is a global.
+ * The shared services the composition root (main.ts) builds first; the parts built from them
+ * (ingestion, detectors, simulator) take this, not the whole context.
  */
-export interface AppContext {
-  config: Config;
-  db: Database;
-  dialect: Dialect;
-  clock: Clock;
-  log: Logger;
-  events: EventBus;
+export interface CoreContext {
+  readonly config: Config;
+  readonly db: Database;
+  readonly dialect: Dialect;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly events: EventBus;
   /** Leases on periodic duties: with several processes each scan runs in one (src/shared/leases.ts). */
-  leases: Leases;
+  readonly leases: Leases;
   /** Parts that report into /health (e.g. 'ingestion', 'broker', 'jobs'), registered at start. */
-  health: Map<string, HealthProvider>;
+  readonly health: Map<string, HealthProvider>;
   /** Whether the database takes writes (a full disk or read-only file makes /health degraded). */
-  writes: DatabaseWrites;
+  readonly writes: DatabaseWrites;
   /** Prometheus registry served at /metrics; one per app so test apps never collide. */
-  metrics: Registry;
-  /** Latest values from the in-memory reading store (empty until ingestion starts). */
-  live: LiveView;
-  /**
-   * MQTT ingestion and the reading store (src/ingestion/ingestion-runtime.ts): the pipeline (add
-   * detector sinks here), instrument cache, live store, writer, broker state, downsampling.
-   */
-  ingestion: IngestionRuntime | null;
+  readonly metrics: Registry;
   /** Background job runner: register handlers, enqueue jobs (see src/jobs/index.ts). */
-  jobs: JobRunner;
-  /** Live detector state per instrument (src/monitoring/); answers null until monitoring starts. */
-  monitor: MonitorView;
-  /** Live anomaly scores per instrument with an active model (src/ml/); null before it starts. */
-  anomaly: AnomalyView;
-  /** The plant simulator behind /api/simulator (src/simulator/runtime.ts); null until wired. */
-  simulator: SimulatorRuntime | null;
+  readonly jobs: JobRunner;
+  /** Seals and opens connector secrets with the key kept outside the database (src/connectors/). */
+  readonly connectorSecrets: SecretBox;
   /** Outgoing e-mail (SMTP_HOST); sends after commit, never fails the change (src/notifications/). */
-  mailer: Mailer;
+  readonly mailer: Mailer;
+}
+
+/**
+ * What every module gets from the composition root (main.ts): built once, after every part exists,
+ * and frozen (nothing is set on it later). Modules take only what they need from it; nothing here
+ * is a global.
+ */
+export interface AppContext extends CoreContext {
+  /** Latest values from the in-memory reading store. */
+  readonly live: LiveView;
+  /**
+   * MQTT ingestion and the reading store (src/ingestion/ingestion-runtime.ts): the pipeline,
+   * instrument cache, live store, writer, broker state, downsampling.
+   */
+  readonly ingestion: IngestionRuntime;
+  /** Live detector state per instrument (src/monitoring/). */
+  readonly monitor: MonitorView;
+  /** Live anomaly scores per instrument with an active model (src/ml/). */
+  readonly anomaly: AnomalyView;
+  /** The plant simulator behind /api/simulator (src/simulator/runtime.ts). */
+  readonly simulator: SimulatorRuntime;
+  /** Runs the enabled connector sources (src/connectors/). */
+  readonly connectors: ConnectorManager;
 }

@@ -2,19 +2,25 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { AlertAggregator } from './alerts/aggregator.ts';
 import { startAlarmScheduler } from './alerts/alarm-scheduler.ts';
 import { advanceLocalCheckpoint, startCheckpointWriter } from './audit/audit-checkpoint.ts';
 import { bindAuditKey } from './audit/audit-log.ts';
 import { type Config, keepGeneratedSecrets } from './config.ts';
-import type { AppContext } from './context.ts';
+import { SecretBox } from './connectors/secret-box.ts';
+import { ensureSimulatorSource, SIMULATOR_SPARKPLUG_NODE } from './connectors/simulator-source.ts';
+import { ConnectorManager } from './connectors/source-manager.ts';
+import type { AppContext, CoreContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { monitorDefaults } from './detection/instrument-config.ts';
 import { DatabaseWrites } from './health/database-writes.ts';
 import { buildApp } from './http/app.ts';
 import { createIngestion } from './ingestion/ingestion-runtime.ts';
 import { JobRunner } from './jobs/job-runner.ts';
-import { startMl } from './ml/index.ts';
-import { MonitorService } from './monitoring/monitor-service.ts';
+import { registerTrainingJob, startAnomalyScorer } from './ml/index.ts';
+import { MONITOR_ALERT_TYPES, MonitorService } from './monitoring/monitor-service.ts';
+import { withAfterCommit } from './notifications/after-commit.ts';
 import { createMailer } from './notifications/mailer.ts';
 import { registerReportJobs } from './reports/report-jobs.ts';
 import { startMaintenanceScheduler } from './scans/scheduler.ts';
@@ -114,10 +120,23 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
     await ensureAdmin(handle.db, config.admin, now.toISOString(), opts.print);
     if (config.seedDemo) {
       if (config.production) log.warn('SEED_DEMO=true with NODE_ENV=production: loading the demo plant');
-      const seeded = await seedDemo(handle.db, now, (m) => log.info(m), cmmsSettings(config), {
-        featureWindowSeconds: config.aggregationWindowSeconds,
-        cusumWindowSeconds: config.cusum.windowMinutes * 60,
-      });
+      const seeded = await seedDemo(
+        handle.db,
+        now,
+        (m) => log.info(m),
+        cmmsSettings(config),
+        {
+          featureWindowSeconds: config.aggregationWindowSeconds,
+          cusumWindowSeconds: config.cusum.windowMinutes * 60,
+        },
+        {
+          defaults: monitorDefaults(config),
+          cusum: {
+            windowSeconds: config.cusum.windowMinutes * 60,
+            warmupWindows: config.monitoring.cusumWarmupWindows,
+          },
+        },
+      );
       if (seeded.seeded && seeded.users.length) {
         (opts.print ?? ((t: string) => process.stdout.write(t)))(
           `  Demo technicians: ${seeded.users.join(', ')}\n`,
@@ -125,7 +144,7 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
       }
     }
 
-    const ctx: AppContext = {
+    const core: CoreContext = {
       config,
       db: handle.db,
       dialect: handle.dialect,
@@ -142,11 +161,7 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
       health: new Map(),
       writes,
       metrics: new Registry(),
-      live: { lastReading: () => null },
-      ingestion: null,
-      monitor: { snapshot: () => null, groupSnapshot: () => null },
-      anomaly: { snapshot: () => null },
-      simulator: null,
+      connectorSecrets: new SecretBox(config.connectors.secretKey),
       mailer: createMailer(config.smtp, log),
       jobs: new JobRunner({
         db: handle.db,
@@ -158,61 +173,113 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
         staleSeconds: config.jobs.staleSeconds,
       }),
     };
-    ctx.health.set('jobs', () => ctx.jobs.health());
+    core.health.set('jobs', () => core.jobs.health());
     // Stopped late (stops run in reverse): the scans stop first, then the leases are handed back.
-    ctx.leases.start();
-    stops.push(() => ctx.leases.stop());
-    ctx.health.set('leases', () => ({ ...ctx.leases.health() }));
+    core.leases.start();
+    stops.push(() => core.leases.stop());
+    core.health.set('leases', () => ({ ...core.leases.health() }));
     // Several processes on PostgreSQL: the events that matter reach every process (LISTEN/NOTIFY).
     if (config.database.kind === 'postgres') {
       const bridge = new EventBridge({
         db: handle.db,
         url: config.database.url,
         schema: handle.schema ?? 'public',
-        events: ctx.events,
+        events: core.events,
         log,
-        origin: ctx.leases.holder,
+        origin: core.leases.holder,
       });
       await bridge.start();
       stops.push(() => bridge.stop());
-      ctx.health.set('event_bridge', () => bridge.health());
+      core.health.set('event_bridge', () => bridge.health());
     }
-    registerReportJobs(ctx);
-    stops.push(() => ctx.mailer.close());
+    stops.push(() => core.mailer.close());
 
-    // Detectors per instrument and the alert aggregator, fed by the ingestion pipeline. Started
-    // before ingestion (and so stopped after it) so no accepted reading misses its detectors.
+    // MQTT ingestion and the reading store: the instrument cache (the one copy of the register in
+    // the process, which the detectors follow), no network yet.
+    const ingestion = await createIngestion(core, { beforeHandingBack: () => monitoring.checkpoint() });
+    const instruments = ingestion.instruments;
+    stops.push(() => instruments.stop());
+
+    // One alert aggregator for every detector (the monitor's and the anomaly scorer's alerts),
+    // stopped after them so their last events are written.
+    const alerts = new AlertAggregator({
+      db: handle.db,
+      log,
+      now: () => clock.now().getTime(),
+      tagOf: (id) => instruments.get(id)?.tag,
+      flushMs: config.monitoring.alertFlushMs,
+      types: [...MONITOR_ALERT_TYPES, 'anomaly'],
+    });
+    await alerts.load();
+    const onResolved = (alertId: number, instrumentId: number | null) =>
+      alerts.resolved(alertId, instrumentId);
+    core.events.on('alert.resolved', onResolved);
+    alerts.start();
+    stops.push(async () => {
+      core.events.off('alert.resolved', onResolved);
+      await alerts.stop();
+    });
+
+    // Detectors per instrument, fed by the ingestion pipeline. Started before ingestion (and so
+    // stopped after it) so no accepted reading misses its detectors.
     const monitoring = new MonitorService({
       db: handle.db,
       config,
       clock,
       log,
-      events: ctx.events,
-      metrics: ctx.metrics,
+      events: core.events,
+      metrics: core.metrics,
+      instruments,
+      aggregator: alerts,
+      leases: core.leases,
     });
     await monitoring.start();
     stops.push(() => monitoring.stop());
-    ctx.monitor = monitoring;
-    ctx.health.set('monitoring', () => monitoring.health());
-    ctx.health.set('data_gaps', () => monitoring.dataGaps());
-
-    // MQTT ingestion and the reading store. The detectors are its sink (added before the broker
-    // starts, so they see every accepted reading); ctx.live is set before routes capture it.
-    const ingestion = await createIngestion(ctx);
+    core.health.set('monitoring', () => monitoring.health());
+    core.health.set('data_gaps', () => monitoring.dataGaps());
     ingestion.pipeline.addSink(monitoring);
     monitoring.setSourceConnected(() => ingestion.broker().connected);
-    // Isolation Forest scoring of instruments with an active model, and the 'ml.train' job.
-    const anomalyScorer = await startMl(ctx);
+    const partitions = ingestion.partitions;
+    if (partitions)
+      monitoring.setOwnership((id) => {
+        const i = instruments.get(id);
+        return i !== undefined && partitions.owns(i);
+      });
+    // Isolation Forest scoring of instruments with an active model.
+    const anomalyScorer = await startAnomalyScorer(core, { instruments, aggregator: alerts });
     stops.push(() => anomalyScorer.stop());
     ingestion.pipeline.addSink(anomalyScorer);
-    ctx.ingestion = ingestion;
-    ctx.live = ingestion.live;
     stops.push(() => ingestion.stop());
     await ingestion.start();
 
+    // Connector sources (Sparkplug B, OPC UA, Modbus TCP) feed the same pipeline; stopped before it.
+    const connectors = new ConnectorManager({
+      db: handle.db,
+      box: core.connectorSecrets,
+      ingestion,
+      events: core.events,
+      leases: core.leases,
+      clock,
+      log: log.child({ module: 'connectors' }),
+      env: {
+        embeddedBroker: () => {
+          const b = ingestion.broker();
+          if (b.mode !== 'embedded' || !b.url) return null;
+          return { url: b.url, ...(ingestion.appCredentials() ?? {}) };
+        },
+      },
+    });
+    if (config.simulatorSparkplug)
+      // Its event tells the other processes (the connectors lease holder may be one of them).
+      await withAfterCommit(core, (after) =>
+        ensureSimulatorSource(handle.db, core.connectorSecrets, config, clock.now(), after),
+      );
+    await connectors.start();
+    stops.push(() => connectors.stop());
+
     const simulator = new SimulatorRuntime({
       db: handle.db,
-      events: ctx.events,
+      events: core.events,
       log,
       // The app's own broker login (configured, or generated for the embedded broker).
       broker: () => ({
@@ -221,9 +288,23 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
       }),
       topicPrefix: topicPrefixOf(config.mqtt.topic),
       now: () => clock.now(),
+      sparkplug: config.simulatorSparkplug ? SIMULATOR_SPARKPLUG_NODE : null,
     });
-    ctx.simulator = simulator;
     stops.push(() => simulator.close());
+
+    // Every part exists: the context is composed once and frozen (nothing is set on it later).
+    const ctx: AppContext = Object.freeze({
+      ...core,
+      live: ingestion.live,
+      ingestion,
+      monitor: monitoring,
+      anomaly: anomalyScorer,
+      simulator,
+      connectors,
+    });
+    // Job handlers that read the context (report exports read the live views).
+    registerReportJobs(ctx);
+    registerTrainingJob(ctx);
 
     const app = await buildApp(ctx);
     await app.listen({ port: config.port, host: config.host });
@@ -233,7 +314,7 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
     // Jobs start once every module has registered its handlers and the API answers.
     await ctx.jobs.start();
     stops.push(() => ctx.jobs.stop());
-    if (config.simulatorEnabled) await ctx.simulator?.start();
+    if (config.simulatorEnabled) await ctx.simulator.start();
     // Calibration overdue + PM (hourly and now), SLA breaches (5-minutely), on the injected clock.
     const scheduler = startMaintenanceScheduler(ctx);
     stops.push(() => scheduler.stop());

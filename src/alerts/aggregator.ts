@@ -1,9 +1,12 @@
 // The alert aggregator: turns detector raise / clear events into alert rows without touching the
-// database per reading.
+// database per reading. One per process, shared by every detector (the monitor's rules, faults,
+// stuck sensors, data gaps and drift, and the anomaly scorer), created in main.ts.
 //
 // - Identity: one open alert per (instrument, alert type, condition). The keys of open alerts live in
 //   memory (loaded at start), so a repeat of an open condition is counted in memory and written in a
 //   batch every few seconds (last_seen, occurrence_count), never one UPDATE per reading.
+// - A raise of a present condition with a worse severity than the open row's is written at once
+//   (raiseAlert escalates the row); other repeats are counted.
 // - A raise of a new condition goes through raiseAlert (which dedups against the open episode and
 //   applies the instrument's suppression window); a clear goes through clearAlertCondition. Both run
 //   on one sequential queue: detectors never wait for SQL, and a raise is always written before its
@@ -15,7 +18,7 @@
 // - Failures are logged with tag and instrument id and retried at the next sign of the condition.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { DetectorEvent } from '../detection/types.ts';
+import type { DetectorEvent, Severity } from '../detection/types.ts';
 import {
   type AlertRepeat,
   clearAlertCondition,
@@ -59,6 +62,8 @@ interface Entry {
   /** The condition is present (raised and not cleared). */
   active: boolean;
   suppressed: boolean;
+  /** Severity of the open row as last written (a worse raise escalates it). */
+  severity: Severity | null;
   /** last_seen known to be written (epoch ms). */
   lastSeen: number;
   /** Wall-clock time of the last write of this entry (throttles last_seen-only writes). */
@@ -78,6 +83,15 @@ type Op =
   | { kind: 'flush'; all: boolean };
 
 const RETRY_MS = 5_000;
+const RANK: Record<Severity, number> = { advisory: 0, warning: 1, critical: 2 };
+
+/**
+ * What a sign of life shows still present: a reading the reading-based conditions (rules, faults,
+ * stuck, drift), a clock tick during silence the data gap, a scored window the anomaly.
+ */
+export type Evidence = 'readings' | 'gap' | 'anomaly';
+const evidenceOf = (alertType: AlertType): Evidence =>
+  alertType === 'data_gap' ? 'gap' : alertType === 'anomaly' ? 'anomaly' : 'readings';
 const keyOf = (instrumentId: number, alertType: string, condition: string) =>
   `${instrumentId}|${alertType}|${condition}`;
 
@@ -100,9 +114,12 @@ export class AlertAggregator {
     this.touchMs = 15 * this.o.flushMs;
   }
 
-  /** Loads the open alerts, so the first repeat after a restart is deduplicated too. */
-  async load(): Promise<OpenAlertKey[]> {
-    const open = await listOpenAlertKeys(this.o.db, this.o.types);
+  /**
+   * Loads the open alerts (of its types, or of `types`), so the first repeat after a restart is
+   * deduplicated too; again for data_gap when this process takes the data-gap judging over.
+   */
+  async load(types: readonly AlertType[] = this.o.types): Promise<OpenAlertKey[]> {
+    const open = await listOpenAlertKeys(this.o.db, types);
     for (const a of open) {
       // A cleared episode needs no tracking: the condition coming back is a new alert.
       if (a.cleared) continue;
@@ -110,6 +127,7 @@ export class AlertAggregator {
       entry.alertId = a.id;
       entry.active = true;
       entry.suppressed = a.suppressed;
+      entry.severity = a.severity;
       entry.lastSeen = Date.parse(a.last_seen);
       entry.lastRaise = {
         kind: 'raise',
@@ -151,14 +169,15 @@ export class AlertAggregator {
 
   /**
    * The instrument's active conditions are still present at time `ts`: a reading while raised shows
-   * the reading-based ones (`readings`), a clock tick during silence shows the data gap (`gap`).
-   * Their last_seen moves in a later batch; one resolved meanwhile is raised again.
+   * the reading-based ones (`readings`), a clock tick during silence the data gap (`gap`), a window
+   * scored while an anomaly episode lasts the anomaly (`anomaly`). Their last_seen moves in a later
+   * batch; one resolved meanwhile is raised again.
    */
-  touch(instrumentId: number, ts: number, seen: 'readings' | 'gap' = 'readings'): void {
+  touch(instrumentId: number, ts: number, seen: Evidence = 'readings'): void {
     const set = this.byInstrument.get(instrumentId);
     if (!set) return;
     for (const e of set) {
-      if (!e.active || (e.alertType === 'data_gap') !== (seen === 'gap')) continue;
+      if (!e.active || evidenceOf(e.alertType) !== seen) continue;
       if (e.alertId !== null || e.raiseQueued) {
         if (ts > e.pendingLastSeen) e.pendingLastSeen = ts;
         this.dirty.add(e);
@@ -170,15 +189,19 @@ export class AlertAggregator {
   }
 
   /**
-   * After a restart: of the loaded open alerts, only the conditions the restored detectors still
-   * hold are present. The others are not touched; if their detector raises again, the open alert
-   * counts the new occurrence.
+   * After a restart: of the loaded open alerts of `types` (the calling detector's), only the
+   * conditions the restored detectors still hold are present. The others are not touched; if their
+   * detector raises again, the open alert counts the new occurrence.
    */
-  markPresent(instrumentId: number, present: readonly { alert_type: string; condition: string }[]): void {
+  markPresent(
+    instrumentId: number,
+    present: readonly { alert_type: string; condition: string }[],
+    types: readonly AlertType[],
+  ): void {
     const set = this.byInstrument.get(instrumentId);
     if (!set) return;
     for (const e of set) {
-      if (e.raiseQueued) continue;
+      if (e.raiseQueued || !types.includes(e.alertType)) continue;
       e.active = present.some((p) => p.alert_type === e.alertType && p.condition === e.condition);
     }
   }
@@ -205,6 +228,14 @@ export class AlertAggregator {
     this.byInstrument.delete(instrumentId);
   }
 
+  /** Severity of the open, present alert of a condition; null when none (restoring a detector's episode). */
+  openSeverity(instrumentId: number, alertType: AlertType, condition: string): Severity | null {
+    const e = this.entries.get(keyOf(instrumentId, alertType, condition));
+    return e?.active && (e.alertId !== null || e.raiseQueued)
+      ? (e.severity ?? e.lastRaise?.severity ?? null)
+      : null;
+  }
+
   /** Conditions whose alert is open (for tests and the status view). */
   isOpen(instrumentId: number, alertType: AlertType, condition: string): boolean {
     const e = this.entries.get(keyOf(instrumentId, alertType, condition));
@@ -219,6 +250,17 @@ export class AlertAggregator {
     const e = this.entry(instrumentId, event.alertType as AlertType, event.condition);
     e.lastRaise = event;
     if (e.active && (e.alertId !== null || e.raiseQueued)) {
+      if (
+        e.alertId !== null &&
+        !e.raiseQueued &&
+        e.severity !== null &&
+        RANK[event.severity] > RANK[e.severity]
+      ) {
+        // Worse than the open row: raiseAlert escalates it (severity, message, one more occurrence).
+        e.raiseQueued = true;
+        this.enqueue({ kind: 'raise', entry: e, event });
+        return;
+      }
       // A repeat of an open, present condition: counted here, written in the next batch.
       e.pendingCount++;
       if (event.ts > e.pendingLastSeen) e.pendingLastSeen = event.ts;
@@ -253,6 +295,7 @@ export class AlertAggregator {
         alertId: null,
         active: false,
         suppressed: false,
+        severity: null,
         lastSeen: 0,
         writtenAt: 0,
         pendingCount: 0,
@@ -354,6 +397,7 @@ export class AlertAggregator {
     e.raiseQueued = false;
     e.alertId = alert.id;
     e.suppressed = alert.suppressed;
+    e.severity = alert.severity as Severity;
     e.lastSeen = Date.parse(alert.last_seen);
     e.writtenAt = this.o.now();
     if (created) {

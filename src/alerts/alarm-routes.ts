@@ -13,7 +13,7 @@ import {
   takeOutOfService,
 } from './out-of-service.ts';
 
-const Period = Type.Object({
+export const Period = Type.Object({
   id: Type.Integer(),
   instrument_id: Type.Integer(),
   source: Type.String({ description: 'manual | work_order' }),
@@ -27,7 +27,7 @@ const Period = Type.Object({
   end_reason: Nullable(Type.String()),
 });
 
-const OutOfServiceState = Type.Object({
+export const OutOfServiceState = Type.Object({
   instrument_id: Type.Integer(),
   out_of_service: Type.Boolean(),
   open: Type.Array(Period),

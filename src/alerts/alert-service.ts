@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
+import type { AfterCommit } from '../notifications/after-commit.ts';
 import { bool, parseJson } from '../shared/db-values.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 import { recordAlarmEvent } from './alarm-events.ts';
@@ -316,8 +317,15 @@ export async function acknowledgeAlert(
 }
 
 /** raised | acknowledged -> resolved, guarded like acknowledgeAlert: one resolver wins. */
-export async function resolveAlert(db: Kysely<DB>, actorId: number, id: number, notes: string, at: string) {
-  return db.transaction().execute(async (trx) => {
+export async function resolveAlert(
+  db: Kysely<DB>,
+  actorId: number,
+  id: number,
+  notes: string,
+  at: string,
+  after: AfterCommit,
+) {
+  const resolved = await db.transaction().execute(async (trx) => {
     // The status read first is the one the UPDATE requires, so the audit row's old status is exact;
     // an acknowledge landing in between sends us round once more.
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -358,6 +366,9 @@ export async function resolveAlert(db: Kysely<DB>, actorId: number, id: number, 
     }
     throw await invalidTransition(trx, id, 'resolved');
   });
+  // The live aggregator stops deduplicating against it (src/monitoring).
+  after.emit('alert.resolved', resolved.id, resolved.instrument_id);
+  return resolved;
 }
 
 export interface AlertQuery {

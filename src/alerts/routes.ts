@@ -1,14 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { Id, IdParams, Nullable, Page, PageQuery, StrictObject, Timestamp, toUtc } from '../http/schemas.ts';
+import {
+  Id,
+  IdParams,
+  Literals,
+  Nullable,
+  Page,
+  PageQuery,
+  StrictObject,
+  Timestamp,
+  toUtc,
+} from '../http/schemas.ts';
+import { withAfterCommit } from '../notifications/after-commit.ts';
 import { listAlarmEvents } from './alarm-events.ts';
 import { alarmScanNow } from './alarm-scheduler.ts';
 import { acknowledgeAlert, getAlert, listAlerts, resolveAlert } from './alert-service.ts';
 import { shelveAlert, unshelveAlert } from './shelving.ts';
 import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES } from './types.ts';
-
-const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 
 export const AlertSchema = Type.Object({
   id: Type.Integer(),
@@ -46,6 +55,23 @@ export const AlertSchema = Type.Object({
   created_at: Type.String(),
 });
 
+export const AlarmEventsSchema = Type.Array(
+  Type.Object({
+    id: Type.Integer(),
+    at: Type.String(),
+    event: Type.String(),
+    severity: Type.String(),
+    user_id: Nullable(Type.Integer()),
+    user_name: Nullable(Type.String()),
+    details: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  }),
+);
+
+export const ShelveBody = StrictObject({
+  reason: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' }),
+  minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 43_200 })),
+});
+
 export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const tags = ['alerts'];
@@ -61,9 +87,9 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Alerts, newest first. Without `status` only active (not resolved, not shelved, not suppressed) ' +
           'alerts are listed; `status=shelved` lists the shelved ones, `include_shelved` adds them.',
         querystring: Type.Object({
-          status: Type.Optional(lit([...ALERT_STATUSES, 'active', 'shelved', 'all'])),
-          alert_type: Type.Optional(lit(ALERT_TYPES)),
-          severity: Type.Optional(lit(SEVERITIES)),
+          status: Type.Optional(Literals([...ALERT_STATUSES, 'active', 'shelved', 'all'])),
+          alert_type: Type.Optional(Literals(ALERT_TYPES)),
+          severity: Type.Optional(Literals(SEVERITIES)),
           instrument_id: Type.Optional(Id),
           tag: Type.Optional(Type.String({ maxLength: 40 })),
           from: Type.Optional(Timestamp),
@@ -122,9 +148,9 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const alert = await resolveAlert(ctx.db, currentUser(req).id, req.params.id, req.body.notes, now());
-      ctx.events.emit('alert.resolved', alert.id, alert.instrument_id);
-      return alert;
+      return withAfterCommit(ctx, (after) =>
+        resolveAlert(ctx.db, currentUser(req).id, req.params.id, req.body.notes, now(), after),
+      );
     },
   );
 
@@ -139,10 +165,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'minutes one-shot until its condition clears. A shelved alert is recorded but not active. An ' +
           'alert already shelved, resolved, or acknowledged meanwhile gets 409 alert_invalid_transition.',
         params: IdParams,
-        body: StrictObject({
-          reason: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' }),
-          minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 43_200 })),
-        }),
+        body: ShelveBody,
         response: { 200: AlertSchema },
       },
     },
@@ -191,17 +214,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: "The alert's journal: raise, clear, acknowledge, shelve, unshelve, resolve, suppress.",
         params: IdParams,
         response: {
-          200: Type.Array(
-            Type.Object({
-              id: Type.Integer(),
-              at: Type.String(),
-              event: Type.String(),
-              severity: Type.String(),
-              user_id: Nullable(Type.Integer()),
-              user_name: Nullable(Type.String()),
-              details: Nullable(Type.Record(Type.String(), Type.Unknown())),
-            }),
-          ),
+          200: AlarmEventsSchema,
         },
       },
     },

@@ -14,7 +14,7 @@ import {
 } from './attachment-service.ts';
 import { ALLOWED_MIME_TYPES } from './file-types.ts';
 
-const AttachmentSchema = Type.Object({
+export const AttachmentSchema = Type.Object({
   id: Type.Integer(),
   entity_type: Type.String(),
   entity_id: Type.Integer(),

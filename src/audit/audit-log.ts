@@ -74,7 +74,12 @@ function scrub(v: unknown): unknown {
   return v;
 }
 
-async function lockChain(trx: Kysely<DB>) {
+/**
+ * Takes the chain's lock for the rest of the transaction (PostgreSQL; SQLite writers are serial
+ * already). A transaction that writes many audited rows takes it first, so it never holds the
+ * chain while it waits on another writer's row lock (a deadlock).
+ */
+export async function lockChain(trx: Kysely<DB>) {
   if (trx.getExecutor().adapter instanceof PostgresAdapter) {
     // Serialise writers across processes so two rows never chain to the same predecessor.
     await sql`select pg_advisory_xact_lock(424242)`.execute(trx);

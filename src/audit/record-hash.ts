@@ -84,7 +84,8 @@ export function maintenanceHash(r: Row): string {
   return sha256(canonicalJson({ v: 1, t: 'maintenance_records', ...pick(r, MAINTENANCE_FIELDS) }));
 }
 
-function pointsOf(db: Kysely<DB>, calibrationIds: number[]) {
+/** A calibration's points in the order they are hashed. */
+export function pointsOf(db: Kysely<DB>, calibrationIds: number[]) {
   return db
     .selectFrom('calibration_points')
     .selectAll()
@@ -93,41 +94,6 @@ function pointsOf(db: Kysely<DB>, calibrationIds: number[]) {
     .orderBy('seq')
     .orderBy('id')
     .execute();
-}
-
-/**
- * Computes a calibration's content hash from the stored row and points (read back, so both
- * dialects hash what they will later read) and stores it; the caller puts it in the audit row.
- */
-export async function sealCalibration(trx: Kysely<DB>, id: number): Promise<string> {
-  const r = await trx
-    .selectFrom('calibration_records')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
-  const points = await pointsOf(trx, [id]);
-  const hashes: string[] = [];
-  for (const p of points) {
-    const h = pointHash(p);
-    hashes.push(h);
-    if (p.content_hash !== h) {
-      await trx.updateTable('calibration_points').set({ content_hash: h }).where('id', '=', p.id).execute();
-    }
-  }
-  const hash = calibrationHash(r, hashes);
-  await trx.updateTable('calibration_records').set({ content_hash: hash }).where('id', '=', id).execute();
-  return hash;
-}
-
-export async function sealMaintenance(trx: Kysely<DB>, id: number): Promise<string> {
-  const r = await trx
-    .selectFrom('maintenance_records')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
-  const hash = maintenanceHash(r);
-  await trx.updateTable('maintenance_records').set({ content_hash: hash }).where('id', '=', id).execute();
-  return hash;
 }
 
 export type RecordTable = 'calibration_records' | 'maintenance_records';

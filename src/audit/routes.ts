@@ -6,7 +6,7 @@ import { auditKeyOf } from './audit-key.ts';
 import { listAudit } from './audit-log.ts';
 import { verifyAudit } from './audit-verify.ts';
 
-const AuditItem = Type.Object({
+export const AuditItem = Type.Object({
   id: Type.Integer(),
   timestamp: Type.String(),
   user_id: Nullable(Type.Integer()),
@@ -17,6 +17,54 @@ const AuditItem = Type.Object({
   new_value: Type.Unknown(),
   hash: Type.String(),
 });
+
+const Check = Type.Object({ name: Type.String(), ok: Type.Boolean(), detail: Type.String() });
+const Problem = Type.Object({
+  check: Type.String(),
+  kind: Type.String(),
+  message: Type.String(),
+  audit_id: Type.Optional(Type.Integer()),
+  entity_type: Type.Optional(Type.String()),
+  entity_id: Type.Optional(Type.Integer()),
+});
+/** GET|POST /api/audit/verify (docs/audit.md says what each check detects). */
+export const AuditReport = Type.Object({
+  ok: Type.Boolean(),
+  rows_checked: Type.Integer(),
+  first_broken_id: Type.Optional(Type.Integer()),
+  reason: Type.Optional(Type.String()),
+  key_id: Type.String(),
+  head: Type.Object({
+    rows: Type.Integer(),
+    last_id: Nullable(Type.Integer()),
+    last_hash: Nullable(Type.String()),
+  }),
+  legacy_rows: Type.Integer(),
+  keyed_from_id: Nullable(Type.Integer()),
+  records_checked: Type.Object({
+    calibration_records: Type.Integer(),
+    maintenance_records: Type.Integer(),
+  }),
+  checks: Type.Array(Check),
+  problems: Type.Array(Problem),
+  problems_truncated: Type.Boolean(),
+});
+const Checkpoint = Type.Object(
+  {
+    format: Type.String({ maxLength: 60 }),
+    key_id: Type.String({ maxLength: 64 }),
+    keyed_from_id: Nullable(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+    rows: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
+    last_id: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
+    last_hash: Type.String({ maxLength: 128 }),
+    taken_at: Type.String({ maxLength: 40 }),
+  },
+  { additionalProperties: false },
+);
+export const SignedCheckpoint = Type.Object(
+  { checkpoint: Checkpoint, signature: Type.String({ maxLength: 128 }) },
+  { additionalProperties: false },
+);
 
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -50,58 +98,11 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  const Check = Type.Object({ name: Type.String(), ok: Type.Boolean(), detail: Type.String() });
-  const Problem = Type.Object({
-    check: Type.String(),
-    kind: Type.String(),
-    message: Type.String(),
-    audit_id: Type.Optional(Type.Integer()),
-    entity_type: Type.Optional(Type.String()),
-    entity_id: Type.Optional(Type.Integer()),
-  });
-  const Report = Type.Object({
-    ok: Type.Boolean(),
-    rows_checked: Type.Integer(),
-    first_broken_id: Type.Optional(Type.Integer()),
-    reason: Type.Optional(Type.String()),
-    key_id: Type.String(),
-    head: Type.Object({
-      rows: Type.Integer(),
-      last_id: Nullable(Type.Integer()),
-      last_hash: Nullable(Type.String()),
-    }),
-    legacy_rows: Type.Integer(),
-    keyed_from_id: Nullable(Type.Integer()),
-    records_checked: Type.Object({
-      calibration_records: Type.Integer(),
-      maintenance_records: Type.Integer(),
-    }),
-    checks: Type.Array(Check),
-    problems: Type.Array(Problem),
-    problems_truncated: Type.Boolean(),
-  });
-  const Checkpoint = Type.Object(
-    {
-      format: Type.String({ maxLength: 60 }),
-      key_id: Type.String({ maxLength: 64 }),
-      keyed_from_id: Nullable(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
-      rows: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
-      last_id: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }),
-      last_hash: Type.String({ maxLength: 128 }),
-      taken_at: Type.String({ maxLength: 40 }),
-    },
-    { additionalProperties: false },
-  );
-  const SignedCheckpoint = Type.Object(
-    { checkpoint: Checkpoint, signature: Type.String({ maxLength: 128 }) },
-    { additionalProperties: false },
-  );
-
   app.get(
     '/audit/verify',
     {
       config: { role: 'admin' },
-      schema: { tags: ['audit'], response: { 200: Report } },
+      schema: { tags: ['audit'], response: { 200: AuditReport } },
     },
     async () => verifyAudit(ctx.db, { dataDir: ctx.config.dataDir }),
   );
@@ -114,7 +115,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['audit'],
         body: Type.Object({ checkpoint: Type.Optional(SignedCheckpoint) }, { additionalProperties: false }),
-        response: { 200: Report },
+        response: { 200: AuditReport },
       },
     },
     async (req) => verifyAudit(ctx.db, { dataDir: ctx.config.dataDir, exported: req.body.checkpoint }),

@@ -4,15 +4,16 @@ import type { DB } from '../db/schema.ts';
 import { storageFault } from '../db/storage-faults.ts';
 import { bool } from '../shared/db-values.ts';
 import { UnauthorizedError } from '../shared/errors.ts';
+import { dummyPasswordHash, verifyPassword } from '../users/passwords.ts';
 import {
   findUserByEmployeeNumber,
   getUser,
   normalizeEmployeeNumber,
+  recordLogin,
   setPassword,
   toPublicUser,
 } from '../users/user-service.ts';
 import type { LoginThrottle } from './login-throttle.ts';
-import { dummyPasswordHash, verifyPassword } from './passwords.ts';
 import { issueToken } from './tokens.ts';
 
 export interface LoginDeps {
@@ -42,7 +43,7 @@ export async function login(deps: LoginDeps, employeeNumber: string, password: s
   let lastLoginAt: string | null = at;
   try {
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('users').set({ last_login_at: at }).where('id', '=', user.id).execute();
+      await recordLogin(trx, user.id, at);
       await recordAudit(trx, { userId: user.id, action: 'login', entityType: 'user', entityId: user.id, at });
     });
   } catch (e) {

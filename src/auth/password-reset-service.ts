@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { bool } from '../shared/db-values.ts';
 import { AppError, ValidationError } from '../shared/errors.ts';
-import { normalizeEmployeeNumber } from '../users/user-service.ts';
-import { checkPasswordPolicy, hashPassword } from './passwords.ts';
+import { checkPasswordPolicy, hashPassword } from '../users/passwords.ts';
+import { normalizeEmployeeNumber, storePasswordHash } from '../users/user-service.ts';
 
 /** A reset link is valid for one hour and for one use. */
 export const RESET_TOKEN_MINUTES = 60;
@@ -137,18 +137,7 @@ export async function confirmPasswordReset(db: Kysely<DB>, token: string, newPas
       .where('used_at', 'is', null)
       .executeTakeFirst();
     if (Number(spent.numUpdatedRows) !== 1) throw new ResetTokenInvalidError();
-    await trx
-      .updateTable('users')
-      .set({
-        password_hash: passwordHash,
-        must_change_password: 0,
-        password_changed_at: at,
-        // Every token issued before ends, even one from this very second.
-        token_version: sql`token_version + 1`,
-        updated_at: at,
-      })
-      .where('id', '=', row.user_id)
-      .execute();
+    await storePasswordHash(trx, row.user_id, passwordHash, false, at);
     await recordAudit(trx, {
       userId: row.user_id,
       action: 'password_reset',

@@ -8,6 +8,23 @@ import { changeOwnPassword, login } from './auth-service.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { passwordResetRoutes } from './password-reset-routes.ts';
 
+export const LoginResponseSchema = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.Literal('bearer'),
+  expires_at: Type.String(),
+  user: UserSchema,
+});
+
+export const LoginBody = StrictObject({
+  employee_number: Type.String({ minLength: 1, maxLength: 64 }),
+  password: Type.String({ minLength: 1, maxLength: 256 }),
+});
+
+export const ChangePasswordBody = StrictObject({
+  current_password: Type.String({ minLength: 1, maxLength: 256 }),
+  new_password: Type.String({ minLength: 1, maxLength: 256 }),
+});
+
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   await app.register(passwordResetRoutes);
@@ -24,17 +41,9 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['auth'],
         security: [],
-        body: StrictObject({
-          employee_number: Type.String({ minLength: 1, maxLength: 64 }),
-          password: Type.String({ minLength: 1, maxLength: 256 }),
-        }),
+        body: LoginBody,
         response: {
-          200: Type.Object({
-            access_token: Type.String(),
-            token_type: Type.Literal('bearer'),
-            expires_at: Type.String(),
-            user: UserSchema,
-          }),
+          200: LoginResponseSchema,
           401: ErrorBody,
           429: ErrorBody,
         },
@@ -67,10 +76,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { role: 'user' },
       schema: {
         tags: ['auth'],
-        body: StrictObject({
-          current_password: Type.String({ minLength: 1, maxLength: 256 }),
-          new_password: Type.String({ minLength: 1, maxLength: 256 }),
-        }),
+        body: ChangePasswordBody,
         response: { 200: Type.Object({ ok: Type.Boolean() }) },
       },
     },

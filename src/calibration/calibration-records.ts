@@ -108,9 +108,14 @@ export function toPublicCalibration(r: CalibrationJoined, points: PointRow[]) {
     device_model: r.device_model ?? null,
     performed_at: r.performed_at,
     technician_id: r.technician_id,
-    technician_name: r.technician_name,
+    // Issue 18: an imported record keeps the performer and standard its file named when they are
+    // not a user or a registered standard here (technician_id is then the importing admin).
+    technician_name: r.performed_by_name ?? r.technician_name,
     reference_standard_id: r.reference_standard_id,
-    reference_standard_identifier: r.reference_standard_identifier ?? null,
+    reference_standard_identifier: r.reference_standard_identifier ?? r.reference_standard_text ?? null,
+    import_kind: r.import_kind,
+    performed_by_name: r.performed_by_name,
+    reference_standard_text: r.reference_standard_text,
     // The certificate in force when it was performed (a later certificate does not rewrite history).
     reference_standard_certificate: r.certificate_in_force ?? r.reference_standard_certificate ?? null,
     notes: r.notes,

@@ -1,37 +1,26 @@
 import { type Kysely, PostgresAdapter } from 'kysely';
-import { clearAlertCondition, listAlerts } from '../alerts/alert-service.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { sealCalibration } from '../audit/record-hash.ts';
+import { calibrationHash, pointHash, pointsOf } from '../audit/record-hash.ts';
 import type { DB, Role } from '../db/schema.ts';
-import { deviceInstalledAt } from '../devices/installations.ts';
-import { extendSuppressionWindow } from '../instruments/instrument-service.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { assertStandardUsable } from '../reference-standards/reference-standard-service.ts';
 import type { CmmsSettings } from '../settings/cmms-settings.ts';
-import { beforeMinuteOf } from '../shared/clock.ts';
-import { bool } from '../shared/db-values.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.ts';
-import { isOpenStatus } from '../work-orders/lifecycle.ts';
-import { createGeneratedWorkOrder } from '../work-orders/work-order-service.ts';
 import {
   correctionOf,
   findCalibration,
   findCalibrationRow,
   type PublicCalibration,
 } from './calibration-records.ts';
-import { effectiveIntervalDays, isOverdue, nextDueDate } from './due-dates.ts';
-import { openImpactAssessment } from './impact-assessment.ts';
+import { effectiveIntervalDays, type IntervalSettings, nextDueDate } from './due-dates.ts';
 import { countsForDueDate, inForce } from './in-force.ts';
-import { refreshPredictedInterval } from './interval-service.ts';
 import { evaluatePoints } from './point-errors.ts';
-import {
-  type CalibrationWarning,
-  preparePoints,
-  type RawPoint,
-  turWarning,
-} from './procedure-enforcement.ts';
-import { signIfNeeded } from './signing.ts';
+import { preparePoints, type RawPoint, turWarning } from './procedure-enforcement.ts';
 import { describeRule } from './tolerances.ts';
+
+// The calibration module's own steps: checks, and the writes to its tables. Recording a
+// calibration, with what it does to the instrument, work orders and alerts, is a workflow
+// (src/workflows/record-calibration.ts) that calls these in one transaction.
 
 export interface CalibrationInput {
   instrument_id: number;
@@ -131,291 +120,291 @@ async function chainRoot(db: Kysely<DB>, id: number): Promise<number> {
   return current;
 }
 
-/**
- * Records a calibration: computes every point's as-found / as-left error (% of span) and verdict
- * against the instrument's tolerance, stores the record, and in the same transaction starts the
- * alert suppression window, refreshes the condition-based interval, opens a corrective work order
- * when the instrument was found (or left) out of tolerance, and clears an overdue condition the
- * new due date ends. The CUSUM reset follows from the `calibration.recorded` event after commit.
- */
-export async function recordCalibration(
-  db: Kysely<DB>,
-  actor: { id: number; role: Role },
-  input: CalibrationInput,
-  deps: CalibrationDeps,
-  /** An approved correction is written by the approving admin on behalf of its requester. */
-  opts: { correctedBy?: number } = {},
-): Promise<PublicCalibration & { warnings: CalibrationWarning[] }> {
-  const { now } = deps;
-  const at = now.toISOString();
-  const performedAt = input.performed_at ? new Date(input.performed_at).toISOString() : at;
+/** The live instrument a calibration is recorded on. */
+export async function calibratedInstrument(trx: Kysely<DB>, id: number) {
+  const inst = await trx
+    .selectFrom('instruments')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!inst) throw new ValidationError('instrument_id', `instrument ${id} does not exist`);
+  return inst;
+}
+export type CalibratedInstrument = Awaited<ReturnType<typeof calibratedInstrument>>;
+
+/** When the work was done: now unless given, and never in the future (beyond a clock's slack). */
+export function checkedPerformedAt(input: { performed_at?: string }, now: Date): string {
+  const performedAt = input.performed_at ? new Date(input.performed_at).toISOString() : now.toISOString();
   if (Date.parse(performedAt) > now.getTime() + FUTURE_SLACK_MS) {
     throw new ValidationError('performed_at', 'performed_at cannot be in the future');
   }
-  const run = async (trx: Kysely<DB>) => {
-    const inst = await trx
-      .selectFrom('instruments')
-      .selectAll()
-      .where('id', '=', input.instrument_id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (!inst) throw new ValidationError('instrument_id', `instrument ${input.instrument_id} does not exist`);
-    let technicianId = await assertTechnician(trx, actor, input.technician_id);
-    const { certificate } = await assertStandardUsable(trx, input.reference_standard_id, performedAt);
+  return performedAt;
+}
 
-    // Issue 13 (procedures, tolerances, uncertainty): points checked against the procedure and resolved.
-    const prepared = await preparePoints(trx, inst, input.points, input, certificate);
+/**
+ * Everything checked before a record is written: who performed it, the reference standard usable on
+ * that day, the points against the procedure (issue 13), and for a correction the record it corrects.
+ */
+export async function prepareCalibration(
+  trx: Kysely<DB>,
+  actor: { id: number; role: Role },
+  inst: CalibratedInstrument,
+  input: CalibrationInput,
+  performedAt: string,
+  opts: { correctedBy?: number },
+) {
+  let technicianId = await assertTechnician(trx, actor, input.technician_id);
+  const { certificate } = await assertStandardUsable(trx, input.reference_standard_id, performedAt);
+  const prepared = await preparePoints(trx, inst, input.points, input, certificate);
+  let correctedRoot: number | null = null;
+  let correctedBy: number | null = null;
+  if (input.corrects_id !== undefined) {
+    // Locked, so of concurrent corrections of one record exactly one gets past the checks below.
+    const original = await assertCorrectable(
+      trx,
+      await lockCalibrationRow(trx, input.corrects_id),
+      inst,
+      input.corrects_id,
+    );
+    correctedRoot = await chainRoot(trx, input.corrects_id);
+    // A correction fixes the record of work someone did: the performer stays, the corrector is noted.
+    if (input.technician_id === undefined) technicianId = original.technician_id;
+    correctedBy = opts.correctedBy ?? actor.id;
+  }
+  return { technicianId, certificate, prepared, correctedRoot, correctedBy };
+}
+export type PreparedCalibration = Awaited<ReturnType<typeof prepareCalibration>>;
 
-    let correctedRoot: number | null = null;
-    let correctedBy: number | null = null;
-    if (input.corrects_id !== undefined) {
-      // Locked, so of concurrent corrections of one record exactly one gets past the checks below.
-      const original = await assertCorrectable(
-        trx,
-        await lockCalibrationRow(trx, input.corrects_id),
-        inst,
-        input.corrects_id,
-      );
-      correctedRoot = await chainRoot(trx, input.corrects_id);
-      // A correction fixes the record of work someone did: the performer stays, the corrector is noted.
-      if (input.technician_id === undefined) technicianId = original.technician_id;
-      correctedBy = opts.correctedBy ?? actor.id;
-    }
+/** Every point's as-found / as-left error (% of span) and verdict, and the warnings to show. */
+export function evaluateCalibration(inst: CalibratedInstrument, prep: PreparedCalibration) {
+  const result = evaluatePoints(prep.prepared.points, inst, prep.prepared.rule);
+  const warnings = [...prep.prepared.warnings];
+  const lowTur = turWarning(result.points);
+  if (lowTur) warnings.push(lowTur);
+  return { result, warnings };
+}
+export type CalibrationResult = ReturnType<typeof evaluateCalibration>['result'];
 
-    if (input.work_order_id !== undefined) {
-      const wo = await trx
-        .selectFrom('work_orders')
-        .select([
-          'id',
-          'instrument_id',
-          'type',
-          'status',
-          'calibration_record_id',
-          'assigned_to',
-          'created_at',
-        ])
-        .where('id', '=', input.work_order_id)
-        .executeTakeFirst();
-      if (!wo || wo.instrument_id !== inst.id || wo.type !== 'calibration' || !isOpenStatus(wo.status)) {
-        throw new ValidationError(
-          'work_order_id',
-          `work order ${input.work_order_id} is not an open calibration work order for ${inst.tag}`,
-        );
-      }
-      if (beforeMinuteOf(performedAt, wo.created_at)) {
-        // Issue 13: work done before the order existed was not done for it.
-        throw new ValidationError(
-          'performed_at',
-          `work order #${wo.id} was opened at ${wo.created_at}; a calibration performed before it is not the one it asks for`,
-        );
-      }
-      if (actor.role !== 'admin' && wo.assigned_to !== null && wo.assigned_to !== actor.id) {
-        throw new ForbiddenError(
-          `work order #${wo.id} is assigned to another user: technicians may record work only under their own or unassigned work orders`,
-          'work_order_not_assigned',
-          { assigned_to: wo.assigned_to },
-        );
-      }
-    }
-
-    const result = evaluatePoints(prepared.points, inst, prepared.rule);
-    const warnings = [...prepared.warnings];
-    const lowTur = turWarning(result.points);
-    if (lowTur) warnings.push(lowTur);
-    const row = await trx
-      .insertInto('calibration_records')
-      .values({
-        instrument_id: inst.id,
-        performed_at: performedAt,
-        technician_id: technicianId,
-        reference_standard_id: input.reference_standard_id,
-        notes: input.notes?.trim() || null,
-        tolerance_pct: result.tolerance_pct,
-        as_found_passed: result.as_found_passed ? 1 : 0,
-        as_left_passed: result.as_left_passed ? 1 : 0,
-        passed: result.passed ? 1 : 0,
-        max_as_found_error_pct: result.max_as_found_error_pct,
-        max_as_left_error_pct: result.max_as_left_error_pct,
-        corrects_id: input.corrects_id ?? null,
-        corrected_by: correctedBy,
-        work_order_id: input.work_order_id ?? null,
-        // Issue 13: the record belongs to the device in the position when it was performed.
-        device_id: await deviceInstalledAt(trx, inst.id, performedAt),
-        next_due_at: null,
-        procedure_id: prepared.procedure?.id ?? null,
-        procedure_revision: prepared.procedure?.revision ?? null,
-        reduced_check: prepared.reduced_check ? 1 : 0,
-        resets_due_date: prepared.resets_due_date ? 1 : 0,
-        hysteresis_as_found_pct: result.hysteresis_as_found_pct,
-        hysteresis_as_left_pct: result.hysteresis_as_left_pct,
-        repeatability_as_found_pct: result.repeatability_as_found_pct,
-        repeatability_as_left_pct: result.repeatability_as_left_pct,
-        reference_certificate_id: certificate.id,
-        min_tur: result.min_tur,
+/** Writes the record and its points; the due date is set once the prediction has seen it. */
+export async function insertCalibrationRecord(
+  trx: Kysely<DB>,
+  r: {
+    inst: CalibratedInstrument;
+    input: CalibrationInput;
+    prep: PreparedCalibration;
+    result: CalibrationResult;
+    performedAt: string;
+    /** The device in the position when it was performed (issue 13): the record belongs to it. */
+    deviceId: number | null;
+    at: string;
+  },
+): Promise<number> {
+  const { inst, input, prep, result, at } = r;
+  const row = await trx
+    .insertInto('calibration_records')
+    .values({
+      instrument_id: inst.id,
+      performed_at: r.performedAt,
+      technician_id: prep.technicianId,
+      reference_standard_id: input.reference_standard_id,
+      notes: input.notes?.trim() || null,
+      tolerance_pct: result.tolerance_pct,
+      as_found_passed: result.as_found_passed ? 1 : 0,
+      as_left_passed: result.as_left_passed ? 1 : 0,
+      passed: result.passed ? 1 : 0,
+      max_as_found_error_pct: result.max_as_found_error_pct,
+      max_as_left_error_pct: result.max_as_left_error_pct,
+      corrects_id: input.corrects_id ?? null,
+      corrected_by: prep.correctedBy,
+      work_order_id: input.work_order_id ?? null,
+      device_id: r.deviceId,
+      next_due_at: null,
+      procedure_id: prep.prepared.procedure?.id ?? null,
+      procedure_revision: prep.prepared.procedure?.revision ?? null,
+      reduced_check: prep.prepared.reduced_check ? 1 : 0,
+      resets_due_date: prep.prepared.resets_due_date ? 1 : 0,
+      hysteresis_as_found_pct: result.hysteresis_as_found_pct,
+      hysteresis_as_left_pct: result.hysteresis_as_left_pct,
+      repeatability_as_found_pct: result.repeatability_as_found_pct,
+      repeatability_as_left_pct: result.repeatability_as_left_pct,
+      reference_certificate_id: prep.certificate.id,
+      min_tur: result.min_tur,
+      created_at: at,
+      updated_at: at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('calibration_points')
+    .values(
+      result.points.map((p) => ({
+        calibration_id: row.id,
+        seq: p.seq,
+        reference_value: p.reference_value,
+        as_found: p.as_found,
+        as_left: p.as_left,
+        as_found_error_pct: p.as_found_error_pct,
+        as_left_error_pct: p.as_left_error_pct,
+        as_found_passed: p.as_found_passed ? 1 : 0,
+        as_left_passed: p.as_left_passed ? 1 : 0,
+        direction: p.direction,
+        nominal_pct: p.nominal_pct,
+        input_value: p.input_value,
+        adjust_limit: p.adjust_limit,
+        fail_limit: p.fail_limit,
+        acceptance_limit: p.acceptance_limit,
+        as_found_verdict: p.as_found_verdict,
+        as_left_verdict: p.as_left_verdict,
+        std_uncertainty: p.std_uncertainty,
+        tur: p.tur,
         created_at: at,
         updated_at: at,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('calibration_points')
-      .values(
-        result.points.map((p) => ({
-          calibration_id: row.id,
-          seq: p.seq,
-          reference_value: p.reference_value,
-          as_found: p.as_found,
-          as_left: p.as_left,
-          as_found_error_pct: p.as_found_error_pct,
-          as_left_error_pct: p.as_left_error_pct,
-          as_found_passed: p.as_found_passed ? 1 : 0,
-          as_left_passed: p.as_left_passed ? 1 : 0,
-          direction: p.direction,
-          nominal_pct: p.nominal_pct,
-          input_value: p.input_value,
-          adjust_limit: p.adjust_limit,
-          fail_limit: p.fail_limit,
-          acceptance_limit: p.acceptance_limit,
-          as_found_verdict: p.as_found_verdict,
-          as_left_verdict: p.as_left_verdict,
-          std_uncertainty: p.std_uncertainty,
-          tur: p.tur,
-          created_at: at,
-          updated_at: at,
-        })),
-      )
-      .execute();
+      })),
+    )
+    .execute();
+  return row.id;
+}
 
-    // The new record is now part of the history the prediction reads.
-    const prediction = await refreshPredictedInterval(trx, inst.id, now);
-    const interval = effectiveIntervalDays({
-      ...inst,
-      predicted_interval_days: prediction.predicted_interval_days,
-    });
-    const last = await trx
-      .selectFrom('calibration_records as cr')
-      .where('cr.instrument_id', '=', inst.id)
-      .where(inForce('cr.id'))
-      .where(countsForDueDate('cr'))
-      .select((eb) => eb.fn.max('cr.performed_at').as('m'))
-      .executeTakeFirstOrThrow();
-    const nextDue = nextDueDate(last.m ?? performedAt, inst.created_at, interval);
-    await trx
-      .updateTable('calibration_records')
-      .set({ next_due_at: nextDue })
-      .where('id', '=', row.id)
-      .execute();
+/**
+ * The record's next due date: from the latest record in force that counts for the due date, with
+ * the interval the instrument now has (`predicted_interval_days` as just refreshed).
+ */
+export async function setNextDueDate(
+  trx: Kysely<DB>,
+  recordId: number,
+  inst: IntervalSettings & { id: number; created_at: string },
+  performedAt: string,
+): Promise<string> {
+  const last = await trx
+    .selectFrom('calibration_records as cr')
+    .where('cr.instrument_id', '=', inst.id)
+    .where(inForce('cr.id'))
+    .where(countsForDueDate('cr'))
+    .select((eb) => eb.fn.max('cr.performed_at').as('m'))
+    .executeTakeFirstOrThrow();
+  const nextDue = nextDueDate(last.m ?? performedAt, inst.created_at, effectiveIntervalDays(inst));
+  await trx
+    .updateTable('calibration_records')
+    .set({ next_due_at: nextDue })
+    .where('id', '=', recordId)
+    .execute();
+  return nextDue;
+}
 
-    const suppressedUntil = new Date(
-      Date.parse(performedAt) + deps.settings.suppressionMinutes * 60_000,
-    ).toISOString();
-    await extendSuppressionWindow(trx, inst.id, suppressedUntil, at);
-
-    if (input.work_order_id !== undefined) {
-      const linked = await trx
-        .updateTable('work_orders')
-        .set({ calibration_record_id: row.id, updated_at: at })
-        .where('id', '=', input.work_order_id)
-        .where('status', 'in', ['open', 'in_progress'])
-        .executeTakeFirst();
-      if (Number(linked.numUpdatedRows) !== 1) {
-        throw new ConflictError(
-          'work_order_closed',
-          `work order #${input.work_order_id} was closed meanwhile`,
-        );
-      }
-      await recordAudit(trx, {
-        userId: actor.id,
-        action: 'link_calibration',
-        entityType: 'work_order',
-        entityId: input.work_order_id,
-        newValue: { calibration_record_id: row.id },
-        at,
-      });
-    }
-
-    if (!result.as_found_passed || !result.as_left_passed) {
-      const failing = result.points.filter((p) => !p.as_found_passed || !p.as_left_passed);
-      const stillOut = !result.as_left_passed;
-      const describe = failing
-        .map(
-          (p) =>
-            `reference ${p.reference_value} ${inst.unit}: as-found ${p.as_found} (${p.as_found_error_pct} %), ` +
-            `as-left ${p.as_left} (${p.as_left_error_pct} %)`,
-        )
-        .join('; ');
-      const corrective = await createGeneratedWorkOrder(
-        trx,
-        {
-          instrument_id: inst.id,
-          title: stillOut
-            ? `${inst.tag}: out of tolerance after calibration, repair or replace`
-            : `${inst.tag}: calibration found out of tolerance, investigate cause and impact`,
-          description:
-            `Calibration record #${row.id} on ${performedAt.slice(0, 10)}: tolerance ${describeRule(prepared.rule, inst.unit)}. ` +
-            `Failing points: ${describe}.`,
-          type: 'corrective',
-          priority: stillOut ? 'urgent' : 'high',
-        },
-        {
-          source: 'calibration_failed',
-          source_key: `calibration_failed:${correctedRoot ?? row.id}`,
-          calibration_record_id: row.id,
-        },
-        deps,
-      );
-      if (!result.as_found_passed) {
-        // Issue 13: what was measured with it since the last good calibration needs assessing.
-        await openImpactAssessment(trx, {
-          workOrderId: corrective.workOrder.id,
-          calibrationId: row.id,
-          instrumentId: inst.id,
-          performedAt,
-          at,
-        });
-      }
-    }
-
-    if (!isOverdue(nextDue, now)) {
-      const open = await listAlerts(trx, {
-        instrument_id: inst.id,
-        alert_type: 'calibration_overdue',
-        status: 'active',
-        include_suppressed: true,
-        limit: 100,
-        offset: 0,
-      });
-      for (const a of open.items) {
-        await clearAlertCondition(
-          trx,
-          { instrumentId: inst.id, alertType: 'calibration_overdue', conditionKey: a.condition },
-          at,
-        );
-      }
-    }
-
-    const record = await findCalibration(trx, row.id);
-    if (!record) throw new NotFoundError('calibration', row.id);
-    const contentHash = await sealCalibration(trx, row.id);
-    await recordAudit(trx, {
-      userId: actor.id,
-      action: input.corrects_id ? 'correct' : 'create',
-      entityType: 'calibration_record',
-      entityId: row.id,
-      newValue: {
-        ...record,
-        suppressed_until: suppressedUntil,
-        use_predicted_interval: bool(inst.use_predicted_interval),
-        content_hash: contentHash,
-      },
-      at,
-    });
-    await signIfNeeded(trx, actor, row.id, input.signature, deps.now, opts.correctedBy !== undefined);
-    deps.after.emit('calibration.recorded', inst.id, performedAt);
-    return { ...record, warnings };
+/**
+ * The corrective work a calibration found (or left) out of tolerance asks for, or null when it
+ * passed: repair or replace when still out, else investigate cause and impact.
+ */
+export function correctiveWork(
+  inst: { tag: string; unit: string },
+  recordId: number,
+  prep: PreparedCalibration,
+  result: CalibrationResult,
+  performedAt: string,
+) {
+  if (result.as_found_passed && result.as_left_passed) return null;
+  const failing = result.points.filter((p) => !p.as_found_passed || !p.as_left_passed);
+  const stillOut = !result.as_left_passed;
+  const describe = failing
+    .map(
+      (p) =>
+        `reference ${p.reference_value} ${inst.unit}: as-found ${p.as_found} (${p.as_found_error_pct} %), ` +
+        `as-left ${p.as_left} (${p.as_left_error_pct} %)`,
+    )
+    .join('; ');
+  return {
+    title: stillOut
+      ? `${inst.tag}: out of tolerance after calibration, repair or replace`
+      : `${inst.tag}: calibration found out of tolerance, investigate cause and impact`,
+    description:
+      `Calibration record #${recordId} on ${performedAt.slice(0, 10)}: tolerance ${describeRule(prep.prepared.rule, inst.unit)}. ` +
+      `Failing points: ${describe}.`,
+    priority: stillOut ? ('urgent' as const) : ('high' as const),
+    /** One corrective work order per calibration event, corrections included. */
+    sourceKey: `calibration_failed:${prep.correctedRoot ?? recordId}`,
+    /** Issue 13: what was measured with it since the last good calibration needs assessing. */
+    assessImpact: !result.as_found_passed,
   };
-  // Approving a correction records it inside the approval's transaction.
-  return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
+
+/**
+ * Computes a calibration's content hash (audit/record-hash.ts) from the stored row and points (read back, so both
+ * dialects hash what they will later read) and stores it; the caller puts it in the audit row.
+ */
+export async function sealCalibration(trx: Kysely<DB>, id: number): Promise<string> {
+  const r = await trx
+    .selectFrom('calibration_records')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  const points = await pointsOf(trx, [id]);
+  const hashes: string[] = [];
+  for (const p of points) {
+    const h = pointHash(p);
+    hashes.push(h);
+    if (p.content_hash !== h) {
+      await trx.updateTable('calibration_points').set({ content_hash: h }).where('id', '=', p.id).execute();
+    }
+  }
+  const hash = calibrationHash(r, hashes);
+  await trx.updateTable('calibration_records').set({ content_hash: hash }).where('id', '=', id).execute();
+  return hash;
+}
+
+/** Seals the record's content hash and audits its creation (or correction) with that hash. */
+export async function auditCalibrationRecord(
+  trx: Kysely<DB>,
+  actor: { id: number },
+  recordId: number,
+  r: { corrects: boolean; suppressedUntil: string; usePredictedInterval: boolean; at: string },
+): Promise<PublicCalibration> {
+  const record = await findCalibration(trx, recordId);
+  if (!record) throw new NotFoundError('calibration', recordId);
+  const contentHash = await sealCalibration(trx, recordId);
+  await recordAudit(trx, {
+    userId: actor.id,
+    action: r.corrects ? 'correct' : 'create',
+    entityType: 'calibration_record',
+    entityId: recordId,
+    newValue: {
+      ...record,
+      suppressed_until: r.suppressedUntil,
+      use_predicted_interval: r.usePredictedInterval,
+      content_hash: contentHash,
+    },
+    at: r.at,
+  });
+  return record;
+}
+
+/**
+ * Points a record at the work order it was done under (on completion of that order). Only a record
+ * not linked yet is changed; its new content hash goes in the trail (docs/audit.md).
+ */
+export async function linkRecordToWorkOrder(
+  trx: Kysely<DB>,
+  actorId: number,
+  recordId: number,
+  workOrderId: number,
+  at: string,
+) {
+  const linked = await trx
+    .updateTable('calibration_records')
+    .set({ work_order_id: workOrderId, updated_at: at })
+    .where('id', '=', recordId)
+    .where('work_order_id', 'is', null)
+    .executeTakeFirst();
+  if (Number(linked.numUpdatedRows) === 0) return;
+  await recordAudit(trx, {
+    userId: actorId,
+    action: 'link_work_order',
+    entityType: 'calibration_record',
+    entityId: recordId,
+    oldValue: { work_order_id: null },
+    newValue: { work_order_id: workOrderId, content_hash: await sealCalibration(trx, recordId) },
+    at,
+  });
 }
 
 export async function getCalibration(db: Kysely<DB>, id: number) {

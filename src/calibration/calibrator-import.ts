@@ -1,18 +1,17 @@
 import { parse } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
-import type { DB, Role } from '../db/schema.ts';
+import type { DB } from '../db/schema.ts';
 import { assertStandardUsable } from '../reference-standards/reference-standard-service.ts';
 import { AppError, ValidationError } from '../shared/errors.ts';
-import { type CalibrationDeps, recordCalibration } from './calibration-service.ts';
 import type { Direction } from './point-errors.ts';
-import { type CalibrationWarning, preparePoints, type RawPoint } from './procedure-enforcement.ts';
+import { preparePoints, type RawPoint } from './procedure-enforcement.ts';
 import { effectiveProcedure } from './procedures.ts';
 
 // Results from documenting calibrators, as CSV (docs/calibration.md). Three column layouts map to
 // one shape; rows group into records by (tag, date); every row is validated and every problem is
 // reported with its line number (400 calibration_import_invalid); only a file with none is
-// recorded, all of it in one transaction through recordCalibration, the very function the
-// calibration modal's request uses.
+// recorded, all of it in one transaction (src/workflows/import-calibrations.ts) through
+// recordCalibration, the very flow the calibration modal's request uses.
 
 export type ImportFormat = 'cbu' | 'beamex' | 'fluke';
 
@@ -36,7 +35,7 @@ interface PointRow {
   as_left: number | undefined;
 }
 
-interface Group {
+export interface Group {
   tag: string;
   performed_at: string;
   standard: string;
@@ -347,15 +346,32 @@ async function resolveGroup(db: Kysely<DB>, g: Group) {
   return { inst, standardId: std.id, points };
 }
 
-export async function importCalibrations(
+/** One record of the file, checked and ready to record. */
+export interface ImportedRecord {
+  g: Group;
+  inst: { id: number };
+  standardId: number;
+  points: RawPoint[];
+}
+
+/** The 400 listing every problem of the file, in line order; nothing is imported. */
+export function importRefused(list: ImportProblem[]) {
+  list.sort((a, b) => a.row - b.row);
+  return new AppError(
+    'calibration_import_invalid',
+    `${list.length} problem(s) in the file; nothing was imported. First: row ${list[0].row}: ${list[0].message}`,
+    400,
+    { field: 'csv', errors: list },
+  );
+}
+
+/** Every record of the file checked before anything is written, so one reply lists every problem. */
+export async function checkImport(
   db: Kysely<DB>,
-  actor: { id: number; role: Role },
   input: { format: ImportFormat; csv: string },
-  deps: CalibrationDeps,
-) {
+): Promise<ImportedRecord[]> {
   const { groups, problems } = groupRows(input.csv, input.format);
-  const prepared: { g: Group; inst: { id: number }; standardId: number; points: RawPoint[] }[] = [];
-  // Every record checked before anything is written, so one reply lists every problem.
+  const prepared: ImportedRecord[] = [];
   for (const g of groups) {
     try {
       const r = await resolveGroup(db, g);
@@ -366,43 +382,22 @@ export async function importCalibrations(
       problems.push(...toProblems(err, g));
     }
   }
-  const fail = (list: ImportProblem[]) => {
-    list.sort((a, b) => a.row - b.row);
-    return new AppError(
-      'calibration_import_invalid',
-      `${list.length} problem(s) in the file; nothing was imported. First: row ${list[0].row}: ${list[0].message}`,
-      400,
-      { field: 'csv', errors: list },
-    );
-  };
-  if (problems.length) throw fail(problems);
-
-  const warnings: (CalibrationWarning & { row: number })[] = [];
-  const records = await db.transaction().execute(async (trx) => {
-    const out = [];
-    for (const { g, inst, standardId, points } of prepared) {
-      try {
-        const rec = await recordCalibration(
-          trx,
-          actor,
-          {
-            instrument_id: inst.id,
-            performed_at: g.performed_at,
-            reference_standard_id: standardId,
-            notes: g.notes,
-            points,
-            ...(g.reduced_check !== undefined ? { reduced_check: g.reduced_check } : {}),
-            ...(g.work_order_id !== undefined ? { work_order_id: g.work_order_id } : {}),
-          },
-          deps,
-        );
-        for (const w of rec.warnings) warnings.push({ ...w, row: g.lines[0] });
-        out.push(rec);
-      } catch (err) {
-        throw fail(toProblems(err, g));
-      }
-    }
-    return out;
-  });
-  return { imported: records.length, records, warnings };
+  if (problems.length) throw importRefused(problems);
+  return prepared;
 }
+
+/** What one record of the file asks to record. */
+export function importedCalibration({ g, inst, standardId, points }: ImportedRecord) {
+  return {
+    instrument_id: inst.id,
+    performed_at: g.performed_at,
+    reference_standard_id: standardId,
+    notes: g.notes,
+    points,
+    ...(g.reduced_check !== undefined ? { reduced_check: g.reduced_check } : {}),
+    ...(g.work_order_id !== undefined ? { work_order_id: g.work_order_id } : {}),
+  };
+}
+
+/** A recording error of one record, as the problems of its rows. */
+export const importRecordRefused = (err: unknown, r: ImportedRecord) => importRefused(toProblems(err, r.g));

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import PDFDocument from 'pdfkit';
 import type { DB } from '../db/schema.ts';
-import { formatDate, formatDateTime } from '../reports/format.ts';
-import { pdfSafe } from '../reports/pdf-export.ts';
+import { parseJson } from '../shared/db-values.ts';
+import { NotFoundError } from '../shared/errors.ts';
+import { formatDate, formatDateTime } from '../shared/local-time.ts';
+import { drawErrorPlot } from '../shared/pdf-charts.ts';
 import {
   AMBER,
   COPPER,
@@ -11,14 +13,13 @@ import {
   INK,
   MARGIN,
   NAVY,
+  PRODUCT_NAME,
   pdfBytes,
+  pdfSafe,
   RED,
   RULE,
   ZEBRA,
-} from '../reports/pdf-style.ts';
-import { PRODUCT_NAME } from '../reports/report-model.ts';
-import { parseJson } from '../shared/db-values.ts';
-import { NotFoundError } from '../shared/errors.ts';
+} from '../shared/pdf-style.ts';
 import { signaturesOf } from '../signatures/signature-service.ts';
 import { findCalibration, type PublicCalibration } from './calibration-records.ts';
 import { describeRule, MIN_TUR, type ToleranceRule } from './tolerances.ts';
@@ -424,6 +425,31 @@ export async function renderCertificatePdf(
     .strokeColor(RULE)
     .stroke();
   y += 10;
+
+  // The same points as a picture: error per point against the tolerance band.
+  if (r.points.length > 0) {
+    ensure(150);
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(10)
+      .fillColor(NAVY)
+      .text('Error per test point against the tolerance band', L, y, { lineBreak: false });
+    y += 15;
+    drawErrorPlot(
+      doc,
+      {
+        title: `${inst.tag}: error in % of span, as found and as left`,
+        tolerance_pct: r.tolerance_pct,
+        points: r.points.map((p) => ({
+          label: String(Number(p.reference_value.toPrecision(4))),
+          found: p.as_found_error_pct,
+          left: p.as_left_error_pct,
+        })),
+      },
+      { x: L, y, w: W, h: 130 },
+    );
+    y += 138;
+  }
 
   // Figures.
   const figures: [string, string][] = [

@@ -5,13 +5,7 @@ import { assertStandardUsable } from '../reference-standards/reference-standard-
 import { parseJson } from '../shared/db-values.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { findCalibrationRow } from './calibration-records.ts';
-import {
-  assertCorrectable,
-  type CalibrationDeps,
-  type CalibrationInput,
-  lockCalibrationRow,
-  recordCalibration,
-} from './calibration-service.ts';
+import { assertCorrectable, type CalibrationInput, lockCalibrationRow } from './calibration-service.ts';
 import { assertPointsInRange, computePoints, type PointInput } from './point-errors.ts';
 
 // Issue 10 item 10: a technician's correction of someone else's calibration waits here for an admin.
@@ -203,7 +197,7 @@ export async function requestCorrection(
 }
 
 /** pending -> approved | rejected, guarded: of concurrent decisions exactly one wins and is audited. */
-async function decide(
+export async function decideCorrection(
   trx: Kysely<DB>,
   admin: Actor,
   id: number,
@@ -236,46 +230,13 @@ async function decide(
   });
 }
 
-/**
- * An admin approves: the correcting record is written now (performer of the original kept,
- * corrected_by the requester) and supersedes the original, with every effect a correction has.
- */
-export async function approveCorrection(
-  db: Kysely<DB>,
-  admin: Actor,
-  id: number,
-  notes: string | null,
-  deps: CalibrationDeps,
-): Promise<PublicCorrection> {
-  const at = deps.now.toISOString();
-  return db.transaction().execute(async (trx) => {
-    await decide(trx, admin, id, 'approved', notes?.trim() || null, at);
-    const c = await getCorrection(trx, id);
-    const record = await recordCalibration(
-      trx,
-      admin,
-      {
-        instrument_id: c.instrument_id,
-        performed_at: c.performed_at,
-        reference_standard_id: c.reference_standard_id,
-        notes: c.notes,
-        points: c.points.map((p) => ({
-          reference_value: p.reference_value,
-          as_found: p.as_found,
-          as_left: p.as_left,
-        })),
-        corrects_id: c.calibration_id,
-      },
-      deps,
-      { correctedBy: c.requested_by },
-    );
-    await trx
-      .updateTable('calibration_corrections')
-      .set({ record_id: record.id, updated_at: at })
-      .where('id', '=', id)
-      .execute();
-    return getCorrection(trx, id);
-  });
+/** The correcting record an approval wrote (src/workflows/approve-correction.ts). */
+export async function setCorrectionRecord(trx: Kysely<DB>, id: number, recordId: number, at: string) {
+  await trx
+    .updateTable('calibration_corrections')
+    .set({ record_id: recordId, updated_at: at })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** An admin rejects (with the reason): the original stays in force, the proposal is kept for the record. */
@@ -287,7 +248,7 @@ export async function rejectCorrection(
   now: Date,
 ): Promise<PublicCorrection> {
   return db.transaction().execute(async (trx) => {
-    await decide(trx, admin, id, 'rejected', notes.trim(), now.toISOString());
+    await decideCorrection(trx, admin, id, 'rejected', notes.trim(), now.toISOString());
     return getCorrection(trx, id);
   });
 }

@@ -5,9 +5,20 @@ import { currentUser } from '../http/auth-guard.ts';
 import { IdParams, StrictObject } from '../http/schemas.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
 import { cmmsSettings } from '../settings/cmms-settings.ts';
-import { importCalibrations } from './calibrator-import.ts';
+import { importCalibrations } from '../workflows/import-calibrations.ts';
 import { certificateNumber, loadCertificateData, renderCertificatePdf } from './certificate.ts';
 import { CalibrationSchema, CalibrationWarningSchema } from './schemas.ts';
+
+export const CalibrationImportResultSchema = Type.Object({
+  imported: Type.Integer(),
+  records: Type.Array(CalibrationSchema),
+  warnings: Type.Array(Type.Intersect([CalibrationWarningSchema, Type.Object({ row: Type.Integer() })])),
+});
+
+export const CalibrationImportBody = StrictObject({
+  format: Type.Union([Type.Literal('cbu'), Type.Literal('beamex'), Type.Literal('fluke')]),
+  csv: Type.String({ minLength: 1, maxLength: 2_000_000 }),
+});
 
 /** Calibration certificates (PDF) and the import of documenting-calibrator results (CSV). */
 export const calibrationImportRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -58,18 +69,9 @@ export const calibrationImportRoutes: FastifyPluginAsyncTypebox = async (app) =>
           'beamex, fluke). Every row is validated; any problem is 400 calibration_import_invalid with ' +
           '`details.errors` [{row, column, message}] and nothing is written. Otherwise every record is ' +
           'created in one transaction exactly as POST /api/calibrations would, by the logged-in user.',
-        body: StrictObject({
-          format: Type.Union([Type.Literal('cbu'), Type.Literal('beamex'), Type.Literal('fluke')]),
-          csv: Type.String({ minLength: 1, maxLength: 2_000_000 }),
-        }),
+        body: CalibrationImportBody,
         response: {
-          201: Type.Object({
-            imported: Type.Integer(),
-            records: Type.Array(CalibrationSchema),
-            warnings: Type.Array(
-              Type.Intersect([CalibrationWarningSchema, Type.Object({ row: Type.Integer() })]),
-            ),
-          }),
+          201: CalibrationImportResultSchema,
         },
       },
     },

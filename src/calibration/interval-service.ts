@@ -1,20 +1,23 @@
 import type { Kysely } from 'kysely';
 import { listAlerts } from '../alerts/alert-service.ts';
-import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
 import { bool } from '../shared/db-values.ts';
 import { NotFoundError } from '../shared/errors.ts';
 import { effectiveIntervalDays, nextDueDate } from './due-dates.ts';
 import { inForce } from './in-force.ts';
-import { type DriftSample, type IntervalPrediction, predictInterval } from './interval-prediction.ts';
+import { type DriftSample, predictInterval } from './interval-prediction.ts';
 
-/** Calibrations still in force (not superseded by a correction), oldest first. */
+/**
+ * Calibrations still in force (not superseded by a correction), oldest first. A register's "last
+ * calibrated on" (an imported summary, issue 18) has no as-found figures to learn drift from.
+ */
 function liveCalibrations(db: Kysely<DB>, instrumentId: number) {
   return db
     .selectFrom('calibration_records as cr')
     .select(['cr.performed_at', 'cr.max_as_found_error_pct', 'cr.max_as_left_error_pct'])
     .where('cr.instrument_id', '=', instrumentId)
     .where(inForce('cr.id'))
+    .where((eb) => eb.or([eb('cr.import_kind', 'is', null), eb('cr.import_kind', '<>', 'summary')]))
     .orderBy('cr.performed_at')
     .execute();
 }
@@ -85,56 +88,6 @@ export async function computePrediction(db: Kysely<DB>, instrumentId: number) {
     drift,
   });
   return { inst, calibrations, prediction };
-}
-
-/**
- * Recomputes and stores the predicted interval. Call it inside a transaction: a change is audited
- * (it can move the due date of an instrument on the predicted interval).
- */
-export async function refreshPredictedInterval(
-  trx: Kysely<DB>,
-  instrumentId: number,
-  now: Date,
-): Promise<IntervalPrediction> {
-  const { inst, prediction } = await computePrediction(trx, instrumentId);
-  const days = prediction.predicted_interval_days;
-  const at = now.toISOString();
-  if (days !== inst.predicted_interval_days) {
-    await trx
-      .updateTable('instruments')
-      .set({ predicted_interval_days: days, predicted_interval_at: at })
-      .where('id', '=', instrumentId)
-      .execute();
-    await recordAudit(trx, {
-      userId: null,
-      action: 'predict_interval',
-      entityType: 'instrument',
-      entityId: instrumentId,
-      oldValue: { predicted_interval_days: inst.predicted_interval_days },
-      newValue: {
-        predicted_interval_days: days,
-        basis: prediction.basis,
-        explanation: prediction.explanation,
-      },
-      at,
-    });
-  }
-  return prediction;
-}
-
-/** The hourly refresh: picks up drift alerts raised since the last calibration. Returns how many changed. */
-export async function refreshAllPredictedIntervals(db: Kysely<DB>, now: Date): Promise<number> {
-  const ids = await db
-    .selectFrom('instruments')
-    .select(['id', 'predicted_interval_days'])
-    .where('deleted_at', 'is', null)
-    .execute();
-  let changed = 0;
-  for (const { id, predicted_interval_days } of ids) {
-    const p = await db.transaction().execute((trx) => refreshPredictedInterval(trx, id, now));
-    if (p.predicted_interval_days !== predicted_interval_days) changed++;
-  }
-  return changed;
 }
 
 /** Fixed and predicted intervals side by side, with the due date each gives (instrument detail). */

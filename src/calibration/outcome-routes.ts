@@ -30,7 +30,7 @@ import {
 // Issue 13 item 5: the outcomes of a failed calibration that need people: impact assessments on
 // work orders and the review of calibrations made with a standard found out of tolerance.
 
-const ImpactAssessmentSchema = Type.Object({
+export const ImpactAssessmentSchema = Type.Object({
   id: Type.Integer(),
   work_order_id: Type.Integer(),
   calibration_record_id: Type.Integer(),
@@ -51,7 +51,7 @@ const ImpactAssessmentSchema = Type.Object({
   updated_at: Type.String(),
 });
 
-const ReviewFlagSchema = Type.Object({
+export const ReviewFlagSchema = Type.Object({
   id: Type.Integer(),
   report_id: Type.Integer(),
   calibration_record_id: Type.Integer(),
@@ -69,7 +69,7 @@ const ReviewFlagSchema = Type.Object({
   created_at: Type.String(),
 });
 
-const OotReportSchema = Type.Object({
+export const OotReportSchema = Type.Object({
   id: Type.Integer(),
   reference_standard_id: Type.Integer(),
   found_at: Type.String(),

@@ -6,10 +6,11 @@ import { getInstrument } from '../instruments/instrument-service.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
 import { cmmsSettings } from '../settings/cmms-settings.ts';
 import { auditingRefusals } from '../signatures/signature-service.ts';
+import { approveCorrection } from '../workflows/approve-correction.ts';
+import { recordCalibration } from '../workflows/record-calibration.ts';
 import { listCalibrations } from './calibration-records.ts';
-import { getCalibration, recordCalibration } from './calibration-service.ts';
+import { getCalibration } from './calibration-service.ts';
 import {
-  approveCorrection,
   correctionNeedsApproval,
   getCorrection,
   listCorrections,

@@ -143,6 +143,14 @@ export const CalibrationSchema = Type.Object({
   reference_certificate_id: Type.Optional(Nullable(Type.Integer())),
   reference_standard_uncertainty: Type.Optional(Nullable(Type.String())),
   min_tur: Type.Optional(Nullable(Type.Number())),
+  // Issue 18: records imported from a plant's spreadsheets.
+  import_kind: Type.Optional(
+    Nullable(
+      Type.String({ description: 'history (imported with points) | summary (imported, no test points)' }),
+    ),
+  ),
+  performed_by_name: Type.Optional(Nullable(Type.String())),
+  reference_standard_text: Type.Optional(Nullable(Type.String())),
   warnings: Type.Optional(
     Type.Array(CalibrationWarningSchema, { description: 'on the response that recorded it' }),
   ),

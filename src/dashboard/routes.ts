@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { Id, Nullable } from '../http/schemas.ts';
 import { dashboardSummary } from './dashboard-service.ts';
 
-const HealthCard = Type.Object({
+export const HealthCard = Type.Object({
   id: Type.Integer(),
   tag: Type.String(),
   type: Type.String(),
@@ -44,7 +44,7 @@ const HealthCard = Type.Object({
   out_of_tolerance: Type.Boolean({ description: 'latest calibration failed as-left' }),
 });
 
-const Summary = Type.Object({
+export const Summary = Type.Object({
   generated_at: Type.String(),
   process_unit_id: Nullable(Type.Integer()),
   total_instruments: Type.Integer(),

@@ -158,6 +158,11 @@ export interface CalibrationRecordsTable extends Base {
   /** The standard's certificate in force on the day (migration 0017). */
   reference_certificate_id: Generated<number | null>;
   min_tur: Generated<number | null>;
+  /** Migration 0024: 'history' (imported with points), 'summary' (imported, no test points) or null. */
+  import_kind: Generated<string | null>;
+  /** The performer and standard as an imported file named them, when not a user or standard here. */
+  performed_by_name: Generated<string | null>;
+  reference_standard_text: Generated<string | null>;
 }
 
 /** A technician's correction of someone else's calibration, awaiting an admin (migration 0008). */
@@ -600,6 +605,26 @@ export interface LeasesTable {
   expires_at: string;
 }
 
+/** Event time (epoch ms) of an instrument's newest reading seen by any process (issue 12, data gaps). */
+export interface InstrumentLastSeenTable {
+  instrument_id: number;
+  last_ts: number;
+  updated_at: string;
+}
+
+/** A connector source (issue 15): Sparkplug B, OPC UA or Modbus TCP; see src/connectors/. */
+export interface ConnectorSourcesTable extends Base, SoftDelete {
+  /** sparkplug | opcua | modbus */
+  kind: string;
+  name: string;
+  enabled: Generated<number>;
+  /** JSON config of the kind; secret fields hold `enc:v1:` AES-256-GCM ciphertext. */
+  config: string;
+  /** JSON array of point mappings (source point -> instrument tag). */
+  points: string;
+  created_by: number | null;
+}
+
 export interface DB {
   users: UsersTable;
   process_units: ProcessUnitsTable;
@@ -646,6 +671,8 @@ export interface DB {
   model_group_versions: ModelGroupVersionsTable;
   model_group_checkpoints: ModelGroupCheckpointsTable;
   leases: LeasesTable;
+  instrument_last_seen: InstrumentLastSeenTable;
+  connector_sources: ConnectorSourcesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -655,3 +682,4 @@ export type InstrumentUpdate = Updateable<InstrumentsTable>;
 export type ProcessUnitRow = Selectable<ProcessUnitsTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type GatewayRow = Selectable<GatewaysTable>;
+export type ConnectorSourceRow = Selectable<ConnectorSourcesTable>;

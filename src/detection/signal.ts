@@ -5,7 +5,8 @@
 import { formatNumber, tagLabel, withUnit } from './format.ts';
 import type { DetectorEvent, MonitorConfig, Quality, TimedValue } from './types.ts';
 
-export type SignalBound = 'signal_low' | 'signal_high' | 'signal_invalid';
+/** source_bad: a connector's source (OPC UA status, Sparkplug) said the value is bad. */
+export type SignalBound = 'signal_low' | 'signal_high' | 'signal_invalid' | 'source_bad';
 
 export interface ReadingClassification {
   quality: Quality;
@@ -121,6 +122,8 @@ function faultMessage(
   bound: SignalBound,
 ): string {
   if (bound === 'signal_invalid') return `${tag} signal fault: reading is not a number`;
+  if (bound === 'source_bad')
+    return `${tag} signal fault: its source reports the value ${withUnit(value, cfg.unit)} as bad quality`;
   const where = bound === 'signal_low' ? `below ${cfg.signalLowMa} mA` : `above ${cfg.signalHighMa} mA`;
   return `${tag} signal fault: ${withUnit(value, cfg.unit)} maps to ${formatNumber(mA)} mA, ${where} (hardware fault, not a process condition)`;
 }

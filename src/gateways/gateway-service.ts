@@ -6,10 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
-import { dummyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import type { DB, GatewayRow } from '../db/schema.ts';
+import type { AfterCommit } from '../notifications/after-commit.ts';
 import { bool } from '../shared/db-values.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../users/passwords.ts';
 
 /** Device secrets are machine-entered: long and random, or at least this long when given. */
 export const MIN_GATEWAY_PASSWORD_LENGTH = 16;
@@ -139,7 +140,8 @@ export async function createGateway(
   actorId: number | null,
   input: NewGatewayInput,
   at: string,
-  reserved: string | null = null,
+  reserved: string | null,
+  after: AfterCommit,
 ): Promise<{ gateway: PublicGateway; password: string }> {
   const username = input.username.trim();
   if (!USERNAME.test(username))
@@ -182,6 +184,7 @@ export async function createGateway(
       });
       return g;
     });
+    after.emit('gateway.changed', gateway.username);
     return { gateway, password };
   } catch (e) {
     if (UNIQUE_VIOLATION.has((e as { code?: string }).code ?? ''))
@@ -203,8 +206,9 @@ export async function updateGateway(
   id: number,
   patch: { description?: string | null; is_active?: boolean },
   at: string,
+  afterCommit: AfterCommit,
 ): Promise<PublicGateway> {
-  return db.transaction().execute(async (trx) => {
+  const result = await db.transaction().execute(async (trx) => {
     const before = await getGateway(trx, id);
     const values: { updated_at: string; description?: string | null; is_active?: number } = {
       updated_at: at,
@@ -214,7 +218,7 @@ export async function updateGateway(
     const unchanged =
       (values.description === undefined || values.description === before.description) &&
       (values.is_active === undefined || values.is_active === Number(before.is_active));
-    if (unchanged) return toPublicGateway(before);
+    if (unchanged) return { gateway: toPublicGateway(before), changed: false };
     const after = await trx
       .updateTable('gateways')
       .set(values)
@@ -225,7 +229,7 @@ export async function updateGateway(
       .executeTakeFirst();
     if (!after) {
       // Someone else changed it first: report what it is now (404 when it was deleted).
-      return toPublicGateway(await getGateway(trx, id));
+      return { gateway: toPublicGateway(await getGateway(trx, id)), changed: false };
     }
     const wasActive = bool(before.is_active);
     const action =
@@ -243,8 +247,10 @@ export async function updateGateway(
       newValue: toPublicGateway(after),
       at,
     });
-    return toPublicGateway(after);
+    return { gateway: toPublicGateway(after), changed: true };
   });
+  if (result.changed) afterCommit.emit('gateway.changed', result.gateway.username);
+  return result.gateway;
 }
 
 /** A new password (generated unless given), returned once; the old one stops working at once. */
@@ -254,6 +260,7 @@ export async function resetGatewayPassword(
   id: number,
   given: string | undefined,
   at: string,
+  after: AfterCommit,
 ): Promise<{ gateway: PublicGateway; password: string }> {
   const password = given ?? generateGatewayPassword();
   checkGatewayPassword(password);
@@ -276,12 +283,19 @@ export async function resetGatewayPassword(
     });
     return toPublicGateway(row);
   });
+  after.emit('gateway.changed', gateway.username);
   return { gateway, password };
 }
 
 /** Soft-deletes the gateway: its login stops working and its name may be used again. */
-export async function deleteGateway(db: Kysely<DB>, actorId: number | null, id: number, at: string) {
-  return db.transaction().execute(async (trx) => {
+export async function deleteGateway(
+  db: Kysely<DB>,
+  actorId: number | null,
+  id: number,
+  at: string,
+  after: AfterCommit,
+): Promise<PublicGateway> {
+  const gateway = await db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable('gateways')
       .set({ deleted_at: at, updated_at: at, is_active: 0 })
@@ -301,4 +315,6 @@ export async function deleteGateway(db: Kysely<DB>, actorId: number | null, id: 
     });
     return toPublicGateway(row);
   });
+  after.emit('gateway.changed', gateway.username);
+  return gateway;
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
 import { IdParams, Page, PageQuery } from '../http/schemas.ts';
+import { withAfterCommit } from '../notifications/after-commit.ts';
 import {
   createGateway,
   deleteGateway,
@@ -28,7 +29,6 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ...g,
     connections: ctx.ingestion?.connectionsOf(g.username) ?? 0,
   });
-  const changed = (g: PublicGateway) => ctx.events.emit('gateway.changed', g.username);
 
   app.get(
     '/gateways',
@@ -64,14 +64,9 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ['gateways'], body: CreateGatewayBody, response: { 201: GatewayWithPassword } },
     },
     async (req, reply) => {
-      const { gateway, password } = await createGateway(
-        ctx.db,
-        currentUser(req).id,
-        req.body,
-        now(),
-        ctx.config.mqtt.username,
+      const { gateway, password } = await withAfterCommit(ctx, (after) =>
+        createGateway(ctx.db, currentUser(req).id, req.body, now(), ctx.config.mqtt.username, after),
       );
-      changed(gateway);
       return reply.status(201).send({ gateway: withConnections(gateway), password });
     },
   );
@@ -97,8 +92,9 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const g = await updateGateway(ctx.db, currentUser(req).id, req.params.id, req.body, now());
-      changed(g);
+      const g = await withAfterCommit(ctx, (after) =>
+        updateGateway(ctx.db, currentUser(req).id, req.params.id, req.body, now(), after),
+      );
       return withConnections(g);
     },
   );
@@ -115,14 +111,9 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const { gateway, password } = await resetGatewayPassword(
-        ctx.db,
-        currentUser(req).id,
-        req.params.id,
-        req.body?.password,
-        now(),
+      const { gateway, password } = await withAfterCommit(ctx, (after) =>
+        resetGatewayPassword(ctx.db, currentUser(req).id, req.params.id, req.body?.password, now(), after),
       );
-      changed(gateway);
       return { gateway: withConnections(gateway), password };
     },
   );
@@ -134,8 +125,9 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ['gateways'], params: IdParams },
     },
     async (req, reply) => {
-      const g = await deleteGateway(ctx.db, currentUser(req).id, req.params.id, now());
-      changed(g);
+      await withAfterCommit(ctx, (after) =>
+        deleteGateway(ctx.db, currentUser(req).id, req.params.id, now(), after),
+      );
       return reply.status(204).send();
     },
   );

@@ -12,9 +12,14 @@ import { installErrorHandler } from './error-handler.ts';
 import { installRequestValidation } from './request-validation.ts';
 import { apiRoutes } from './routes.ts';
 
+// One decorator, the composed context, on purpose: it is frozen (main.ts), so a route can read it
+// but never set a part on it, and route modules hand it on whole to the services and workflows that
+// take the context (withAfterCommit, scanNow, requestTraining, the report builders). Narrow
+// decorators per part would each be read through the same object anyway; routes destructure what
+// they use (`const { ctx } = app; ctx.db, ctx.clock ...`).
 declare module 'fastify' {
   interface FastifyInstance {
-    ctx: AppContext;
+    readonly ctx: AppContext;
   }
 }
 

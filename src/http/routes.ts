@@ -8,10 +8,12 @@ import { calibrationImportRoutes } from '../calibration/import-routes.ts';
 import { calibrationOutcomeRoutes } from '../calibration/outcome-routes.ts';
 import { calibrationProcedureRoutes } from '../calibration/procedure-routes.ts';
 import { calibrationRoutes } from '../calibration/routes.ts';
+import { connectorRoutes } from '../connectors/routes.ts';
 import { dashboardRoutes } from '../dashboard/routes.ts';
 import { deviceRoutes } from '../devices/routes.ts';
 import { gatewayRoutes } from '../gateways/routes.ts';
 import { healthRoutes } from '../health/routes.ts';
+import { importRoutes } from '../imports/routes.ts';
 import { instrumentRoutes } from '../instruments/routes.ts';
 import { instrumentStatusRoutes } from '../instruments/status-routes.ts';
 import { jobRoutes } from '../jobs/routes.ts';
@@ -20,6 +22,8 @@ import { maintenanceRoutes } from '../maintenance/routes.ts';
 import { modelGroupRoutes } from '../ml/group-routes.ts';
 import { mlRoutes } from '../ml/routes.ts';
 import { notificationRoutes } from '../notifications/routes.ts';
+import { onboardingRoutes } from '../onboarding/routes.ts';
+import { planningRoutes } from '../planning/routes.ts';
 import { pmPlanRoutes } from '../pm/routes.ts';
 import { processUnitRoutes } from '../process-units/routes.ts';
 import { readingRoutes } from '../readings/routes.ts';
@@ -65,6 +69,10 @@ export async function apiRoutes(app: FastifyInstance) {
     calibrationOutcomeRoutes,
     signatureRoutes,
     attachmentRoutes,
+    importRoutes,
+    planningRoutes,
+    onboardingRoutes,
+    connectorRoutes,
   ];
   for (const plugin of api) await app.register(plugin, { prefix: '/api' });
 }

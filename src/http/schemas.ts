@@ -1,4 +1,11 @@
-import { type TObjectOptions, type TProperties, type TSchema, Type } from 'typebox';
+import {
+  type TLiteral,
+  type TObjectOptions,
+  type TProperties,
+  type TSchema,
+  type TUnion,
+  Type,
+} from 'typebox';
 
 // Shared schema pieces: ids, timestamps, pagination and the error body, used by every route.
 
@@ -9,6 +16,16 @@ export const IdParams = Type.Object({ id: Id });
 export const Timestamp = Type.String({ format: 'date-time' });
 export const DateOnly = Type.String({ format: 'date' });
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/**
+ * One of a fixed list of strings (`anyOf` of consts), typed as the union of the list: a plain
+ * `Type.Union(list.map(Type.Literal))` types as `never`, which hides the field from the handlers
+ * and from the web app's types (web/src/lib/api-types.ts).
+ */
+export const Literals = <const T extends readonly string[]>(
+  values: T,
+): TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }> =>
+  Type.Union(values.map((v) => Type.Literal(v))) as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
 
 /** Deeper than any list gets; keeps OFFSET inside what both databases take. */
 export const MAX_OFFSET = 1_000_000_000;

@@ -24,6 +24,8 @@ export interface UnknownTag {
 export class IngestStats {
   messages = 0;
   readingsAccepted = 0;
+  /** Readings of instruments another process handles (INGEST_PARTITIONS): kept aside, not stored here. */
+  heldElsewhere = 0;
   /** Rows the database inserted (a redelivered reading already stored is not counted). */
   stored = 0;
   duplicates = 0;

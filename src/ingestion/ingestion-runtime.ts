@@ -7,7 +7,7 @@
 //   ...
 //   await ingestion.stop();                           // flush, acknowledge, disconnect
 
-import type { AppContext } from '../context.ts';
+import type { CoreContext } from '../context.ts';
 import { type GatewayBrokerAccess, gatewayBrokerAccess } from '../gateways/broker-access.ts';
 import { LiveStore } from '../readings/live-store.ts';
 import { ReadingWriter, type RowToWrite } from '../readings/reading-writer.ts';
@@ -16,6 +16,7 @@ import { type BrokerTarget, type EmbeddedBroker, parseBrokerSetting, startEmbedd
 import { BrokerCheck } from './broker-check.ts';
 import { IngestStats } from './ingest-stats.ts';
 import { InstrumentCache } from './instrument-cache.ts';
+import { PartitionOwner } from './partitions.ts';
 import { DEFAULT_PIPELINE_OPTIONS, IngestionPipeline } from './pipeline.ts';
 import { ExternalSubscriber } from './subscriber.ts';
 
@@ -35,6 +36,8 @@ export interface IngestionRuntime {
   writer: ReadingWriter;
   stats: IngestStats;
   retention: RetentionScheduler;
+  /** The tag partitions this process holds (INGEST_PARTITIONS); null when it takes every reading. */
+  partitions: PartitionOwner | null;
   broker(): BrokerState;
   /** Live connections of a gateway login on the embedded broker (0 with an external broker). */
   connectionsOf(username: string): number;
@@ -48,9 +51,17 @@ export interface IngestionRuntime {
 const ACCESS_RECHECK_MS = 15_000;
 
 /** The recent window kept in memory per instrument, in minutes (at least the stuck-sensor window). */
-const liveWindowMinutes = (ctx: AppContext) => Math.max(15, ctx.config.stuckSensorMinutes);
+const liveWindowMinutes = (ctx: CoreContext) => Math.max(15, ctx.config.stuckSensorMinutes);
 
-export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime> {
+export interface IngestionHooks {
+  /** Saves detector state before partitions are handed to another process (monitor checkpoint). */
+  beforeHandingBack?: () => Promise<void>;
+}
+
+export async function createIngestion(
+  ctx: CoreContext,
+  hooks: IngestionHooks = {},
+): Promise<IngestionRuntime> {
   const { config, log: rootLog } = ctx;
   const log = rootLog.child({ module: 'ingestion' });
   const target: BrokerTarget = parseBrokerSetting(config.mqtt.broker, config.mqtt.port);
@@ -137,6 +148,25 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
     ...DEFAULT_PIPELINE_OPTIONS,
     maxPayloadBytes: config.ingest.maxPayloadBytes,
   });
+  // Several processes on any broker: each handles the instruments of the tag partitions it holds.
+  const partitions =
+    config.ingest.partitions > 0 && target.mode === 'external'
+      ? new PartitionOwner({
+          leases: ctx.leases,
+          log,
+          partitions: config.ingest.partitions,
+          ttlSeconds: config.process.leaseTtlSeconds,
+          now: () => Date.now(),
+          async beforeRelease() {
+            await writer.flushAll();
+            await hooks.beforeHandingBack?.();
+          },
+          onTaken(taken) {
+            for (const p of taken) pipeline.replay(partitions?.standby.take(p) ?? []);
+          },
+        })
+      : null;
+  pipeline.setOwnership(partitions);
   ctx.leases.want('retention');
   const retention = new RetentionScheduler(
     { db: ctx.db, dialect: ctx.dialect, log },
@@ -204,6 +234,7 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
       rejected: { ...stats.rejected },
       unknown_tags: stats.unknownTags(),
       downsampling: retention.status(),
+      ...(partitions ? { partitions: partitions.health(), held_elsewhere_total: stats.heldElsewhere } : {}),
     };
   });
 
@@ -215,6 +246,7 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
     writer,
     stats,
     retention,
+    partitions,
     broker: brokerState,
     connectionsOf: (username) => embedded?.connectionsOf(username) ?? 0,
     appCredentials: () =>
@@ -254,6 +286,8 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
         accessTimer = setInterval(onGatewayChanged, ACCESS_RECHECK_MS);
         accessTimer.unref();
       } else {
+        // Hold our share of the partitions before the first reading arrives.
+        await partitions?.start();
         subscriber = new ExternalSubscriber(
           {
             url: target.url,
@@ -290,6 +324,7 @@ export async function createIngestion(ctx: AppContext): Promise<IngestionRuntime
       await writer.flushAll();
       if (embedded) await embedded.close();
       if (subscriber) await subscriber.stop();
+      await partitions?.stop();
       await writer.stop();
       embedded = null;
       stats.stop();

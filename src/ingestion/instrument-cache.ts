@@ -6,8 +6,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { InstrumentRow } from '../db/schema.ts';
+import { monitorDefaults, toMonitorConfig } from '../detection/instrument-config.ts';
 import type { MonitorConfig } from '../detection/types.ts';
-import { monitorDefaults, toMonitorConfig } from '../monitoring/instrument-config.ts';
 import type { EventBus } from '../shared/events.ts';
 
 export interface CachedInstrument {
@@ -20,6 +20,14 @@ export interface CachedInstrument {
   readonly monitor: MonitorConfig;
   /** The register row as loaded (baseline, suppression, ...), for detectors that need more. */
   readonly row: Readonly<InstrumentRow>;
+}
+
+/** The instrument register as the detectors see it (the monitor, the anomaly scorer): this cache. */
+export interface InstrumentSource {
+  all(): Iterable<CachedInstrument>;
+  get(id: number): CachedInstrument | undefined;
+  /** Synchronous, before a reading carries the new entry; returns the unsubscribe function. */
+  onChange(listener: InstrumentChangeListener): () => void;
 }
 
 export type InstrumentChangeListener = (id: number, now: CachedInstrument | null) => void;
@@ -87,9 +95,16 @@ export class InstrumentCache {
     return this.byId.size;
   }
 
-  /** Called with (id, instrument) after a change and (id, null) after a delete. */
-  onChange(listener: InstrumentChangeListener): void {
+  /**
+   * Called with (id, instrument) after a change and (id, null) after a delete, synchronously, before
+   * any reading carries the new entry: the detectors (monitoring, the anomaly scorer) follow the
+   * register through this one cache. Returns the unsubscribe function.
+   */
+  onChange(listener: InstrumentChangeListener): () => void {
     this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 
   /** Re-reads one instrument (after 'instrument.changed'). */

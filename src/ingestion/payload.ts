@@ -106,12 +106,9 @@ export function checkReading(
   if (item === null || typeof item !== 'object' || Array.isArray(item))
     return { reason: 'invalid_payload', tag: null, detail: 'a reading must be a JSON object' };
   const r = item as Record<string, unknown>;
-  const rawTag = r.tag === undefined ? fallbackTag : r.tag;
-  if (typeof rawTag !== 'string' || rawTag === '' || rawTag.length > 100)
-    return { reason: 'invalid_payload', tag: null, detail: 'tag must be a non-empty string' };
-  const tag = rawTag;
-  const instrument = ctx.lookup(tag);
-  if (!instrument) return { reason: 'unknown_tag', tag };
+  const known = knownInstrument(r.tag === undefined ? fallbackTag : r.tag, ctx);
+  if ('reason' in known) return known;
+  const { instrument, tag } = known;
   const value = r.value;
   if (typeof value !== 'number' || !Number.isFinite(value))
     return { reason: 'invalid_value', tag, detail: 'value must be a finite number' };
@@ -119,8 +116,8 @@ export function checkReading(
     return { reason: 'invalid_timestamp', tag, detail: 'timestamp must be an ISO 8601 string' };
   const ts = parseIsoTimestamp(r.timestamp);
   if (Number.isNaN(ts)) return { reason: 'invalid_timestamp', tag, detail: 'timestamp is not ISO 8601' };
-  if (ts > ctx.maxTs) return { reason: 'future_timestamp', tag, detail: r.timestamp };
-  if (ts < ctx.minTs) return { reason: 'stale_timestamp', tag, detail: r.timestamp };
+  const late = timeRejection(ts, tag, ctx, r.timestamp);
+  if (late) return late;
   if (typeof r.unit !== 'string' || r.unit.trim() !== instrument.unit)
     return {
       reason: 'unit_mismatch',
@@ -128,6 +125,44 @@ export function checkReading(
       detail: `expected "${instrument.unit}", got ${typeof r.unit === 'string' ? `"${r.unit.slice(0, 20)}"` : 'none'}`,
     };
   return { instrument, ts, value };
+}
+
+/**
+ * Checks a reading a connector has already decoded and mapped (Sparkplug B, OPC UA, Modbus): the
+ * same tag, value and time checks as a JSON reading. There is no unit to compare: the point mapping
+ * converts to the instrument's engineering units.
+ */
+export function checkDecodedReading(
+  r: { tag: string; ts: number; value: number },
+  ctx: CheckContext,
+): CheckedReading | Rejection {
+  const known = knownInstrument(r.tag, ctx);
+  if ('reason' in known) return known;
+  const { instrument, tag } = known;
+  if (typeof r.value !== 'number' || !Number.isFinite(r.value))
+    return { reason: 'invalid_value', tag, detail: 'value must be a finite number' };
+  if (typeof r.ts !== 'number' || !Number.isFinite(r.ts))
+    return { reason: 'invalid_timestamp', tag, detail: 'timestamp must be epoch milliseconds' };
+  const late = timeRejection(r.ts, tag, ctx, new Date(r.ts).toISOString());
+  if (late) return late;
+  return { instrument, ts: r.ts, value: r.value };
+}
+
+function knownInstrument(
+  rawTag: unknown,
+  ctx: CheckContext,
+): { instrument: CachedInstrument; tag: string } | Rejection {
+  if (typeof rawTag !== 'string' || rawTag === '' || rawTag.length > 100)
+    return { reason: 'invalid_payload', tag: null, detail: 'tag must be a non-empty string' };
+  const instrument = ctx.lookup(rawTag);
+  if (!instrument) return { reason: 'unknown_tag', tag: rawTag };
+  return { instrument, tag: rawTag };
+}
+
+function timeRejection(ts: number, tag: string, ctx: CheckContext, shown: string): Rejection | null {
+  if (ts > ctx.maxTs) return { reason: 'future_timestamp', tag, detail: shown };
+  if (ts < ctx.minTs) return { reason: 'stale_timestamp', tag, detail: shown };
+  return null;
 }
 
 export const isRejection = (x: CheckedReading | Rejection): x is Rejection => 'reason' in x;

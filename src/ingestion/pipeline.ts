@@ -18,6 +18,12 @@
 //   stored but not given to sinks, so detector state always moves forward in event time.
 // - quality is 'good' | 'fault' | 'spike' from classifyReading (detection/signal.ts), against the
 //   instrument's last good reading; fault and spike readings are in the batch, flagged.
+// - Connectors (src/connectors/: Sparkplug B, OPC UA, Modbus) hand over readings they decoded
+//   themselves through ingestDecoded(): the same tag, value and time checks, rejections counted by
+//   the same reasons, the same quality stamps, live store, writer and sinks. Their own quality maps
+//   onto ours: 'bad' -> 'fault' (stored flagged, raises instrument_fault with condition
+//   'source_bad' unless the value itself is out of the loop window), 'uncertain' -> 'spike' (the
+//   flagged-but-plausible quality: stored flagged, kept out of rules, CUSUM, stuck and the forest).
 // - A sink that throws is logged (once a minute per sink) and skipped; it cannot stall ingestion.
 // - Sinks run on the event loop of the ingesting process: keep onReadings cheap (pure state updates;
 //   queue any SQL, such as raising an alert, without awaiting it here).
@@ -31,7 +37,15 @@ import { OLDEST_ACCEPTED_MS } from '../readings/tiers.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { IngestStats } from './ingest-stats.ts';
 import type { CachedInstrument, InstrumentCache } from './instrument-cache.ts';
-import { type CheckContext, checkReading, decodeMessage, isRejection, tagFromTopic } from './payload.ts';
+import {
+  type CheckContext,
+  type CheckedReading,
+  checkDecodedReading,
+  checkReading,
+  decodeMessage,
+  isRejection,
+  tagFromTopic,
+} from './payload.ts';
 
 export interface AcceptedReading extends RowToWrite {
   instrumentId: number;
@@ -41,12 +55,32 @@ export interface AcceptedReading extends RowToWrite {
   value: number;
   quality: Quality;
   instrument: CachedInstrument;
+  /** Set when a connector's source said the value is bad (OPC UA Bad status, Sparkplug is_null...). */
+  sourceBad?: true;
+}
+
+/** A reading a connector decoded and mapped to a tag, with the quality its source gave it. */
+export interface DecodedReading {
+  tag: string;
+  /** Event time, epoch ms. */
+  ts: number;
+  value: number;
+  quality: 'good' | 'bad' | 'uncertain';
 }
 
 export interface ReadingSink {
   /** Optional name for logs. */
   readonly name?: string;
   onReadings(batch: readonly AcceptedReading[]): void;
+}
+
+/**
+ * Which instruments this process handles (INGEST_PARTITIONS, src/ingestion/partitions.ts); the
+ * MQTT readings of the others are held aside, not stored or given to detectors here.
+ */
+export interface Ownership {
+  owns(instrument: CachedInstrument): boolean;
+  hold(instrument: CachedInstrument, ts: number, value: number): void;
 }
 
 export interface PipelineOptions {
@@ -66,6 +100,7 @@ const SINK_ERROR_LOG_MS = 60_000;
 
 export class IngestionPipeline {
   private sinks: ReadingSink[] = [];
+  private ownership: Ownership | null = null;
   private sinkErrorLogged = new Map<ReadingSink, number>();
   private readonly lookup = (tag: string) => this.instruments.byTagName(tag);
 
@@ -91,6 +126,22 @@ export class IngestionPipeline {
   removeSink(sink: ReadingSink): void {
     this.sinks = this.sinks.filter((s) => s !== sink);
     this.sinkErrorLogged.delete(sink);
+  }
+
+  setOwnership(ownership: Ownership | null): void {
+    this.ownership = ownership;
+  }
+
+  /**
+   * Readings of instruments this process has just taken over, in event-time order: stored (the
+   * primary key keeps a reading the previous holder stored once) and, when newer than what was
+   * seen here, given to the detectors. No acknowledgement: the broker's copy was acknowledged on arrival.
+   */
+  replay(readings: readonly CheckedReading[]): void {
+    const accepted: AcceptedReading[] = [];
+    const inOrder: AcceptedReading[] = [];
+    for (const r of readings) this.stamp(r, 'good', accepted, inOrder);
+    if (accepted.length > 0) this.commit(accepted, inOrder, null);
   }
 
   /** Event time (epoch ms) of the instrument's newest reading, or null when none was ever seen. */
@@ -120,12 +171,7 @@ export class IngestionPipeline {
       this.writer.enqueue([], ack);
       return;
     }
-    const nowMs = this.clock.now().getTime();
-    const ctx: CheckContext = {
-      lookup: this.lookup,
-      maxTs: nowMs + this.opts.maxFutureMs,
-      minTs: nowMs - OLDEST_ACCEPTED_MS,
-    };
+    const ctx = this.checkContext();
     // A single object may leave the tag to the topic (plant/readings/<tag>); array items may not.
     const fallbackTag = decoded.array ? null : tagFromTopic(topic);
     const accepted: AcceptedReading[] = [];
@@ -136,29 +182,84 @@ export class IngestionPipeline {
         stats.reject(checked.reason, checked.tag, checked.detail, topic);
         continue;
       }
-      const { instrument, ts, value } = checked;
-      const entry = this.live.entry(instrument.id);
-      const fresh = !(ts <= entry.latestTs);
-      const prev = Number.isNaN(entry.lastGoodTs)
-        ? undefined
-        : { ts: entry.lastGoodTs, value: entry.lastGoodValue };
-      // The rate check only makes sense forward in time; a late reading is judged on its value alone.
-      const quality = classifyReading(instrument.monitor, value, ts, fresh ? prev : undefined).quality;
-      const reading: AcceptedReading = {
-        instrumentId: instrument.id,
-        tag: instrument.tag,
-        ts,
-        value,
-        quality,
-        instrument,
-      };
-      accepted.push(reading);
-      if (fresh) {
-        this.live.record(entry, ts, value, quality, instrument.monitor.publishIntervalSeconds);
-        inOrder.push(reading);
+      // Tag partitions: another process handles this instrument (connector readings, below, come
+      // from the one process running the connectors and are never held aside).
+      if (this.ownership && !this.ownership.owns(checked.instrument)) {
+        this.ownership.hold(checked.instrument, checked.ts, checked.value);
+        stats.heldElsewhere++;
+        continue;
       }
+      this.stamp(checked, 'good', accepted, inOrder);
     }
-    stats.readingsAccepted += accepted.length;
+    this.commit(accepted, inOrder, ack);
+  }
+
+  /**
+   * Readings a connector decoded itself (src/connectors/). Same checks, stamps, store and sinks as
+   * ingest(); `origin` names the source in reject logs. `ack` runs after the commit. Returns how
+   * many were accepted.
+   */
+  ingestDecoded(readings: readonly DecodedReading[], origin: string, ack: Ack | null): number {
+    const ctx = this.checkContext();
+    const accepted: AcceptedReading[] = [];
+    const inOrder: AcceptedReading[] = [];
+    for (const r of readings) {
+      const checked = checkDecodedReading(r, ctx);
+      if (isRejection(checked)) {
+        this.stats.reject(checked.reason, checked.tag, checked.detail, origin);
+        continue;
+      }
+      this.stamp(checked, r.quality, accepted, inOrder);
+    }
+    this.commit(accepted, inOrder, ack);
+    return accepted.length;
+  }
+
+  private checkContext(): CheckContext {
+    const nowMs = this.clock.now().getTime();
+    return {
+      lookup: this.lookup,
+      maxTs: nowMs + this.opts.maxFutureMs,
+      minTs: nowMs - OLDEST_ACCEPTED_MS,
+    };
+  }
+
+  /** Quality stamp and live store for one checked reading. */
+  private stamp(
+    checked: CheckedReading,
+    sourceQuality: DecodedReading['quality'],
+    accepted: AcceptedReading[],
+    inOrder: AcceptedReading[],
+  ): void {
+    const { instrument, ts, value } = checked;
+    const entry = this.live.entry(instrument.id);
+    const fresh = !(ts <= entry.latestTs);
+    const prev = Number.isNaN(entry.lastGoodTs)
+      ? undefined
+      : { ts: entry.lastGoodTs, value: entry.lastGoodValue };
+    // The rate check only makes sense forward in time; a late reading is judged on its value alone.
+    let quality = classifyReading(instrument.monitor, value, ts, fresh ? prev : undefined).quality;
+    const sourceBad = sourceQuality === 'bad' && quality !== 'fault';
+    if (sourceQuality === 'bad') quality = 'fault';
+    else if (sourceQuality === 'uncertain' && quality === 'good') quality = 'spike';
+    const reading: AcceptedReading = {
+      instrumentId: instrument.id,
+      tag: instrument.tag,
+      ts,
+      value,
+      quality,
+      instrument,
+    };
+    if (sourceBad) reading.sourceBad = true;
+    accepted.push(reading);
+    if (fresh) {
+      this.live.record(entry, ts, value, quality, instrument.monitor.publishIntervalSeconds);
+      inOrder.push(reading);
+    }
+  }
+
+  private commit(accepted: AcceptedReading[], inOrder: AcceptedReading[], ack: Ack | null): void {
+    this.stats.readingsAccepted += accepted.length;
     this.writer.enqueue(accepted, ack);
     if (inOrder.length > 0 && this.sinks.length > 0) this.deliver(inOrder);
   }

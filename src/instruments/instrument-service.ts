@@ -7,10 +7,11 @@ import {
   lastCalibratedAt,
   outOfTolerance,
 } from '../calibration/in-force.ts';
-import { refreshPredictedInterval } from '../calibration/interval-service.ts';
 import type { DB, InstrumentRow } from '../db/schema.ts';
+import type { AfterCommit } from '../notifications/after-commit.ts';
 import { bool } from '../shared/db-values.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { refreshPredictedInterval } from './predicted-interval.ts';
 import { hasReadings, RANGE_FIELDS, rangeChangeRefused } from './range-changes.ts';
 import { instrumentFields } from './schemas.ts';
 import { validateRangeAndLimits } from './validation.ts';
@@ -210,6 +211,24 @@ export async function listInstruments(db: Kysely<DB>, query: InstrumentQuery, no
         eb(eb.fn('lower', ['instruments.description']), 'like', like),
         eb(eb.fn('lower', ['instruments.location']), 'like', like),
         eb(eb.fn('lower', ['instruments.equipment']), 'like', like),
+        eb(eb.fn('lower', ['instruments.measured_variable']), 'like', like),
+        eb(eb.fn('lower', ['process_units.name']), 'like', like),
+        // The device installed in the position now: its manufacturer, model and serial.
+        eb.exists(
+          eb
+            .selectFrom('device_installations as sdi')
+            .innerJoin('devices as sd', 'sd.id', 'sdi.device_id')
+            .select('sd.id')
+            .whereRef('sdi.instrument_id', '=', 'instruments.id')
+            .where('sdi.removed_at', 'is', null)
+            .where((d) =>
+              d.or([
+                d(d.fn('lower', ['sd.manufacturer']), 'like', like),
+                d(d.fn('lower', ['sd.model']), 'like', like),
+                d(d.fn('lower', ['sd.serial_number']), 'like', like),
+              ]),
+            ),
+        ),
       ]),
     );
   }
@@ -264,6 +283,11 @@ async function tagRace<T>(tag: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The caller's transaction when it has one (an import writes many rows all or nothing), else a new one. */
+function inTransaction<T>(db: Kysely<DB>, fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
 /** Only the fields the API declares reach the table, whatever the caller passed. */
 function declaredOnly<T extends object>(o: T): T {
   return Object.fromEntries(
@@ -292,6 +316,7 @@ export async function createInstrument(
   actorId: number | null,
   input: InstrumentInput,
   now: Date,
+  after: AfterCommit,
 ) {
   const at = now.toISOString();
   const merged = {
@@ -300,8 +325,8 @@ export async function createInstrument(
     tag: input.tag.trim(),
   };
   validateRangeAndLimits(merged);
-  return tagRace(merged.tag, () =>
-    db.transaction().execute(async (trx) => {
+  const created = await tagRace(merged.tag, () =>
+    inTransaction(db, async (trx) => {
       await assertTagFree(trx, merged.tag);
       await assertProcessUnit(trx, merged.process_unit_id);
       const { id } = await trx
@@ -321,6 +346,8 @@ export async function createInstrument(
       return created;
     }),
   );
+  after.emit('instrument.changed', created.id);
+  return created;
 }
 
 export async function updateInstrument(
@@ -329,10 +356,11 @@ export async function updateInstrument(
   id: number,
   patch: Partial<InstrumentInput>,
   now: Date,
+  afterCommit: AfterCommit,
 ) {
   const at = now.toISOString();
-  return tagRace(patch.tag?.trim() ?? '', () =>
-    db.transaction().execute(async (trx) => {
+  const updated = await tagRace(patch.tag?.trim() ?? '', () =>
+    inTransaction(db, async (trx) => {
       const beforeRow = await findInstrument(trx, id);
       if (!beforeRow) throw new NotFoundError('instrument', id);
       const before = toPublicInstrument(beforeRow, now);
@@ -376,10 +404,18 @@ export async function updateInstrument(
       return after;
     }),
   );
+  afterCommit.emit('instrument.changed', id);
+  return updated;
 }
 
 /** Soft delete: the record, its readings and its history stay for the audit trail. */
-export async function deleteInstrument(db: Kysely<DB>, actorId: number, id: number, now: Date) {
+export async function deleteInstrument(
+  db: Kysely<DB>,
+  actorId: number,
+  id: number,
+  now: Date,
+  after: AfterCommit,
+) {
   const at = now.toISOString();
   await db.transaction().execute(async (trx) => {
     const row = await findInstrument(trx, id);
@@ -399,6 +435,7 @@ export async function deleteInstrument(db: Kysely<DB>, actorId: number, id: numb
       at,
     });
   });
+  after.emit('instrument.changed', id);
 }
 
 // Audit rows for an update carry just the fields that changed, before and after.

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
+import type { AfterCommit } from '../notifications/after-commit.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { findInstrument, getInstrument } from './instrument-service.ts';
 import { validateRangeAndLimits } from './validation.ts';
@@ -73,9 +74,10 @@ export async function rerangeInstrument(
   id: number,
   input: RerangeInput,
   now: Date,
+  after: AfterCommit,
 ) {
   const at = now.toISOString();
-  return db.transaction().execute(async (trx) => {
+  const res = await db.transaction().execute(async (trx) => {
     const before = await findInstrument(trx, id);
     if (!before) throw new NotFoundError('instrument', id);
     const next = {
@@ -141,6 +143,8 @@ export async function rerangeInstrument(
     });
     return { instrument: await getInstrument(trx, id, now), change: toPublicRangeChange(change) };
   });
+  after.emit('instrument.changed', id);
+  return res;
 }
 
 type ChangeRow = Awaited<ReturnType<typeof listRows>>[number];

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
 import { Id, IdParams, Ok, Page, PageQuery } from '../http/schemas.ts';
+import { withAfterCommit } from '../notifications/after-commit.ts';
 import {
   createInstrument,
   deleteInstrument,
@@ -33,7 +34,12 @@ export const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         querystring: Type.Object({
           q: Type.Optional(
-            Type.String({ maxLength: 100, description: 'search in tag, description, location, equipment' }),
+            Type.String({
+              maxLength: 100,
+              description:
+                'search (case-insensitive) in tag, description, process unit name, measured variable, ' +
+                "location, equipment, and the installed device's manufacturer, model and serial number",
+            }),
           ),
           type: Type.Optional(InstrumentType),
           process_unit_id: Type.Optional(Id),
@@ -71,8 +77,9 @@ export const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags, body: CreateInstrumentBody, response: { 201: InstrumentSchema } },
     },
     async (req, reply) => {
-      const created = await createInstrument(ctx.db, currentUser(req).id, req.body, ctx.clock.now());
-      ctx.events.emit('instrument.changed', created.id);
+      const created = await withAfterCommit(ctx, (after) =>
+        createInstrument(ctx.db, currentUser(req).id, req.body, ctx.clock.now(), after),
+      );
       return reply.status(201).send(created);
     },
   );
@@ -84,15 +91,9 @@ export const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags, params: IdParams, body: PatchInstrumentBody, response: { 200: InstrumentSchema } },
     },
     async (req) => {
-      const updated = await updateInstrument(
-        ctx.db,
-        currentUser(req).id,
-        req.params.id,
-        req.body,
-        ctx.clock.now(),
+      return withAfterCommit(ctx, (after) =>
+        updateInstrument(ctx.db, currentUser(req).id, req.params.id, req.body, ctx.clock.now(), after),
       );
-      ctx.events.emit('instrument.changed', updated.id);
-      return updated;
     },
   );
 
@@ -112,15 +113,9 @@ export const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const res = await rerangeInstrument(
-        ctx.db,
-        currentUser(req).id,
-        req.params.id,
-        req.body,
-        ctx.clock.now(),
+      return withAfterCommit(ctx, (after) =>
+        rerangeInstrument(ctx.db, currentUser(req).id, req.params.id, req.body, ctx.clock.now(), after),
       );
-      ctx.events.emit('instrument.changed', req.params.id);
-      return res;
     },
   );
 
@@ -142,8 +137,9 @@ export const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/instruments/:id',
     { config: { role: 'admin' }, schema: { tags, params: IdParams, response: { 200: Ok } } },
     async (req) => {
-      await deleteInstrument(ctx.db, currentUser(req).id, req.params.id, ctx.clock.now());
-      ctx.events.emit('instrument.changed', req.params.id);
+      await withAfterCommit(ctx, (after) =>
+        deleteInstrument(ctx.db, currentUser(req).id, req.params.id, ctx.clock.now(), after),
+      );
       return { ok: true };
     },
   );

@@ -1,13 +1,13 @@
 import { Type } from 'typebox';
-import { Id, Nullable, StrictObject, StrictPatch } from '../http/schemas.ts';
+import { Id, Literals, Nullable, StrictObject, StrictPatch } from '../http/schemas.ts';
 
 export const INSTRUMENT_TYPES = ['pressure', 'temperature', 'flow', 'level'] as const;
 export const CRITICALITIES = ['low', 'medium', 'high', 'critical'] as const;
 export const INSTRUMENT_STATUSES = ['active', 'maintenance', 'out_of_service'] as const;
 
-export const InstrumentType = Type.Union(INSTRUMENT_TYPES.map((t) => Type.Literal(t)));
-export const Criticality = Type.Union(CRITICALITIES.map((t) => Type.Literal(t)));
-export const InstrumentStatus = Type.Union(INSTRUMENT_STATUSES.map((t) => Type.Literal(t)));
+export const InstrumentType = Literals(INSTRUMENT_TYPES);
+export const Criticality = Literals(CRITICALITIES);
+export const InstrumentStatus = Literals(INSTRUMENT_STATUSES);
 
 const Num = Type.Number();
 const NullNum = Nullable(Type.Number());
@@ -132,7 +132,14 @@ export const InstrumentSchema = Type.Object({
   deleted_at: Nullable(Type.String()),
   // Live and computed parts added by later modules (last reading, status) are open-ended.
   last_reading: Type.Optional(
-    Nullable(Type.Object({ timestamp: Type.String(), value: Type.Number(), quality: Type.String() })),
+    Nullable(
+      Type.Object({
+        timestamp: Type.String(),
+        value: Type.Number(),
+        quality: Type.String(),
+        stale: Type.Optional(Type.Boolean()),
+      }),
+    ),
   ),
 });
 

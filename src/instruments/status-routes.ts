@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { IdParams } from '../http/schemas.ts';
+import { instrumentStatus } from '../workflows/instrument-status.ts';
 import { InstrumentStatusSchema } from './schemas.ts';
-import { instrumentStatus } from './status-service.ts';
 
 /** GET /api/instruments/{id}/status: the live picture of one instrument, health score included. */
 export const instrumentStatusRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { pdfBytes } from '../reports/pdf-style.ts';
+import { pdfBytes } from '../shared/pdf-style.ts';
 import { encodeQr } from './qr-code.ts';
 
 // A printable A4 sheet of instrument labels, 3 x 7 per page on the common 63.5 x 38.1 mm

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
-import { sealMaintenance } from '../audit/record-hash.ts';
+import { maintenanceHash } from '../audit/record-hash.ts';
 import type { DB } from '../db/schema.ts';
 import { extendSuppressionWindow } from '../instruments/instrument-service.ts';
 
@@ -136,4 +136,16 @@ export async function insertMaintenanceRecord(
     at,
   });
   return record;
+}
+
+/** Computes a record's content hash (audit/record-hash.ts) and stores it; the caller audits it. */
+export async function sealMaintenance(trx: Kysely<DB>, id: number): Promise<string> {
+  const r = await trx
+    .selectFrom('maintenance_records')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  const hash = maintenanceHash(r);
+  await trx.updateTable('maintenance_records').set({ content_hash: hash }).where('id', '=', id).execute();
+  return hash;
 }

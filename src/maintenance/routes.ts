@@ -1,15 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { Id, IdParams, Nullable, Page, PageQuery, StrictObject, Timestamp, toUtc } from '../http/schemas.ts';
+import {
+  Id,
+  IdParams,
+  Literals,
+  Nullable,
+  Page,
+  PageQuery,
+  StrictObject,
+  Timestamp,
+  toUtc,
+} from '../http/schemas.ts';
 import { getInstrument } from '../instruments/instrument-service.ts';
 import { scanNow } from '../scans/scheduler.ts';
 import { listMaintenance, MAINTENANCE_ACTION_TYPES } from './maintenance-records.ts';
 import { getMaintenance, recordMaintenance } from './maintenance-service.ts';
 
-const ActionType = Type.Union(MAINTENANCE_ACTION_TYPES.map((t) => Type.Literal(t)));
+const ActionType = Literals(MAINTENANCE_ACTION_TYPES);
 
-const MaintenanceSchema = Type.Object({
+export const MaintenanceSchema = Type.Object({
   id: Type.Integer(),
   instrument_id: Type.Integer(),
   tag: Type.String(),
@@ -33,8 +43,22 @@ const ScanSummarySchema = Type.Object({
     work_orders_created: Type.Integer(),
     cleared: Type.Integer(),
   }),
+  calibration_work_orders_ahead: Type.Integer({
+    description: 'calibration work orders raised CALIBRATION_LEAD_DAYS before they fall due',
+  }),
   pm_work_orders_created: Type.Integer(),
   sla_breaches_flagged: Type.Integer(),
+});
+
+export const CreateMaintenanceBody = StrictObject({
+  instrument_id: Id,
+  action_type: ActionType,
+  description: Type.String({ minLength: 1, maxLength: 4000, pattern: '\\S' }),
+  parts_used: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+  duration_minutes: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 100_000 }))),
+  performed_at: Type.Optional(Timestamp),
+  technician_id: Type.Optional(Id),
+  work_order_id: Type.Optional(Id),
 });
 
 export const maintenanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -50,16 +74,7 @@ export const maintenanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Records completed maintenance. The technician is the logged-in user; an admin may name ' +
           '`technician_id`. Starts the instrument alert suppression window.',
-        body: StrictObject({
-          instrument_id: Id,
-          action_type: ActionType,
-          description: Type.String({ minLength: 1, maxLength: 4000, pattern: '\\S' }),
-          parts_used: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
-          duration_minutes: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 100_000 }))),
-          performed_at: Type.Optional(Timestamp),
-          technician_id: Type.Optional(Id),
-          work_order_id: Type.Optional(Id),
-        }),
+        body: CreateMaintenanceBody,
         response: { 201: MaintenanceSchema },
       },
     },
@@ -147,7 +162,8 @@ export const maintenanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         description:
           'Runs the scheduled scans now (they also run hourly and at start): predicted calibration ' +
-          'intervals, calibration overdue alerts and work orders, due PM plans, SLA breaches. Idempotent.',
+          'intervals, calibration overdue alerts and work orders, calibration work due within ' +
+          'CALIBRATION_LEAD_DAYS, PM plans due within PM_LEAD_DAYS, SLA breaches. Idempotent.',
         response: { 200: ScanSummarySchema },
       },
     },

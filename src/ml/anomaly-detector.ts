@@ -130,6 +130,11 @@ export class InstrumentAnomalyDetector {
     this.cfg = cfg;
   }
 
+  /** An anomaly episode is open (raised, not yet cleared). */
+  get episodeActive(): boolean {
+    return this.active;
+  }
+
   /** Marks an episode as open (an anomaly alert survived a restart), so normal windows clear it. */
   restoreEpisode(severity: Severity): void {
     this.active = true;

@@ -1,14 +1,16 @@
 // The live side of the Isolation Forest: a reading sink for the ingestion pipeline. Instruments with
 // an active model each get an InstrumentAnomalyDetector (pure, anomaly-detector.ts); a reading costs
 // one Map lookup and an array push, a closed window one forest evaluation (~100 tree walks). Alerts
-// go through raiseAlert / clearAlertCondition on a serial queue that onReadings never awaits.
+// go through the process's alert aggregator like every other detector's (episodes, dedup, the
+// batched last_seen); instrument settings come from the ingestion's InstrumentCache (onChange).
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { clearAlertCondition, raiseAlert } from '../alerts/alert-service.ts';
+import type { AlertAggregator } from '../alerts/aggregator.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { FEATURE_SET_VERSION } from '../detection/features.ts';
-import type { DetectorEvent, Quality, Severity } from '../detection/types.ts';
+import type { DetectorEvent, Quality } from '../detection/types.ts';
+import type { CachedInstrument, InstrumentSource } from '../ingestion/instrument-cache.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { DomainEvents, EventBus } from '../shared/events.ts';
 import {
@@ -25,22 +27,10 @@ export interface ScoredReading {
   ts: number;
   value: number;
   quality: Quality;
-  /** The ingestion cache entry: a new object whenever the instrument's row was reloaded. */
-  instrument?: {
-    readonly status: string;
-    readonly tag: string;
-    readonly monitor: {
-      rangeMin: number;
-      rangeMax: number;
-      nominalValue: number | null;
-      publishIntervalSeconds: number;
-    };
-  };
 }
 
 interface Entry {
   detector: InstrumentAnomalyDetector;
-  source: object | null;
   status: string;
 }
 
@@ -50,6 +40,10 @@ export interface AnomalyScorerDeps {
   clock: Clock;
   log: Logger;
   events: EventBus;
+  /** The one instrument cache of the process (src/ingestion/instrument-cache.ts). */
+  instruments: InstrumentSource;
+  /** The one alert aggregator of the process (src/alerts/aggregator.ts), loaded before start(). */
+  aggregator: AlertAggregator;
 }
 
 const TICK_MS = 5_000;
@@ -57,17 +51,17 @@ const TICK_MS = 5_000;
 export class AnomalyScorer {
   readonly name = 'anomaly-scorer';
   private readonly entries = new Map<number, Entry>();
-  private queue: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  private reloads: Promise<void> = Promise.resolve();
   private readonly detach: (() => void)[] = [];
-  private readonly stats = { windows_alerted: 0, alert_errors: 0, load_errors: 0 };
+  private readonly stats = { windows_alerted: 0, load_errors: 0 };
 
   constructor(private readonly deps: AnomalyScorerDeps) {}
 
   async start(): Promise<void> {
     await this.loadAll();
     this.listen('model.activated', (id) => void this.reload(id));
-    this.listen('instrument.changed', (id) => void this.reload(id));
+    this.detach.push(this.deps.instruments.onChange(this.onInstrumentChange));
     this.timer = setInterval(() => this.tick(this.deps.clock.now().getTime()), TICK_MS);
     this.timer.unref();
   }
@@ -81,11 +75,7 @@ export class AnomalyScorer {
 
   /** Resolves once every queued alert write is done (tests, shutdown). */
   async drain(): Promise<void> {
-    let last: Promise<void> | null = null;
-    while (last !== this.queue) {
-      last = this.queue;
-      await last;
-    }
+    await this.deps.aggregator.drain();
   }
 
   /** ReadingSink. */
@@ -95,13 +85,9 @@ export class AnomalyScorer {
     for (const r of batch) {
       const e = this.entries.get(r.instrumentId);
       if (e === undefined) continue;
-      if (r.instrument !== undefined && r.instrument !== e.source) {
-        e.source = r.instrument;
-        e.status = r.instrument.status;
-        e.detector.setConfig(configOf(r.instrument.tag, r.instrument.monitor));
-      }
       const events = e.detector.process(r, arrivedAt);
       if (events.length > 0) this.submit(r.instrumentId, e, events);
+      if (e.detector.episodeActive) this.deps.aggregator.touch(r.instrumentId, r.ts, 'anomaly');
     }
   }
 
@@ -129,8 +115,16 @@ export class AnomalyScorer {
     };
   }
 
-  /** (Re)loads one instrument's active model and settings; drops it when it has none. */
-  async reload(instrumentId: number): Promise<void> {
+  /**
+   * (Re)loads one instrument's active model; drops it when it has none. Reloads run one at a time,
+   * so a slow load of an older activation never overwrites a newer one (train, then roll back).
+   */
+  reload(instrumentId: number): Promise<void> {
+    this.reloads = this.reloads.then(() => this.reloadNow(instrumentId));
+    return this.reloads;
+  }
+
+  private async reloadNow(instrumentId: number): Promise<void> {
     try {
       const [row] = await activeModelRows(this.deps.db, instrumentId);
       if (!row) {
@@ -138,10 +132,7 @@ export class AnomalyScorer {
         return;
       }
       const current = this.entries.get(instrumentId);
-      if (current && current.detector.modelVersion === row.version) {
-        await this.refreshSettings([instrumentId]);
-        return;
-      }
+      if (current && current.detector.modelVersion === row.version) return;
       await this.load([row]);
     } catch (err) {
       this.stats.load_errors++;
@@ -155,26 +146,9 @@ export class AnomalyScorer {
 
   private async load(rows: Awaited<ReturnType<typeof activeModelRows>>): Promise<void> {
     if (rows.length === 0) return;
-    const { db, config } = this.deps;
-    const ids = rows.map((r) => r.instrument_id);
-    const instruments = await db
-      .selectFrom('instruments')
-      .select(SCORER_COLUMNS)
-      .where('id', 'in', ids)
-      .execute();
-    const open = await db
-      .selectFrom('alert_records')
-      .select(['instrument_id', 'severity'])
-      .where('instrument_id', 'in', ids)
-      .where('alert_type', '=', 'anomaly')
-      .where('condition_key', '=', ANOMALY_CONDITION)
-      .where('status', '<>', 'resolved')
-      .where('cleared_at', 'is', null)
-      .execute();
-    const openBy = new Map(open.map((a) => [a.instrument_id, a.severity as Severity]));
-    const byId = new Map(instruments.map((i) => [i.id, i]));
+    const { config, instruments, aggregator } = this.deps;
     for (const row of rows) {
-      const i = byId.get(row.instrument_id);
+      const i = instruments.get(row.instrument_id);
       if (!i) continue;
       try {
         const file = await loadModelFile(config.dataDir, row.model_file);
@@ -189,7 +163,7 @@ export class AnomalyScorer {
         const detector = new InstrumentAnomalyDetector(
           file.model,
           row.version,
-          rowConfig(i),
+          configOf(i),
           {
             windowSeconds: file.window_seconds,
             strideSeconds: file.stride_seconds,
@@ -203,9 +177,9 @@ export class AnomalyScorer {
         );
         // An anomaly alert still open from before a restart or an earlier model: the next normal
         // window clears its condition.
-        const severity = openBy.get(i.id);
+        const severity = aggregator.openSeverity(i.id, 'anomaly', ANOMALY_CONDITION);
         if (severity) detector.restoreEpisode(severity);
-        this.entries.set(i.id, { detector, source: null, status: i.status });
+        this.entries.set(i.id, { detector, status: i.status });
       } catch (err) {
         this.stats.load_errors++;
         this.deps.log.error({ err, tag: i.tag, file: row.model_file }, 'anomaly scorer: model file unusable');
@@ -213,52 +187,24 @@ export class AnomalyScorer {
     }
   }
 
-  private async refreshSettings(ids: number[]): Promise<void> {
-    const rows = await this.deps.db
-      .selectFrom('instruments')
-      .select(SCORER_COLUMNS)
-      .where('id', 'in', ids)
-      .execute();
-    for (const i of rows) {
-      const e = this.entries.get(i.id);
-      if (!e) continue;
-      e.status = i.status;
-      e.detector.setConfig(rowConfig(i));
+  /** The instrument cache changed an entry: new settings, or the instrument is gone. */
+  private readonly onInstrumentChange = (id: number, cached: CachedInstrument | null): void => {
+    const e = this.entries.get(id);
+    if (!e) return;
+    if (cached === null) {
+      this.entries.delete(id);
+      return;
     }
-  }
+    e.status = cached.status;
+    e.detector.setConfig(configOf(cached));
+  };
 
   private submit(instrumentId: number, entry: Entry, events: readonly DetectorEvent[]): void {
     for (const e of events) {
       // An instrument under maintenance or out of service shows odd patterns on purpose.
       if (e.kind === 'raise' && entry.status !== 'active') continue;
-      this.queue = this.queue.then(() => this.write(instrumentId, e));
-    }
-  }
-
-  private async write(instrumentId: number, e: DetectorEvent): Promise<void> {
-    const at = new Date(e.ts).toISOString();
-    try {
-      if (e.kind === 'raise') {
-        await raiseAlert(this.deps.db, {
-          instrumentId,
-          alertType: 'anomaly',
-          conditionKey: e.condition,
-          severity: e.severity,
-          message: e.message,
-          details: e.details,
-          at,
-        });
-        this.stats.windows_alerted++;
-      } else {
-        await clearAlertCondition(
-          this.deps.db,
-          { instrumentId, alertType: 'anomaly', conditionKey: e.condition },
-          at,
-        );
-      }
-    } catch (err) {
-      this.stats.alert_errors++;
-      this.deps.log.error({ err, instrument_id: instrumentId }, 'anomaly scorer: writing the alert failed');
+      if (e.kind === 'raise') this.stats.windows_alerted++;
+      this.deps.aggregator.submit(instrumentId, e);
     }
   }
 
@@ -269,40 +215,11 @@ export class AnomalyScorer {
   }
 }
 
-/** The register columns the scorer reads. */
-const SCORER_COLUMNS = [
-  'id',
-  'tag',
-  'status',
-  'range_min',
-  'range_max',
-  'nominal_value',
-  'publish_interval_seconds',
-] as const;
-
-/** The scorer's settings from a register row. */
-function rowConfig(i: {
-  tag: string;
-  range_min: number;
-  range_max: number;
-  nominal_value: number | null;
-  publish_interval_seconds: number;
-}): AnomalyInstrumentConfig {
-  return configOf(i.tag, {
-    rangeMin: i.range_min,
-    rangeMax: i.range_max,
-    nominalValue: i.nominal_value,
-    publishIntervalSeconds: i.publish_interval_seconds,
-  });
-}
-
-/** The scorer's settings from the detectors' settings (the ingestion cache's entry). */
-function configOf(
-  tag: string,
-  m: { rangeMin: number; rangeMax: number; nominalValue: number | null; publishIntervalSeconds: number },
-): AnomalyInstrumentConfig {
+/** The scorer's settings from the cache entry (the detectors' settings: one toMonitorConfig mapping). */
+function configOf(i: CachedInstrument): AnomalyInstrumentConfig {
+  const m = i.monitor;
   return {
-    tag,
+    tag: i.tag,
     rangeMin: m.rangeMin,
     rangeMax: m.rangeMax,
     nominalValue: m.nominalValue,

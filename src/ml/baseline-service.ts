@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
 import { baselineFromReadings } from '../detection/cusum.ts';
+import { storeReferenceBaseline } from '../instruments/reference-baseline.ts';
+import type { AfterCommit } from '../notifications/after-commit.ts';
 import { NotFoundError, ValidationError } from '../shared/errors.ts';
 import { windowAggregates } from './reading-windows.ts';
 import { alignToWindows, minPointsPerWindow } from './windows.ts';
@@ -142,7 +144,7 @@ export interface BaselineInput {
 
 /**
  * Marks a time range of an instrument's data as clean. Refreshes the instrument's CUSUM reference
- * (baseline_mean / baseline_std) from all its baselines in the same transaction; the caller emits
+ * (baseline_mean / baseline_std) from all its baselines in the same transaction, and emits
  * 'instrument.changed' after commit so the live CUSUM adopts it.
  */
 export async function createBaseline(
@@ -151,6 +153,7 @@ export async function createBaseline(
   input: BaselineInput,
   now: Date,
   windows: WindowSettings,
+  after: AfterCommit,
 ) {
   const start = Date.parse(input.start);
   const end = Date.parse(input.end);
@@ -192,6 +195,7 @@ export async function createBaseline(
     const reference = await refreshCusumReference(trx, actorId, target, windows.cusumWindowSeconds, at);
     return { baseline, reference };
   });
+  after.emit('instrument.changed', target.id);
   const counts = await countTrainingWindows(
     db,
     target,
@@ -224,9 +228,10 @@ export async function deleteBaseline(
   id: number,
   now: Date,
   windows: WindowSettings,
-) {
+  after: AfterCommit,
+): Promise<void> {
   const at = now.toISOString();
-  return db.transaction().execute(async (trx) => {
+  const instrumentId = await db.transaction().execute(async (trx) => {
     const row = await selectBaselines(trx).where('ml_baselines.id', '=', id).executeTakeFirst();
     if (!row) throw new NotFoundError('ml_baseline', id);
     await trx
@@ -258,8 +263,9 @@ export async function deleteBaseline(
       .where('id', '=', row.instrument_id)
       .executeTakeFirstOrThrow();
     await refreshCusumReference(trx, actorId, target, windows.cusumWindowSeconds, at);
-    return { instrumentId: row.instrument_id };
+    return row.instrument_id;
   });
+  after.emit('instrument.changed', instrumentId);
 }
 
 /**
@@ -293,21 +299,7 @@ export async function refreshCusumReference(
     means.length >= MIN_CUSUM_REFERENCE_WINDOWS ? baselineFromReadings(means, cusumWindowSeconds, 1) : null;
   const mean = reference?.mean ?? null;
   const sigma = reference?.sigma ?? null;
-  if (mean !== target.baseline_mean || sigma !== target.baseline_std) {
-    await trx
-      .updateTable('instruments')
-      .set({ baseline_mean: mean, baseline_std: sigma, updated_at: at })
-      .where('id', '=', target.id)
-      .execute();
-    await recordAudit(trx, {
-      userId: actorId,
-      action: 'update',
-      entityType: 'instrument',
-      entityId: target.id,
-      oldValue: { baseline_mean: target.baseline_mean, baseline_std: target.baseline_std },
-      newValue: { baseline_mean: mean, baseline_std: sigma, reason: 'reference baselines changed' },
-      at,
-    });
-  }
+  if (mean !== target.baseline_mean || sigma !== target.baseline_std)
+    await storeReferenceBaseline(trx, actorId, target, { mean, sigma }, at);
   return reference;
 }

@@ -4,6 +4,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
 import { IdParams, Ok, Page, PageQuery } from '../http/schemas.ts';
+import { withAfterCommit } from '../notifications/after-commit.ts';
+import { deleteModelGroup } from '../workflows/delete-model-group.ts';
 import {
   GroupBody,
   GroupDetailSchema,
@@ -15,7 +17,6 @@ import {
 import {
   activateGroupVersion,
   createGroup,
-  deleteGroup,
   getGroup,
   listGroups,
   listGroupVersions,
@@ -27,7 +28,6 @@ export const modelGroupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const tags = ['ml'];
   const at = () => ctx.clock.now().toISOString();
-  const changed = (id: number) => ctx.events.emit('model_group.changed', id);
   const detail = async (id: number) => {
     const g = await getGroup(ctx.db, id);
     return { ...g, live: ctx.monitor.groupSnapshot(id) };
@@ -57,8 +57,9 @@ export const modelGroupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const g = await createGroup(ctx.db, currentUser(req).id, req.body, at());
-      changed(g.id);
+      const g = await withAfterCommit(ctx, (after) =>
+        createGroup(ctx.db, currentUser(req).id, req.body, at(), after),
+      );
       return reply.status(201).send(g);
     },
   );
@@ -91,9 +92,9 @@ export const modelGroupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const g = await updateGroup(ctx.db, currentUser(req).id, req.params.id, req.body, at());
-      changed(g.id);
-      return g;
+      return withAfterCommit(ctx, (after) =>
+        updateGroup(ctx.db, currentUser(req).id, req.params.id, req.body, at(), after),
+      );
     },
   );
 
@@ -101,8 +102,9 @@ export const modelGroupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/ml/model-groups/:id',
     { config: { role: 'admin' }, schema: { tags, params: IdParams, response: { 200: Ok } } },
     async (req) => {
-      await deleteGroup(ctx.db, currentUser(req).id, req.params.id, at());
-      changed(req.params.id);
+      await withAfterCommit(ctx, (after) =>
+        deleteModelGroup(ctx.db, currentUser(req).id, req.params.id, at(), after),
+      );
       return { ok: true };
     },
   );
@@ -122,8 +124,9 @@ export const modelGroupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const v = await trainGroup(ctx.db, currentUser(req).id, req.params.id, at());
-      changed(req.params.id);
+      const v = await withAfterCommit(ctx, (after) =>
+        trainGroup(ctx.db, currentUser(req).id, req.params.id, at(), after),
+      );
       return reply.status(201).send(v);
     },
   );
@@ -159,15 +162,9 @@ export const modelGroupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const v = await activateGroupVersion(
-        ctx.db,
-        currentUser(req).id,
-        req.params.id,
-        req.params.version,
-        at(),
+      return withAfterCommit(ctx, (after) =>
+        activateGroupVersion(ctx.db, currentUser(req).id, req.params.id, req.params.version, at(), after),
       );
-      changed(req.params.id);
-      return v;
     },
   );
 };

@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
+import type { AfterCommit } from '../notifications/after-commit.ts';
 import { bool, parseJson } from '../shared/db-values.ts';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../shared/errors.ts';
 import { baselinesOf } from './baseline-service.ts';
@@ -196,7 +197,13 @@ function conflictOf(e: unknown, name: string): never {
   throw e;
 }
 
-export async function createGroup(db: Kysely<DB>, actorId: number, input: GroupInput, at: string) {
+export async function createGroup(
+  db: Kysely<DB>,
+  actorId: number,
+  input: GroupInput,
+  at: string,
+  after: AfterCommit,
+) {
   await checkProcessUnit(db, input.process_unit_id);
   const members = await resolveMembers(db, input.instrument_ids, input.process_unit_id);
   const id = await db
@@ -235,6 +242,7 @@ export async function createGroup(db: Kysely<DB>, actorId: number, input: GroupI
       return id;
     })
     .catch((e) => conflictOf(e, input.name));
+  after.emit('model_group.changed', id);
   return getGroup(db, id);
 }
 
@@ -244,6 +252,7 @@ export async function updateGroup(
   id: number,
   patch: GroupPatch,
   at: string,
+  after: AfterCommit,
 ) {
   const before = await getGroup(db, id);
   const members =
@@ -312,26 +321,35 @@ export async function updateGroup(
       });
     })
     .catch((e) => conflictOf(e, patch.name ?? before.name));
+  after.emit('model_group.changed', id);
   return getGroup(db, id);
 }
 
-export async function deleteGroup(db: Kysely<DB>, actorId: number, id: number, at: string) {
-  const before = await getGroup(db, id);
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('model_group_checkpoints').where('group_id', '=', id).execute();
-    await trx.deleteFrom('model_group_versions').where('group_id', '=', id).execute();
-    await trx.deleteFrom('model_group_members').where('group_id', '=', id).execute();
-    const res = await trx.deleteFrom('model_groups').where('id', '=', id).executeTakeFirst();
-    if (Number(res.numDeletedRows) !== 1) throw new NotFoundError('model_group', id);
-    await recordAudit(trx, {
-      userId: actorId,
-      action: 'delete',
-      entityType: 'model_group',
-      entityId: id,
-      oldValue: { ...before, members: before.members.map((m) => m.id) },
-      at,
-    });
+/**
+ * Deletes a group, its members and versions, inside the caller's transaction (the group's detector
+ * checkpoint, which monitoring owns, goes in the same one: src/workflows/delete-model-group.ts).
+ */
+export async function deleteGroup(
+  trx: Kysely<DB>,
+  actorId: number,
+  id: number,
+  at: string,
+  after: AfterCommit,
+): Promise<void> {
+  const before = await getGroup(trx, id);
+  await trx.deleteFrom('model_group_versions').where('group_id', '=', id).execute();
+  await trx.deleteFrom('model_group_members').where('group_id', '=', id).execute();
+  const res = await trx.deleteFrom('model_groups').where('id', '=', id).executeTakeFirst();
+  if (Number(res.numDeletedRows) !== 1) throw new NotFoundError('model_group', id);
+  await recordAudit(trx, {
+    userId: actorId,
+    action: 'delete',
+    entityType: 'model_group',
+    entityId: id,
+    oldValue: { ...before, members: before.members.map((m) => m.id) },
+    at,
   });
+  after.emit('model_group.changed', id);
 }
 
 const selectVersions = (db: Kysely<DB>) =>
@@ -457,7 +475,13 @@ async function buildModel(db: Kysely<DB>, group: PublicGroup): Promise<GroupMode
 }
 
 /** Trains the group on its members' common baseline, stores the next version and activates it. */
-export async function trainGroup(db: Kysely<DB>, actorId: number, groupId: number, at: string) {
+export async function trainGroup(
+  db: Kysely<DB>,
+  actorId: number,
+  groupId: number,
+  at: string,
+  after: AfterCommit,
+) {
   const group = await getGroup(db, groupId);
   const model = await buildModel(db, group);
   const metrics = groupModelMetrics(model);
@@ -516,6 +540,7 @@ export async function trainGroup(db: Kysely<DB>, actorId: number, groupId: numbe
         });
         return id;
       });
+      after.emit('model_group.changed', groupId);
       const row = await selectVersions(db).where('v.id', '=', id).executeTakeFirstOrThrow();
       return versionToPublic(row);
     } catch (e) {
@@ -532,6 +557,7 @@ export async function activateGroupVersion(
   groupId: number,
   version: number,
   at: string,
+  after: AfterCommit,
 ) {
   const group = await getGroup(db, groupId);
   const target = await selectVersions(db)
@@ -581,6 +607,7 @@ export async function activateGroupVersion(
       throw new ConflictError('model_group_changed', 'another activation won: reload and retry');
     throw e;
   }
+  after.emit('model_group.changed', groupId);
   return versionToPublic({ ...target, is_active: 1 });
 }
 

@@ -3,27 +3,30 @@
  * thread), versioned models and live anomaly scoring. (The rule-based health score and the status
  * route are in src/instruments/.)
  *
- *   startMl(ctx)            registers the 'ml.train' job and starts the live scorer; returns it (a
- *                           ReadingSink for the ingestion pipeline) and sets ctx.anomaly.
+ *   startAnomalyScorer(core, deps)  starts the live scorer; returns it (a ReadingSink for the
+ *                           ingestion pipeline, and the context's `anomaly` view).
+ *   registerTrainingJob(ctx) the 'ml.train' job (once the context is composed).
  *   mlRoutes                /api/ml/*.
  */
-import type { AppContext } from '../context.ts';
-import { AnomalyScorer } from './anomaly-scorer.ts';
-import { registerTrainingJob } from './training-service.ts';
+import type { CoreContext } from '../context.ts';
+import { AnomalyScorer, type AnomalyScorerDeps } from './anomaly-scorer.ts';
 
 export { mlRoutes } from './routes.ts';
+export { registerTrainingJob } from './training-service.ts';
 
-export async function startMl(ctx: AppContext): Promise<AnomalyScorer> {
-  registerTrainingJob(ctx);
+export async function startAnomalyScorer(
+  core: CoreContext,
+  deps: Pick<AnomalyScorerDeps, 'instruments' | 'aggregator'>,
+): Promise<AnomalyScorer> {
   const scorer = new AnomalyScorer({
-    db: ctx.db,
-    config: ctx.config,
-    clock: ctx.clock,
-    log: ctx.log,
-    events: ctx.events,
+    db: core.db,
+    config: core.config,
+    clock: core.clock,
+    log: core.log,
+    events: core.events,
+    ...deps,
   });
   await scorer.start();
-  ctx.anomaly = scorer;
-  ctx.health.set('anomaly', () => scorer.health());
+  core.health.set('anomaly', () => scorer.health());
   return scorer;
 }

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
 import type { IsolationForestModel } from '../detection/isolation-forest.ts';
+import type { AfterCommit } from '../notifications/after-commit.ts';
 import { bool, parseJson } from '../shared/db-values.ts';
 import { NotFoundError, UnprocessableError } from '../shared/errors.ts';
 import { MODEL_FILE_FORMAT } from './training-task.ts';
@@ -90,10 +91,15 @@ const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
  * one transaction. Older versions stay (rollback). Two processes training the same instrument at once
  * both get a version: the loser of the unique (instrument, version) race takes the next number.
  */
-export async function registerModelVersion(db: Kysely<DB>, dataDir: string, v: NewModelVersion) {
+export async function registerModelVersion(
+  db: Kysely<DB>,
+  dataDir: string,
+  v: NewModelVersion,
+  after: AfterCommit,
+) {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.transaction().execute(async (trx) => {
+      const registered = await db.transaction().execute(async (trx) => {
         const last = await trx
           .selectFrom('ml_model_versions')
           .select((eb) => eb.fn.max('version').as('v'))
@@ -149,6 +155,8 @@ export async function registerModelVersion(db: Kysely<DB>, dataDir: string, v: N
         renameSync(v.stagedFile, path.join(dataDir, rel));
         return row;
       });
+      after.emit('model.activated', v.instrumentId);
+      return registered;
     } catch (e) {
       const code = (e as { code?: string }).code ?? '';
       if (attempt < 3 && UNIQUE_VIOLATION.has(code)) continue;
@@ -157,7 +165,7 @@ export async function registerModelVersion(db: Kysely<DB>, dataDir: string, v: N
   }
 }
 
-/** Makes an older (or any) version the active one: the rollback. */
+/** Makes an older (or any) version the active one: the rollback. Every process's scorer follows. */
 export async function activateModelVersion(
   db: Kysely<DB>,
   dataDir: string,
@@ -165,8 +173,9 @@ export async function activateModelVersion(
   instrumentId: number,
   version: number,
   at: string,
+  after: AfterCommit,
 ) {
-  return db.transaction().execute(async (trx) => {
+  const activated = await db.transaction().execute(async (trx) => {
     const target = await selectVersions(trx)
       .where('ml_model_versions.instrument_id', '=', instrumentId)
       .where('ml_model_versions.version', '=', version)
@@ -206,6 +215,8 @@ export async function activateModelVersion(
     });
     return toPublic({ ...target, is_active: 1 });
   });
+  after.emit('model.activated', instrumentId);
+  return activated;
 }
 
 export interface ActiveModelRow {

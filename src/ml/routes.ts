@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
 import { IdParams, Ok, Page, PageQuery } from '../http/schemas.ts';
 import { JobAccepted } from '../jobs/schemas.ts';
+import { withAfterCommit } from '../notifications/after-commit.ts';
 import {
   createBaseline,
   deleteBaseline,
@@ -44,8 +45,9 @@ export const mlRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const created = await createBaseline(ctx.db, currentUser(req).id, req.body, ctx.clock.now(), windows);
-      ctx.events.emit('instrument.changed', created.instrument_id);
+      const created = await withAfterCommit(ctx, (after) =>
+        createBaseline(ctx.db, currentUser(req).id, req.body, ctx.clock.now(), windows, after),
+      );
       return reply.status(201).send(created);
     },
   );
@@ -75,14 +77,9 @@ export const mlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/ml/baselines/:id',
     { config: { role: 'admin' }, schema: { tags, params: IdParams, response: { 200: Ok } } },
     async (req) => {
-      const { instrumentId } = await deleteBaseline(
-        ctx.db,
-        currentUser(req).id,
-        req.params.id,
-        ctx.clock.now(),
-        windows,
+      await withAfterCommit(ctx, (after) =>
+        deleteBaseline(ctx.db, currentUser(req).id, req.params.id, ctx.clock.now(), windows, after),
       );
-      ctx.events.emit('instrument.changed', instrumentId);
       return { ok: true };
     },
   );
@@ -140,16 +137,17 @@ export const mlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const target = await instrumentByTag(ctx.db, req.params.tag);
-      const version = await activateModelVersion(
-        ctx.db,
-        ctx.config.dataDir,
-        currentUser(req).id,
-        target.id,
-        req.params.version,
-        ctx.clock.now().toISOString(),
+      return withAfterCommit(ctx, (after) =>
+        activateModelVersion(
+          ctx.db,
+          ctx.config.dataDir,
+          currentUser(req).id,
+          target.id,
+          req.params.version,
+          ctx.clock.now().toISOString(),
+          after,
+        ),
       );
-      ctx.events.emit('model.activated', target.id);
-      return version;
     },
   );
 };

@@ -7,6 +7,7 @@ import type { AppContext } from '../context.ts';
 import type { Database } from '../db/database.ts';
 import { type PublicJob, runInWorker } from '../jobs/index.ts';
 import type { JobInfo, JobTools } from '../jobs/job-runner.ts';
+import { withAfterCommit } from '../notifications/after-commit.ts';
 import { AppError, ConflictError } from '../shared/errors.ts';
 import { baselinesOf, instrumentByTag } from './baseline-service.ts';
 import { registerModelVersion } from './model-service.ts';
@@ -134,7 +135,27 @@ async function trainJob(ctx: AppContext, job: JobInfo, tools: JobTools) {
     onProgress: tools.progress,
     signal: tools.signal,
   });
-  const version = await registerModelVersion(db, config.dataDir, {
+  const metrics = {
+    job_id: job.id,
+    readings_used: out.readingsUsed,
+    windows_skipped: out.windowsSkipped,
+    window_seconds: geometry.windowSeconds,
+    stride_seconds: geometry.strideSeconds,
+    min_points_per_window: input.minPoints,
+    trees: input.trees,
+    sample_size: Math.min(256, out.windowsUsed),
+    seed: input.seed,
+    load_ms: Math.round(out.loadMs),
+    train_ms: Math.round(out.trainMs),
+    training_scores: out.trainingScores,
+    feature_means: out.featureMeans,
+    feature_stds: out.featureStds,
+    baselines: input.ranges.map(([s, e]) => ({
+      start: new Date(s).toISOString(),
+      end: new Date(e).toISOString(),
+    })),
+  };
+  const newVersion = {
     instrumentId: target.id,
     tag: target.tag,
     trainedBy: job.createdBy,
@@ -144,28 +165,11 @@ async function trainJob(ctx: AppContext, job: JobInfo, tools: JobTools) {
     threshold: out.threshold,
     featureSetVersion: out.featureSetVersion,
     stagedFile: staged,
-    metrics: {
-      job_id: job.id,
-      readings_used: out.readingsUsed,
-      windows_skipped: out.windowsSkipped,
-      window_seconds: geometry.windowSeconds,
-      stride_seconds: geometry.strideSeconds,
-      min_points_per_window: input.minPoints,
-      trees: input.trees,
-      sample_size: Math.min(256, out.windowsUsed),
-      seed: input.seed,
-      load_ms: Math.round(out.loadMs),
-      train_ms: Math.round(out.trainMs),
-      training_scores: out.trainingScores,
-      feature_means: out.featureMeans,
-      feature_stds: out.featureStds,
-      baselines: input.ranges.map(([s, e]) => ({
-        start: new Date(s).toISOString(),
-        end: new Date(e).toISOString(),
-      })),
-    },
-  });
-  ctx.events.emit('model.activated', target.id);
+    metrics,
+  };
+  const version = await withAfterCommit(ctx, (after) =>
+    registerModelVersion(db, config.dataDir, newVersion, after),
+  );
   return {
     summary: {
       tag: target.tag,

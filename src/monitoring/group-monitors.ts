@@ -293,3 +293,8 @@ export async function saveGroupCheckpoints(
     )
     .execute();
 }
+
+/** Forgets a deleted group's detector state (called in the group's delete transaction). */
+export async function dropGroupCheckpoint(trx: Kysely<DB>, groupId: number): Promise<void> {
+  await trx.deleteFrom('model_group_checkpoints').where('group_id', '=', groupId).execute();
+}

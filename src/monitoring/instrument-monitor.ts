@@ -41,6 +41,8 @@ export interface MonitorReading {
   value: number;
   /** As stamped by ingestion; omitted, the monitor classifies the reading itself (replays). */
   quality?: Quality;
+  /** A connector's source called the value bad (ingestion stamped it 'fault' with the value in range). */
+  sourceBad?: boolean;
 }
 
 export interface InstrumentMonitorOptions {
@@ -71,7 +73,11 @@ export interface InstrumentMonitorState {
   /** Newest good reading: the reference for the rate-of-change (spike) check. */
   lastGoodTs: number | null;
   lastGoodValue: number | null;
-  gap: { open: boolean; armedAt: number | null };
+  /**
+   * `seenTs`: newest reading of the instrument received by another process (several processes:
+   * noteSeen); the gap clock runs from the newer of it and lastTs.
+   */
+  gap: { open: boolean; armedAt: number | null; seenTs?: number | null };
   counts: { good: number; fault: number; spike: number };
 }
 
@@ -239,7 +245,11 @@ export class InstrumentMonitor {
 
     // Signal faults: evaluated on a fault, and on any reading while a fault is open (to clear it).
     if (quality === 'fault' || s.signal.active !== null) {
-      const c = classification ?? this.faultClassification(quality, value, ts);
+      const c =
+        classification ??
+        (quality === 'fault' && reading.sourceBad
+          ? { quality, bound: 'source_bad' as const, milliamps: classifyReading(cfg, value, ts).milliamps }
+          : this.faultClassification(quality, value, ts));
       const out = evaluateSignalFault(s.signal, cfg, value, ts, c);
       s.signal = out.state;
       events = append(events, out.events);
@@ -272,12 +282,13 @@ export class InstrumentMonitor {
    * instrument has been silent for more than 2x its publish interval, and closes a CUSUM window
    * whose end has passed by a grace period (so a reading stamped slightly late still counts).
    */
-  tick(now: number, gapNow = now): readonly DetectorEvent[] {
+  tick(now: number, gapNow: number | null = now): readonly DetectorEvent[] {
     // `gapNow`: the time gaps are judged at (live: the newest reading of any instrument, so a silent
-    // source stops the judging); `now` closes CUSUM windows (the clock advanced through silence).
+    // source stops the judging; null: not judged here, another process holds the data-gap lease);
+    // `now` closes CUSUM windows (the clock advanced through silence).
     const s = this.s;
     let events: DetectorEvent[] | null = null;
-    if (this.gapDetection && !s.gap.open && this.gapDue(gapNow)) {
+    if (gapNow !== null && this.gapDetection && !s.gap.open && this.gapDue(gapNow)) {
       s.gap.open = true;
       events = [this.gapRaise(gapNow)];
     }
@@ -300,12 +311,49 @@ export class InstrumentMonitor {
   }
 
   /**
+   * Several processes: a reading of this instrument at event time `ts` reached another process
+   * (instrument_last_seen). It moves the gap clock like a reading here, and ends an open gap.
+   */
+  noteSeen(ts: number): readonly DetectorEvent[] {
+    const s = this.s;
+    const last = this.lastSeenTs;
+    if (last !== null && ts <= last) return NO_EVENTS;
+    s.gap.seenTs = ts;
+    // Heard from after the clock was armed: the plain 2x-interval rule applies again.
+    if (s.gap.armedAt !== null && ts >= s.gap.armedAt) s.gap.armedAt = null;
+    if (!s.gap.open) return NO_EVENTS;
+    s.gap.open = false;
+    return [this.gapClear(ts)];
+  }
+
+  /**
+   * An open data_gap alert raised by another process (the lease moved here): its end is cleared
+   * here. `lastSeenTs` is the reading that process judged from (the alert's details.last_seen), so
+   * only a newer reading ends the gap, not an older one this process had not heard of yet.
+   */
+  restoreGapOpen(lastSeenTs: number | null): void {
+    if (!this.gapDetection) return;
+    this.s.gap.open = true;
+    if (lastSeenTs !== null && lastSeenTs > (this.lastSeenTs ?? Number.NEGATIVE_INFINITY))
+      this.s.gap.seenTs = lastSeenTs;
+  }
+
+  /** Newest reading of the instrument, here or (several processes) elsewhere. */
+  get lastSeenTs(): number | null {
+    const { lastTs } = this.s;
+    const seen = this.s.gap.seenTs ?? null;
+    if (lastTs === null) return seen;
+    return seen === null ? lastTs : Math.max(lastTs, seen);
+  }
+
+  /**
    * Silent past its limit at `now`: 2x the publish interval after the last reading; while armed and
    * not heard from since, the grace period (or 2x the interval) after arming. Never heard from and
    * never armed: not judged.
    */
   private gapDue(now: number): boolean {
-    const { lastTs, gap } = this.s;
+    const { gap } = this.s;
+    const lastTs = this.lastSeenTs;
     const interval = this.cfg.publishIntervalSeconds;
     if (gap.armedAt !== null) {
       const reference = Math.max(gap.armedAt, lastTs ?? gap.armedAt);
@@ -463,8 +511,9 @@ export class InstrumentMonitor {
 
   private gapRaise(now: number): DetectorEvent {
     const s = this.s;
+    const lastTs = this.lastSeenTs;
     const every = `(expected every ${formatDuration(this.cfg.publishIntervalSeconds)})`;
-    if (s.lastTs === null) {
+    if (lastTs === null) {
       // Never published: flagged after its grace period from when it was armed.
       const since = s.gap.armedAt ?? now;
       return {
@@ -482,7 +531,7 @@ export class InstrumentMonitor {
         },
       };
     }
-    const silentSeconds = Math.round((now - s.lastTs) / 1000);
+    const silentSeconds = Math.round((now - lastTs) / 1000);
     return {
       kind: 'raise',
       alertType: 'data_gap',
@@ -491,7 +540,7 @@ export class InstrumentMonitor {
       message: `${tagLabel(this.cfg.tag)} no data for ${formatDuration(silentSeconds)} ${every}`,
       ts: now,
       details: {
-        last_seen: new Date(s.lastTs).toISOString(),
+        last_seen: new Date(lastTs).toISOString(),
         silent_seconds: silentSeconds,
         publish_interval_seconds: this.cfg.publishIntervalSeconds,
       },

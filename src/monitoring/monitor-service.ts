@@ -1,11 +1,12 @@
 // The live side of monitoring: a reading sink for the ingestion pipeline that routes each accepted
 // reading to its instrument's InstrumentMonitor, hands raise / clear events to the alert aggregator,
 // runs the data-gap clock and checkpoints detector state. Nothing here runs SQL per reading: the
-// instrument settings are cached (reloaded on 'instrument.changed'), events go to the aggregator's
-// queue, and state is saved in one transaction per checkpoint period.
+// instrument settings come from the ingestion's InstrumentCache (followed through its onChange, the
+// one copy of the register in the process), events go to the aggregator's queue, and state is saved
+// in one transaction per checkpoint period.
 import type { EventEmitter } from 'node:events';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { type AggregatorLogger, AlertAggregator } from '../alerts/aggregator.ts';
+import type { AggregatorLogger, AlertAggregator } from '../alerts/aggregator.ts';
 import {
   clearSourceAlert,
   openSourceAlert,
@@ -15,9 +16,12 @@ import {
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { GAP_INTERVAL_MULTIPLIER, SOURCE_INGESTION, SourceGapClock } from '../detection/data-gap.ts';
+import { type MonitoredInstrument, referenceBaseline, watchesGaps } from '../detection/instrument-config.ts';
 import type { DetectorEvent, Quality } from '../detection/types.ts';
+import type { CachedInstrument, InstrumentSource } from '../ingestion/instrument-cache.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { DomainEvents, EventBus } from '../shared/events.ts';
+import type { Leases } from '../shared/leases.ts';
 import {
   deleteMonitorCheckpoint,
   loadMonitorCheckpoint,
@@ -26,19 +30,11 @@ import {
 } from './checkpoints.ts';
 import { GroupMonitors, type GroupStatusSnapshot, saveGroupCheckpoints } from './group-monitors.ts';
 import {
-  MONITORED_COLUMNS,
-  type MonitorDefaults,
-  type MonitoredInstrument,
-  monitorDefaults,
-  referenceBaseline,
-  toMonitorConfig,
-  watchesGaps,
-} from './instrument-config.ts';
-import {
   InstrumentMonitor,
   type InstrumentMonitorOptions,
   type MonitorSnapshot,
 } from './instrument-monitor.ts';
+import { loadLastSeen, recordLastSeen } from './last-seen.ts';
 
 /** The part of an ingestion AcceptedReading the monitor needs. */
 export interface MonitoredReading {
@@ -47,11 +43,8 @@ export interface MonitoredReading {
   ts: number;
   value: number;
   quality: Quality;
-  /**
-   * The ingestion cache's entry: a new object whenever the register row was reloaded, so comparing
-   * it by identity follows every edit (also one made by another process) at the cost of a pointer test.
-   */
-  instrument?: { readonly row: Readonly<MonitoredInstrument> };
+  /** A connector's source called the value bad (see ingestion/pipeline.ts). */
+  sourceBad?: boolean;
 }
 
 export interface InstrumentStatusSnapshot extends MonitorSnapshot {
@@ -70,6 +63,12 @@ export interface MonitorServiceDeps {
   clock: Clock;
   log: AggregatorLogger & { debug?(obj: object, msg?: string): void };
   events: EventBus;
+  /** The one instrument cache of the process (src/ingestion/instrument-cache.ts). */
+  instruments: InstrumentSource;
+  /** The one alert aggregator of the process (src/alerts/aggregator.ts), loaded before start(). */
+  aggregator: AlertAggregator;
+  /** Several processes: only the holder of the data-gap lease judges gaps (docs/scaling.md). */
+  leases?: Leases;
   metrics?: Registry;
   /** Whether the ingestion subscriber is connected (for the source alert's message). */
   sourceConnected?: () => boolean;
@@ -81,16 +80,21 @@ const SOURCE_KEY: SourceAlertKey = {
   conditionKey: 'data_gap',
 };
 
+/** The alert types this service's detectors raise (the anomaly scorer raises 'anomaly'). */
+export const MONITOR_ALERT_TYPES = ['rule_violation', 'instrument_fault', 'data_gap', 'drift'] as const;
+
 interface Tracked {
+  /** The cache entry the settings were taken from (a new object whenever the row was reloaded). */
+  cached: CachedInstrument;
   instrument: Readonly<MonitoredInstrument>;
-  /** The ingestion cache entry the settings were last taken from. */
-  source: object | null;
   monitor: InstrumentMonitor;
   /** State changed since the last checkpoint. */
   dirty: boolean;
 }
 
 const ERROR_LOG_INTERVAL_MS = 60_000;
+/** The lease of the data-gap judge when several processes share the readings. */
+export const DATA_GAP_LEASE = 'scan.data_gaps';
 
 /** The source alert of a model group's anomaly (one per group, not per member). */
 const groupSourceKey = (groupId: number): SourceAlertKey => ({
@@ -109,11 +113,18 @@ export class MonitorService {
    * and the readings held while the checkpoint loads.
    */
   private readonly handover: boolean;
+  /**
+   * Several processes (the same switch as the handover): each records the newest reading per
+   * instrument it received in instrument_last_seen, and only the holder of DATA_GAP_LEASE judges
+   * data gaps, from that table, so readings moving between processes are no gap.
+   */
+  private readonly sharedGaps: boolean;
+  /** Newest event time per instrument received here since the last write to instrument_last_seen. */
+  private readonly seen = new Map<number, number>();
+  private sharedTicking: Promise<void> | null = null;
   private readonly lastHere = new Map<number, number>();
   private readonly restoring = new Map<number, MonitoredReading[]>();
-  private readonly loading = new Set<number>();
   private readonly errorLoggedAt = new Map<number, number>();
-  private readonly defaults: MonitorDefaults;
   private readonly monitorOptions: InstrumentMonitorOptions['cusum'];
   private gapTimer: NodeJS.Timeout | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
@@ -131,11 +142,17 @@ export class MonitorService {
   /** Source alert writes, in order (raise before its clear). */
   private sourceWrites: Promise<void> = Promise.resolve();
   private sourceConnected: (() => boolean) | null;
+  private handles: ((instrumentId: number) => boolean) | null = null;
   /** Model groups with an active model: residual drift and the group anomaly score. */
   private readonly groups: GroupMonitors;
 
   constructor(private readonly deps: MonitorServiceDeps) {
-    this.handover = deps.config.mqtt.sharedGroup !== null && deps.config.mqtt.target.mode !== 'embedded';
+    this.handover =
+      (deps.config.mqtt.sharedGroup !== null || deps.config.ingest.partitions > 0) &&
+      deps.config.mqtt.target.mode !== 'embedded';
+    // Tag partitions judge gaps per process (only the instruments each one handles); a shared
+    // subscription moves instruments between processes at will, so one lease holder judges them all.
+    this.sharedGaps = this.handover && deps.config.mqtt.sharedGroup !== null && deps.leases !== undefined;
     const { config } = deps;
     this.source = new SourceGapClock(deps.clock.now().getTime(), config.monitoring.gapGraceSeconds * 1000);
     this.sourceConnected = deps.sourceConnected ?? null;
@@ -143,19 +160,11 @@ export class MonitorService {
       limitFactor: config.ml.groupAnomalyLimitFactor,
       persistence: config.ml.groupAnomalyPersistence,
     });
-    this.defaults = monitorDefaults(config);
     this.monitorOptions = {
       windowSeconds: config.cusum.windowMinutes * 60,
       warmupWindows: config.monitoring.cusumWarmupWindows,
     };
-    this.aggregator = new AlertAggregator({
-      db: deps.db,
-      log: deps.log,
-      now: () => deps.clock.now().getTime(),
-      tagOf: (id) => this.tracked.get(id)?.instrument.tag,
-      flushMs: config.monitoring.alertFlushMs,
-      types: ['rule_violation', 'instrument_fault', 'data_gap', 'drift'],
-    });
+    this.aggregator = deps.aggregator;
     if (deps.metrics) {
       this.eventCounter = new Counter({
         name: 'cmms_detector_events_total',
@@ -184,14 +193,15 @@ export class MonitorService {
     } else this.eventCounter = null;
   }
 
-  /** Loads instruments, restores checkpointed state and open alerts, starts the clocks. */
+  /**
+   * Takes the instruments from the cache, restores checkpointed state, marks which open alerts the
+   * restored detectors still hold (the aggregator is loaded), starts the clocks.
+   */
   async start(): Promise<void> {
     const { db, clock } = this.deps;
     const now = clock.now().getTime();
-    const [instruments, checkpoints] = await Promise.all([
-      db.selectFrom('instruments').select(MONITORED_COLUMNS).where('deleted_at', 'is', null).execute(),
-      loadMonitorCheckpoints(db),
-    ]);
+    const checkpoints = await loadMonitorCheckpoints(db);
+    const instruments = [...this.deps.instruments.all()];
     this.source = new SourceGapClock(now, this.deps.config.monitoring.gapGraceSeconds * 1000);
     for (const i of instruments) this.track(i, checkpoints.get(i.id));
     await this.primeLastSeen(
@@ -205,21 +215,26 @@ export class MonitorService {
     await this.loadGroups();
     this.updateSourceThreshold();
     if ((await openSourceAlert(db, SOURCE_KEY)) !== null) this.source.restoreOpen();
-    await this.aggregator.load();
     for (const [id, t] of this.tracked) {
-      this.aggregator.markPresent(id, [...t.monitor.activeConditions(), ...this.groups.driftConditions(id)]);
+      this.aggregator.markPresent(
+        id,
+        [...t.monitor.activeConditions(), ...this.groups.driftConditions(id)],
+        MONITOR_ALERT_TYPES,
+      );
     }
-    this.aggregator.start();
 
-    this.listen('instrument.changed', (id) => void this.reloadInstrument(id));
+    this.detach.push(this.deps.instruments.onChange(this.onInstrumentChange));
     // The suppression window itself is opened by the calibration and maintenance services, in the
     // transaction that records the work; raiseAlert applies it.
     this.listen('calibration.recorded', (id, at) => this.onCalibration(id, at));
     this.listen('model_group.changed', (groupId) => void this.loadGroups(groupId));
-    this.listen('alert.resolved', (alertId, instrumentId) => this.aggregator.resolved(alertId, instrumentId));
 
     const { gapCheckSeconds, checkpointSeconds } = this.deps.config.monitoring;
-    this.gapTimer = setInterval(() => this.clockTick(), gapCheckSeconds * 1000);
+    if (this.sharedGaps) this.deps.leases?.want(DATA_GAP_LEASE);
+    this.gapTimer = setInterval(() => {
+      if (!this.sharedGaps) this.clockTick();
+      else this.sharedTicking ??= this.sharedClockTick().finally(() => (this.sharedTicking = null));
+    }, gapCheckSeconds * 1000);
     this.gapTimer.unref();
     this.checkpointTimer = setInterval(() => void this.checkpoint(), checkpointSeconds * 1000);
     this.checkpointTimer.unref();
@@ -234,9 +249,19 @@ export class MonitorService {
     if (this.gapTimer) clearInterval(this.gapTimer);
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     for (const d of this.detach.splice(0)) d();
-    await this.aggregator.stop();
+    await this.sharedTicking;
+    if (this.sharedGaps) await this.writeLastSeen();
+    await this.aggregator.drain();
     await this.sourceWrites;
     await this.checkpoint();
+  }
+
+  /**
+   * Tag partitions (INGEST_PARTITIONS): only the instruments this process handles are judged here
+   * (data gaps, CUSUM windows); the others' readings go to another process.
+   */
+  setOwnership(handles: (instrumentId: number) => boolean): void {
+    this.handles = handles;
   }
 
   /** The subscriber's connection state, known once ingestion is created (after monitoring). */
@@ -248,18 +273,24 @@ export class MonitorService {
   onReadings(batch: readonly MonitoredReading[]): void {
     const wall = this.deps.clock.now().getTime();
     const checkMs = this.deps.config.monitoring.gapCheckSeconds * 1000;
+    // Several processes: a process sees a subset of the readings, so a jump of its own event time
+    // is no silence of the source (that judging is the lease holder's, on wall time).
+    const jumpMs = this.sharedGaps
+      ? Number.POSITIVE_INFINITY
+      : (this.sourceThresholdMs ?? Number.POSITIVE_INFINITY);
     for (const r of batch) {
-      const src = this.source.recordReading(r.ts, wall, this.sourceThresholdMs ?? Number.POSITIVE_INFINITY);
+      const src = this.source.recordReading(r.ts, wall, jumpMs);
       if (src.events.length > 0) this.submitSource(src.events);
       if (src.resumed) this.rearm(this.source.newestTs ?? r.ts);
-      let t = this.tracked.get(r.instrumentId);
-      if (t === undefined || (r.instrument !== undefined && t.source !== r.instrument)) {
-        if (r.instrument === undefined) {
-          this.stats.unknown_instrument++;
-          void this.reloadInstrument(r.instrumentId);
-          continue;
-        }
-        t = this.adopt(t, r.instrument);
+      const t = this.tracked.get(r.instrumentId);
+      if (t === undefined) {
+        // Not in the register (deleted meanwhile): the cache dropped it before this batch.
+        this.stats.unknown_instrument++;
+        continue;
+      }
+      if (this.sharedGaps) {
+        const prev = this.seen.get(r.instrumentId);
+        if (prev === undefined || r.ts > prev) this.seen.set(r.instrumentId, r.ts);
       }
       if (this.handover && this.heldForHandover(r, wall)) continue;
       try {
@@ -284,7 +315,8 @@ export class MonitorService {
       const newest = this.source.newestTs;
       if (newest !== null && newest >= this.nextEventCheck) {
         this.nextEventCheck = newest + checkMs;
-        this.tick(newest);
+        // Several processes: gaps are judged by the lease holder's timer, from every process's readings.
+        this.tick(newest, this.sharedGaps ? null : newest);
       }
     }
     this.stats.readings += batch.length;
@@ -295,7 +327,7 @@ export class MonitorService {
    * gaps at the newest reading's event time. While the source is silent that time stands still,
    * so no instrument is judged: the outage is one source alert, not one per instrument.
    */
-  clockTick(): void {
+  clockTick(lagMs = 0): void {
     const wall = this.deps.clock.now().getTime();
     this.updateSourceThreshold();
     if (this.sourceThresholdMs !== null) {
@@ -305,22 +337,94 @@ export class MonitorService {
       if (events.length > 0) this.submitSource(events);
     }
     const newest = this.source.newestTs;
-    if (newest !== null) this.tick(this.source.eventNow(wall), newest);
+    if (newest !== null) this.tick(this.source.eventNow(wall), newest - lagMs);
+  }
+
+  /**
+   * Several processes, every DATA_GAP_CHECK_SECONDS: write what this process received to
+   * instrument_last_seen; the holder of the data-gap lease then reads every process's, moves its
+   * gap clocks by it (a reading elsewhere ends a gap) and judges the source and the instruments, a
+   * check period late (the other processes' writes lag by up to one). The others close CUSUM
+   * windows only.
+   */
+  async sharedClockTick(): Promise<void> {
+    const { leases, db, config } = this.deps;
+    if (!leases) return;
+    try {
+      await this.writeLastSeen();
+      const lease = await leases.acquire(DATA_GAP_LEASE);
+      const wall = this.deps.clock.now().getTime();
+      if (lease === 'none') {
+        const newest = this.source.newestTs;
+        if (newest !== null) this.tick(this.source.eventNow(wall), null);
+        return;
+      }
+      // Taken over (or first held): the gaps another holder raised are cleared here when they end.
+      if (lease === 'taken') await this.adoptOpenGaps();
+      const seen = await loadLastSeen(db);
+      let newest = Number.NEGATIVE_INFINITY;
+      for (const [id, ts] of seen) {
+        const t = this.tracked.get(id);
+        if (!t || !watchesGaps(t.instrument)) continue;
+        newest = Math.max(newest, ts);
+        const events = t.monitor.noteSeen(ts);
+        if (events.length > 0) {
+          t.dirty = true;
+          this.submit(id, events);
+        }
+      }
+      // Readings that reached other processes show the source is alive (and end its gap).
+      if (newest > (this.source.newestTs ?? Number.NEGATIVE_INFINITY)) {
+        const src = this.source.recordReading(newest, wall, Number.POSITIVE_INFINITY);
+        if (src.events.length > 0) this.submitSource(src.events);
+        if (src.resumed) this.rearm(newest);
+      }
+      this.clockTick(2 * config.monitoring.gapCheckSeconds * 1000);
+    } catch (err) {
+      this.deps.log.error({ err }, 'data-gap check across processes failed');
+    }
+  }
+
+  /** Writes the newest reading per instrument received here; kept for the next try on failure. */
+  private async writeLastSeen(): Promise<void> {
+    if (this.seen.size === 0) return;
+    const batch = new Map(this.seen);
+    this.seen.clear();
+    try {
+      await recordLastSeen(this.deps.db, batch, this.deps.clock.now().toISOString());
+    } catch (err) {
+      for (const [id, ts] of batch)
+        if (ts > (this.seen.get(id) ?? Number.NEGATIVE_INFINITY)) this.seen.set(id, ts);
+      throw err;
+    }
+  }
+
+  /** The open data_gap alerts (instrument and source) become this process's to clear. */
+  private async adoptOpenGaps(): Promise<void> {
+    const open = await this.aggregator.load(['data_gap']);
+    for (const a of open) {
+      if (a.cleared) continue;
+      const last = typeof a.details?.last_seen === 'string' ? Date.parse(a.details.last_seen) : Number.NaN;
+      this.tracked.get(a.instrument_id)?.monitor.restoreGapOpen(Number.isFinite(last) ? last : null);
+    }
+    if ((await openSourceAlert(this.deps.db, SOURCE_KEY)) !== null) this.source.restoreOpen();
   }
 
   /**
    * The instruments' clock at event time `now` (public so tests and replays can drive it): CUSUM
-   * windows close at `now`, data gaps are judged at `gapNow` (the newest reading of any instrument).
+   * windows close at `now`, data gaps are judged at `gapNow` (the newest reading of any instrument;
+   * null: not judged).
    */
-  tick(now: number, gapNow = now): void {
+  tick(now: number, gapNow: number | null = now): void {
     for (const [id, t] of this.tracked) {
+      if (this.handles && !this.handles(id)) continue;
       try {
         const events = t.monitor.tick(now, gapNow);
         if (events.length > 0) {
           t.dirty = true;
           this.submit(id, events);
         }
-        if (t.monitor.gapOpen) this.aggregator.touch(id, gapNow, 'gap');
+        if (gapNow !== null && t.monitor.gapOpen) this.aggregator.touch(id, gapNow, 'gap');
       } catch (err) {
         this.logError(t, err, 'detector clock failed');
       }
@@ -360,7 +464,7 @@ export class MonitorService {
   dataGaps(): DataGap[] {
     const out: DataGap[] = [];
     for (const t of this.tracked.values()) {
-      if (!t.monitor.gapOpen) continue;
+      if (!t.monitor.gapOpen || (this.handles && !this.handles(t.instrument.id))) continue;
       const last = t.monitor.lastTs;
       out.push({ tag: t.instrument.tag, last_seen: last === null ? null : new Date(last).toISOString() });
     }
@@ -476,25 +580,34 @@ export class MonitorService {
     }
   }
 
-  /** Settings from the ingestion cache's entry (new instrument, or its row was reloaded). */
-  private adopt(t: Tracked | undefined, source: { readonly row: Readonly<MonitoredInstrument> }): Tracked {
-    if (t === undefined) t = this.track(source.row);
-    else if (t.instrument !== source.row) this.applyRow(t, source.row);
-    t.source = source;
-    this.updateSourceThreshold(); // rare: a new or reloaded register row
-    return t;
-  }
+  /** The instrument cache changed an entry (created, edited here or in another process, deleted). */
+  private readonly onInstrumentChange = (id: number, cached: CachedInstrument | null): void => {
+    const t = this.tracked.get(id);
+    if (cached === null) {
+      if (!t) return;
+      this.tracked.delete(id);
+      this.aggregator.forgetInstrument(id);
+      deleteMonitorCheckpoint(this.deps.db, id).catch((err) =>
+        this.deps.log.error({ err, instrument_id: id }, 'deleting the detector checkpoint failed'),
+      );
+    } else if (!t) {
+      // A new instrument: its grace period to publish runs from now.
+      this.track(cached).monitor.armGapClock(this.eventNow());
+    } else {
+      this.applyRow(t, cached);
+    }
+    this.updateSourceThreshold();
+  };
 
   /** New settings for a tracked instrument; a changed reference baseline starts a new CUSUM run. */
-  private applyRow(t: Tracked, row: Readonly<MonitoredInstrument>): void {
+  private applyRow(t: Tracked, cached: CachedInstrument): void {
+    const row = cached.row;
     const before = referenceBaseline(t.instrument);
     const after = referenceBaseline(row);
+    t.cached = cached;
     t.instrument = row;
     const now = this.eventNow();
-    this.submit(
-      row.id,
-      t.monitor.setConfig(toMonitorConfig(row, this.defaults), { gapDetection: watchesGaps(row), now }),
-    );
+    this.submit(row.id, t.monitor.setConfig(cached.monitor, { gapDetection: watchesGaps(row), now }));
     if (before?.mean !== after?.mean || before?.sigma !== after?.sigma) {
       // Against a new reference (none: a new warm-up) the old sums mean nothing.
       this.submit(row.id, t.monitor.resetCusum(t.monitor.lastTs ?? now, after));
@@ -526,8 +639,9 @@ export class MonitorService {
     }
   }
 
-  private track(i: Readonly<MonitoredInstrument>, saved?: ReturnType<InstrumentMonitor['toJSON']>): Tracked {
-    const cfg = toMonitorConfig(i, this.defaults);
+  private track(cached: CachedInstrument, saved?: ReturnType<InstrumentMonitor['toJSON']>): Tracked {
+    const i = cached.row;
+    const cfg = cached.monitor;
     const options: InstrumentMonitorOptions = {
       cusum: this.monitorOptions,
       baseline: referenceBaseline(i),
@@ -546,8 +660,8 @@ export class MonitorService {
       }
     }
     const t: Tracked = {
+      cached,
       instrument: i,
-      source: null,
       monitor: monitor ?? new InstrumentMonitor(cfg, options),
       dirty: false,
     };
@@ -581,8 +695,14 @@ export class MonitorService {
         t &&
         (saved.lastTs ?? Number.NEGATIVE_INFINITY) > (t.monitor.lastTs ?? Number.NEGATIVE_INFINITY)
       ) {
-        const source = t.source;
-        this.track(t.instrument, saved).source = source;
+        this.track(t.cached, saved);
+        // Readings the other process had already counted (a replay after a partition moved) are not counted twice.
+        const upTo = saved.lastTs ?? Number.NEGATIVE_INFINITY;
+        const held = this.restoring.get(id) ?? [];
+        this.restoring.set(
+          id,
+          held.filter((r) => r.ts > upTo),
+        );
         this.deps.log.info(
           { instrument_id: id, tag: t.instrument.tag, last_ts: saved.lastTs },
           'detector state taken over from the checkpoint of another process',
@@ -608,36 +728,6 @@ export class MonitorService {
       const ts = row?.ts === null || row?.ts === undefined ? null : Number(row.ts);
       const t = this.tracked.get(id);
       if (t && ts !== null) t.monitor.armGapClock(now, ts);
-    }
-  }
-
-  private async reloadInstrument(id: number): Promise<void> {
-    if (this.loading.has(id)) return;
-    this.loading.add(id);
-    try {
-      const row = await this.deps.db
-        .selectFrom('instruments')
-        .select(MONITORED_COLUMNS)
-        .where('id', '=', id)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
-      const t = this.tracked.get(id);
-      if (!row) {
-        if (t) {
-          this.tracked.delete(id);
-          this.aggregator.forgetInstrument(id);
-          await deleteMonitorCheckpoint(this.deps.db, id);
-        }
-        return;
-      }
-      // A new instrument: its grace period to publish runs from now.
-      if (!t) this.track(row).monitor.armGapClock(this.eventNow());
-      else this.applyRow(t, row);
-      this.updateSourceThreshold();
-    } catch (err) {
-      this.deps.log.error({ err, instrument_id: id }, 'reloading instrument for monitoring failed');
-    } finally {
-      this.loading.delete(id);
     }
   }
 

@@ -4,7 +4,7 @@ import { currentUser } from '../http/auth-guard.ts';
 import { IdParams, Nullable, PageQuery } from '../http/schemas.ts';
 import { countUnread, listNotifications, markAllRead, markRead } from './notification-service.ts';
 
-const NotificationSchema = Type.Object({
+export const NotificationSchema = Type.Object({
   id: Type.Integer(),
   work_order_id: Nullable(Type.Integer()),
   kind: Type.String({ description: 'assignment | sla_breach' }),
@@ -12,6 +12,15 @@ const NotificationSchema = Type.Object({
   read: Type.Boolean(),
   read_at: Nullable(Type.String()),
   created_at: Type.String(),
+});
+
+/** Unread (or all) notifications and how many are unread. */
+export const NotificationPageSchema = Type.Object({
+  items: Type.Array(NotificationSchema),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  unread_count: Type.Integer(),
 });
 
 export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -28,13 +37,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: "The logged-in user's notifications, newest first: unread only unless `all=true`.",
         querystring: Type.Object({ all: Type.Optional(Type.Boolean()), ...PageQuery }),
         response: {
-          200: Type.Object({
-            items: Type.Array(NotificationSchema),
-            total: Type.Integer(),
-            limit: Type.Integer(),
-            offset: Type.Integer(),
-            unread_count: Type.Integer(),
-          }),
+          200: NotificationPageSchema,
         },
       },
     },

@@ -214,12 +214,16 @@ export function nextOccurrence(from: string, intervalDays: number, now: Date): s
 }
 
 /**
- * Creates the preventive work order of every active plan that has come due, once: the work order's
- * source key names the plan and the due day, and the plan moves to its next date in the same
- * transaction. Missed periods (the server was down for weeks) give one work order, not a backlog.
+ * Creates the preventive work order of every active plan that falls due within PM_LEAD_DAYS (at
+ * most one interval ahead), once: the work order's source key names the plan and the due day, it is
+ * due on the plan's due date, and the plan moves to its next date in the same transaction. Missed
+ * periods (the server was down for weeks) give one work order, not a backlog.
  */
 export async function scanPmPlans(db: Kysely<DB>, deps: WorkOrderDeps): Promise<number> {
   const nowIso = deps.now.toISOString();
+  const nowMs = deps.now.getTime();
+  const leadMs = (intervalDays: number) => Math.min(deps.settings.pmLeadDays, intervalDays) * DAY_MS;
+  const horizon = new Date(nowMs + deps.settings.pmLeadDays * DAY_MS).toISOString();
   const due = await db
     .selectFrom('pm_plans as p')
     .innerJoin('instruments as i', 'i.id', 'p.instrument_id')
@@ -236,14 +240,20 @@ export async function scanPmPlans(db: Kysely<DB>, deps: WorkOrderDeps): Promise<
     .where('p.deleted_at', 'is', null)
     .where('p.is_active', '=', 1)
     .where('i.deleted_at', 'is', null)
-    .where('p.next_due', '<=', nowIso)
+    .where('p.next_due', '<=', horizon)
     .execute();
   let created = 0;
   for (const plan of due) {
+    if (Date.parse(plan.next_due) - nowMs > leadMs(plan.interval_days)) continue;
     const made = await db.transaction().execute(async (trx) => {
       // Advance the plan first, guarded by the due date read above: when two processes scan at once,
       // only the one that moves it schedules and audits this occurrence.
-      const next = nextOccurrence(plan.next_due, plan.interval_days, deps.now);
+      // The occurrence after this one, and after now (raised ahead, the plan moves one interval on).
+      const next = nextOccurrence(
+        plan.next_due,
+        plan.interval_days,
+        new Date(Math.max(nowMs, Date.parse(plan.next_due))),
+      );
       const moved = await trx
         .updateTable('pm_plans')
         .set({ next_due: next, updated_at: nowIso })
@@ -260,6 +270,7 @@ export async function scanPmPlans(db: Kysely<DB>, deps: WorkOrderDeps): Promise<
           type: 'preventive',
           priority: plan.priority as WorkOrderPriority,
           assigned_to: plan.assigned_to,
+          due_date: plan.next_due,
         },
         { source: 'pm', source_key: `pm:${plan.id}:${dueDay(plan.next_due)}`, pm_plan_id: plan.id },
         deps,

@@ -4,6 +4,7 @@ import { currentUser } from '../http/auth-guard.ts';
 import {
   Id,
   IdParams,
+  Literals,
   Nullable,
   Ok,
   Page,
@@ -15,9 +16,9 @@ import {
 import { WORK_ORDER_PRIORITIES } from '../work-orders/lifecycle.ts';
 import { createPlan, deletePlan, getPlan, listPlans, updatePlan } from './pm-plan-service.ts';
 
-const Priority = Type.Union(WORK_ORDER_PRIORITIES.map((p) => Type.Literal(p)));
+const Priority = Literals(WORK_ORDER_PRIORITIES);
 
-const PlanSchema = Type.Object({
+export const PlanSchema = Type.Object({
   id: Type.Integer(),
   instrument_id: Type.Integer(),
   tag: Type.String(),
@@ -42,6 +43,18 @@ const fields = {
   assigned_to: Nullable(Id),
   is_active: Type.Boolean(),
 };
+
+export const CreatePlanBody = StrictObject({
+  instrument_id: Id,
+  task: fields.task,
+  interval_days: fields.interval_days,
+  next_due: Type.Optional(fields.next_due),
+  priority: Type.Optional(fields.priority),
+  assigned_to: Type.Optional(fields.assigned_to),
+  is_active: Type.Optional(fields.is_active),
+});
+
+export const PatchPlanBody = StrictPatch(fields);
 
 export const pmPlanRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -87,15 +100,7 @@ export const pmPlanRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'A recurring task for one instrument. When `next_due` arrives the scan opens a preventive work ' +
           'order (once) and moves the plan on by its interval.',
-        body: StrictObject({
-          instrument_id: Id,
-          task: fields.task,
-          interval_days: fields.interval_days,
-          next_due: Type.Optional(fields.next_due),
-          priority: Type.Optional(fields.priority),
-          assigned_to: Type.Optional(fields.assigned_to),
-          is_active: Type.Optional(fields.is_active),
-        }),
+        body: CreatePlanBody,
         response: { 201: PlanSchema },
       },
     },
@@ -110,7 +115,7 @@ export const pmPlanRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         params: IdParams,
-        body: StrictPatch(fields),
+        body: PatchPlanBody,
         response: { 200: PlanSchema },
       },
     },

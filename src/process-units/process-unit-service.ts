@@ -63,7 +63,8 @@ export async function createProcessUnit(
   input: ProcessUnitInput,
   at: string,
 ) {
-  return db.transaction().execute(async (trx) => {
+  // Inside the caller's transaction when it has one (an import creates the units it names).
+  const run = async (trx: Kysely<DB>) => {
     const name = input.name.trim();
     await assertNameFree(trx, name);
     const row = await trx
@@ -87,7 +88,8 @@ export async function createProcessUnit(
       at,
     });
     return out;
-  });
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
 export async function updateProcessUnit(

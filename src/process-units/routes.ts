@@ -11,7 +11,7 @@ import {
   updateProcessUnit,
 } from './process-unit-service.ts';
 
-const ProcessUnit = Type.Object({
+export const ProcessUnit = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   description: Nullable(Type.String()),
@@ -20,7 +20,7 @@ const ProcessUnit = Type.Object({
   created_at: Type.String(),
   updated_at: Type.String(),
 });
-const Body = StrictObject({
+export const ProcessUnitBody = StrictObject({
   name: Type.String({ minLength: 1, maxLength: 120 }),
   description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
   plant_area: Type.Optional(Nullable(Type.String({ maxLength: 120 }))),
@@ -43,7 +43,7 @@ export const processUnitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.post(
     '/process-units',
-    { config: { role: 'admin' }, schema: { tags, body: Body, response: { 201: ProcessUnit } } },
+    { config: { role: 'admin' }, schema: { tags, body: ProcessUnitBody, response: { 201: ProcessUnit } } },
     async (req, reply) =>
       reply.status(201).send(await createProcessUnit(ctx.db, currentUser(req).id, req.body, now())),
   );
@@ -54,7 +54,7 @@ export const processUnitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         params: IdParams,
-        body: StrictPatch(Body.properties),
+        body: StrictPatch(ProcessUnitBody.properties),
         response: { 200: ProcessUnit },
       },
     },

@@ -81,6 +81,8 @@ export interface LiveEntry {
   /** Last reading with quality 'good' (NaN ts when none): the reference for the spike check. */
   lastGoodTs: number;
   lastGoodValue: number;
+  /** When the source marked the data stale (NaN: current); the next reading clears it. */
+  staleSince: number;
   ring: Ring | null;
 }
 
@@ -104,6 +106,7 @@ export class LiveStore implements LiveView {
         latestQuality: 'good',
         lastGoodTs: Number.NaN,
         lastGoodValue: Number.NaN,
+        staleSince: Number.NaN,
         ring: null,
       };
       this.entries.set(instrumentId, e);
@@ -123,6 +126,7 @@ export class LiveStore implements LiveView {
     e.latestTs = ts;
     e.latestValue = value;
     e.latestQuality = quality;
+    e.staleSince = Number.NaN;
     if (quality === 'good') {
       e.lastGoodTs = ts;
       e.lastGoodValue = value;
@@ -138,10 +142,32 @@ export class LiveStore implements LiveView {
     this.entries.delete(instrumentId);
   }
 
+  /**
+   * The source of these instruments went away (a connector's peer died): their last values stay,
+   * shown as stale, until a newer reading arrives.
+   */
+  markStale(instrumentIds: readonly number[], at: number): void {
+    for (const id of instrumentIds) {
+      const e = this.entries.get(id);
+      if (e && !Number.isNaN(e.latestTs) && Number.isNaN(e.staleSince)) e.staleSince = at;
+    }
+  }
+
+  isStale(instrumentId: number): boolean {
+    const e = this.entries.get(instrumentId);
+    return e !== undefined && !Number.isNaN(e.staleSince);
+  }
+
   lastReading(instrumentId: number): LastReading | null {
     const e = this.entries.get(instrumentId);
     if (!e || Number.isNaN(e.latestTs)) return null;
-    return { timestamp: new Date(e.latestTs).toISOString(), value: e.latestValue, quality: e.latestQuality };
+    const r: LastReading = {
+      timestamp: new Date(e.latestTs).toISOString(),
+      value: e.latestValue,
+      quality: e.latestQuality,
+    };
+    if (!Number.isNaN(e.staleSince)) r.stale = true;
+    return r;
   }
 
   /** Event time of the instrument's newest reading, or null if none was ever seen. */

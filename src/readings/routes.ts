@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { MAX_OFFSET, Nullable, Page, Timestamp } from '../http/schemas.ts';
 import { DEFAULT_MAX_POINTS, getTrend } from './trends.ts';
 
-const TrendPointSchema = Type.Object({
+export const TrendPointSchema = Type.Object({
   timestamp: Type.String({ description: "the start of the point's bucket (raw points: the reading's time)" }),
   value: Type.Number({ description: 'mean of the good readings (fault and spike readings left out)' }),
   min: Type.Number(),
@@ -33,7 +33,7 @@ export const TrendSchema = Type.Object({
   }),
 });
 
-const LatestSchema = Type.Object({
+export const LatestSchema = Type.Object({
   instrument_id: Type.Integer(),
   tag: Type.String(),
   unit: Type.String(),

@@ -82,6 +82,19 @@ export const ReferenceStandardSchema = Type.Object({
   deleted_at: Nullable(Type.String()),
 });
 
+export const CreateStandardBody = StrictObject({ ...fields, ...uncertaintyFields });
+
+export const PatchStandardBody = StrictPatch(fields);
+
+export const CreateCertificateBody = StrictObject({
+  certificate_number: fields.certificate_number,
+  calibrated_on: DateOnly,
+  due_date: DateOnly,
+  ...uncertaintyFields,
+  issued_by: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  notes: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+});
+
 export const referenceStandardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const tags = ['reference standards'];
@@ -150,7 +163,7 @@ export const referenceStandardRoutes: FastifyPluginAsyncTypebox = async (app) =>
       config: { role: 'admin' },
       schema: {
         tags,
-        body: StrictObject({ ...fields, ...uncertaintyFields }),
+        body: CreateStandardBody,
         response: { 201: ReferenceStandardSchema },
       },
     },
@@ -171,7 +184,7 @@ export const referenceStandardRoutes: FastifyPluginAsyncTypebox = async (app) =>
           'edited: a change of certificate_number, calibrated_on or due_date is 409 ' +
           'reference_standard_certificate_immutable; record a new one with POST .../certificates.',
         params: IdParams,
-        body: StrictPatch(fields),
+        body: PatchStandardBody,
         response: { 200: ReferenceStandardSchema },
       },
     },
@@ -203,14 +216,7 @@ export const referenceStandardRoutes: FastifyPluginAsyncTypebox = async (app) =>
           'Records a new certificate (the standard was recalibrated): a new row that becomes current, with ' +
           'its expanded uncertainty. Calibrations keep the certificate in force on their day.',
         params: IdParams,
-        body: StrictObject({
-          certificate_number: fields.certificate_number,
-          calibrated_on: DateOnly,
-          due_date: DateOnly,
-          ...uncertaintyFields,
-          issued_by: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-          notes: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
-        }),
+        body: CreateCertificateBody,
         response: { 201: CertificateSchema },
       },
     },

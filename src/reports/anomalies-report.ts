@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { ALERT_STATUSES, ALERT_TYPES, SEVERITIES } from '../alerts/types.ts';
+import { Literals } from '../http/schemas.ts';
 import { parseJson } from '../shared/db-values.ts';
 import { HOUR_MS, mean, type ReportData, type Row, round } from './report-model.ts';
 import {
@@ -15,12 +16,10 @@ import { type BuildContext, reportHeader, summaryOf } from './report-queries.ts'
 /** What "anomaly and drift history" covers unless the caller names another alert type. */
 export const DEFAULT_ANOMALY_TYPES = ['drift', 'anomaly'] as const;
 
-const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
-
 export const anomaliesQuery = {
-  alert_type: Type.Optional(lit([...ALERT_TYPES, 'all'])),
-  severity: Type.Optional(lit(SEVERITIES)),
-  status: Type.Optional(lit([...ALERT_STATUSES, 'active'])),
+  alert_type: Type.Optional(Literals([...ALERT_TYPES, 'all'])),
+  severity: Type.Optional(Literals(SEVERITIES)),
+  status: Type.Optional(Literals([...ALERT_STATUSES, 'active'])),
   include_suppressed: Type.Optional(
     Type.Boolean({ description: 'also list alerts recorded inside a suppression window' }),
   ),

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { effectiveIntervalDays } from '../calibration/due-dates.ts';
+import type { ErrorPlot } from '../shared/pdf-charts.ts';
 import { signaturesFor } from '../signatures/signature-service.ts';
 import { walkSchedule } from './calibration-schedule.ts';
 import { DAY_MS, pct, type ReportData, type Row } from './report-model.ts';
@@ -287,7 +288,47 @@ export async function buildCalibrationReport(bc: BuildContext, q: CalibrationQue
       `Status: OVERDUE when the next due date is before the end of the period; Due soon within ${DUE_SOON_DAYS} days.`,
     ],
     landscape: true,
+    charts: [
+      {
+        key: 'errors',
+        kind: 'calibration_errors',
+        title: 'As-found and as-left error per test point',
+        caption:
+          'One plot per calibration in the period: error in % of span at each test point (labelled with its ' +
+          'reference value), as found (circles) and as left (squares), against the tolerance band. A point ' +
+          'outside the band is red.',
+        plots: errorPlots(history),
+      },
+    ],
   };
+}
+
+/** The chart cells of the calibration history: one per record, its points in test order. */
+function errorPlots(history: Row[]): ErrorPlot[] {
+  const plots: ErrorPlot[] = [];
+  let current: ErrorPlot | null = null;
+  let currentId: unknown = null;
+  for (const r of history) {
+    if (r.point === null) continue;
+    if (!current || r.calibration_id !== currentId) {
+      currentId = r.calibration_id;
+      const day = typeof r.performed_at === 'string' ? r.performed_at.slice(0, 10) : '';
+      current = {
+        title: `#${r.calibration_id} ${r.tag} ${day} ${r.result ? 'PASS' : 'FAIL'}`,
+        tolerance_pct: typeof r.tolerance_pct === 'number' ? r.tolerance_pct : null,
+        points: [],
+      };
+      plots.push(current);
+    }
+    const num = (v: unknown) => (typeof v === 'number' ? v : null);
+    const ref = num(r.reference_value);
+    current.points.push({
+      label: ref === null ? String(r.point) : String(Number(ref.toPrecision(4))),
+      found: num(r.as_found_error_pct),
+      left: num(r.as_left_error_pct),
+    });
+  }
+  return plots;
 }
 
 function remarks(

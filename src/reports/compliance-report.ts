@@ -127,6 +127,7 @@ export async function buildComplianceReport(bc: BuildContext, q: ComplianceQuery
     { key: 'overdue', label: 'Overdue at end', kind: 'int' as const },
   ];
 
+  const byUnit = breakdown((a) => a.unit);
   return {
     ...reportHeader(
       bc,
@@ -156,7 +157,7 @@ export async function buildComplianceReport(bc: BuildContext, q: ComplianceQuery
         key: 'by_process_unit',
         title: 'Compliance by process unit',
         columns: groupColumns('Process unit'),
-        rows: breakdown((a) => a.unit),
+        rows: byUnit,
       },
       {
         key: 'by_criticality',
@@ -189,5 +190,23 @@ export async function buildComplianceReport(bc: BuildContext, q: ComplianceQuery
     },
     notes: COMPLIANCE_DEFINITION,
     landscape: true,
+    charts: [
+      {
+        key: 'by_process_unit',
+        kind: 'bars',
+        title: 'Compliance by process unit',
+        caption:
+          'Share of the instruments due for calibration in the period that were calibrated on or before ' +
+          'their due date, per process unit: green when every one was (100 %), red when any was late or is ' +
+          'outstanding. A unit with nothing due has no bar.',
+        plot: {
+          title: 'Calibration compliance, % of instruments due',
+          unit: '%',
+          max: 100,
+          target: 100,
+          bars: byUnit.map((r) => ({ label: r.group, value: r.compliance_pct })),
+        },
+      },
+    ],
   };
 }

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { type InstrumentHealth, instrumentHealth } from '../dashboard/instrument-health.ts';
-import { mean, type ReportData, type Row, round } from './report-model.ts';
+import { DAY_MS, HOUR_MS, mean, type ReportData, type Row, round } from './report-model.ts';
 import {
   filterEntry,
   type PeriodInput,
@@ -9,7 +9,7 @@ import {
   type ScopeInput,
   scopeConditions,
 } from './report-params.ts';
-import { type BuildContext, reportHeader, summaryOf } from './report-queries.ts';
+import { type BuildContext, loadTrends, reportHeader, summaryOf } from './report-queries.ts';
 
 export const HEALTH_BANDS = [
   { band: 'good', label: 'Good', min: 80 },
@@ -87,6 +87,30 @@ export async function buildHealthStatusReport(bc: BuildContext, q: HealthQuery):
     calibration_overdue: c.calibration_overdue,
     deductions: deductions(c),
   }));
+
+  const trendTo = bc.now.getTime();
+  const trendFrom = trendTo - TREND_DAYS * DAY_MS;
+  const trends = await loadTrends(
+    bc.db,
+    cards.map((c) => c.id),
+    trendFrom,
+    trendTo,
+    TREND_BUCKET_MS,
+  );
+  const limits = new Map(
+    (cards.length
+      ? await bc.db
+          .selectFrom('instruments')
+          .select(['id', 'alarm_low_warning', 'alarm_high_warning'])
+          .where(
+            'id',
+            'in',
+            cards.map((c) => c.id),
+          )
+          .execute()
+      : []
+    ).map((r) => [r.id, r]),
+  );
 
   const byUnit = new Map<string, InstrumentHealth[]>();
   for (const c of cards) {
@@ -177,8 +201,30 @@ export async function buildHealthStatusReport(bc: BuildContext, q: HealthQuery):
         'alert. ML: an open anomaly alert, or "no model" when none is active. Quality: of the latest reading.',
     ],
     landscape: true,
+    charts: [
+      {
+        key: 'trends',
+        kind: 'trends',
+        title: `${TREND_DAYS}-day trend by instrument`,
+        caption:
+          `Mean of each ${TREND_BUCKET_MS / HOUR_MS} h (line) and its minimum to maximum (band) over the last ` +
+          `${TREND_DAYS} days, from the hourly readings; dashed lines are the warning limits.`,
+        plots: cards.map((c) => ({
+          title: `${c.tag}  health ${c.health_score}`,
+          unit: c.unit,
+          from: trendFrom,
+          to: trendTo,
+          points: trends.get(c.id) ?? [],
+          low: limits.get(c.id)?.alarm_low_warning ?? null,
+          high: limits.get(c.id)?.alarm_high_warning ?? null,
+        })),
+      },
+    ],
   };
 }
+
+const TREND_DAYS = 30;
+const TREND_BUCKET_MS = 6 * HOUR_MS;
 
 function deductions(c: InstrumentHealth): string | null {
   const labels: [keyof InstrumentHealth['health_parts'], string][] = [

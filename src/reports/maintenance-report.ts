@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Literals } from '../http/schemas.ts';
 import { MAINTENANCE_ACTION_TYPES } from '../maintenance/maintenance-records.ts';
 import { mean, type ReportData, type Row, round } from './report-model.ts';
 import {
@@ -12,7 +13,7 @@ import {
 import { type BuildContext, reportHeader, summaryOf } from './report-queries.ts';
 
 export const maintenanceQuery = {
-  action_type: Type.Optional(Type.Union(MAINTENANCE_ACTION_TYPES.map((t) => Type.Literal(t)))),
+  action_type: Type.Optional(Literals(MAINTENANCE_ACTION_TYPES)),
 };
 
 export type MaintenanceQuery = PeriodInput & ScopeInput & { action_type?: string };

@@ -1,8 +1,23 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
-import { formatCell, formatDateTime, formatFigure } from './format.ts';
-import { COPPER, GREEN, GREY, INK, MARGIN, NAVY, pdfBytes, RED, RULE, ZEBRA } from './pdf-style.ts';
-import { type Column, PRODUCT_NAME, type ReportData, type ReportTable, type Row } from './report-model.ts';
+import { formatDateTime } from '../shared/local-time.ts';
+import { drawReportChart } from '../shared/pdf-charts.ts';
+import {
+  COPPER,
+  GREEN,
+  GREY,
+  INK,
+  MARGIN,
+  NAVY,
+  PRODUCT_NAME,
+  pdfBytes,
+  pdfSafe,
+  RED,
+  RULE,
+  ZEBRA,
+} from '../shared/pdf-style.ts';
+import { formatCell, formatFigure } from './format.ts';
+import type { Column, ReportData, ReportTable, Row } from './report-model.ts';
 
 // The PDF rendering of a report: a document a quality manager can sign. Header on every page
 // (product, plant, report title, period), the report's particulars, summary figures, the tables
@@ -23,41 +38,6 @@ export interface PdfOptions {
   timeZone: string;
   /** Fraction of rows drawn, 0-1. */
   onProgress?: (p: number) => void;
-}
-
-// Standard fonts speak WinAnsi; map what they lack to readable ASCII rather than dropping it.
-const REPLACEMENTS: Record<string, string> = {
-  '≤': '<=',
-  '≥': '>=',
-  '≠': '!=',
-  σ: 'sigma',
-  Σ: 'Sigma',
-  Δ: 'delta',
-  '−': '-',
-  '→': '->',
-  '←': '<-',
-  '✓': 'ok',
-  '✗': 'x',
-  '\t': ' ',
-};
-const WIN_ANSI_EXTRA = new Set([...'€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ']);
-
-export function pdfSafe(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!;
-    if (
-      ch === '\n' ||
-      (code >= 0x20 && code < 0x7f) ||
-      (code >= 0xa0 && code <= 0xff) ||
-      WIN_ANSI_EXTRA.has(ch)
-    ) {
-      out += ch;
-    } else {
-      out += REPLACEMENTS[ch] ?? (code < 0x20 ? ' ' : '?');
-    }
-  }
-  return out;
 }
 
 interface Layout {
@@ -103,6 +83,9 @@ export async function renderPdf(report: ReportData, opts: PdfOptions): Promise<B
 
   y = drawTitleBlock(doc, report, tz, L, y);
   y = drawSummary(doc, report, tz, L, y);
+  for (const chart of report.charts ?? []) {
+    y = await drawReportChart(doc, chart, L, y, () => newPage(doc, L));
+  }
 
   const tables = [...report.sections, report.main];
   const totalRows = Math.max(
@@ -239,18 +222,19 @@ function alignOf(c: Column): PreparedColumn['align'] {
   }
 }
 
-async function drawTable(
-  doc: Doc,
-  table: ReportTable,
-  tz: string,
-  L: Layout,
-  y0: number,
-  progress: (rows: number) => void,
-): Promise<number> {
+/** How one table is laid out: its printed columns, font size, line and header heights. */
+interface TableLayout {
+  columns: PreparedColumn[];
+  fontSize: number;
+  lineH: number;
+  headerHeight: number;
+}
+
+function layoutTable(doc: Doc, table: ReportTable, L: Layout): TableLayout {
   const cols = table.columns.filter((c) => c.pdf !== false);
   const total = cols.reduce((n, c) => n + (c.width ?? 1), 0);
   let x = L.left;
-  const prepared: PreparedColumn[] = cols.map((c) => {
+  const columns: PreparedColumn[] = cols.map((c) => {
     const w = (L.width * (c.width ?? 1)) / total;
     const p = { col: c, x, w, align: alignOf(c) };
     x += w;
@@ -259,35 +243,115 @@ async function drawTable(
   const fontSize = cols.length > 12 ? 7 : cols.length > 8 ? 7.5 : 8.5;
   doc.fontSize(fontSize);
   const lineH = doc.font('Helvetica').currentLineHeight(true);
+  doc.font('Helvetica-Bold').fontSize(fontSize);
+  let h = lineH;
+  for (const p of columns) {
+    h = Math.max(h, doc.heightOfString(pdfSafe(p.col.label), { width: p.w - 2 * CELL_PAD_X }));
+  }
+  return { columns, fontSize, lineH, headerHeight: h + 2 * CELL_PAD_Y + 1 };
+}
 
-  const headerHeight = (() => {
-    doc.font('Helvetica-Bold').fontSize(fontSize);
-    let h = lineH;
-    for (const p of prepared) {
-      h = Math.max(h, doc.heightOfString(pdfSafe(p.col.label), { width: p.w - 2 * CELL_PAD_X }));
+function drawTableHeader(doc: Doc, t: TableLayout, L: Layout, y: number): number {
+  doc.rect(L.left, y, L.width, t.headerHeight).fill(NAVY);
+  doc.font('Helvetica-Bold').fontSize(t.fontSize).fillColor('#ffffff');
+  for (const p of t.columns) {
+    doc.text(pdfSafe(p.col.label), p.x + CELL_PAD_X, y + CELL_PAD_Y + 0.5, {
+      width: p.w - 2 * CELL_PAD_X,
+      align: p.align,
+    });
+  }
+  return y + t.headerHeight;
+}
+
+/** The title line and header row of a table carried over to a new page. */
+function continueTable(doc: Doc, table: ReportTable, t: TableLayout, L: Layout): number {
+  const y = newPage(doc, L);
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(8.5)
+    .fillColor(GREY)
+    .text(pdfSafe(`${table.title} (continued)`), L.left, y, { lineBreak: false });
+  return drawTableHeader(doc, t, L, y + 13);
+}
+
+function cellTexts(row: Row, t: TableLayout, tz: string): string[] {
+  return t.columns.map((p) => {
+    const text = pdfSafe(
+      formatCell(row[p.col.key] ?? null, p.col.kind, p.col.decimals, { timeZone: tz, target: 'pdf' }),
+    );
+    return p.col.words ? text.replace(/_/g, ' ') : text;
+  });
+}
+
+/** A row's height: its tallest wrapped cell (capped), group cells counted only where they show. */
+function rowHeight(doc: Doc, t: TableLayout, texts: string[], showGroupCells: boolean): number {
+  doc.font('Helvetica').fontSize(t.fontSize);
+  let h = t.lineH;
+  for (const [k, p] of t.columns.entries()) {
+    if (p.col.group && !showGroupCells) continue;
+    const avail = p.w - 2 * CELL_PAD_X;
+    if (doc.widthOfString(texts[k]) > avail || texts[k].includes('\n')) {
+      h = Math.max(h, Math.min(doc.heightOfString(texts[k], { width: avail }), t.lineH * MAX_CELL_LINES));
     }
-    return h + 2 * CELL_PAD_Y + 1;
-  })();
+  }
+  return h + 2 * CELL_PAD_Y;
+}
 
-  const drawHeader = (yy: number) => {
-    doc.rect(L.left, yy, L.width, headerHeight).fill(NAVY);
-    doc.font('Helvetica-Bold').fontSize(fontSize).fillColor('#ffffff');
-    for (const p of prepared) {
-      doc.text(pdfSafe(p.col.label), p.x + CELL_PAD_X, yy + CELL_PAD_Y + 0.5, {
-        width: p.w - 2 * CELL_PAD_X,
-        align: p.align,
-      });
+/**
+ * The height a group (one calibration's points) starting at row `i` needs, so a group that would
+ * start at the foot of a page moves whole to the next one; a group taller than half a page does not.
+ */
+function groupHeight(table: ReportTable, i: number, rowH: number, t: TableLayout, L: Layout): number {
+  const by = table.groupBy as string;
+  let n = 1;
+  while (i + n < table.rows.length && table.rows[i + n][by] === table.rows[i][by]) n++;
+  const h = rowH + (n - 1) * (t.lineH + 2 * CELL_PAD_Y);
+  return h > (L.bottom - L.top) / 2 ? rowH : h;
+}
+
+/** One row: zebra band, a rule above a new group, the cells (verdicts in colour), a rule below. */
+function drawRow(
+  doc: Doc,
+  t: TableLayout,
+  L: Layout,
+  texts: string[],
+  y: number,
+  rowH: number,
+  o: { showGroup: boolean; zebra: boolean; groupRule: boolean },
+) {
+  if (o.zebra) doc.rect(L.left, y, L.width, rowH).fill(ZEBRA);
+  if (o.groupRule) doc.moveTo(L.left, y).lineTo(L.right, y).lineWidth(0.6).strokeColor('#8a96a3').stroke();
+  for (const [k, p] of t.columns.entries()) {
+    if (p.col.group && !o.showGroup) continue;
+    const text = texts[k];
+    if (text === '–' && p.align !== 'left') {
+      drawCell(doc, text, p, y, GREY, false, t.lineH, rowH);
+      continue;
     }
-    return yy + headerHeight;
-  };
+    const bad =
+      text === 'FAIL' || text === 'OVERDUE' || (p.col.kind === 'yesno' && isBadYes(p.col.key, text));
+    const good = text === 'PASS';
+    drawCell(doc, text, p, y, bad ? RED : good ? GREEN : INK, bad || good, t.lineH, rowH);
+  }
+  doc
+    .moveTo(L.left, y + rowH)
+    .lineTo(L.right, y + rowH)
+    .lineWidth(0.25)
+    .strokeColor(RULE)
+    .stroke();
+}
 
-  let y = sectionTitle(
-    doc,
-    `${table.title}${table.rows.length ? `  (${table.rows.length})` : ''}`,
-    L,
-    y0,
-    headerHeight + lineH * 2,
-  );
+async function drawTable(
+  doc: Doc,
+  table: ReportTable,
+  tz: string,
+  L: Layout,
+  y0: number,
+  progress: (rows: number) => void,
+): Promise<number> {
+  const t = layoutTable(doc, table, L);
+  const count = table.rows.length ? `  (${table.rows.length})` : '';
+  let y = sectionTitle(doc, `${table.title}${count}`, L, y0, t.headerHeight + t.lineH * 2);
   if (table.rows.length === 0) {
     doc
       .font('Helvetica-Oblique')
@@ -296,14 +360,7 @@ async function drawTable(
       .text('No records for this period and these filters.', L.left, y, { lineBreak: false });
     return y + 22;
   }
-  y = drawHeader(y);
-
-  const cellText = (row: Row, p: PreparedColumn) => {
-    const text = pdfSafe(
-      formatCell(row[p.col.key] ?? null, p.col.kind, p.col.decimals, { timeZone: tz, target: 'pdf' }),
-    );
-    return p.col.words ? text.replace(/_/g, ' ') : text;
-  };
+  y = drawTableHeader(doc, t, L, y);
 
   let prevGroup: unknown;
   let groupIndex = -1;
@@ -313,66 +370,19 @@ async function drawTable(
     const groupKey = table.groupBy ? row[table.groupBy] : i;
     const newGroup = i === 0 || groupKey !== prevGroup;
     if (newGroup) groupIndex++;
-
-    doc.font('Helvetica').fontSize(fontSize);
-    const texts = prepared.map((p) => cellText(row, p));
-    const measure = (showGroupCells: boolean) => {
-      let h = lineH;
-      for (const [k, p] of prepared.entries()) {
-        if (p.col.group && !showGroupCells) continue;
-        const avail = p.w - 2 * CELL_PAD_X;
-        if (doc.widthOfString(texts[k]) > avail || texts[k].includes('\n')) {
-          h = Math.max(h, Math.min(doc.heightOfString(texts[k], { width: avail }), lineH * MAX_CELL_LINES));
-        }
-      }
-      return h + 2 * CELL_PAD_Y;
-    };
-    let rowH = measure(newGroup || firstOnPage);
-    // A group (one calibration's points) that would start at the foot of a page moves whole to the
-    // next one, when it fits there.
-    let groupH = rowH;
-    if (table.groupBy && newGroup && !firstOnPage) {
-      let n = 1;
-      while (i + n < table.rows.length && table.rows[i + n][table.groupBy] === groupKey) n++;
-      groupH = rowH + (n - 1) * (lineH + 2 * CELL_PAD_Y);
-      if (groupH > (L.bottom - L.top) / 2) groupH = rowH;
-    }
+    const texts = cellTexts(row, t, tz);
+    let rowH = rowHeight(doc, t, texts, newGroup || firstOnPage);
+    const groupH = table.groupBy && newGroup && !firstOnPage ? groupHeight(table, i, rowH, t, L) : rowH;
     if (y + Math.max(rowH, groupH) > L.bottom) {
-      y = newPage(doc, L);
-      doc
-        .font('Helvetica-Bold')
-        .fontSize(8.5)
-        .fillColor(GREY)
-        .text(pdfSafe(`${table.title} (continued)`), L.left, y, { lineBreak: false });
-      y = drawHeader(y + 13);
+      y = continueTable(doc, table, t, L);
       firstOnPage = true;
-      doc.font('Helvetica').fontSize(fontSize);
-      rowH = measure(true);
+      rowH = rowHeight(doc, t, texts, true);
     }
-    const showGroup = newGroup || firstOnPage;
-
-    if ((table.groupBy ? groupIndex : i) % 2 === 1) doc.rect(L.left, y, L.width, rowH).fill(ZEBRA);
-    if (table.groupBy && newGroup && !firstOnPage) {
-      doc.moveTo(L.left, y).lineTo(L.right, y).lineWidth(0.6).strokeColor('#8a96a3').stroke();
-    }
-    for (const [k, p] of prepared.entries()) {
-      if (p.col.group && !showGroup) continue;
-      const text = texts[k];
-      if (text === '–' && p.align !== 'left') {
-        drawCell(doc, text, p, y, GREY, false, lineH, rowH);
-        continue;
-      }
-      const bad =
-        text === 'FAIL' || text === 'OVERDUE' || (p.col.kind === 'yesno' && isBadYes(p.col.key, text));
-      const good = text === 'PASS';
-      drawCell(doc, text, p, y, bad ? RED : good ? GREEN : INK, bad || good, lineH, rowH);
-    }
-    doc
-      .moveTo(L.left, y + rowH)
-      .lineTo(L.right, y + rowH)
-      .lineWidth(0.25)
-      .strokeColor(RULE)
-      .stroke();
+    drawRow(doc, t, L, texts, y, rowH, {
+      showGroup: newGroup || firstOnPage,
+      zebra: (table.groupBy ? groupIndex : i) % 2 === 1,
+      groupRule: Boolean(table.groupBy) && newGroup && !firstOnPage,
+    });
     y += rowH;
     prevGroup = groupKey;
     firstOnPage = false;

@@ -1,8 +1,8 @@
+import type { ReportChart } from '../shared/pdf-charts.ts';
+
+export type { ReportChart };
 // The one shape every report builder returns. JSON, CSV and PDF are three renderings of it, so a
 // figure printed on the PDF is the figure in the JSON and the CSV.
-
-/** The product name printed on every page (http/app.ts APP_TITLE; kept here so the PDF worker thread need not load the HTTP stack). */
-export const PRODUCT_NAME = 'The Copperbelt University CMMS';
 
 export const REPORT_KEYS = [
   'calibration',
@@ -96,6 +96,8 @@ export interface ReportData {
   notes: string[];
   /** Print in landscape (wide tables). */
   landscape: boolean;
+  /** Pictures printed in the PDF after the summary (vector drawings; not in the CSV). */
+  charts?: ReportChart[];
 }
 
 export function totalRows(r: ReportData): number {

@@ -2,14 +2,12 @@ import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { Type } from 'typebox';
 import type { DB } from '../db/schema.ts';
 import { DATE_OR_TIME } from '../http/request-validation.ts';
-import { Id, MAX_OFFSET } from '../http/schemas.ts';
+import { Id, Literals, MAX_OFFSET } from '../http/schemas.ts';
 import { CRITICALITIES, INSTRUMENT_TYPES } from '../instruments/schemas.ts';
 import { ValidationError } from '../shared/errors.ts';
 import { type CellValue, DAY_MS, type ReportPeriod } from './report-model.ts';
 
 // Query pieces shared by every report: the period, the instrument scope and the export switches.
-
-const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 
 const DATE_OR_TIME_PATTERN =
   '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}:?\\d{2})?)?$';
@@ -35,8 +33,8 @@ export const scopeQuery = {
   process_unit_id: Type.Optional(Id),
   instrument_id: Type.Optional(Id),
   tag: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'instrument tag' })),
-  instrument_type: Type.Optional(lit(INSTRUMENT_TYPES)),
-  criticality: Type.Optional(lit(CRITICALITIES)),
+  instrument_type: Type.Optional(Literals(INSTRUMENT_TYPES)),
+  criticality: Type.Optional(Literals(CRITICALITIES)),
 };
 
 export const exportQuery = {

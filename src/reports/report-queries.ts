@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { countsForDueDate, inForce } from '../calibration/in-force.ts';
 import type { Config } from '../config.ts';
 import type { AnomalyView, LiveView, MonitorView } from '../context.ts';
@@ -129,4 +129,48 @@ export function summaryOf(
     summary_fields.push({ key, label, ...(kind ? { kind } : {}), ...(unit ? { unit } : {}) });
   }
   return { summary, summary_fields };
+}
+
+/**
+ * Trend of each instrument over [from, to) from the hourly tier, in buckets of `bucketMs` (a multiple
+ * of an hour): [bucket start, mean, min, max] over good readings, with the warning limits to draw.
+ * A few numbers per bucket, so a chart per instrument stays small for a large plant.
+ */
+export async function loadTrends(
+  db: Kysely<DB>,
+  instrumentIds: number[],
+  from: number,
+  to: number,
+  bucketMs: number,
+): Promise<Map<number, [number, number, number, number][]>> {
+  const out = new Map<number, [number, number, number, number][]>();
+  if (instrumentIds.length === 0) return out;
+  const wanted = new Set(instrumentIds);
+  let q = db
+    .selectFrom('readings_1h')
+    .select((eb) => [
+      'instrument_id',
+      sql<number>`bucket - (bucket % ${sql.lit(bucketMs)})`.as('b'),
+      sql<number>`sum(avg * count) / sum(count)`.as('avg'),
+      eb.fn.min('min').as('min'),
+      eb.fn.max('max').as('max'),
+    ])
+    .where('bucket', '>=', from)
+    .where('bucket', '<', to)
+    .where('count', '>', 0)
+    .groupBy(['instrument_id', sql`bucket - (bucket % ${sql.lit(bucketMs)})`])
+    .orderBy('instrument_id')
+    .orderBy('b');
+  // Past a few hundred ids the IN list costs more than reading the rows of the others and skipping them.
+  if (instrumentIds.length <= 500) q = q.where('instrument_id', 'in', instrumentIds);
+  for (const r of await q.execute()) {
+    if (!wanted.has(r.instrument_id)) continue;
+    let list = out.get(r.instrument_id);
+    if (!list) {
+      list = [];
+      out.set(r.instrument_id, list);
+    }
+    list.push([Number(r.b), Number(r.avg), Number(r.min), Number(r.max)]);
+  }
+  return out;
 }

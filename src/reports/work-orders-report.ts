@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { MAX_ID } from '../http/schemas.ts';
+import { Literals, MAX_ID } from '../http/schemas.ts';
 import { WORK_ORDER_PRIORITIES, WORK_ORDER_STATUSES, WORK_ORDER_TYPES } from '../work-orders/lifecycle.ts';
 import { DAY_MS, HOUR_MS, mean, pct, type ReportData, type Row, round } from './report-model.ts';
 import {
@@ -15,12 +15,10 @@ import { type BuildContext, reportHeader, summaryOf } from './report-queries.ts'
 /** Highest first, the order the SLA table lists them. */
 const PRIORITIES = [...WORK_ORDER_PRIORITIES].reverse();
 
-const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
-
 export const workOrdersQuery = {
-  type: Type.Optional(lit(WORK_ORDER_TYPES)),
-  status: Type.Optional(lit([...WORK_ORDER_STATUSES, 'active'])),
-  priority: Type.Optional(lit(WORK_ORDER_PRIORITIES)),
+  type: Type.Optional(Literals(WORK_ORDER_TYPES)),
+  status: Type.Optional(Literals([...WORK_ORDER_STATUSES, 'active'])),
+  priority: Type.Optional(Literals(WORK_ORDER_PRIORITIES)),
   assigned_to: Type.Optional(
     Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'user id of the assignee' }),
   ),

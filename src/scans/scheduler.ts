@@ -1,12 +1,17 @@
-import { refreshAllPredictedIntervals } from '../calibration/interval-service.ts';
-import { type OverdueScanResult, scanCalibrationOverdue } from '../calibration/overdue-scan.ts';
 import type { AppContext } from '../context.ts';
+import { refreshAllPredictedIntervals } from '../instruments/predicted-interval.ts';
 import { AfterCommit } from '../notifications/after-commit.ts';
+import { CalibrationDueCheck } from '../planning/due-check.ts';
+import { raiseCalibrationWorkAhead } from '../planning/lead-time-work.ts';
 import { scanPmPlans } from '../pm/pm-plan-service.ts';
 import { cmmsSettings } from '../settings/cmms-settings.ts';
 import { flagSlaBreaches } from '../work-orders/work-order-service.ts';
+import { type OverdueScanResult, scanCalibrationOverdue } from '../workflows/calibration-overdue-scan.ts';
 
-/** The calibration overdue scan and the PM schedule run hourly (and once at start). */
+/**
+ * The calibration overdue scan and the PM schedule run hourly (and once at start); a cheap check
+ * every CALIBRATION_DUE_CHECK_SECONDS runs the overdue scan as soon as a due time passes.
+ */
 export const CALIBRATION_SCAN_MS = 60 * 60_000;
 /** SLA breaches are flagged every 5 minutes: an urgent order's SLA is only a few hours. */
 export const SLA_SCAN_MS = 5 * 60_000;
@@ -15,6 +20,8 @@ export interface ScanSummary {
   at: string;
   predicted_intervals_changed: number;
   calibration: OverdueScanResult;
+  /** Calibration work orders raised CALIBRATION_LEAD_DAYS ahead of their due date. */
+  calibration_work_orders_ahead: number;
   pm_work_orders_created: number;
   sla_breaches_flagged: number;
 }
@@ -38,12 +45,16 @@ export async function runAllScans(ctx: Ctx, now: Date = ctx.clock.now()): Promis
     const calibration = await scanCalibrationOverdue(ctx.db, deps, (err, instrumentId) =>
       ctx.log.error({ err, instrumentId }, 'calibration overdue scan failed for an instrument'),
     );
+    const ahead = await raiseCalibrationWorkAhead(ctx.db, deps, (err, instrumentId) =>
+      ctx.log.error({ err, instrumentId }, 'raising calibration work ahead failed for an instrument'),
+    );
     const pm = await scanPmPlans(ctx.db, deps);
     const sla = await flagSlaBreaches(ctx.db, deps);
     return {
       at: now.toISOString(),
       predicted_intervals_changed: predicted,
       calibration,
+      calibration_work_orders_ahead: ahead,
       pm_work_orders_created: pm,
       sla_breaches_flagged: sla,
     };
@@ -108,13 +119,23 @@ export function startMaintenanceScheduler(ctx: SchedulerCtx): Scheduler {
     CALIBRATION_SCAN_MS,
   );
   const sla = setInterval(() => background('SLA scan', () => runSlaScan(ctx)), SLA_SCAN_MS);
+  // Between hourly scans, calibration_overdue is raised within a minute of a due time passing.
+  const dueCheck = new CalibrationDueCheck(ctx.clock.now());
+  const due = setInterval(() => {
+    if (stopped) return;
+    ctx.leases
+      .runExclusive(MAINTENANCE_LEASE, () => serialized(ctx, () => dueCheck.run(ctx)))
+      .catch((err) => ctx.log.error({ err }, 'calibration due check failed'));
+  }, ctx.config.planning.dueCheckSeconds * 1000);
   hourly.unref();
   sla.unref();
+  due.unref();
   return {
     async stop() {
       stopped = true;
       clearInterval(hourly);
       clearInterval(sla);
+      clearInterval(due);
       await queues.get(ctx);
     },
   };

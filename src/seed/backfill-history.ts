@@ -1,4 +1,5 @@
-// Seven days of readings for the demo plant, so every chart has data the moment the demo starts.
+// Thirty days of readings for the demo plant, so every chart has data the moment the demo starts:
+// raw readings for the last RAW_DAYS (the raw tier's retention), the downsampled tiers for all of it.
 // The values come from the live simulator's own signal and fault code (simulator/history.ts) on a
 // 60 s grid; the downsampled tiers are filled from the same readings with the bucket semantics
 // of the reading store (bucket = floor(ts / tier) * tier; avg, min, max, count over good readings,
@@ -7,7 +8,7 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { classifyReading } from '../detection/signal.ts';
 import type { Quality } from '../detection/types.ts';
-import { generateHistory, type ScheduledFault } from '../simulator/history.ts';
+import { generateHistory, type HistoryReading, type ScheduledFault } from '../simulator/history.ts';
 import { loadSimInstruments } from '../simulator/runtime.ts';
 
 const MINUTE = 60_000;
@@ -22,6 +23,10 @@ export const TIERS = [
 
 export interface BackfillOptions {
   days?: number;
+  /** Raw readings are written for the most recent days only (default 7, the raw retention). */
+  rawDays?: number;
+  /** Step of the history before the raw days (default 600 s): it only feeds the downsampled tiers. */
+  coarseStepSeconds?: number;
   stepSeconds?: number;
   /**
    * The most recent hours are written at this finer step (default 3 h at 2 s), so feature windows
@@ -41,6 +46,11 @@ export interface BackfillResult {
   to: string;
   /** Start of the fine-grained tail. */
   denseFrom: string;
+  /**
+   * The readings of the raw days again, in the same order (the generator is deterministic): for
+   * replays through the detectors. The coarse part before them is too sparse for the stuck detector.
+   */
+  replay: () => Generator<HistoryReading, void, undefined>;
 }
 
 interface Agg {
@@ -63,8 +73,20 @@ export function demoDrift(toMs: number): ScheduledFault {
 }
 
 /**
- * A frozen transmitter for three hours four days ago and a two-hour dropout two days ago, on
- * instruments that exist in the demo plant, and the drift of demoDrift() that the live simulator
+ * The drifts the live simulator continues: PT-202 (caught by its model group) and PT-401, the tank
+ * farm's header pressure, drifting 3 % of span a day from four days before the seed: its own CUSUM
+ * finds it in the history, with the drift rate the calibration interval prediction uses.
+ */
+export function demoDrifts(toMs: number): ScheduledFault[] {
+  return [
+    demoDrift(toMs),
+    { tag: 'PT-401', spec: { kind: 'drift', ratePctPerDay: 3 }, startMs: toMs - 4 * DAY },
+  ];
+}
+
+/**
+ * A frozen transmitter for three hours four days ago, a two-hour dropout two days ago and a
+ * burn-out nine days ago, on instruments that exist in the demo plant, and the drift of demoDrift() that the live simulator
  * continues.
  */
 export function demoEpisodes(
@@ -84,8 +106,15 @@ export function demoEpisodes(
       startMs: toMs - 2 * DAY,
     });
   }
-  const drift = demoDrift(toMs);
-  if (has(drift.tag) && drift.startMs > fromMs) out.push(drift);
+  // A level transmitter burns out (loop current 3.5 mA) for 40 minutes six days ago.
+  if (has('LT-402') && toMs - 6 * DAY > fromMs) {
+    out.push({
+      tag: 'LT-402',
+      spec: { kind: 'out_of_range', direction: 'low', durationSeconds: 40 * 60 },
+      startMs: toMs - 6 * DAY,
+    });
+  }
+  for (const drift of demoDrifts(toMs)) if (has(drift.tag) && drift.startMs > fromMs) out.push(drift);
   return out;
 }
 
@@ -95,7 +124,7 @@ export async function backfillHistory(
   now: Date,
   opts: BackfillOptions = {},
 ): Promise<BackfillResult> {
-  const days = opts.days ?? 7;
+  const days = opts.days ?? 30;
   const stepSeconds = opts.stepSeconds ?? 60;
   const stepMs = stepSeconds * 1000;
   const toMs = Math.floor(now.getTime() / stepMs) * stepMs;
@@ -112,8 +141,14 @@ export async function backfillHistory(
   const faults = (opts.faults ?? demoEpisodes)(instruments, fromMs, toMs);
   const denseFrom = Math.max(fromMs, toMs - (opts.denseHours ?? 3) * HOUR);
   const seed = opts.seed ?? 2026;
+  const rawFrom = toMs - (opts.rawDays ?? 7) * DAY;
+  // Before the raw days, a reading every 10 minutes is plenty for the hourly and daily tiers.
+  const coarseTo = Math.max(fromMs, Math.min(rawFrom, denseFrom));
+  const coarseStep = opts.coarseStepSeconds ?? 600;
   function* history() {
-    yield* generateHistory(instruments, fromMs, denseFrom, stepSeconds, seed, { faults });
+    if (coarseTo > fromMs)
+      yield* generateHistory(instruments, fromMs, coarseTo, coarseStep, seed, { faults });
+    yield* generateHistory(instruments, coarseTo, denseFrom, stepSeconds, seed, { faults });
     yield* generateHistory(instruments, denseFrom, toMs, opts.denseStepSeconds ?? 2, seed, { faults });
   }
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
@@ -141,7 +176,7 @@ export async function backfillHistory(
           ).quality
         : 'good';
       if (quality === 'good') lastGood.set(r.instrumentId, { ts: r.ts, value: r.value });
-      batch.push({ instrument_id: r.instrumentId, ts: r.ts, value: r.value, quality });
+      if (r.ts >= rawFrom) batch.push({ instrument_id: r.instrumentId, ts: r.ts, value: r.value, quality });
       for (const [k, tier] of TIERS.entries()) {
         let byBucket = tiers[k].get(r.instrumentId);
         if (!byBucket) {
@@ -198,6 +233,10 @@ export async function backfillHistory(
     from: new Date(fromMs).toISOString(),
     to: new Date(toMs).toISOString(),
     denseFrom: new Date(denseFrom).toISOString(),
+    replay: function* () {
+      yield* generateHistory(instruments, coarseTo, denseFrom, stepSeconds, seed, { faults });
+      yield* generateHistory(instruments, denseFrom, toMs, opts.denseStepSeconds ?? 2, seed, { faults });
+    },
   };
 }
 

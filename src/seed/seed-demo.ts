@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { recordCalibration } from '../calibration/calibration-service.ts';
+import { acknowledgeAlert, resolveAlert } from '../alerts/alert-service.ts';
 import type { DB } from '../db/schema.ts';
 import { createInstrument } from '../instruments/instrument-service.ts';
 import { recordMaintenance } from '../maintenance/maintenance-service.ts';
@@ -12,9 +12,12 @@ import { createReferenceStandard } from '../reference-standards/reference-standa
 import { type CmmsSettings, DEFAULT_CMMS_SETTINGS } from '../settings/cmms-settings.ts';
 import { SCHEDULED_FAULTS_KEY } from '../simulator/scheduled-faults.ts';
 import { createUser, findUserByEmployeeNumber } from '../users/user-service.ts';
-import { createWorkOrder, updateWorkOrder } from '../work-orders/work-order-service.ts';
-import { backfillHistory, demoDrift } from './backfill-history.ts';
+import { createWorkOrder, createWorkOrderFromAlert } from '../work-orders/work-order-service.ts';
+import { recordCalibration } from '../workflows/record-calibration.ts';
+import { updateWorkOrder } from '../workflows/update-work-order.ts';
+import { backfillHistory, demoDrift, demoDrifts } from './backfill-history.ts';
 import { DEMO_INSTRUMENTS, DEMO_PROCESS_UNITS, DEMO_REFERENCE_STANDARDS } from './demo-instruments.ts';
+import { type ReplaySettings, replayDetectors } from './replay-detectors.ts';
 
 const DAY = 86_400_000;
 
@@ -46,6 +49,10 @@ export async function seedDemo(
   log: (m: string) => void = () => {},
   settings: CmmsSettings = DEFAULT_CMMS_SETTINGS,
   windows: WindowSettings = { featureWindowSeconds: 60, cusumWindowSeconds: 6 * 3600 },
+  detectors: ReplaySettings = {
+    defaults: { cusumK: 0.5, cusumH: 5, stuckSensorMinutes: 15 },
+    cusum: { windowSeconds: windows.cusumWindowSeconds, warmupWindows: 8 },
+  },
 ): Promise<SeedResult> {
   const existing = await db.selectFrom('instruments').select('id').limit(1).executeTakeFirst();
   if (existing) return { seeded: false, instruments: 0, users: [] };
@@ -103,6 +110,7 @@ export async function seedDemo(
       null,
       { ...input, process_unit_id: unitIds.get(unit_name) ?? null },
       registered,
+      new AfterCommit(),
     );
     n++;
     instruments.push(inst);
@@ -119,6 +127,10 @@ export async function seedDemo(
   );
   await seedBaselines(db, history.denseFrom, history.to, now, windows, log);
   await seedModelGroup(db, history, now, windows, log);
+  const t1 = performance.now();
+  await replayDetectors(db, history.replay(), detectors, now, log);
+  log(`detectors replayed over the history in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  await actOnAlerts(db, technicianIds, now, settings, log);
   return { seeded: true, instruments: n, users };
 }
 
@@ -139,7 +151,7 @@ async function seedBaselines(
     .executeTakeFirst();
   if (!admin) return;
   for (const tag of ['PT-101', 'TT-201', 'FT-301', 'LT-401']) {
-    await createBaseline(db, admin.id, { tag, start, end }, now, windows);
+    await createBaseline(db, admin.id, { tag, start, end }, now, windows, new AfterCommit());
   }
   log(`marked ${start} to ${end} as the reference baseline of PT-101, TT-201, FT-301 and LT-401`);
 }
@@ -177,7 +189,8 @@ async function seedModelGroup(
   const start = new Date(Date.parse(history.from) + 86_400_000).toISOString();
   const end = new Date(drift.startMs).toISOString();
   if (start >= end) return;
-  for (const tag of DEMO_GROUP) await createBaseline(db, admin.id, { tag, start, end }, now, windows);
+  for (const tag of DEMO_GROUP)
+    await createBaseline(db, admin.id, { tag, start, end }, now, windows, new AfterCommit());
   const at = now.toISOString();
   const group = await createGroup(
     db,
@@ -190,12 +203,14 @@ async function seedModelGroup(
       drift_window_seconds: 600,
     },
     at,
+    new AfterCommit(),
   );
-  const version = await trainGroup(db, admin.id, group.id, at);
+  const version = await trainGroup(db, admin.id, group.id, at, new AfterCommit());
+  const scheduled = JSON.stringify(demoDrifts(Date.parse(history.to)));
   await db
     .insertInto('system_state')
-    .values({ key: SCHEDULED_FAULTS_KEY, value: JSON.stringify([drift]), updated_at: at })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify([drift]), updated_at: at }))
+    .values({ key: SCHEDULED_FAULTS_KEY, value: scheduled, updated_at: at })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: scheduled, updated_at: at }))
     .execute();
   log(
     `model group "${group.name}" trained (v${version.version}) on ${start} to ${end}; ${drift.tag} drifts 4 %/day from ${end}`,
@@ -226,9 +241,12 @@ async function seedCalibrationHistory(
 ) {
   const span = inst.range_max - inst.range_min;
   const overdue = index % 7 === 3; // three demo instruments are past due
+  const dueThisWeek = index === 1; // and one falls due in four days
   const lastAgeDays = overdue
     ? inst.calibration_interval_days + 10 + index
-    : (index * 37) % Math.max(30, inst.calibration_interval_days - 20);
+    : dueThisWeek
+      ? inst.calibration_interval_days - 4
+      : (index * 37) % Math.max(30, inst.calibration_interval_days - 20);
   const dates = [
     lastAgeDays + inst.calibration_interval_days * 2,
     lastAgeDays + inst.calibration_interval_days,
@@ -416,22 +434,6 @@ async function seedMaintenanceWork(
     deps(ago(5.8)),
   );
 
-  const started = await createWorkOrder(
-    db,
-    null,
-    {
-      instrument_id: id('LT-402'),
-      title: 'Level reading frozen overnight',
-      description: 'Stuck-sensor alert at 02:00; check the radar antenna for condensation.',
-      type: 'corrective',
-      priority: 'high',
-      assigned_to: t2,
-      estimated_duration_minutes: 60,
-    },
-    deps(ago(0.5)),
-  );
-  await updateWorkOrder(db, tech(t2), started.id, { status: 'in_progress' }, deps(ago(0.4)));
-
   await createWorkOrder(
     db,
     null,
@@ -460,3 +462,114 @@ async function seedMaintenanceWork(
 }
 
 const round = (v: number) => Number(v.toFixed(4));
+
+/**
+ * What the plant's people did with the alerts the detectors found in the history: the stuck sensor
+ * acknowledged and a work order started on it; the burn-out repaired, its work order completed and
+ * the alert resolved; the drift given a calibration work order and left raised. Every step goes
+ * through the alert and work-order services, as the API would.
+ */
+async function actOnAlerts(
+  db: Kysely<DB>,
+  technicianIds: number[],
+  now: Date,
+  settings: CmmsSettings,
+  log: (m: string) => void,
+) {
+  const admin = await db
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'admin')
+    .orderBy('id')
+    .executeTakeFirst();
+  if (!admin) return;
+  const alerts = await db
+    .selectFrom('alert_records')
+    .innerJoin('instruments', 'instruments.id', 'alert_records.instrument_id')
+    .select([
+      'alert_records.id',
+      'alert_records.alert_type',
+      'alert_records.condition_key',
+      'alert_records.first_seen',
+      'instruments.tag',
+    ])
+    .where('alert_records.suppressed', '=', 0)
+    .orderBy('alert_records.first_seen')
+    .execute();
+  const find = (tag: string, type: string, condition?: string) =>
+    alerts.find(
+      (a) => a.tag === tag && a.alert_type === type && (!condition || a.condition_key === condition),
+    );
+  const [t1, t2] = technicianIds;
+  const tech = (userId: number) => ({ id: userId, role: 'technician' as const });
+  const after = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000);
+  const deps = (at: Date) => ({ now: at, settings, after: new AfterCommit() });
+  const done: string[] = [];
+
+  const stuck = find('TT-203', 'instrument_fault', 'stuck');
+  if (stuck) {
+    await acknowledgeAlert(db, t2, stuck.id, after(stuck.first_seen, 20).toISOString(), 'Checking on site');
+    const wo = await createWorkOrderFromAlert(
+      db,
+      admin.id,
+      {
+        alert_id: stuck.id,
+        assigned_to: t2,
+        description: 'Reading frozen: check the sensor and its wiring.',
+      },
+      deps(after(stuck.first_seen, 25)),
+    );
+    await updateWorkOrder(db, tech(t2), wo.id, { status: 'in_progress' }, deps(after(stuck.first_seen, 60)));
+    done.push(`stuck ${stuck.tag} acknowledged, WO #${wo.id} in progress`);
+  }
+  const burnout = find('LT-402', 'instrument_fault', 'signal_low');
+  if (burnout) {
+    const wo = await createWorkOrderFromAlert(
+      db,
+      admin.id,
+      { alert_id: burnout.id, assigned_to: t1, description: 'Loop current below 3.8 mA: sensor burn-out.' },
+      deps(after(burnout.first_seen, 10)),
+    );
+    await updateWorkOrder(
+      db,
+      tech(t1),
+      wo.id,
+      { status: 'in_progress' },
+      deps(after(burnout.first_seen, 30)),
+    );
+    await updateWorkOrder(
+      db,
+      tech(t1),
+      wo.id,
+      {
+        status: 'completed',
+        completion_notes:
+          'Corroded terminal in the junction box: cleaned, re-terminated, loop checked 4-20 mA.',
+        actual_duration_minutes: 50,
+        parts_used: '1 x terminal block',
+      },
+      deps(after(burnout.first_seen, 90)),
+    );
+    await resolveAlert(
+      db,
+      t1,
+      burnout.id,
+      'Burn-out was a corroded loop terminal; repaired under the linked work order.',
+      after(burnout.first_seen, 95).toISOString(),
+      new AfterCommit(),
+    );
+    done.push(`burn-out ${burnout.tag} resolved, WO #${wo.id} completed`);
+  }
+  const drift = find('PT-401', 'drift') ?? find('PT-202', 'drift');
+  if (drift) {
+    const wo = await createWorkOrderFromAlert(
+      db,
+      admin.id,
+      { alert_id: drift.id, assigned_to: t1 },
+      deps(after(drift.first_seen, 30)),
+    );
+    done.push(`drift ${drift.tag} raised, calibration WO #${wo.id} open`);
+  }
+  log(`acted on the alerts the detectors found: ${done.join('; ') || 'none'}`);
+  void now;
+}

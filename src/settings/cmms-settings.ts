@@ -1,7 +1,6 @@
 import type { Config } from '../config.ts';
-import type { WorkOrderPriority } from '../work-orders/lifecycle.ts';
-
-export type SlaHours = Record<WorkOrderPriority, number>;
+/** Hours to complete a work order, by its priority (SLA_HOURS_*). */
+export type SlaHours = Config['slaHours'];
 
 /** The settings the CMMS services need from the configuration (config.ts documents each). */
 export interface CmmsSettings {
@@ -12,6 +11,10 @@ export interface CmmsSettings {
   publicUrl: string | null;
   /** Alarms out of service while a work order is in progress (ALERT_OUT_OF_SERVICE_DURING_WORK). */
   outOfServiceDuringWork: boolean;
+  /** Days before a PM plan falls due that its work order is raised (PM_LEAD_DAYS). */
+  pmLeadDays: number;
+  /** Days before a calibration falls due that its work order is raised (CALIBRATION_LEAD_DAYS). */
+  calibrationLeadDays: number;
 }
 
 export const cmmsSettings = (config: Config): CmmsSettings => ({
@@ -19,6 +22,8 @@ export const cmmsSettings = (config: Config): CmmsSettings => ({
   suppressionMinutes: config.suppressionMinutes,
   publicUrl: config.publicUrl,
   outOfServiceDuringWork: config.alarms.outOfServiceDuringWork,
+  pmLeadDays: config.planning.pmLeadDays,
+  calibrationLeadDays: config.planning.calibrationLeadDays,
 });
 
 /** The configuration defaults, for callers without a Config (the CLI seed). */
@@ -27,9 +32,11 @@ export const DEFAULT_CMMS_SETTINGS: CmmsSettings = {
   suppressionMinutes: 60,
   publicUrl: null,
   outOfServiceDuringWork: false,
+  pmLeadDays: 14,
+  calibrationLeadDays: 14,
 };
 
 /** A work order is due its priority's SLA hours after it was raised. */
-export function slaDueDate(priority: WorkOrderPriority, fromIso: string, sla: SlaHours): string {
+export function slaDueDate(priority: keyof SlaHours, fromIso: string, sla: SlaHours): string {
   return new Date(Date.parse(fromIso) + sla[priority] * 3_600_000).toISOString();
 }

@@ -19,6 +19,7 @@ export const BRIDGED_EVENTS = [
   'model_group.changed',
   'alert.resolved',
   'gateway.changed',
+  'connector_source.changed',
 ] as const satisfies readonly (keyof DomainEvents)[];
 
 type Bridged = (typeof BRIDGED_EVENTS)[number];
@@ -46,6 +47,7 @@ export class EventBridge {
   private stopped = false;
   private readonly channel: string;
   private readonly forwarders = new Map<Bridged, (...args: unknown[]) => void>();
+  private readonly sending = new Set<Promise<void>>();
   received = 0;
   sent = 0;
 
@@ -105,12 +107,19 @@ export class EventBridge {
 
   private publish(event: Bridged, args: unknown[]): void {
     const message: Message = { origin: this.deps.origin, event, args };
-    sql`select pg_notify(${this.channel}, ${JSON.stringify(message)})`
+    const sending = sql`select pg_notify(${this.channel}, ${JSON.stringify(message)})`
       .execute(this.deps.db)
       .then(() => {
         this.sent++;
       })
-      .catch((err) => this.deps.log.warn({ err, event }, 'event bridge could not publish'));
+      .catch((err) => this.deps.log.warn({ err, event }, 'event bridge could not publish'))
+      .finally(() => this.sending.delete(sending));
+    this.sending.add(sending);
+  }
+
+  /** Resolves once every event emitted so far has been sent (a short-lived process, the CLI, waits for it). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.sending]);
   }
 
   private onNotification(payload: string | undefined): void {

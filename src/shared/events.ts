@@ -14,6 +14,8 @@ export interface DomainEvents {
   'alert.resolved': [alertId: number, instrumentId: number | null];
   /** A gateway's broker login was created, changed, disabled or deleted: the broker re-checks it. */
   'gateway.changed': [username: string];
+  /** A connector source was created, changed, enabled, disabled or deleted: the manager restarts it. */
+  'connector_source.changed': [sourceId: number];
 }
 
 export class EventBus extends EventEmitter<DomainEvents> {}

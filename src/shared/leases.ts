@@ -108,6 +108,35 @@ export class Leases {
     };
   }
 
+  /** Hands leases back at once (a survivor or a newcomer takes them without waiting for expiry). */
+  async release(names: readonly string[]): Promise<void> {
+    if (this.deps.dialect !== 'postgres' || names.length === 0) return;
+    await this.deps.db
+      .deleteFrom('leases')
+      .where('holder', '=', this.holder)
+      .where('name', 'in', names)
+      .execute();
+    for (const n of names) this.held.delete(n);
+  }
+
+  /** How many unexpired leases have names starting with `prefix` (1 on SQLite: one process). */
+  async countHeld(prefix: string): Promise<number> {
+    if (this.deps.dialect !== 'postgres') return 1;
+    const row = await sql<{ n: string | number }>`
+      select count(*) as n from leases where name like ${`${prefix}%`} and expires_at > now()`.execute(
+      this.deps.db,
+    );
+    return Number(row.rows[0]?.n ?? 0);
+  }
+
+  /** Deletes leases under `prefix` that expired over an hour ago (per-process names pile up otherwise). */
+  async purgeExpired(prefix: string): Promise<void> {
+    if (this.deps.dialect !== 'postgres') return;
+    await sql`delete from leases where name like ${`${prefix}%`} and expires_at < now() - interval '1 hour'`.execute(
+      this.deps.db,
+    );
+  }
+
   /** Takes a free or expired lease ('taken'), renews our own ('renewed'), or finds another holder's. */
   acquire(name: string): Promise<'taken' | 'renewed' | 'none'> {
     const run = (this.chains.get(name) ?? Promise.resolve()).then(() => this.query(name));

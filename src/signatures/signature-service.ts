@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
-import { verifyPassword } from '../auth/passwords.ts';
 import type { DB, Role } from '../db/schema.ts';
 import { bool, canonicalJson } from '../shared/db-values.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../shared/errors.ts';
+import { verifyPassword } from '../users/passwords.ts';
 
 // Electronic signatures in the 21 CFR Part 11 sense: the signer re-enters the password, picks what
 // the signature means (performed, reviewed, approved), and the record keeps who, when, the meaning

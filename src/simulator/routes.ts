@@ -8,7 +8,7 @@ import type { SimulatorRuntime } from './runtime.ts';
 
 const FaultKindSchema = Type.Union(FAULT_KINDS.map((k) => Type.Literal(k)));
 
-const FaultStatusSchema = Type.Object({
+export const FaultStatusSchema = Type.Object({
   tag: Type.String(),
   kind: Type.String(),
   params: Type.Record(Type.String(), Type.Unknown()),
@@ -16,7 +16,7 @@ const FaultStatusSchema = Type.Object({
   ends_at: Nullable(Type.String()),
 });
 
-const StatusSchema = Type.Object({
+export const StatusSchema = Type.Object({
   running: Type.Boolean(),
   connected: Type.Boolean(),
   broker: Type.String(),
@@ -38,6 +38,10 @@ const FaultParamFields = Object.fromEntries(
     ),
   ]),
 );
+
+// Every parameter of any kind is declared here (unknown fields are a 400); which ones suit
+// the kind, parseFaultSpec checks and names a bad field.
+export const InjectFaultBody = StrictObject({ tag: Tag, kind: FaultKindSchema, ...FaultParamFields });
 
 export const simulatorRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -99,9 +103,7 @@ export const simulatorRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         description:
           'Injects a fault from now: `{ tag, kind, ...params }`. Kinds and parameters: drift (ratePctPerDay | ratePerDay), bias (offset | offsetPct), stuck [value], spike [magnitude | magnitudePct] [intervalSeconds], out_of_range [direction low|high] [mA], dropout, oscillation periodSeconds [amplitude | amplitudePct]; every kind takes durationSeconds.',
-        // Every parameter of any kind is declared here (unknown fields are a 400); which ones suit
-        // the kind, parseFaultSpec checks and names a bad field.
-        body: StrictObject({ tag: Tag, kind: FaultKindSchema, ...FaultParamFields }),
+        body: InjectFaultBody,
         response: { 201: FaultStatusSchema },
       },
     },

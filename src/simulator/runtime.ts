@@ -99,6 +99,8 @@ export interface SimulatorRuntimeDeps {
   broker: () => BrokerTarget;
   topicPrefix: string;
   now: () => Date;
+  /** Publish Sparkplug B as this edge node instead of JSON readings (SIMULATOR_SPARKPLUG). */
+  sparkplug?: { group: string; node: string } | null;
 }
 
 export interface StartOptions {
@@ -216,6 +218,7 @@ export class SimulatorRuntime {
       topicPrefix: this.deps.topicPrefix,
       logger: this.deps.log,
       clock: () => this.deps.now().getTime(),
+      ...(this.deps.sparkplug ? { sparkplug: this.deps.sparkplug } : {}),
     });
     for (const f of old?.status().faults ?? []) {
       try {

@@ -2,6 +2,7 @@
 // One scheduler timer serves all instruments (a timer per instrument does not scale to thousands),
 // and the connection retries with exponential back-off so a missing broker never crashes the app.
 import mqtt, { type MqttClient } from 'mqtt';
+import { type EdgeMetricValue, SparkplugEdgeNode } from '../connectors/sparkplug/edge-node.ts';
 import { UnknownTagError } from './errors.ts';
 import { type FaultKind, faultParams, parseFaultSpec } from './fault-spec.ts';
 import { type ActiveFault, InstrumentFaults } from './faults.ts';
@@ -47,6 +48,12 @@ export interface SimulatorOptions {
   maxInFlight?: number;
   /** Event-time source (epoch ms); tests inject one. */
   clock?: () => number;
+  /**
+   * Publish as a Sparkplug B edge node (SIMULATOR_SPARKPLUG=true) instead of plain JSON: NBIRTH with
+   * every instrument as a metric named by its tag, NDATA by alias, NDEATH as the will, and a new
+   * birth when the host asks for one (NCMD Node Control/Rebirth).
+   */
+  sparkplug?: { group: string; node: string };
 }
 
 export interface SimulatorFaultStatus {
@@ -118,6 +125,9 @@ export class Simulator {
   private published = 0;
   private skipped = 0;
   private inFlight = 0;
+  private readonly edge: SparkplugEdgeNode | null;
+  /** Last value published per tag (a Sparkplug birth carries every metric's current value). */
+  private readonly lastValues = new Map<string, number>();
 
   constructor(options: SimulatorOptions) {
     const rateMultiplier = options.rateMultiplier ?? 1;
@@ -133,6 +143,9 @@ export class Simulator {
     };
     this.log = options.logger ?? noopLogger;
     this.clock = options.clock ?? Date.now;
+    this.edge = options.sparkplug
+      ? new SparkplugEdgeNode(options.sparkplug.group, options.sparkplug.node)
+      : null;
     this.setInstruments(options.instruments);
   }
 
@@ -261,6 +274,7 @@ export class Simulator {
   tick(): void {
     const now = this.clock();
     const client = this.client;
+    const metrics: EdgeMetricValue[] = [];
     for (const t of this.tracks.values()) {
       if (t.nextDue > now) continue;
       t.nextDue += t.intervalMs;
@@ -273,6 +287,11 @@ export class Simulator {
         continue;
       }
       const { tag, unit } = t.instrument;
+      this.lastValues.set(tag, value);
+      if (this.edge) {
+        metrics.push({ name: tag, value, ts: now });
+        continue;
+      }
       const payload = JSON.stringify({ tag, timestamp: new Date(now).toISOString(), value, unit });
       this.inFlight++;
       client.publish(`${this.opts.topicPrefix}/${tag}`, payload, { qos: 1 }, (err) => {
@@ -281,6 +300,28 @@ export class Simulator {
         else this.published++;
       });
     }
+    if (this.edge && metrics.length > 0 && client?.connected) {
+      const m = this.edge.data(metrics, now);
+      // Sparkplug data goes at QoS 0; a lost message shows as a sequence gap and a rebirth.
+      client.publish(m.topic, m.payload, { qos: 0 });
+      this.published += metrics.length;
+    }
+  }
+
+  /** The NBIRTH: every simulated instrument with its latest (or nominal) value. */
+  private publishBirth(client: MqttClient): void {
+    if (!this.edge) return;
+    const now = this.clock();
+    const metrics = [...this.tracks.values()].map((t) => ({
+      name: t.instrument.tag,
+      value:
+        this.lastValues.get(t.instrument.tag) ??
+        t.instrument.nominalValue ??
+        (t.instrument.rangeMin + t.instrument.rangeMax) / 2,
+      ts: now,
+    }));
+    const m = this.edge.birth(metrics, now);
+    client.publish(m.topic, m.payload, { qos: 0 });
   }
 
   private track(tag: string): Track {
@@ -330,13 +371,25 @@ export class Simulator {
       reconnectPeriod: 0,
       connectTimeout: 5_000,
       keepalive: 30,
+      ...(this.edge ? { will: { ...this.edge.nextWill(), qos: 1 as const, retain: false } } : {}),
     });
     this.client = client;
     let wasConnected = false;
     client.on('connect', () => {
       wasConnected = true;
       this.reconnectAttempt = 0;
+      const edge = this.edge;
+      if (edge) {
+        client.subscribe(edge.ncmdTopic, { qos: 0 });
+        this.publishBirth(client);
+      }
       this.log.info({ broker: redactUrl(this.opts.brokerUrl) }, 'simulator connected to broker');
+    });
+    client.on('message', (topic, payload) => {
+      if (this.edge && topic === this.edge.ncmdTopic && SparkplugEdgeNode.isRebirth(payload)) {
+        this.log.info({ node: this.edge.node }, 'simulator: Sparkplug rebirth requested');
+        this.publishBirth(client);
+      }
     });
     client.on('error', (err) => {
       // Repeated while the broker is down; only the first of an outage is worth a warning.

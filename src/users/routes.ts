@@ -5,6 +5,16 @@ import { IdParams, Nullable, Page, PageQuery, StrictObject } from '../http/schem
 import { CreateUserBody, PatchUserBody, RoleSchema, UserSchema } from './schemas.ts';
 import { createUser, getUser, listUsers, setPassword, toPublicUser, updateUser } from './user-service.ts';
 
+export const CreatedUserSchema = Type.Object({
+  user: UserSchema,
+  generated_password: Nullable(Type.String()),
+});
+
+export const PasswordResetSchema = Type.Object({
+  ok: Type.Boolean(),
+  generated_password: Nullable(Type.String()),
+});
+
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const now = () => ctx.clock.now().toISOString();
@@ -35,7 +45,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['users'],
         body: CreateUserBody,
-        response: { 201: Type.Object({ user: UserSchema, generated_password: Nullable(Type.String()) }) },
+        response: { 201: CreatedUserSchema },
       },
     },
     async (req, reply) => {
@@ -72,7 +82,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Optional(
           StrictObject({ password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) }),
         ),
-        response: { 200: Type.Object({ ok: Type.Boolean(), generated_password: Nullable(Type.String()) }) },
+        response: { 200: PasswordResetSchema },
       },
     },
     async (req) => {

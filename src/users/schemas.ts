@@ -23,7 +23,7 @@ export const CreateUserBody = StrictObject({
   full_name: Type.String({ minLength: 1, maxLength: 200 }),
   email: Type.Optional(Nullable(Email)),
   role: RoleSchema,
-  // The policy (auth/passwords.ts) checks length and the rest, with a message naming the rule.
+  // The policy (users/passwords.ts) checks length and the rest, with a message naming the rule.
   password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
 });
 

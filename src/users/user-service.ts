@@ -1,9 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
-import { checkPasswordPolicy, generatePassword, hashPassword } from '../auth/passwords.ts';
 import type { DB, Role, UserRow } from '../db/schema.ts';
 import { bool } from '../shared/db-values.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
+import { checkPasswordPolicy, generatePassword, hashPassword } from './passwords.ts';
 
 export interface PublicUser {
   id: number;
@@ -212,17 +212,7 @@ export async function setPassword(
   const passwordHash = await hashPassword(plain);
   await db.transaction().execute(async (trx) => {
     await getUser(trx, id);
-    await trx
-      .updateTable('users')
-      .set({
-        password_hash: passwordHash,
-        must_change_password: opts.mustChange ? 1 : 0,
-        password_changed_at: at,
-        token_version: sql`token_version + 1`,
-        updated_at: at,
-      })
-      .where('id', '=', id)
-      .execute();
+    await storePasswordHash(trx, id, passwordHash, opts.mustChange, at);
     await recordAudit(trx, { userId: actorId, action: opts.action, entityType: 'user', entityId: id, at });
   });
   return { generatedPassword: generated };
@@ -234,4 +224,30 @@ export async function countUsers(db: Kysely<DB>): Promise<number> {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(n);
+}
+
+/** Stores a new password hash and ends every token issued before, even one from this very second. */
+export async function storePasswordHash(
+  trx: Kysely<DB>,
+  id: number,
+  passwordHash: string,
+  mustChange: boolean,
+  at: string,
+) {
+  await trx
+    .updateTable('users')
+    .set({
+      password_hash: passwordHash,
+      must_change_password: mustChange ? 1 : 0,
+      password_changed_at: at,
+      token_version: sql`token_version + 1`,
+      updated_at: at,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A successful login's time. */
+export async function recordLogin(trx: Kysely<DB>, id: number, at: string) {
+  await trx.updateTable('users').set({ last_login_at: at }).where('id', '=', id).execute();
 }

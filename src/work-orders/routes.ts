@@ -1,24 +1,32 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { Id, IdParams, Nullable, Page, PageQuery, StrictObject, Timestamp } from '../http/schemas.ts';
+import {
+  Id,
+  IdParams,
+  Literals,
+  Nullable,
+  Page,
+  PageQuery,
+  StrictObject,
+  Timestamp,
+} from '../http/schemas.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
 import { cmmsSettings } from '../settings/cmms-settings.ts';
 import { InlineSignatureBody } from '../signatures/schemas.ts';
 import { auditingRefusals } from '../signatures/signature-service.ts';
+import { updateWorkOrder } from '../workflows/update-work-order.ts';
 import { WORK_ORDER_PRIORITIES, WORK_ORDER_STATUSES, WORK_ORDER_TYPES } from './lifecycle.ts';
 import {
   createWorkOrder,
   createWorkOrderFromAlert,
   getWorkOrder,
   listWorkOrders,
-  updateWorkOrder,
 } from './work-order-service.ts';
 
-const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
-const WoType = lit(WORK_ORDER_TYPES);
-const Priority = lit(WORK_ORDER_PRIORITIES);
-const Status = lit(WORK_ORDER_STATUSES);
+const WoType = Literals(WORK_ORDER_TYPES);
+const Priority = Literals(WORK_ORDER_PRIORITIES);
+const Status = Literals(WORK_ORDER_STATUSES);
 const Minutes = Type.Integer({ minimum: 0, maximum: 100_000 });
 
 export const WorkOrderSchema = Type.Object({
@@ -47,7 +55,9 @@ export const WorkOrderSchema = Type.Object({
   calibration_record_id: Nullable(Type.Integer()),
   alert_id: Nullable(Type.Integer()),
   pm_plan_id: Nullable(Type.Integer()),
-  source: Type.String({ description: 'manual | alert | calibration_overdue | calibration_failed | pm' }),
+  source: Type.String({
+    description: 'manual | alert | calibration_due | calibration_overdue | calibration_failed | pm | request',
+  }),
   started_at: Nullable(Type.String()),
   completed_at: Nullable(Type.String()),
   cancelled_at: Nullable(Type.String()),
@@ -65,6 +75,48 @@ const planning = {
   estimated_duration_minutes: Nullable(Minutes),
 };
 
+export const CreateWorkOrderBody = StrictObject({
+  instrument_id: Id,
+  title: planning.title,
+  description: Type.Optional(planning.description),
+  type: planning.type,
+  priority: Type.Optional(planning.priority),
+  assigned_to: Type.Optional(planning.assigned_to),
+  due_date: Type.Optional(planning.due_date),
+  estimated_duration_minutes: Type.Optional(planning.estimated_duration_minutes),
+});
+
+export const FromAlertBody = StrictObject({
+  alert_id: Id,
+  title: Type.Optional(planning.title),
+  description: Type.Optional(planning.description),
+  type: Type.Optional(planning.type),
+  priority: Type.Optional(planning.priority),
+  assigned_to: Type.Optional(planning.assigned_to),
+  due_date: Type.Optional(planning.due_date),
+  estimated_duration_minutes: Type.Optional(planning.estimated_duration_minutes),
+});
+
+export const PatchWorkOrderBody = StrictObject(
+  {
+    title: Type.Optional(planning.title),
+    description: Type.Optional(planning.description),
+    type: Type.Optional(planning.type),
+    priority: Type.Optional(planning.priority),
+    assigned_to: Type.Optional(planning.assigned_to),
+    due_date: Type.Optional(planning.due_date),
+    estimated_duration_minutes: Type.Optional(planning.estimated_duration_minutes),
+    status: Type.Optional(Status),
+    completion_notes: Type.Optional(Nullable(Type.String({ maxLength: 4000 }))),
+    actual_duration_minutes: Type.Optional(Nullable(Minutes)),
+    parts_used: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+    calibration_record_id: Type.Optional(Nullable(Id)),
+    cancel_reason: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+    signature: Type.Optional(InlineSignatureBody),
+  },
+  { minProperties: 1 },
+);
+
 export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const tags = ['work orders'];
@@ -80,7 +132,7 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Work orders, newest first, or with `sort=priority` most urgent first then earliest due. ' +
           '`assigned_to` takes a user id, `me` or `none`.',
         querystring: Type.Object({
-          status: Type.Optional(lit([...WORK_ORDER_STATUSES, 'active'])),
+          status: Type.Optional(Literals([...WORK_ORDER_STATUSES, 'active'])),
           tag: Type.Optional(Type.String({ maxLength: 40 })),
           instrument_id: Type.Optional(Id),
           assigned_to: Type.Optional(Type.String({ pattern: '^(me|none|[1-9][0-9]{0,9})$' })),
@@ -89,7 +141,7 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
           overdue: Type.Optional(Type.Boolean()),
           sla_breached: Type.Optional(Type.Boolean()),
           source: Type.Optional(Type.String({ maxLength: 40 })),
-          sort: Type.Optional(lit(['newest', 'priority'])),
+          sort: Type.Optional(Literals(['newest', 'priority'])),
           ...PageQuery,
         }),
         response: { 200: Page(WorkOrderSchema) },
@@ -128,16 +180,7 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Creates a work order. Without `due_date` it is due after the SLA hours of its priority ' +
           '(SLA_HOURS_*). The assignee is notified in the app and by e-mail.',
-        body: StrictObject({
-          instrument_id: Id,
-          title: planning.title,
-          description: Type.Optional(planning.description),
-          type: planning.type,
-          priority: Type.Optional(planning.priority),
-          assigned_to: Type.Optional(planning.assigned_to),
-          due_date: Type.Optional(planning.due_date),
-          estimated_duration_minutes: Type.Optional(planning.estimated_duration_minutes),
-        }),
+        body: CreateWorkOrderBody,
         response: { 201: WorkOrderSchema },
       },
     },
@@ -158,16 +201,7 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Creates a work order from an alert and links it (the alert then reports `work_order_id`). ' +
           'Type and priority follow the alert unless given.',
-        body: StrictObject({
-          alert_id: Id,
-          title: Type.Optional(planning.title),
-          description: Type.Optional(planning.description),
-          type: Type.Optional(planning.type),
-          priority: Type.Optional(planning.priority),
-          assigned_to: Type.Optional(planning.assigned_to),
-          due_date: Type.Optional(planning.due_date),
-          estimated_duration_minutes: Type.Optional(planning.estimated_duration_minutes),
-        }),
+        body: FromAlertBody,
         response: { 201: WorkOrderSchema },
       },
     },
@@ -195,25 +229,7 @@ export const workOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'completion_notes, actual_duration_minutes and parts_used, and a calibration work order its ' +
           'calibration_record_id.',
         params: IdParams,
-        body: StrictObject(
-          {
-            title: Type.Optional(planning.title),
-            description: Type.Optional(planning.description),
-            type: Type.Optional(planning.type),
-            priority: Type.Optional(planning.priority),
-            assigned_to: Type.Optional(planning.assigned_to),
-            due_date: Type.Optional(planning.due_date),
-            estimated_duration_minutes: Type.Optional(planning.estimated_duration_minutes),
-            status: Type.Optional(Status),
-            completion_notes: Type.Optional(Nullable(Type.String({ maxLength: 4000 }))),
-            actual_duration_minutes: Type.Optional(Nullable(Minutes)),
-            parts_used: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
-            calibration_record_id: Type.Optional(Nullable(Id)),
-            cancel_reason: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
-            signature: Type.Optional(InlineSignatureBody),
-          },
-          { minProperties: 1 },
-        ),
+        body: PatchWorkOrderBody,
         response: { 200: WorkOrderSchema },
       },
     },

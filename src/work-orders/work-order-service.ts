@@ -2,11 +2,9 @@ import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { getAlert } from '../alerts/alert-service.ts';
 import { endWorkOrderOutOfService, startWorkOrderOutOfService } from '../alerts/out-of-service.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { sealCalibration } from '../audit/record-hash.ts';
 import { findCalibrationRow } from '../calibration/calibration-records.ts';
 import { assertImpactAssessed } from '../calibration/impact-assessment.ts';
 import type { DB, Role, WorkOrdersTable } from '../db/schema.ts';
-import { insertMaintenanceRecord, maintenanceForWorkOrder } from '../maintenance/maintenance-records.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { createNotification, notifyAssignment } from '../notifications/notification-service.ts';
 import { type CmmsSettings, slaDueDate } from '../settings/cmms-settings.ts';
@@ -494,33 +492,33 @@ function assertMayChange(
   );
 }
 
+/** 409: the order is already in the state asked for (of concurrent "start"s one wins). */
+const alreadyIn = (id: number, status: WorkOrderStatus, to: WorkOrderStatus) =>
+  new ConflictError('work_order_invalid_transition', `work order #${id} is already ${status}`, {
+    from: status,
+    to,
+    allowed: TRANSITIONS[status],
+  });
+
+/** 409: completed or cancelled work no longer changes. */
+const closed = (id: number, status: WorkOrderStatus) =>
+  new ConflictError('work_order_closed', `work order #${id} is ${status} and can no longer change`, {
+    status,
+  });
+
 /** Why a guarded update changed nothing: the order moved on, or was given to someone else. */
 async function lostRace(trx: Kysely<DB>, actor: Actor, id: number, changes: WorkOrderPatch, now: Date) {
   const current = await getWorkOrder(trx, id, now);
   try {
     assertMayChange(actor, current);
     if (changes.status !== undefined && changes.status === current.status) {
-      return new ConflictError(
-        'work_order_invalid_transition',
-        `work order #${id} is already ${current.status}`,
-        {
-          from: current.status,
-          to: changes.status,
-          allowed: TRANSITIONS[current.status],
-        },
-      );
+      return alreadyIn(id, current.status, changes.status);
     }
     if (changes.status !== undefined) {
       assertTransition(current.status, changes.status);
     }
     if (!isOpenStatus(current.status)) {
-      return new ConflictError(
-        'work_order_closed',
-        `work order #${id} is ${current.status} and can no longer change`,
-        {
-          status: current.status,
-        },
-      );
+      return closed(id, current.status);
     }
   } catch (e) {
     return e;
@@ -532,14 +530,8 @@ async function lostRace(trx: Kysely<DB>, actor: Actor, id: number, changes: Work
   );
 }
 
-export async function updateWorkOrder(
-  db: Kysely<DB>,
-  actor: Actor,
-  id: number,
-  patch: WorkOrderPatch,
-  deps: WorkOrderDeps,
-) {
-  const at = deps.now.toISOString();
+/** The declared fields of a patch; a technician's may hold only the status and completion fields. */
+export function allowedChanges(actor: Actor, patch: WorkOrderPatch): WorkOrderPatch {
   const changes = Object.fromEntries(
     Object.entries(patch).filter(([k, v]) => v !== undefined && PATCH_FIELDS.has(k as keyof WorkOrderPatch)),
   ) as WorkOrderPatch;
@@ -551,233 +543,251 @@ export async function updateWorkOrder(
       );
     }
   }
-  return db.transaction().execute(async (trx) => {
-    const before = await getWorkOrder(trx, id, deps.now);
-    assertMayChange(actor, before);
-    const statusChange =
-      changes.status !== undefined && changes.status !== before.status ? changes.status : null;
-    if (changes.status !== undefined && !statusChange && Object.keys(changes).length === 1) {
-      // Asking for the state it is already in is not a transition: of concurrent "start"s one wins.
-      throw new ConflictError(
-        'work_order_invalid_transition',
-        `work order #${id} is already ${before.status}`,
-        { from: before.status, to: changes.status, allowed: TRANSITIONS[before.status] },
-      );
-    }
-    if (!isOpenStatus(before.status) && Object.keys(changes).some((k) => k !== 'status' || statusChange)) {
-      if (statusChange) assertTransition(before.status, statusChange);
-      throw new ConflictError(
-        'work_order_closed',
-        `work order #${id} is ${before.status} and can no longer change`,
-        {
-          status: before.status,
-        },
-      );
-    }
+  return changes;
+}
+
+/** The change this patch asks of the order as it is: a status change allowed, nothing on closed work. */
+function assertChangeAllowed(before: PublicWorkOrder, changes: WorkOrderPatch, signed: boolean) {
+  const id = before.id;
+  const statusChange =
+    changes.status !== undefined && changes.status !== before.status ? changes.status : null;
+  if (changes.status !== undefined && !statusChange && Object.keys(changes).length === 1) {
+    // Asking for the state it is already in is not a transition: of concurrent "start"s one wins.
+    throw alreadyIn(id, before.status, changes.status);
+  }
+  if (!isOpenStatus(before.status) && Object.keys(changes).some((k) => k !== 'status' || statusChange)) {
     if (statusChange) assertTransition(before.status, statusChange);
-    if (patch.signature && statusChange !== 'completed') {
-      throw new ValidationError(
-        'signature',
-        'a signature in this request signs the completion; to sign afterwards use POST /api/signatures',
-      );
-    }
+    throw closed(id, before.status);
+  }
+  if (statusChange) assertTransition(before.status, statusChange);
+  if (signed && statusChange !== 'completed') {
+    throw new ValidationError(
+      'signature',
+      'a signature in this request signs the completion; to sign afterwards use POST /api/signatures',
+    );
+  }
+  return statusChange;
+}
 
-    const values: Record<string, unknown> = {};
-    for (const k of [
-      'title',
-      'description',
-      'type',
-      'priority',
-      'estimated_duration_minutes',
-      'actual_duration_minutes',
-    ] as const) {
-      if (changes[k] !== undefined)
-        values[k] = typeof changes[k] === 'string' ? (changes[k] as string).trim() : changes[k];
-    }
-    for (const k of ['completion_notes', 'parts_used', 'cancel_reason'] as const) {
-      if (changes[k] !== undefined) values[k] = blank(changes[k]) ? null : (changes[k] as string).trim();
-    }
-    if (changes.assigned_to !== undefined) {
-      if (changes.assigned_to !== null) await assertAssignee(trx, changes.assigned_to);
-      values.assigned_to = changes.assigned_to;
-    }
-    if (changes.due_date !== undefined)
-      values.due_date = changes.due_date ? new Date(changes.due_date).toISOString() : null;
-    else if (changes.priority !== undefined && changes.priority !== before.priority) {
-      // A new priority brings its own SLA, counted from when the work was raised.
-      values.due_date = slaDueDate(changes.priority, before.created_at, deps.settings.slaHours);
-    }
-    if (changes.calibration_record_id !== undefined) {
-      if (changes.calibration_record_id !== null) {
-        const rec = await findCalibrationRow(trx, changes.calibration_record_id);
-        if (!rec || rec.instrument_id !== before.instrument_id) {
-          throw new ValidationError(
-            'calibration_record_id',
-            `calibration record ${changes.calibration_record_id} is not a calibration of ${before.tag}`,
-          );
-        }
-        if (before.type === 'calibration' || changes.type === 'calibration') {
-          await assertCalibrationMadeFor(trx, before, changes.calibration_record_id);
-        }
-      }
-      values.calibration_record_id = changes.calibration_record_id;
-    }
-
-    const merged = { ...before, ...values } as PublicWorkOrder & Record<string, unknown>;
-    let completedMaintenance = false;
-    if (statusChange === 'in_progress') {
-      values.started_at = at;
-      // A technician who starts unassigned work takes it, so no one else changes it under them.
-      if (actor.role !== 'admin' && merged.assigned_to === null) values.assigned_to = actor.id;
-    }
-    if (statusChange === 'cancelled') {
-      if (blank(merged.cancel_reason as string | null)) {
-        throw new ValidationError('cancel_reason', 'cancelling a work order needs a cancel_reason');
-      }
-      values.cancelled_at = at;
-    }
-    if (statusChange === 'completed') {
-      if (blank(merged.completion_notes))
-        throw new ValidationError('completion_notes', 'completing a work order needs completion_notes');
-      if (merged.actual_duration_minutes === null || merged.actual_duration_minutes === undefined) {
-        throw new ValidationError(
-          'actual_duration_minutes',
-          'completing a work order needs actual_duration_minutes',
-        );
-      }
-      if (blank(merged.parts_used)) {
-        throw new ValidationError(
-          'parts_used',
-          'completing a work order needs parts_used (write "none" if no parts were used)',
-        );
-      }
-      if (merged.type === 'calibration' && merged.calibration_record_id === null) {
+/** The columns the patch's fields set (trimmed; blanks are null; a new priority brings its SLA). */
+async function patchValues(
+  trx: Kysely<DB>,
+  before: PublicWorkOrder,
+  changes: WorkOrderPatch,
+  deps: WorkOrderDeps,
+): Promise<Record<string, unknown>> {
+  const values: Record<string, unknown> = {};
+  for (const k of [
+    'title',
+    'description',
+    'type',
+    'priority',
+    'estimated_duration_minutes',
+    'actual_duration_minutes',
+  ] as const) {
+    if (changes[k] !== undefined)
+      values[k] = typeof changes[k] === 'string' ? (changes[k] as string).trim() : changes[k];
+  }
+  for (const k of ['completion_notes', 'parts_used', 'cancel_reason'] as const) {
+    if (changes[k] !== undefined) values[k] = blank(changes[k]) ? null : (changes[k] as string).trim();
+  }
+  if (changes.assigned_to !== undefined) {
+    if (changes.assigned_to !== null) await assertAssignee(trx, changes.assigned_to);
+    values.assigned_to = changes.assigned_to;
+  }
+  if (changes.due_date !== undefined)
+    values.due_date = changes.due_date ? new Date(changes.due_date).toISOString() : null;
+  else if (changes.priority !== undefined && changes.priority !== before.priority) {
+    // A new priority brings its own SLA, counted from when the work was raised.
+    values.due_date = slaDueDate(changes.priority, before.created_at, deps.settings.slaHours);
+  }
+  if (changes.calibration_record_id !== undefined) {
+    if (changes.calibration_record_id !== null) {
+      const rec = await findCalibrationRow(trx, changes.calibration_record_id);
+      if (!rec || rec.instrument_id !== before.instrument_id) {
         throw new ValidationError(
           'calibration_record_id',
-          'completing a calibration work order needs the calibration_record_id of the calibration it produced',
+          `calibration record ${changes.calibration_record_id} is not a calibration of ${before.tag}`,
         );
       }
-      if (merged.type === 'calibration' && merged.calibration_record_id !== null) {
-        await assertCalibrationMadeFor(trx, before, merged.calibration_record_id);
-      }
-      await assertImpactAssessed(trx, id);
-      values.completed_at = at;
-      if (merged.due_date && at > merged.due_date && !bool(before.sla_breached)) {
-        values.sla_breached = 1;
-        values.sla_breached_at = at;
-      }
-      completedMaintenance = merged.type !== 'calibration';
-    }
-    if (changes.status !== undefined) values.status = changes.status;
-    values.updated_at = at;
-
-    // Guarded by the status (and, for a technician, the assignee) read above: of concurrent changes
-    // only one finds the row as it expects; the others are told why they lost.
-    let guarded = trx
-      .updateTable('work_orders')
-      .set(values)
-      .where('id', '=', id)
-      .where('status', '=', before.status);
-    if (actor.role !== 'admin') {
-      guarded = guarded.where((eb) =>
-        eb.or([eb('assigned_to', 'is', null), eb('assigned_to', '=', actor.id)]),
-      );
-    }
-    const res = await guarded.executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) throw await lostRace(trx, actor, id, changes, deps.now);
-
-    if (statusChange === 'completed' && merged.type === 'calibration' && merged.calibration_record_id) {
-      // The calibration record points back at the order it was done under.
-      const linked = await trx
-        .updateTable('calibration_records')
-        .set({ work_order_id: id, updated_at: at })
-        .where('id', '=', merged.calibration_record_id)
-        .where('work_order_id', 'is', null)
-        .executeTakeFirst();
-      if (Number(linked.numUpdatedRows) > 0) {
-        await recordAudit(trx, {
-          userId: actor.id,
-          action: 'link_work_order',
-          entityType: 'calibration_record',
-          entityId: merged.calibration_record_id,
-          oldValue: { work_order_id: null },
-          // The link changes the record's content: its new hash goes in the trail (docs/audit.md).
-          newValue: {
-            work_order_id: id,
-            content_hash: await sealCalibration(trx, merged.calibration_record_id),
-          },
-          at,
-        });
+      if (before.type === 'calibration' || changes.type === 'calibration') {
+        await assertCalibrationMadeFor(trx, before, changes.calibration_record_id);
       }
     }
-    if (completedMaintenance && !(await maintenanceForWorkOrder(trx, id))) {
-      // The completion record of non-calibration work is the instrument's maintenance history entry.
-      await insertMaintenanceRecord(
-        trx,
-        actor.id,
-        {
-          instrument_id: before.instrument_id,
-          performed_at: at,
-          action_type: merged.type,
-          technician_id: merged.assigned_to ?? actor.id,
-          description: `Work order #${id}: ${merged.title}. ${merged.completion_notes}`,
-          parts_used: merged.parts_used,
-          duration_minutes: merged.actual_duration_minutes,
-          work_order_id: id,
-        },
-        { now: deps.now, suppressionMinutes: deps.settings.suppressionMinutes },
-      );
-    }
+    values.calibration_record_id = changes.calibration_record_id;
+  }
+  return values;
+}
 
-    // Alarm management (src/alerts/out-of-service.ts): the instrument's alarms are out of service
-    // while work on it is in progress, when the plant enables ALERT_OUT_OF_SERVICE_DURING_WORK.
-    if (statusChange === 'in_progress' && deps.settings.outOfServiceDuringWork) {
-      await startWorkOrderOutOfService(
-        trx,
-        { id, instrument_id: before.instrument_id, title: merged.title },
-        actor.id,
-        at,
-      );
-    } else if (statusChange === 'completed' || statusChange === 'cancelled') {
-      await endWorkOrderOutOfService(trx, id, actor.id, at);
-    }
+/** Completion needs notes, the time spent, the parts, and for calibration work the record it produced. */
+async function assertCompletable(trx: Kysely<DB>, before: PublicWorkOrder, merged: Merged) {
+  if (blank(merged.completion_notes))
+    throw new ValidationError('completion_notes', 'completing a work order needs completion_notes');
+  if (merged.actual_duration_minutes === null || merged.actual_duration_minutes === undefined) {
+    throw new ValidationError(
+      'actual_duration_minutes',
+      'completing a work order needs actual_duration_minutes',
+    );
+  }
+  if (blank(merged.parts_used)) {
+    throw new ValidationError(
+      'parts_used',
+      'completing a work order needs parts_used (write "none" if no parts were used)',
+    );
+  }
+  if (merged.type === 'calibration' && merged.calibration_record_id === null) {
+    throw new ValidationError(
+      'calibration_record_id',
+      'completing a calibration work order needs the calibration_record_id of the calibration it produced',
+    );
+  }
+  if (merged.type === 'calibration' && merged.calibration_record_id !== null) {
+    await assertCalibrationMadeFor(trx, before, merged.calibration_record_id);
+  }
+  await assertImpactAssessed(trx, before.id);
+}
 
-    if (statusChange === 'completed') {
-      // Issue 13: the completion's signature and the policies on it (src/signatures).
-      await signCompletion(
-        trx,
-        actor,
-        { id, type: merged.type, calibration_record_id: merged.calibration_record_id },
-        patch.signature,
-        deps.now,
-      );
+/** The columns a status change sets (start, cancel, complete) beside the patch's own. */
+async function statusValues(
+  trx: Kysely<DB>,
+  actor: Actor,
+  before: PublicWorkOrder,
+  merged: Merged,
+  statusChange: WorkOrderStatus | null,
+  at: string,
+): Promise<Record<string, unknown>> {
+  const values: Record<string, unknown> = {};
+  if (statusChange === 'in_progress') {
+    values.started_at = at;
+    // A technician who starts unassigned work takes it, so no one else changes it under them.
+    if (actor.role !== 'admin' && merged.assigned_to === null) values.assigned_to = actor.id;
+  }
+  if (statusChange === 'cancelled') {
+    if (blank(merged.cancel_reason as string | null)) {
+      throw new ValidationError('cancel_reason', 'cancelling a work order needs a cancel_reason');
     }
-    const after = await getWorkOrder(trx, id, deps.now);
-    const keys = Object.keys(values).filter((k) => k !== 'updated_at');
-    await recordAudit(trx, {
-      userId: actor.id,
-      action: statusChange ? `status_${statusChange}` : 'update',
-      entityType: 'work_order',
-      entityId: id,
-      oldValue: Object.fromEntries(keys.map((k) => [k, (before as Record<string, unknown>)[k] ?? null])),
-      newValue: Object.fromEntries(keys.map((k) => [k, (after as Record<string, unknown>)[k] ?? null])),
+    values.cancelled_at = at;
+  }
+  if (statusChange === 'completed') {
+    await assertCompletable(trx, before, merged);
+    values.completed_at = at;
+    if (merged.due_date && at > merged.due_date && !bool(before.sla_breached)) {
+      values.sla_breached = 1;
+      values.sla_breached_at = at;
+    }
+  }
+  return values;
+}
+
+type Merged = PublicWorkOrder & Record<string, unknown>;
+
+/** A change applied to a work order, for the rest of the flow that made it. */
+export interface WorkOrderChange {
+  before: PublicWorkOrder;
+  /** The order as changed (before the completion's links). */
+  merged: Merged;
+  values: Record<string, unknown>;
+  changes: WorkOrderPatch;
+  statusChange: WorkOrderStatus | null;
+  at: string;
+}
+
+/**
+ * Checks a patch against the order and writes it, guarded by the status (and, for a technician, the
+ * assignee) read: of concurrent changes only one finds the row as it expects; the others are told
+ * why they lost. The first step of updating a work order (src/workflows/update-work-order.ts).
+ */
+export async function applyWorkOrderPatch(
+  trx: Kysely<DB>,
+  actor: Actor,
+  id: number,
+  /** allowedChanges() of the request's patch */
+  changes: WorkOrderPatch,
+  signature: WorkOrderPatch['signature'],
+  deps: WorkOrderDeps,
+): Promise<WorkOrderChange> {
+  const at = deps.now.toISOString();
+  const before = await getWorkOrder(trx, id, deps.now);
+  assertMayChange(actor, before);
+  const statusChange = assertChangeAllowed(before, changes, signature !== undefined);
+  const values = await patchValues(trx, before, changes, deps);
+  const merged = { ...before, ...values } as Merged;
+  Object.assign(values, await statusValues(trx, actor, before, merged, statusChange, at));
+  if (changes.status !== undefined) values.status = changes.status;
+  values.updated_at = at;
+  let guarded = trx
+    .updateTable('work_orders')
+    .set(values)
+    .where('id', '=', id)
+    .where('status', '=', before.status);
+  if (actor.role !== 'admin') {
+    guarded = guarded.where((eb) => eb.or([eb('assigned_to', 'is', null), eb('assigned_to', '=', actor.id)]));
+  }
+  const res = await guarded.executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== 1) throw await lostRace(trx, actor, id, changes, deps.now);
+  return { before, merged, values, changes, statusChange, at };
+}
+
+/**
+ * The last step of updating a work order: alarms out of service while work is in progress, the
+ * completion's signature, the audit row of the change, and the new assignee told.
+ */
+export async function finishWorkOrderChange(
+  trx: Kysely<DB>,
+  actor: Actor,
+  change: WorkOrderChange,
+  signature: WorkOrderPatch['signature'],
+  deps: WorkOrderDeps,
+): Promise<PublicWorkOrder> {
+  const { before, merged, values, changes, statusChange, at } = change;
+  const id = before.id;
+  // Alarm management (src/alerts/out-of-service.ts): the instrument's alarms are out of service
+  // while work on it is in progress, when the plant enables ALERT_OUT_OF_SERVICE_DURING_WORK.
+  if (statusChange === 'in_progress' && deps.settings.outOfServiceDuringWork) {
+    await startWorkOrderOutOfService(
+      trx,
+      { id, instrument_id: before.instrument_id, title: merged.title },
+      actor.id,
       at,
-    });
-    if (
-      changes.assigned_to !== undefined &&
-      changes.assigned_to !== null &&
-      changes.assigned_to !== before.assigned_to
-    ) {
-      await notifyAssignment(trx, deps.after, {
-        assigneeId: changes.assigned_to,
-        workOrder: after,
-        actorId: actor.id,
-        at,
-        publicUrl: deps.settings.publicUrl,
-      });
-    }
-    return after;
+    );
+  } else if (statusChange === 'completed' || statusChange === 'cancelled') {
+    await endWorkOrderOutOfService(trx, id, actor.id, at);
+  }
+  if (statusChange === 'completed') {
+    // Issue 13: the completion's signature and the policies on it (src/signatures).
+    await signCompletion(
+      trx,
+      actor,
+      { id, type: merged.type, calibration_record_id: merged.calibration_record_id },
+      signature,
+      deps.now,
+    );
+  }
+  const after = await getWorkOrder(trx, id, deps.now);
+  const keys = Object.keys(values).filter((k) => k !== 'updated_at');
+  await recordAudit(trx, {
+    userId: actor.id,
+    action: statusChange ? `status_${statusChange}` : 'update',
+    entityType: 'work_order',
+    entityId: id,
+    oldValue: Object.fromEntries(keys.map((k) => [k, (before as Record<string, unknown>)[k] ?? null])),
+    newValue: Object.fromEntries(keys.map((k) => [k, (after as Record<string, unknown>)[k] ?? null])),
+    at,
   });
+  if (
+    changes.assigned_to !== undefined &&
+    changes.assigned_to !== null &&
+    changes.assigned_to !== before.assigned_to
+  ) {
+    await notifyAssignment(trx, deps.after, {
+      assigneeId: changes.assigned_to,
+      workOrder: after,
+      actorId: actor.id,
+      at,
+      publicUrl: deps.settings.publicUrl,
+    });
+  }
+  return after;
 }
 
 /**

@@ -1,7 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { Id, IdParams, Nullable, Page, PageQuery, StrictObject, Timestamp } from '../http/schemas.ts';
+import {
+  Id,
+  IdParams,
+  Literals,
+  Nullable,
+  Page,
+  PageQuery,
+  StrictObject,
+  Timestamp,
+} from '../http/schemas.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
 import { cmmsSettings } from '../settings/cmms-settings.ts';
 import { WORK_ORDER_PRIORITIES, WORK_ORDER_TYPES } from '../work-orders/lifecycle.ts';
@@ -15,9 +24,7 @@ import {
   WORK_REQUEST_STATUSES,
 } from './work-request-service.ts';
 
-const lit = (xs: readonly string[]) => Type.Union(xs.map((x) => Type.Literal(x)));
-
-const WorkRequestSchema = Type.Object({
+export const WorkRequestSchema = Type.Object({
   id: Type.Integer(),
   instrument_id: Type.Integer(),
   tag: Type.String(),
@@ -36,6 +43,22 @@ const WorkRequestSchema = Type.Object({
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
 
+export const CreateWorkRequestBody = StrictObject({ instrument_id: Id, description: Text(4000) });
+
+export const AcceptWorkRequestBody = StrictObject({
+  title: Type.Optional(Text(200)),
+  type: Type.Optional(Literals(WORK_ORDER_TYPES)),
+  priority: Type.Optional(Literals(WORK_ORDER_PRIORITIES)),
+  assigned_to: Type.Optional(Nullable(Id)),
+  due_date: Type.Optional(Nullable(Timestamp)),
+  notes: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+});
+
+export const AcceptedWorkRequestSchema = Type.Object({
+  request: WorkRequestSchema,
+  work_order: WorkOrderSchema,
+});
+
 export const workRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const tags = ['work requests'];
@@ -48,7 +71,7 @@ export const workRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         description: 'Problems reported from the field, newest first. `reported_by=me` for your own.',
         querystring: Type.Object({
-          status: Type.Optional(lit(WORK_REQUEST_STATUSES)),
+          status: Type.Optional(Literals(WORK_REQUEST_STATUSES)),
           instrument_id: Type.Optional(Id),
           reported_by: Type.Optional(Type.String({ pattern: '^(me|[1-9][0-9]{0,9})$' })),
           ...PageQuery,
@@ -86,7 +109,7 @@ export const workRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         description: 'Reports a problem at an instrument ("Report a problem" on its page); an admin decides.',
-        body: StrictObject({ instrument_id: Id, description: Text(4000) }),
+        body: CreateWorkRequestBody,
         response: { 201: WorkRequestSchema },
       },
     },
@@ -106,15 +129,8 @@ export const workRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Turns an open request into a work order (corrective, medium priority unless given; due after ' +
           'its SLA unless given) and links it. A request already decided is 409 work_request_decided.',
         params: IdParams,
-        body: StrictObject({
-          title: Type.Optional(Text(200)),
-          type: Type.Optional(lit(WORK_ORDER_TYPES)),
-          priority: Type.Optional(lit(WORK_ORDER_PRIORITIES)),
-          assigned_to: Type.Optional(Nullable(Id)),
-          due_date: Type.Optional(Nullable(Timestamp)),
-          notes: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
-        }),
-        response: { 200: Type.Object({ request: WorkRequestSchema, work_order: WorkOrderSchema }) },
+        body: AcceptWorkRequestBody,
+        response: { 200: AcceptedWorkRequestSchema },
       },
     },
     async (req) =>

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearAlertCondition, raiseAlert, resolveAlert } from '../../src/alerts/alert-service.ts';
+import { AfterCommit } from '../../src/notifications/after-commit.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { makeInstrument } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -63,7 +64,7 @@ describe('alarm KPIs', () => {
     // E: raised long ago but resolved before `to`: not stale.
     const { alert } = await raise(e.id, 'fixed', 'warning', at('01:00:00', '2025-12-30'));
     const admin = (await t.api('GET', '/api/auth/me')).body;
-    await resolveAlert(db, admin.id ?? admin.user?.id, alert.id, 'fixed', at('01:00:00'));
+    await resolveAlert(db, admin.id ?? admin.user?.id, alert.id, 'fixed', at('01:00:00'), new AfterCommit());
   });
   afterAll(() => t?.stop());
 

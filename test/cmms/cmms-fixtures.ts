@@ -56,6 +56,7 @@ export async function scanNow(t: TestApp) {
   if (res.status !== 200) throw new Error(`scan-now: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as {
     calibration: { overdue: number; alerts_raised: number; work_orders_created: number; cleared: number };
+    calibration_work_orders_ahead: number;
     pm_work_orders_created: number;
     sla_breaches_flagged: number;
   };

@@ -12,7 +12,8 @@ describe('maintenance records, suppression after work, and preventive maintenanc
   let tech: Awaited<ReturnType<typeof makeUser>>;
   let tech2: Awaited<ReturnType<typeof makeUser>>;
   beforeAll(async () => {
-    t = await startTestApp({ clock, env: { ALERT_SUPPRESSION_MINUTES: '45' } });
+    // PM_LEAD_DAYS=0: plans open their work when due (the lead time is tested in planning.test.ts).
+    t = await startTestApp({ clock, env: { ALERT_SUPPRESSION_MINUTES: '45', PM_LEAD_DAYS: '0' } });
     tech = await makeUser(t, 'technician');
     tech2 = await makeUser(t, 'technician');
   });

@@ -1,13 +1,16 @@
 // `npm run cli -- gateway ...` against a running server's database: the embedded broker follows the
-// changes without a restart (new logins at connect; live connections at its periodic re-check).
+// changes without a restart (new logins at connect; live connections at its periodic re-check, and on
+// PostgreSQL at once: the CLI's 'gateway.changed' reaches the server through the event bridge).
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
+const pg = inject('pgRunUrl') !== null;
 
 describe('gateway commands of the CLI', () => {
   let t: TestApp;
@@ -55,6 +58,8 @@ describe('gateway commands of the CLI', () => {
       );
 
   it('adds, lists, disables, resets and removes a gateway login', async () => {
+    const heard: string[] = [];
+    t.server.ctx.events.on('gateway.changed', (username) => heard.push(username));
     const add = await cli('add', 'gw-cli', '--description', 'boiler house');
     expect(add.code, add.stderr).toBe(0);
     const password = /password \(shown once\): (\S+)/.exec(add.stdout)?.[1] ?? '';
@@ -67,6 +72,10 @@ describe('gateway commands of the CLI', () => {
 
     expect((await cli('disable', 'gw-cli')).code).toBe(0);
     expect(await login('gw-cli', password)).toBe(4);
+    // The server's broker heard of the changes (add, disable) from the CLI process: on PostgreSQL
+    // through NOTIFY; SQLite has no bridge (the periodic re-check finds them).
+    if (pg) await waitFor('the server heard the CLI', () => heard.length >= 2);
+    else expect(heard).toEqual([]);
 
     const reset = await cli('reset-password', 'gw-cli', '--password', 'a-new-gateway-secret');
     expect(reset.code, reset.stderr).toBe(0);
@@ -83,5 +92,7 @@ describe('gateway commands of the CLI', () => {
       .orderBy('id')
       .execute();
     expect(audit.map((a) => a.action)).toEqual(['create', 'disable', 'reset_password', 'delete']);
+    if (pg) await waitFor('every change heard', () => heard.length === 4);
+    expect(heard).toEqual(pg ? ['gw-cli', 'gw-cli', 'gw-cli', 'gw-cli'] : []);
   }, 300_000);
 });

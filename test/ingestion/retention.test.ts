@@ -9,6 +9,7 @@ import { parseDatabaseUrl } from '../../src/config.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { createInstrument } from '../../src/instruments/instrument-service.ts';
+import { AfterCommit } from '../../src/notifications/after-commit.ts';
 import { ReadingWriter } from '../../src/readings/reading-writer.ts';
 import { applyRetention, downsample, type RetentionDeps } from '../../src/readings/retention.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SETTLE_MS, STATE } from '../../src/readings/tiers.ts';
@@ -122,6 +123,7 @@ describe('downsampling and retention', () => {
         null,
         { tag, type: 'pressure', unit: 'bar', range_min: 0, range_max: 2000 },
         new Date(T0),
+        new AfterCommit(),
       );
       ids.push(i.id);
     }

@@ -16,7 +16,9 @@ describe('demo start: seeded history and the simulator', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({ env: { SEED_DEMO: 'true', SIMULATOR_ENABLED: 'true' } });
-  });
+    // Thirty days of history and the detector replay: on a shared 2-core machine under PostgreSQL
+    // this can pass a minute (the start-up figure itself comes from bench/demo-start.ts).
+  }, 240_000);
   afterAll(() => t?.stop());
 
   it('backfills 7 days of readings for every demo instrument, with consistent downsampled tiers', async () => {
@@ -37,7 +39,9 @@ describe('demo start: seeded history and the simulator', () => {
       // A week at 60 s steps (less a two-hour demo dropout on one instrument), plus live readings.
       expect(Number(s.n)).toBeGreaterThan(7 * 1440 - 130);
       expect(now - Number(s.first)).toBeGreaterThan(7 * DAY - 2 * 60_000);
-      expect(now - Number(s.first)).toBeLessThan(7 * DAY + 2 * 60_000);
+      // Raw readings cover the last 7 days of the 30 (the raw retention); "now" is after the seed's
+      // replay and start-up, which take a while on a busy machine.
+      expect(now - Number(s.first)).toBeLessThan(7 * DAY + 10 * 60_000);
     }
 
     // Every tier holds the same readings: counts add up, and an hour is the mean of its minutes.
@@ -157,5 +161,87 @@ describe('demo start: seeded history and the simulator', () => {
     expect(z[1]).toBeGreaterThan(5.5);
     expect(Math.abs(z[1])).toBe(Math.max(...z.map(Math.abs)));
     expect(t.server.ctx.monitor.groupSnapshot(group.groupId)?.members).toHaveLength(4);
+  });
+
+  it('tells a story the detectors found: drift, stuck, burn-out, alerts in each state with work orders', async () => {
+    const db = t.server.ctx.db;
+    const alerts = await db
+      .selectFrom('alert_records')
+      .innerJoin('instruments', 'instruments.id', 'alert_records.instrument_id')
+      .select([
+        'alert_records.id',
+        'alert_records.alert_type',
+        'alert_records.condition_key',
+        'alert_records.status',
+        'alert_records.details',
+        'alert_records.first_seen',
+        'instruments.tag',
+      ])
+      .where('alert_records.suppressed', '=', 0)
+      .execute();
+    const seedTime = Date.now();
+    // Found in the history by the detectors (first seen in the past, not at start-up).
+    const drift = alerts.find((a) => a.tag === 'PT-401' && a.alert_type === 'drift');
+    expect(drift, JSON.stringify(alerts.map((a) => [a.tag, a.alert_type, a.condition_key]))).toBeDefined();
+    expect(Date.parse(drift?.first_seen ?? '')).toBeLessThan(seedTime - HOUR);
+    const details = JSON.parse(drift?.details ?? '{}');
+    expect(details.drift_rate_pct_span_per_day).toBeGreaterThan(0);
+    const stuck = alerts.find((a) => a.tag === 'TT-203' && a.condition_key === 'stuck');
+    expect(stuck?.status).toBe('acknowledged');
+    expect(Date.parse(stuck?.first_seen ?? '')).toBeLessThan(seedTime - 3 * DAY);
+    const burnout = alerts.find((a) => a.tag === 'LT-402' && a.condition_key === 'signal_low');
+    expect(burnout?.status).toBe('resolved');
+    expect(new Set(alerts.map((a) => a.status))).toEqual(new Set(['raised', 'acknowledged', 'resolved']));
+
+    // The work orders raised from them, through the work-order service.
+    const wos = await db
+      .selectFrom('work_orders')
+      .select(['alert_id', 'status'])
+      .where('alert_id', 'is not', null)
+      .execute();
+    const woOf = (id?: number) => wos.find((w) => w.alert_id === id)?.status;
+    expect(woOf(stuck?.id)).toBe('in_progress');
+    expect(woOf(burnout?.id)).toBe('completed');
+    expect(woOf(drift?.id)).toBeDefined();
+
+    // A calibration and a PM task fall due this week; one calibration failed as found, passed as left.
+    const week = new Date(seedTime + 7 * DAY).toISOString();
+    const dueCal = await db
+      .selectFrom('calibration_records')
+      .select('id')
+      .where('next_due_at', '>', new Date(seedTime).toISOString())
+      .where('next_due_at', '<=', week)
+      .execute();
+    expect(dueCal.length).toBeGreaterThan(0);
+    // The plan due this week has its work order already (PM_LEAD_DAYS ahead), due on the plan's date.
+    const duePm = await db
+      .selectFrom('work_orders')
+      .select('id')
+      .where('pm_plan_id', 'is not', null)
+      .where('due_date', '>', new Date(seedTime).toISOString())
+      .where('due_date', '<=', week)
+      .execute();
+    expect(duePm.length).toBeGreaterThan(0);
+    const adjusted = await db
+      .selectFrom('calibration_records')
+      .select('id')
+      .where('as_found_passed', '=', 0)
+      .where('as_left_passed', '=', 1)
+      .execute();
+    expect(adjusted.length).toBeGreaterThan(0);
+
+    // Every report has rows on first start, the anomalies report included.
+    for (const key of [
+      'calibration',
+      'maintenance',
+      'health-status',
+      'anomalies',
+      'compliance',
+      'work-orders',
+    ]) {
+      const res = await t.api('GET', `/api/reports/${key}`);
+      expect(res.status, `${key}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(200);
+      expect(res.body.total_rows, key).toBeGreaterThan(0);
+    }
   });
 });

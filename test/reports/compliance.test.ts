@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { makeInstrument } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
-import { download, pdfPages, readCsv, squash } from './report-files.ts';
+import { download, pdfContent, pdfPages, readCsv, squash } from './report-files.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2024-01-01T00:00:00.000Z');
@@ -186,5 +186,19 @@ describe('calibration compliance report, checked by hand', () => {
     for (const [i, p] of pages.entries()) expect(p).toContain(`Page ${i + 1} of ${pages.length}`);
     expect(all).toContain('Compliance % = instruments calibrated on time / instruments due');
     expect(all).toContain('Reviewed by');
+  });
+
+  it('draws a bar per process unit in the PDF: red below 100 %', async () => {
+    const file = await download(t.url, `/api/reports/compliance?${query}&export=pdf`, t.adminToken);
+    expect(file.status).toBe(200);
+    const text = squash(pdfPages(file.body).join('\n'));
+    expect(text).toContain('Calibration compliance, % of instruments due');
+    expect(text).toMatch(/Unit A 66\.7 %/);
+    expect(text).toMatch(/Unit B 0 ?%/);
+    const content = pdfContent(file.body);
+    // The bars are filled rectangles in the palette's red (#b42318): both units missed a due date.
+    const redBars = content.match(/[\d. ]+ re\n\/DeviceRGB cs\n0\.70\d* 0\.13\d* 0\.09\d* scn\nf/g) ?? [];
+    expect(redBars.length).toBe(2);
+    expect(text).toContain('target 100 %');
   });
 });

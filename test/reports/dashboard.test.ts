@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { raiseAlert, resolveAlert } from '../../src/alerts/alert-service.ts';
+import { AfterCommit } from '../../src/notifications/after-commit.ts';
 import { makeInstrument } from '../helpers/factories.ts';
 import { publishReadings, reading } from '../helpers/mqtt.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -47,7 +48,7 @@ describe('GET /api/dashboard/summary', () => {
     await raise(inst.alarmed.id, 'drift', 'cusum_up', 'warning');
     await raise(inst.alarmed.id, 'anomaly', 'isolation_forest', 'warning');
     const gone = await raise(inst.modelled.id, 'rule_violation', 'low_warning', 'warning');
-    await resolveAlert(db, 1, gone.alert.id, 'transmitter replaced', at);
+    await resolveAlert(db, 1, gone.alert.id, 'transmitter replaced', at, new AfterCommit());
     await db
       .insertInto('ml_model_versions')
       .values({

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 
 // Reading exports back the way an auditor's tools would: a CSV parser and poppler's pdftotext.
@@ -53,3 +54,31 @@ export function pdfPages(body: Buffer): string[] {
 
 /** Collapses runs of spaces so a table row reads "PT-1 365 2 2 0 0 ...". */
 export const squash = (s: string) => s.replace(/[ \t]+/g, ' ');
+
+/**
+ * The PDF's page content streams, inflated: the drawing operators (m, l, c, re, f, S, d, gs, ...)
+ * a chart is made of. pdfkit compresses each stream with Flate.
+ */
+export function pdfContent(body: Buffer): string {
+  const out: string[] = [];
+  let at = 0;
+  for (;;) {
+    const start = body.indexOf('stream\n', at);
+    if (start < 0) break;
+    const end = body.indexOf('\nendstream', start);
+    if (end < 0) break;
+    const raw = body.subarray(start + 'stream\n'.length, end);
+    try {
+      out.push(inflateSync(raw).toString('latin1'));
+    } catch {
+      // Not a Flate stream (fonts and images are not what we look for).
+    }
+    at = end + '\nendstream'.length;
+  }
+  return out.join('\n');
+}
+
+/** How many times a drawing operator ends a line of content (e.g. "c" for curves, "re" for rectangles). */
+export function countOps(content: string, op: string): number {
+  return content.split('\n').filter((line) => line.endsWith(` ${op}`) || line === op).length;
+}

@@ -18,6 +18,9 @@ import * as m0019 from './0019_instrument_out_of_service.ts';
 import * as m0020 from './0020_work_requests.ts';
 import * as m0021 from './0021_model_groups.ts';
 import * as m0022 from './0022_leases.ts';
+import * as m0023 from './0023_connector_sources.ts';
+import * as m0024 from './0024_imported_calibrations.ts';
+import * as m0027 from './0027_instrument_last_seen.ts';
 
 /** Every migration, by sortable name. Append only: never edit or remove a landed migration. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +43,7 @@ export const migrations: Record<string, Migration> = {
   '0020_work_requests': m0020,
   '0021_model_groups': m0021,
   '0022_leases': m0022,
+  '0023_connector_sources': m0023,
+  '0024_imported_calibrations': m0024,
+  '0027_instrument_last_seen': m0027,
 };

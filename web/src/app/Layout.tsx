@@ -94,6 +94,7 @@ export function Layout() {
           <NavItem to={paths.alerts.href()} label="Alerts" badge={alerts.data} />
           <NavItem to={paths.alarmKpis.href()} label="Alarm KPIs" />
           <NavItem to={paths.workOrders.href()} label="Work orders" />
+          <NavItem to={paths.planning.href()} label="Next 30 days" />
           <NavItem to={paths.requests.href()} label="Requests" />
           <NavItem to={paths.reports.href()} label="Reports" />
           <NavItem to={paths.referenceStandards.href()} label="Reference standards" />
@@ -106,7 +107,9 @@ export function Layout() {
             <ul>
               <NavItem to={paths.users.href()} label="Users" />
               <NavItem to={paths.gateways.href()} label="Gateways" />
+              <NavItem to={paths.connectors.href()} label="Connectors" />
               <NavItem to={paths.processUnits.href()} label="Process units" />
+              <NavItem to={paths.imports.href()} label="Import" />
               <NavItem to={paths.ml.href()} label="Machine learning" />
               <NavItem to={paths.simulator.href()} label="Simulator" />
               <NavItem to={paths.audit.href()} label="Audit trail" />

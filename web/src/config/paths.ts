@@ -15,6 +15,7 @@ export const paths = {
   workOrders: { path: '/work-orders', href: () => '/work-orders' },
   workOrder: { path: '/work-orders/:id', href: (id: number) => `/work-orders/${id}` },
   requests: { path: '/requests', href: () => '/requests' },
+  planning: { path: '/planning', href: () => '/planning' },
   offlineQueue: { path: '/offline-queue', href: () => '/offline-queue' },
   reports: {
     path: '/reports',
@@ -25,7 +26,10 @@ export const paths = {
   devices: { path: '/devices', href: () => '/devices' },
   account: { path: '/account', href: () => '/account' },
   users: { path: '/admin/users', href: () => '/admin/users' },
+  /** The Import page (issue 18, parts 1-3). */
+  imports: { path: '/admin/imports', href: () => '/admin/imports' },
   gateways: { path: '/admin/gateways', href: () => '/admin/gateways' },
+  connectors: { path: '/admin/connectors', href: () => '/admin/connectors' },
   processUnits: { path: '/admin/process-units', href: () => '/admin/process-units' },
   ml: {
     path: '/admin/ml',

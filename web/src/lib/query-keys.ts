@@ -57,6 +57,10 @@ export const queryKeys = {
     all: ['gateways'] as const,
     list: (q: Query) => ['gateways', 'list', q] as const,
   },
+  connectors: {
+    all: ['connectors'] as const,
+    sources: ['connectors', 'sources'] as const,
+  },
   users: {
     all: ['users'] as const,
     list: (q: Query) => ['users', 'list', q] as const,
@@ -79,6 +83,9 @@ export const queryKeys = {
   },
   simulator: { status: ['simulator', 'status'] as const },
   health: ['health'] as const,
+  // Issue 18: the first-run guide and the planning view.
+  firstRun: ['first-run'] as const,
+  planning: { upcoming: (q: Query) => ['planning', 'upcoming', q] as const },
   alarmKpis: (q: Query) => ['alarm-kpis', q] as const,
   audit: { list: (q: Query) => ['audit', 'list', q] as const },
   // Issue 13: signatures, attachments, devices and calibration outcomes.

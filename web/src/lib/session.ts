@@ -1,19 +1,17 @@
 import { useSyncExternalStore } from 'react';
+import type { User } from './api-types.ts';
 
 // The login session: the bearer token, when it expires and who it belongs to. Kept in
 // localStorage so every tab of the control-room PC shares one shift-length session, and ended
 // on the dot at expiry with a message, rather than at the next failing request.
 
-export type Role = 'admin' | 'technician';
+export type { Role } from './api-types.ts';
 
-export interface SessionUser {
-  id: number;
-  employee_number: string;
-  full_name: string;
-  email: string | null;
-  role: Role;
-  must_change_password: boolean;
-}
+/** Who the session belongs to: the parts of the login's user the app keeps. */
+export type SessionUser = Pick<
+  User,
+  'id' | 'employee_number' | 'full_name' | 'email' | 'role' | 'must_change_password'
+>;
 
 export interface Session {
   token: string;

@@ -1,25 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiRequest } from './api-client.ts';
+import type { Job } from './api-types.ts';
 import { queryKeys } from './query-keys.ts';
+
+export type { Job };
 
 // Background jobs (training, large exports) are shared infrastructure: any feature that queues one
 // follows it here until it settles.
-
-export interface Job {
-  id: number;
-  type: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed';
-  /** 0..1 */
-  progress: number;
-  params: Record<string, unknown> | null;
-  result_summary: Record<string, unknown> | null;
-  has_result_file: boolean;
-  error: string | null;
-  created_by_name: string | null;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-}
 
 export const getJob = (id: number) => apiRequest<Job>(`/api/jobs/${id}`);
 

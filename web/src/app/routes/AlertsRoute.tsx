@@ -2,11 +2,19 @@ import { useState } from 'react';
 import { AlertList } from '../../features/alerts/components/AlertList.tsx';
 import type { Alert } from '../../features/alerts/types.ts';
 import { WorkOrderForm } from '../../features/work-orders/components/WorkOrderForm.tsx';
+import type { Severity, WorkOrderPriority, WorkOrderType } from '../../lib/api-types.ts';
 import { useIsAdmin } from '../../lib/session.ts';
 import { useAssigneeOptions } from '../options.ts';
 
-const TYPE_FOR: Record<string, string> = { calibration_overdue: 'calibration', drift: 'calibration' };
-const PRIORITY_FOR: Record<string, string> = { critical: 'urgent', warning: 'high', advisory: 'medium' };
+const TYPE_FOR: Partial<Record<string, WorkOrderType>> = {
+  calibration_overdue: 'calibration',
+  drift: 'calibration',
+};
+const PRIORITY_FOR: Record<string, WorkOrderPriority> = {
+  critical: 'urgent',
+  warning: 'high',
+  advisory: 'medium',
+} satisfies Record<Severity, WorkOrderPriority>;
 
 /** Alerts, with "raise a work order" for admins (the order is linked to the alert). */
 export function AlertsRoute() {

@@ -1,4 +1,5 @@
 import { Dashboard } from '../../features/dashboard/components/Dashboard.tsx';
+import { FirstRunGuide } from '../../features/onboarding/components/FirstRunGuide.tsx';
 import { useProcessUnits } from '../../features/process-units/api/get-process-units.ts';
 import { SimulatorCard } from '../../features/simulator/components/SimulatorCard.tsx';
 import { useIsAdmin } from '../../lib/session.ts';
@@ -19,7 +20,7 @@ export function DashboardRoute() {
   const isAdmin = useIsAdmin();
   return (
     <div className="page">
-      <Dashboard processUnits={units.data?.items ?? []} />
+      <Dashboard processUnits={units.data?.items ?? []} intro={<FirstRunGuide />} />
       {isAdmin && (
         <div style={{ marginTop: '1rem' }}>
           <AdminSimulator />

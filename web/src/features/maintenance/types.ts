@@ -1,4 +1,8 @@
-export const MAINTENANCE_ACTION_TYPES = [
+import { allOf, type MaintenanceAction } from '../../lib/api-types.ts';
+
+export type { MaintenanceInput, MaintenanceRecord } from '../../lib/api-types.ts';
+
+export const MAINTENANCE_ACTION_TYPES = allOf<MaintenanceAction>()([
   'corrective',
   'preventive',
   'inspection',
@@ -7,29 +11,4 @@ export const MAINTENANCE_ACTION_TYPES = [
   'adjustment',
   'cleaning',
   'other',
-] as const;
-
-export interface MaintenanceRecord {
-  id: number;
-  instrument_id: number;
-  tag: string;
-  performed_at: string;
-  action_type: string;
-  technician_id: number;
-  technician_name: string;
-  description: string;
-  parts_used: string | null;
-  duration_minutes: number | null;
-  work_order_id: number | null;
-  created_at: string;
-}
-
-export interface MaintenanceInput {
-  instrument_id: number;
-  action_type: string;
-  description: string;
-  parts_used?: string | null;
-  duration_minutes?: number | null;
-  performed_at?: string;
-  work_order_id?: number;
-}
+]);

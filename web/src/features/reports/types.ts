@@ -1,41 +1,8 @@
-export type Cell = string | number | boolean | null;
+import type { ReportJson } from '../../lib/api-types.ts';
 
-export interface ReportColumn {
-  key: string;
-  label: string;
-  /** text | int | number | percent | datetime | date | passfail | yesno */
-  kind?: string;
-  decimals?: number;
-  group?: boolean;
-}
-
-export interface ReportTable {
-  key: string;
-  title: string;
-  columns: ReportColumn[];
-  rows: Record<string, Cell>[];
-}
-
-export interface ReportJson {
-  report: string;
-  title: string;
-  description: string;
-  generated_at: string;
-  generated_by: { id: number; full_name: string; employee_number: string };
-  plant_name: string;
-  period: { from: string; to: string; source: string; scopes_rows: boolean };
-  filters: { key: string; label: string; value: Cell; display: string }[];
-  summary: Record<string, Cell>;
-  summary_fields: { key: string; label: string; kind?: string; decimals?: number; unit?: string }[];
-  sections: ReportTable[];
-  table: { key: string; title: string; group_by: string | null };
-  columns: ReportColumn[];
-  rows: Record<string, Cell>[];
-  total_rows: number;
-  limit: number;
-  offset: number;
-  notes: string[];
-}
+export type { ReportColumn, ReportJson } from '../../lib/api-types.ts';
+export type Cell = ReportJson['rows'][number][string];
+export type ReportTable = ReportJson['sections'][number];
 
 export interface ReportFilterDef {
   key: string;

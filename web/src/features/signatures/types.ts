@@ -1,38 +1,16 @@
-export type RecordType = 'calibration_record' | 'work_order';
-export type Meaning = 'performed' | 'reviewed' | 'approved';
+import type { Meaning } from '../../lib/api-types.ts';
 
-export interface Signature {
-  id: number;
-  entity_type: RecordType;
-  entity_id: number;
-  meaning: Meaning;
-  user_id: number;
-  signer_name: string;
-  signed_at: string;
-  content_hash: string;
-  signature_hash: string;
-  comment: string | null;
-}
+export type {
+  Meaning,
+  RecordSignatures,
+  RecordType,
+  Signature,
+  SignaturePolicy,
+  SignInput,
+} from '../../lib/api-types.ts';
 
-export interface RecordSignatures {
-  entity_type: RecordType;
-  entity_id: number;
-  items: Signature[];
-  signature_required: boolean;
-  approval_required: boolean;
-  status: 'approved' | 'reviewed' | 'signed' | 'unsigned';
-  awaiting_signature: boolean;
-  awaiting_approval: boolean;
-}
-
-export interface SignaturePolicy {
-  record_type: RecordType;
-  signature_required: boolean;
-  approval_required: boolean;
-}
-
-export const MEANING_WORD: Record<Meaning, string> = {
+export const MEANING_WORD: Record<string, string> = {
   performed: 'Performed',
   reviewed: 'Reviewed',
   approved: 'Approved',
-};
+} satisfies Record<Meaning, string>;

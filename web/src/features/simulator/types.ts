@@ -1,22 +1,4 @@
-export interface SimulatorFault {
-  tag: string;
-  kind: string;
-  params: Record<string, unknown>;
-  started_at: string;
-  ends_at: string | null;
-}
-
-export interface SimulatorStatus {
-  running: boolean;
-  connected: boolean;
-  broker: string;
-  instruments: number;
-  rate_multiplier: number;
-  published: number;
-  skipped: number;
-  started_at: string | null;
-  faults: SimulatorFault[];
-}
+export type { FaultInput, SimulatorFault, SimulatorStatus } from '../../lib/api-types.ts';
 
 interface ParamDef {
   key: string;

@@ -1,35 +1,8 @@
-export interface TrendPoint {
-  timestamp: string;
-  value: number;
-  min: number;
-  max: number;
-}
+import type { TrendSeries } from '../../lib/api-types.ts';
 
-/** Alarm limits as the trends API sends them; the chart accepts either naming. */
-export interface TrendLimits {
-  low_critical?: number | null;
-  low_warning?: number | null;
-  high_warning?: number | null;
-  high_critical?: number | null;
-  alarm_low_critical?: number | null;
-  alarm_low_warning?: number | null;
-  alarm_high_warning?: number | null;
-  alarm_high_critical?: number | null;
-}
-
-export interface TrendSeries {
-  tag: string;
-  unit: string;
-  /** raw | 1m | 1h | 1d */
-  tier: string;
-  /** Width of one plotted bucket when the tier was downsampled further; null for raw points. */
-  bucket_seconds?: number | null;
-  points: TrendPoint[];
-  range_min: number;
-  range_max: number;
-  nominal_value: number | null;
-  limits: TrendLimits | null;
-}
+export type { TrendSeries } from '../../lib/api-types.ts';
+export type TrendPoint = TrendSeries['points'][number];
+export type TrendLimits = TrendSeries['limits'];
 
 export const RANGES = {
   '1h': { label: '1 h', ms: 3_600_000 },

@@ -1,23 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, apiRequest, downloadFile } from '../../../lib/api-client.ts';
+import type { Attachment, ErrorCode } from '../../../lib/api-types.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 import { getToken } from '../../../lib/session.ts';
 
-export type AttachmentTarget = 'calibration_record' | 'work_order';
+export type { Attachment };
 
-export interface Attachment {
-  id: number;
-  entity_type: AttachmentTarget;
-  entity_id: number;
-  filename: string;
-  mime_type: string;
-  size_bytes: number;
-  sha256: string;
-  description: string | null;
-  uploaded_by: number;
-  uploaded_by_name: string;
-  created_at: string;
-}
+export type AttachmentTarget = 'calibration_record' | 'work_order';
 
 const base = (type: AttachmentTarget, id: number) =>
   `/api/${type === 'calibration_record' ? 'calibrations' : 'work-orders'}/${id}/attachments`;
@@ -45,7 +34,7 @@ async function upload(type: AttachmentTarget, id: number, file: File): Promise<A
   if (!res.ok) {
     throw new ApiError(
       res.status,
-      body?.error?.code ?? `http_${res.status}`,
+      (body?.error?.code as ErrorCode | undefined) ?? `http_${res.status}`,
       body?.error?.message ?? res.statusText,
       body?.error?.details ?? {},
     );

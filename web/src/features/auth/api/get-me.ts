@@ -1,12 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
+import type { User } from '../../../lib/api-types.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
-import type { SessionUser } from '../../../lib/session.ts';
 
-export interface Me extends SessionUser {
-  is_active: boolean;
-  last_login_at: string | null;
-}
+/** GET /api/auth/me: the logged-in user. */
+export type Me = User;
 
 export const getMe = () => apiRequest<Me>('/api/auth/me');
 

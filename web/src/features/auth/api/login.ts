@@ -1,18 +1,9 @@
 import { useMutation } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
-import { type SessionUser, startSession } from '../../../lib/session.ts';
+import type { LoginInput, LoginResponse } from '../../../lib/api-types.ts';
+import { startSession } from '../../../lib/session.ts';
 
-export interface LoginInput {
-  employee_number: string;
-  password: string;
-}
-
-export interface LoginResponse {
-  access_token: string;
-  token_type: 'bearer';
-  expires_at: string;
-  user: SessionUser;
-}
+export type { LoginInput, LoginResponse };
 
 export function login(input: LoginInput): Promise<LoginResponse> {
   return apiRequest<LoginResponse>('/api/auth/login', { method: 'POST', body: input, anonymous: true });

@@ -1,38 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, apiRequest, type Page, type Query } from '../../../lib/api-client.ts';
+import type { ImpactAssessment, ReviewFlag } from '../../../lib/api-types.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 
+export type { ImpactAssessment, ReviewFlag };
+
 // Issue 13: impact assessments on work orders and calibrations flagged for review.
-
-export interface ImpactAssessment {
-  id: number;
-  work_order_id: number;
-  calibration_record_id: number;
-  tag: string;
-  period_from: string | null;
-  period_to: string;
-  readings_count: number;
-  alerts_count: number;
-  status: 'open' | 'completed';
-  assessment: string | null;
-  completed_by_name: string | null;
-  completed_at: string | null;
-}
-
-export interface ReviewFlag {
-  id: number;
-  report_id: number;
-  calibration_record_id: number;
-  instrument_id: number;
-  tag: string;
-  performed_at: string;
-  calibration_passed: boolean;
-  reference_standard_identifier: string;
-  status: 'open' | 'reviewed';
-  reviewed_by_name: string | null;
-  reviewed_at: string | null;
-  review_notes: string | null;
-}
 
 /** The assessment of a work order, or null when it has none (404). */
 export const useImpactAssessment = (workOrderId: number) =>

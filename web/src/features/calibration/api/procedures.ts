@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
-import type { CalibrationProcedure } from '../types.ts';
+import type { CalibrationProcedure, ProcedureInput } from '../types.ts';
 
 const key = [...queryKeys.calibrations.all, 'procedures'] as const;
 
@@ -14,14 +14,10 @@ export const useProcedures = () =>
       }),
   });
 
-export type ProcedureBody = Omit<CalibrationProcedure, 'id' | 'revision' | 'sequence'> & {
-  description?: string | null;
-};
-
 export function useCreateProcedure() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: ProcedureBody) =>
+    mutationFn: (body: ProcedureInput) =>
       apiRequest<CalibrationProcedure>('/api/calibration-procedures', { method: 'POST', body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.calibrations.all }),
   });

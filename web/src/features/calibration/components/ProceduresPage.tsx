@@ -2,16 +2,12 @@ import { type FormEvent, useState } from 'react';
 import { EmptyState, FormError, QueryState } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { FormFooter, Modal } from '../../../components/Modal.tsx';
-import {
-  type ProcedureBody,
-  useAssignProcedure,
-  useCreateProcedure,
-  useProcedures,
-} from '../api/procedures.ts';
+import { INSTRUMENT_TYPES } from '../../instruments/types.ts';
+import { useAssignProcedure, useCreateProcedure, useProcedures } from '../api/procedures.ts';
 import { describeRule } from '../calibration-math.ts';
-import type { CalibrationProcedure } from '../types.ts';
+import type { CalibrationProcedure, ProcedureInput } from '../types.ts';
 
-const TYPES = ['pressure', 'temperature', 'flow', 'level'];
+const TYPES = INSTRUMENT_TYPES;
 const DIRECTIONS = { up: 'Upscale', down: 'Downscale', up_down: 'Up and down' } as const;
 const TRANSFER = {
   none: 'Input = output',
@@ -71,13 +67,13 @@ function NewProcedureModal({ onClose }: { onClose: () => void }) {
         direction: v.direction,
         cycles: Number(v.cycles),
         tolerance: {
-          mode: v.mode as ProcedureBody['tolerance']['mode'],
+          mode: v.mode as ProcedureInput['tolerance']['mode'],
           fail_limit: Number(v.fail),
           adjust_limit: num(v.adjust),
           guard_band_pct: num(v.guard),
           guard_band_uncertainty: v.guardU,
         },
-        transfer_function: tf as ProcedureBody['transfer_function'],
+        transfer_function: tf as ProcedureInput['transfer_function'],
         allow_reduced_check: v.reduced,
       },
       { onSuccess: onClose },

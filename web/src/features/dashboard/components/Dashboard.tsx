@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { EmptyState, ErrorMessage, Loading } from '../../../components/Feedback.tsx';
 import { paths } from '../../../config/paths.ts';
@@ -10,7 +10,14 @@ import { KpiTiles } from './KpiTiles.tsx';
 
 type Sort = 'tag' | 'health';
 
-export function Dashboard({ processUnits }: { processUnits: { id: number; name: string }[] }) {
+/** `intro`: shown under the header (the first-run guide while a new plant is set up). */
+export function Dashboard({
+  processUnits,
+  intro,
+}: {
+  processUnits: { id: number; name: string }[];
+  intro?: ReactNode;
+}) {
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const unitId = Number(params.get('unit')) || null;
@@ -75,6 +82,7 @@ export function Dashboard({ processUnits }: { processUnits: { id: number; name: 
           </button>
         </div>
       </header>
+      {intro}
       {q.error && <ErrorMessage error={q.error} onRetry={() => q.refetch()} />}
       {q.isPending && <Loading label="Loading the plant overview…" />}
       {q.data && (

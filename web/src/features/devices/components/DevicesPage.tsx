@@ -5,12 +5,17 @@ import { Field } from '../../../components/Field.tsx';
 import { FormFooter, Modal } from '../../../components/Modal.tsx';
 import { Pagination } from '../../../components/Pagination.tsx';
 import { paths } from '../../../config/paths.ts';
+import type { DeviceStatus } from '../../../lib/api-types.ts';
 import { formatDateTime } from '../../../lib/format.ts';
 import { useIsAdmin } from '../../../lib/session.ts';
 import { useDebounced } from '../../../lib/use-debounced.ts';
 import { useCreateDevice, useDevices } from '../api/devices.ts';
 
-const STATUS_WORD = { installed: 'Installed', spare: 'Spare', retired: 'Retired' } as const;
+const STATUS_WORD: Record<string, string> = {
+  installed: 'Installed',
+  spare: 'Spare',
+  retired: 'Retired',
+} satisfies Record<DeviceStatus, string>;
 
 /** The physical devices (transmitters): where each is installed, filters, and registering one. */
 export function DevicesPage() {

@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest, type Page } from '../../../lib/api-client.ts';
+import type { GatewayWithPassword } from '../../../lib/api-types.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 import type { Gateway } from '../types.ts';
 
@@ -12,8 +13,6 @@ export const useGateways = (f: { limit: number; offset: number }) =>
     placeholderData: keepPreviousData,
   });
 
-type WithPassword = { gateway: Gateway; password: string };
-
 function useGatewayMutation<I, O>(fn: (input: I) => Promise<O>) {
   const qc = useQueryClient();
   return useMutation({
@@ -24,12 +23,12 @@ function useGatewayMutation<I, O>(fn: (input: I) => Promise<O>) {
 
 export const useCreateGateway = () =>
   useGatewayMutation((input: { username: string; description: string | null }) =>
-    apiRequest<WithPassword>('/api/gateways', { method: 'POST', body: input }),
+    apiRequest<GatewayWithPassword>('/api/gateways', { method: 'POST', body: input }),
   );
 
 export const useResetGatewayPassword = () =>
   useGatewayMutation((id: number) =>
-    apiRequest<WithPassword>(`/api/gateways/${id}/reset-password`, { method: 'POST', body: {} }),
+    apiRequest<GatewayWithPassword>(`/api/gateways/${id}/reset-password`, { method: 'POST', body: {} }),
   );
 
 export const useSetGatewayActive = () =>

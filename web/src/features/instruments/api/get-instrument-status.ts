@@ -1,5 +1,6 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
+import type { InstrumentStatusBody } from '../../../lib/api-types.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 
 interface RuleCondition {
@@ -11,15 +12,14 @@ interface RuleCondition {
 }
 
 /**
- * Live detector state of one instrument (GET /api/instruments/{id}/status). The server describes
- * the detector parts as open-ended; the fields below are the ones the panel reads, all optional.
+ * Live detector state of one instrument (GET /api/instruments/{id}/status). The server's schema
+ * declares the detector parts open-ended (unknown); these are the fields the panel reads, all
+ * optional. The rest of the answer is the schema's.
  */
-export interface InstrumentStatus {
-  instrument_id: number;
-  tag: string;
-  unit: string;
-  generated_at: string;
-  live: { timestamp: string; value: number; quality: string } | null;
+export type InstrumentStatus = Omit<
+  InstrumentStatusBody,
+  'rules' | 'signal' | 'cusum' | 'stuck' | 'data_gap' | 'anomaly'
+> & {
   rules?: { deadband?: number; conditions?: RuleCondition[] } | null;
   signal?: { fault?: unknown; low_ma?: number; high_ma?: number; last_ma?: number | null } | null;
   cusum?: {
@@ -42,11 +42,7 @@ export interface InstrumentStatus {
     window_end?: string | null;
     top_features?: { feature: string }[];
   } | null;
-  model: { version: number; trained_at: string; windows_used: number } | null;
-  open_alerts: { id: number; alert_type: string; severity: string; message: string }[];
-  health_score: number | null;
-  health_parts: Record<string, number> | null;
-}
+};
 
 export const getInstrumentStatus = (id: number) =>
   apiRequest<InstrumentStatus>(`/api/instruments/${id}/status`);

@@ -1,19 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
+import type { RangeChange } from '../../../lib/api-types.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 
-export interface RangeChange {
-  id: number;
-  effective_at: string;
-  old_unit: string;
-  old_range_min: number;
-  old_range_max: number;
-  new_unit: string;
-  new_range_min: number;
-  new_range_max: number;
-  reason: string;
-  changed_by_name: string | null;
-}
+export type { RangeChange };
 
 /** GET /api/instruments/{id}/range-changes: the re-ranges, oldest first. */
 export const useRangeChanges = (id: number) =>

@@ -1,24 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
+import type { OutOfServicePeriod, OutOfServiceState } from '../../../lib/api-types.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 
-export interface OutOfServicePeriod {
-  id: number;
-  source: 'manual' | 'work_order';
-  work_order_id: number | null;
-  reason: string;
-  started_at: string;
-  started_by_name: string | null;
-  ended_at: string | null;
-  end_reason: string | null;
-}
-
-export interface OutOfServiceState {
-  instrument_id: number;
-  out_of_service: boolean;
-  open: OutOfServicePeriod[];
-  history: OutOfServicePeriod[];
-}
+export type { OutOfServicePeriod, OutOfServiceState };
 
 export const useOutOfService = (id: number) =>
   useQuery({

@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
-import type { Instrument, InstrumentInput } from '../types.ts';
+import type { Instrument, InstrumentPatch } from '../types.ts';
 
-export const updateInstrument = ({ id, patch }: { id: number; patch: InstrumentInput }) =>
+export const updateInstrument = ({ id, patch }: { id: number; patch: InstrumentPatch }) =>
   apiRequest<Instrument>(`/api/instruments/${id}`, { method: 'PATCH', body: patch });
 
 export function useUpdateInstrument() {

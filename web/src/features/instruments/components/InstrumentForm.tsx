@@ -12,6 +12,7 @@ import {
   INSTRUMENT_TYPES,
   type Instrument,
   type InstrumentInput,
+  type InstrumentPatch,
   TYPE_WORD,
 } from '../types.ts';
 
@@ -238,7 +239,7 @@ export function InstrumentForm({ instrument, processUnits, onClose, onSaved }: P
         onClose();
         return;
       }
-      update.mutate({ id: instrument.id, patch: patch as InstrumentInput }, { onSuccess: done });
+      update.mutate({ id: instrument.id, patch: patch as InstrumentPatch }, { onSuccess: done });
     } else {
       create.mutate(values, { onSuccess: done });
     }

@@ -3,6 +3,7 @@ import { FormError } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { FormFooter, Modal } from '../../../components/Modal.tsx';
 import { OfflineSavedModal } from '../../../components/OfflineSavedModal.tsx';
+import type { MaintenanceAction } from '../../../lib/api-types.ts';
 import { fromLocalInput, humanize, toLocalInput } from '../../../lib/format.ts';
 import { useCreateMaintenance } from '../api/create-maintenance.ts';
 import { MAINTENANCE_ACTION_TYPES, type MaintenanceRecord } from '../types.ts';
@@ -17,7 +18,7 @@ interface Props {
 /** Records maintenance done on an instrument, in place; alerts are suppressed for a while after. */
 export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded }: Props) {
   const create = useCreateMaintenance();
-  const [actionType, setActionType] = useState('inspection');
+  const [actionType, setActionType] = useState<MaintenanceAction>('inspection');
   const [description, setDescription] = useState('');
   const [parts, setParts] = useState('');
   const [minutes, setMinutes] = useState('');
@@ -27,11 +28,13 @@ export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded 
   const [queued, setQueued] = useState(false);
 
   // Editing a field clears its stale message and the server's last refusal.
-  const edit = (key: string, set: (v: string) => void) => (v: string) => {
-    set(v);
-    setErrors((es) => (es[key] ? { ...es, [key]: undefined } : es));
-    if (create.error) create.reset();
-  };
+  const edit =
+    <T extends string>(key: string, set: (v: T) => void) =>
+    (v: T) => {
+      set(v);
+      setErrors((es) => (es[key] ? { ...es, [key]: undefined } : es));
+      if (create.error) create.reset();
+    };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -116,7 +119,9 @@ export function MaintenanceModal({ instrument, workOrderId, onClose, onRecorded 
               <select
                 {...p}
                 value={actionType}
-                onChange={(e) => edit('actionType', setActionType)(e.target.value)}
+                onChange={(e) =>
+                  edit<MaintenanceAction>('actionType', setActionType)(e.target.value as MaintenanceAction)
+                }
               >
                 {MAINTENANCE_ACTION_TYPES.map((t) => (
                   <option key={t} value={t}>

@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
+import type { BaselineInput, CreatedBaseline } from '../../../lib/api-types.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
-import type { Baseline } from '../types.ts';
 
-export const createBaseline = (input: { tag: string; start: string; end: string }) =>
-  apiRequest<Baseline>('/api/ml/baselines', { method: 'POST', body: input });
+export const createBaseline = (input: BaselineInput) =>
+  apiRequest<CreatedBaseline>('/api/ml/baselines', { method: 'POST', body: input });
 
 export function useCreateBaseline() {
   const qc = useQueryClient();

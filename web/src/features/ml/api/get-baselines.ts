@@ -1,10 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { apiRequest } from '../../../lib/api-client.ts';
+import { apiRequest, type Page } from '../../../lib/api-client.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
-import { type Baseline, itemsOf } from '../types.ts';
+import type { Baseline } from '../types.ts';
 
 export const getBaselines = async (tag: string) =>
-  itemsOf(await apiRequest<Baseline[] | { items: Baseline[] }>('/api/ml/baselines', { query: { tag } }));
+  (await apiRequest<Page<Baseline>>('/api/ml/baselines', { query: { tag } })).items;
 
 export const baselinesQueryOptions = (tag: string) =>
   queryOptions({ queryKey: queryKeys.ml.baselines(tag), queryFn: () => getBaselines(tag) });

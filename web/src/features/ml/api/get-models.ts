@@ -1,12 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
-import { itemsOf, type ModelVersion } from '../types.ts';
+import type { ModelVersion } from '../types.ts';
 
 export const getModels = async (tag: string) =>
-  itemsOf(
-    await apiRequest<ModelVersion[] | { items: ModelVersion[] }>(`/api/ml/models/${encodeURIComponent(tag)}`),
-  );
+  (await apiRequest<{ items: ModelVersion[] }>(`/api/ml/models/${encodeURIComponent(tag)}`)).items;
 
 export const modelsQueryOptions = (tag: string) =>
   queryOptions({ queryKey: queryKeys.ml.models(tag), queryFn: () => getModels(tag) });

@@ -1,7 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest, type Page } from '../../../lib/api-client.ts';
+import type { NewModelGroup } from '../../../lib/api-types.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 import type { ModelGroup, ModelGroupDetail, ModelGroupVersion } from '../types.ts';
+
+export type { NewModelGroup };
 
 export const useModelGroups = () =>
   useQuery({
@@ -31,12 +34,6 @@ function useGroupMutation<V, R>(fn: (v: V) => Promise<R>) {
     mutationFn: fn,
     onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.ml.all }),
   });
-}
-
-export interface NewModelGroup {
-  name: string;
-  description?: string | null;
-  instrument_ids: number[];
 }
 
 export const useCreateModelGroup = () =>

@@ -94,7 +94,7 @@ export function BaselinesPanel({ tag }: { tag: string }) {
           Mark as baseline
         </button>
       </form>
-      {create.isSuccess && create.data.windows !== undefined && (
+      {create.isSuccess && (
         <p className="success" role="status">
           Baseline marked: {create.data.readings} good readings in {create.data.windows} usable windows.
           {create.data.windows < 30 &&

@@ -1,21 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { apiRequest, type Page } from '../../../lib/api-client.ts';
+import { apiRequest } from '../../../lib/api-client.ts';
+import type { Notification, NotificationPage } from '../../../lib/api-types.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 
-export interface Notification {
-  id: number;
-  work_order_id: number | null;
-  /** assignment | sla_breach */
-  kind: string;
-  message: string;
-  read: boolean;
-  read_at: string | null;
-  created_at: string;
-}
-
-export interface NotificationPage extends Page<Notification> {
-  unread_count: number;
-}
+export type { Notification, NotificationPage };
 
 export const NOTIFICATION_POLL_MS = 30_000;
 

@@ -4,6 +4,7 @@ import { PriorityBadge } from '../../../components/Badges.tsx';
 import { EmptyState, FormError, QueryState } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { paths } from '../../../config/paths.ts';
+import type { WorkOrderPriority } from '../../../lib/api-types.ts';
 import { formatDate, fromLocalInput, toLocalInput } from '../../../lib/format.ts';
 import { useIsAdmin } from '../../../lib/session.ts';
 import { useDeletePmPlan } from '../api/delete-pm-plan.ts';
@@ -21,7 +22,7 @@ function NewPlan({
   const [task, setTask] = useState('');
   const [interval, setInterval] = useState('90');
   const [nextDue, setNextDue] = useState(() => toLocalInput(new Date(Date.now() + 7 * 86_400_000)));
-  const [priority, setPriority] = useState('medium');
+  const [priority, setPriority] = useState<WorkOrderPriority>('medium');
   const [assignee, setAssignee] = useState('');
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
 
@@ -85,7 +86,11 @@ function NewPlan({
         </Field>
         <Field label="Priority">
           {(p) => (
-            <select {...p} value={priority} onChange={(e) => setPriority(e.target.value)}>
+            <select
+              {...p}
+              value={priority}
+              onChange={(e) => setPriority(e.target.value as WorkOrderPriority)}
+            >
               {['low', 'medium', 'high', 'urgent'].map((x) => (
                 <option key={x} value={x}>
                   {x[0].toUpperCase() + x.slice(1)}

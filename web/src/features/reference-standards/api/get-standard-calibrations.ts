@@ -1,20 +1,10 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { apiRequest, type Page } from '../../../lib/api-client.ts';
+import type { Calibration } from '../../../lib/api-types.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 
-/** A calibration as the traceability list shows it (the calibration feature owns the full type). */
-export interface TracedCalibration {
-  id: number;
-  instrument_id: number;
-  tag: string;
-  performed_at: string;
-  technician_name: string;
-  passed: boolean;
-  outcome: string;
-  max_as_found_error_pct: number;
-  max_as_left_error_pct: number;
-  superseded: boolean;
-}
+/** A calibration the standard was used for (the traceability list). */
+export type TracedCalibration = Calibration;
 
 export const getStandardCalibrations = (id: number, limit: number, offset: number) =>
   apiRequest<Page<TracedCalibration>>(`/api/reference-standards/${id}/calibrations`, {

@@ -12,7 +12,13 @@ import { useReferenceStandards } from '../api/get-reference-standards.ts';
 import { useSaveReferenceStandard } from '../api/save-reference-standard.ts';
 import type { ReferenceStandard, ReferenceStandardInput } from '../types.ts';
 
-const FIELDS: { key: keyof ReferenceStandardInput; label: string; type?: string; hint?: string }[] = [
+/** The text fields of a new standard the form edits (the uncertainty has fields of its own). */
+type StandardText = Pick<
+  ReferenceStandardInput,
+  'identifier' | 'description' | 'certificate_number' | 'accuracy' | 'calibrated_on' | 'due_date'
+>;
+
+const FIELDS: { key: keyof StandardText; label: string; type?: string; hint?: string }[] = [
   { key: 'identifier', label: 'Identifier', hint: 'e.g. DPC-01' },
   { key: 'description', label: 'Description', hint: 'Make and model, e.g. Fluke 754 documenting calibrator' },
   { key: 'certificate_number', label: 'Certificate number' },
@@ -29,7 +35,7 @@ export function StandardForm({
   onClose: () => void;
 }) {
   const save = useSaveReferenceStandard();
-  const [v, setV] = useState<ReferenceStandardInput>({
+  const [v, setV] = useState<StandardText>({
     identifier: standard?.identifier ?? '',
     description: standard?.description ?? '',
     certificate_number: standard?.certificate_number ?? '',
@@ -37,9 +43,9 @@ export function StandardForm({
     calibrated_on: standard?.calibrated_on ?? '',
     due_date: standard?.due_date ?? '',
   });
-  const [errors, setErrors] = useState<Partial<Record<keyof ReferenceStandardInput, string>>>({});
+  const [errors, setErrors] = useState<Partial<Record<keyof StandardText, string>>>({});
   const [uncertainty, setUncertainty] = useState({ value: '', unit: '' });
-  const certificateField = (k: keyof ReferenceStandardInput) =>
+  const certificateField = (k: keyof StandardText) =>
     k === 'certificate_number' || k === 'calibrated_on' || k === 'due_date';
 
   const submit = (e: FormEvent) => {
@@ -52,17 +58,16 @@ export function StandardForm({
     if (Object.keys(errs).length) return;
     const input = Object.fromEntries(
       Object.entries(v).map(([k, x]) => [k, x.trim()]),
-    ) as unknown as ReferenceStandardInput;
+    ) as unknown as StandardText;
     // A certificate is never edited: an edit sends the standard's own fields; a new one its first certificate.
-    const body: Partial<ReferenceStandardInput> & { uncertainty_value?: number; uncertainty_unit?: string } =
-      standard
-        ? { identifier: input.identifier, description: input.description, accuracy: input.accuracy }
-        : {
-            ...input,
-            ...(uncertainty.value.trim() && uncertainty.unit.trim()
-              ? { uncertainty_value: Number(uncertainty.value), uncertainty_unit: uncertainty.unit.trim() }
-              : {}),
-          };
+    const body: Partial<ReferenceStandardInput> = standard
+      ? { identifier: input.identifier, description: input.description, accuracy: input.accuracy }
+      : {
+          ...input,
+          ...(uncertainty.value.trim() && uncertainty.unit.trim()
+            ? { uncertainty_value: Number(uncertainty.value), uncertainty_unit: uncertainty.unit.trim() }
+            : {}),
+        };
     save.mutate({ id: standard?.id, input: body }, { onSuccess: onClose });
   };
 

@@ -1,17 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ApiError, apiRequest, downloadFile, type Query } from '../../../lib/api-client.ts';
-
-interface JobAccepted {
-  job_id: number;
-  rows: number;
-}
-
-interface JobState {
-  status: 'queued' | 'running' | 'succeeded' | 'failed';
-  progress: number;
-  error: string | null;
-}
+import type { Job, ReportJobAccepted } from '../../../lib/api-types.ts';
 
 export interface ExportProgress {
   jobId: number;
@@ -34,9 +24,9 @@ export async function downloadReport(
   const fallback = `${key}-report.${format}`;
   const first = await downloadFile(`/api/reports/${key}`, { ...query, export: format }, fallback);
   if (first.kind === 'file') return first.name;
-  const { job_id, rows } = first.body as JobAccepted;
+  const { job_id, rows } = first.body as ReportJobAccepted;
   for (;;) {
-    const job = await apiRequest<JobState>(`/api/jobs/${job_id}`);
+    const job = await apiRequest<Job>(`/api/jobs/${job_id}`);
     onProgress({ jobId: job_id, rows, progress: job.progress });
     if (job.status === 'succeeded') break;
     if (job.status === 'failed')

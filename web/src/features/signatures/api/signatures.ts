@@ -1,7 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
-import type { Meaning, RecordSignatures, RecordType, Signature, SignaturePolicy } from '../types.ts';
+import type { RecordSignatures, RecordType, Signature, SignaturePolicy, SignInput } from '../types.ts';
+
+export type { SignInput };
 
 export const useRecordSignatures = (type: RecordType, id: number) =>
   useQuery({
@@ -15,14 +17,6 @@ export const useSignaturePolicies = () =>
     queryKey: queryKeys.signatures.policies,
     queryFn: () => apiRequest<{ items: SignaturePolicy[] }>('/api/signature-policies'),
   });
-
-export interface SignInput {
-  entity_type: RecordType;
-  entity_id: number;
-  meaning: Meaning;
-  password: string;
-  comment?: string | null;
-}
 
 export function useSign() {
   const qc = useQueryClient();

@@ -21,14 +21,13 @@ const COLORS = {
   calibrationFail: '#8e3bb5',
 };
 
-/** Limits under either naming the API may use (limits.high_warning or alarm_high_warning). */
 function limitsOf(s: TrendSeries) {
-  const l = s.limits ?? {};
+  const l = s.limits;
   return {
-    lowCritical: l.low_critical ?? l.alarm_low_critical ?? null,
-    lowWarning: l.low_warning ?? l.alarm_low_warning ?? null,
-    highWarning: l.high_warning ?? l.alarm_high_warning ?? null,
-    highCritical: l.high_critical ?? l.alarm_high_critical ?? null,
+    lowCritical: l.low_critical,
+    lowWarning: l.low_warning,
+    highWarning: l.high_warning,
+    highCritical: l.high_critical,
   };
 }
 

@@ -1,18 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
+import type { CreatedUser, CreateUserInput } from '../../../lib/api-types.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
-import type { User } from '../types.ts';
 
-export interface CreateUserInput {
-  employee_number: string;
-  full_name: string;
-  email?: string | null;
-  role: 'admin' | 'technician';
-  password?: string;
-}
+export type { CreateUserInput };
 
 export const createUser = (input: CreateUserInput) =>
-  apiRequest<{ user: User; generated_password: string | null }>('/api/users', {
+  apiRequest<CreatedUser>('/api/users', {
     method: 'POST',
     body: input,
   });

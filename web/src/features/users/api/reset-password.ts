@@ -1,9 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
+import type { PasswordReset } from '../../../lib/api-types.ts';
 import { queryKeys } from '../../../lib/query-keys.ts';
 
 export const resetUserPassword = ({ id, password }: { id: number; password?: string }) =>
-  apiRequest<{ ok: boolean; generated_password: string | null }>(`/api/users/${id}/reset-password`, {
+  apiRequest<PasswordReset>(`/api/users/${id}/reset-password`, {
     method: 'POST',
     body: password ? { password } : {},
   });

@@ -4,6 +4,7 @@ import { FormError } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
 import { Modal } from '../../../components/Modal.tsx';
 import { paths } from '../../../config/paths.ts';
+import type { WorkOrderPriority, WorkOrderType } from '../../../lib/api-types.ts';
 import { fromLocalInput, toLocalInput } from '../../../lib/format.ts';
 import { useCreateWorkOrderFromAlert } from '../api/create-from-alert.ts';
 import { useCreateWorkOrder } from '../api/create-work-order.ts';
@@ -25,8 +26,8 @@ interface Props {
     id: number;
     tag: string;
     message: string;
-    suggestedType: string;
-    suggestedPriority: string;
+    suggestedType: WorkOrderType;
+    suggestedPriority: WorkOrderPriority;
   } | null;
   instruments: Option[];
   assignees: Option[];
@@ -56,8 +57,13 @@ export function WorkOrderForm({
     workOrder?.title ?? (fromAlert ? taggedTitle(fromAlert.tag, fromAlert.message) : ''),
   );
   const [description, setDescription] = useState(workOrder?.description ?? '');
-  const [type, setType] = useState(workOrder?.type ?? fromAlert?.suggestedType ?? 'corrective');
-  const [priority, setPriority] = useState(workOrder?.priority ?? fromAlert?.suggestedPriority ?? 'medium');
+  const [type, setType] = useState<WorkOrderType>(
+    // The server's answer holds one of its types and priorities (its schema declares a string).
+    (workOrder?.type as WorkOrderType | undefined) ?? fromAlert?.suggestedType ?? 'corrective',
+  );
+  const [priority, setPriority] = useState<WorkOrderPriority>(
+    (workOrder?.priority as WorkOrderPriority | undefined) ?? fromAlert?.suggestedPriority ?? 'medium',
+  );
   const [assignee, setAssignee] = useState(workOrder?.assigned_to ? String(workOrder.assigned_to) : '');
   const [due, setDue] = useState(workOrder?.due_date ? toLocalInput(new Date(workOrder.due_date)) : '');
   const [estimate, setEstimate] = useState(
@@ -171,7 +177,7 @@ export function WorkOrderForm({
           )}
           <Field label="Type" required>
             {(p) => (
-              <select {...p} value={type} onChange={(e) => setType(e.target.value)}>
+              <select {...p} value={type} onChange={(e) => setType(e.target.value as WorkOrderType)}>
                 {WORK_ORDER_TYPES.map((t) => (
                   <option key={t} value={t}>
                     {TYPE_WORD[t]}
@@ -182,7 +188,11 @@ export function WorkOrderForm({
           </Field>
           <Field label="Priority" required hint="Sets the SLA due date when none is given.">
             {(p) => (
-              <select {...p} value={priority} onChange={(e) => setPriority(e.target.value)}>
+              <select
+                {...p}
+                value={priority}
+                onChange={(e) => setPriority(e.target.value as WorkOrderPriority)}
+              >
                 {WORK_ORDER_PRIORITIES.map((t) => (
                   <option key={t} value={t}>
                     {t[0].toUpperCase() + t.slice(1)}

@@ -5,6 +5,7 @@ import { Field, FilterSelect } from '../../../components/Field.tsx';
 import { FormFooter, Modal } from '../../../components/Modal.tsx';
 import { Pagination } from '../../../components/Pagination.tsx';
 import { paths } from '../../../config/paths.ts';
+import type { WorkOrderPriority, WorkOrderType } from '../../../lib/api-types.ts';
 import { formatDateTime } from '../../../lib/format.ts';
 import { useFilterParams } from '../../../lib/use-filter-params.ts';
 import { TYPE_WORD, WORK_ORDER_PRIORITIES, WORK_ORDER_TYPES } from '../../work-orders/types.ts';
@@ -166,8 +167,8 @@ function AcceptModal({
   onClose: () => void;
 }) {
   const accept = useAcceptRequest();
-  const [priority, setPriority] = useState('medium');
-  const [type, setType] = useState('corrective');
+  const [priority, setPriority] = useState<WorkOrderPriority>('medium');
+  const [type, setType] = useState<WorkOrderType>('corrective');
   const [assignee, setAssignee] = useState('');
   const [title, setTitle] = useState('');
   const fresh = () => accept.error && accept.reset();
@@ -229,7 +230,7 @@ function AcceptModal({
         <div className="form-grid">
           <Field label="Type">
             {(p) => (
-              <select {...p} value={type} onChange={(e) => setType(e.target.value)}>
+              <select {...p} value={type} onChange={(e) => setType(e.target.value as WorkOrderType)}>
                 {WORK_ORDER_TYPES.map((t) => (
                   <option key={t} value={t}>
                     {TYPE_WORD[t]}
@@ -240,7 +241,11 @@ function AcceptModal({
           </Field>
           <Field label="Priority">
             {(p) => (
-              <select {...p} value={priority} onChange={(e) => setPriority(e.target.value)}>
+              <select
+                {...p}
+                value={priority}
+                onChange={(e) => setPriority(e.target.value as WorkOrderPriority)}
+              >
                 {WORK_ORDER_PRIORITIES.map((t) => (
                   <option key={t} value={t}>
                     {cap(t)}

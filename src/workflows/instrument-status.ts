@@ -1,8 +1,9 @@
-// GET /api/instruments/{id}/status: the live picture of one instrument in one answer.
+// GET /api/instruments/{id}/status: the live picture of one instrument in one answer, read across
+// the instrument register, the detectors, the models and the alerts.
 import type { AppContext } from '../context.ts';
+import { type HealthContext, healthOf } from '../instruments/health-service.ts';
+import { getInstrument } from '../instruments/instrument-service.ts';
 import { activeModelRows } from '../ml/model-service.ts';
-import { type HealthContext, healthOf } from './health-service.ts';
-import { getInstrument } from './instrument-service.ts';
 
 export async function instrumentStatus(ctx: HealthContext & Pick<AppContext, 'db'>, id: number, now: Date) {
   const instrument = await getInstrument(ctx.db, id, now);

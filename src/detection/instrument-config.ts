@@ -10,7 +10,7 @@ export interface MonitorDefaults {
   stuckSensorMinutes: number;
 }
 
-/** The instrument columns the monitor reads (an `instruments` row fits). */
+/** The instrument columns the monitor reads (an `instruments` row, as the InstrumentCache holds it, fits). */
 export interface MonitoredInstrument {
   id: number;
   tag: string;
@@ -36,32 +36,6 @@ export interface MonitoredInstrument {
   baseline_mean: number | null;
   baseline_std: number | null;
 }
-
-export const MONITORED_COLUMNS = [
-  'id',
-  'tag',
-  'unit',
-  'status',
-  'range_min',
-  'range_max',
-  'nominal_value',
-  'alarm_low_critical',
-  'alarm_low_warning',
-  'alarm_high_warning',
-  'alarm_high_critical',
-  'alarm_deadband',
-  'alarm_on_delay_seconds',
-  'publish_interval_seconds',
-  'stuck_deadband',
-  'stuck_window_minutes',
-  'signal_low_ma',
-  'signal_high_ma',
-  'max_rate_per_second',
-  'cusum_k',
-  'cusum_h',
-  'baseline_mean',
-  'baseline_std',
-] as const satisfies readonly (keyof MonitoredInstrument)[];
 
 /** Plant-wide detector defaults from the configuration. */
 export function monitorDefaults(config: Pick<Config, 'cusum' | 'stuckSensorMinutes'>): MonitorDefaults {

@@ -1,16 +1,18 @@
 import type { Kysely } from 'kysely';
 import { clearAlertCondition, listAlerts, raiseAlert } from '../alerts/alert-service.ts';
+import { dueDay, effectiveIntervalDays, isOverdue, nextDueDate } from '../calibration/due-dates.ts';
+import { calibrationWorkKey } from '../calibration/due-list.ts';
+import { lastCalibratedAt } from '../calibration/in-force.ts';
 import type { DB } from '../db/schema.ts';
+import { linkWorkOrderToAlert } from '../work-orders/alert-link.ts';
 import type { WorkOrderPriority } from '../work-orders/lifecycle.ts';
 import { createGeneratedWorkOrder, type WorkOrderDeps } from '../work-orders/work-order-service.ts';
-import { dueDay, effectiveIntervalDays, isOverdue, nextDueDate } from './due-dates.ts';
-import { lastCalibratedAt } from './in-force.ts';
 
 const DAY_MS = 86_400_000;
 /** Past this many days overdue the alert escalates to critical. */
 const CRITICAL_AFTER_DAYS = 30;
 
-const PRIORITY_BY_CRITICALITY: Record<string, WorkOrderPriority> = {
+export const PRIORITY_BY_CRITICALITY: Record<string, WorkOrderPriority> = {
   critical: 'urgent',
   high: 'high',
   medium: 'medium',
@@ -25,7 +27,8 @@ export interface OverdueScanResult {
 }
 
 /**
- * The calibration overdue scan (hourly, and once at start). For each instrument in service past its
+ * The calibration overdue scan (hourly, once at start, and within a minute of a due time passing:
+ * planning/due-check.ts). For each instrument in service past its
  * due date it raises `calibration_overdue` keyed by the due day, and creates a calibration work
  * order keyed the same way, so repeated scans (or several processes) give one alert and one work
  * order per due date. A condition that has gone (calibrated since) is marked cleared.
@@ -106,8 +109,10 @@ export async function scanCalibrationOverdue(
       at,
     });
     if (created) result.alerts_raised++;
-    const wo = await db.transaction().execute((trx) =>
-      createGeneratedWorkOrder(
+    // One work order per due date: the one raised ahead of time (planning/lead-time-work.ts) has
+    // the same key and is linked to the alert; otherwise it is created now, due on the due date.
+    const wo = await db.transaction().execute(async (trx) => {
+      const made = await createGeneratedWorkOrder(
         trx,
         {
           instrument_id: inst.id,
@@ -119,15 +124,19 @@ export async function scanCalibrationOverdue(
               : '; never calibrated.'),
           type: 'calibration',
           priority: PRIORITY_BY_CRITICALITY[inst.criticality] ?? 'medium',
+          due_date: due,
         },
         {
           source: 'calibration_overdue',
-          source_key: `calibration_overdue:${inst.id}:${key}`,
+          source_key: calibrationWorkKey(inst.id, due),
           alert_id: alert.id,
         },
         deps,
-      ),
-    );
+      );
+      if (!made.created && made.workOrder.alert_id === null)
+        await linkWorkOrderToAlert(trx, made.workOrder.id, alert.id, at);
+      return made;
+    });
     if (wo.created) result.work_orders_created++;
   }
 }
