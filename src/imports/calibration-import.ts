@@ -11,9 +11,9 @@ import { listInstruments, type PublicInstrument } from '../instruments/instrumen
 import { listReferenceStandards } from '../reference-standards/reference-standard-service.ts';
 import { listUsers } from '../users/user-service.ts';
 import { recordImportedCalibrations } from '../workflows/record-imported-calibrations.ts';
-import { dateCell, type ImportProblem, mapColumns, numberCell, reader, textCell } from './columns.ts';
+import { dateCell, mapColumns, numberCell, reader, textCell } from './columns.ts';
 import { type ImportFile, recordImportAudit } from './import-file.ts';
-import type { ImportAnswer } from './instrument-import.ts';
+import type { ImportAnswer, ImportProblem } from './schemas.ts';
 
 // Calibration history from a plant's sheets (issue 18 part 2), long format: one row per test point;
 // rows with the same tag and performed_at form one record. Records are written through the

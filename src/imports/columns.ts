@@ -1,14 +1,9 @@
+import type { ImportProblem } from './schemas.ts';
 import type { Cell } from './spreadsheet.ts';
 
 // Header matching and cell reading shared by the register and history imports. A header matches
 // a field by its API name or an alias, case-insensitively, ignoring dots, underscores and spacing
 // ("Tag No." = "tag no" = "TAG_NO").
-
-export interface ImportProblem {
-  row: number;
-  column: string | null;
-  message: string;
-}
 
 export const normHeader = (h: string) => h.toLowerCase().replace(/[._]+/g, ' ').replace(/\s+/g, ' ').trim();
 

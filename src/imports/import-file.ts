@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
-import type { ImportProblem } from './columns.ts';
+import type { ImportProblem } from './schemas.ts';
 import { type Cell, type FileKind, kindOf, readSheet, type Sheet, SheetError } from './spreadsheet.ts';
 
 /** An uploaded file, read: its name and sha256 go into the audit trail. */

@@ -21,13 +21,13 @@ import {
   booleanCell,
   type ColumnMap,
   dateCell,
-  type ImportProblem,
   mapColumns,
   numberCell,
   reader,
   textCell,
 } from './columns.ts';
 import { type ImportFile, recordImportAudit } from './import-file.ts';
+import type { ImportAnswer, ImportProblem } from './schemas.ts';
 import type { Cell, Sheet } from './spreadsheet.ts';
 
 // The instrument register from a spreadsheet (issue 18 part 1). Every row is checked by the rules of
@@ -106,37 +106,6 @@ const FIELDS = Object.keys(INSTRUMENT_COLUMNS).filter(
 const ajv = new Ajv({ allErrors: true, strictNumbers: true, coerceTypes: false });
 const checkCreate = ajv.compile(CreateInstrumentBody);
 const checkPatch = ajv.compile(PatchInstrumentBody);
-
-export interface ImportedRow {
-  row: number;
-  tag: string;
-  action: 'create' | 'update' | 'unchanged';
-  instrument_id: number | null;
-  /** The fields an update changes. */
-  changes: string[];
-  process_unit: string | null;
-  last_calibrated_on: string | null;
-  /** Calibration history: the record's time, its points and the file rows they came from. */
-  performed_at?: string;
-  points?: number;
-  rows?: number[];
-}
-
-export interface ImportAnswer {
-  kind: 'instruments' | 'calibrations';
-  dry_run: boolean;
-  file: string;
-  sha256: string;
-  rows: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  errors: ImportProblem[];
-  warnings: ImportProblem[];
-  process_units_created: string[];
-  calibrations_created: number;
-  items: ImportedRow[];
-}
 
 interface ParsedRow {
   line: number;

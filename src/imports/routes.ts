@@ -3,56 +3,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { Nullable } from '../http/schemas.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
 import { AppError, ValidationError } from '../shared/errors.ts';
 import { importCalibrationHistory } from './calibration-import.ts';
 import { type ImportFile, loadImportFile, previewOf } from './import-file.ts';
-import { type ImportAnswer, importInstruments } from './instrument-import.ts';
+import { importInstruments } from './instrument-import.ts';
+import { type ImportAnswer, ImportAnswerSchema } from './schemas.ts';
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, XLSX_TYPE } from './spreadsheet.ts';
 import { calibrationTemplateCsv, instrumentTemplateCsv, instrumentTemplateXlsx } from './templates.ts';
-
-const Problem = Type.Object({ row: Type.Integer(), column: Nullable(Type.String()), message: Type.String() });
-
-const ImportAnswerSchema = Type.Object({
-  kind: Type.String({ description: 'instruments | calibrations' }),
-  dry_run: Type.Boolean(),
-  file: Type.String(),
-  sha256: Type.String(),
-  rows: Type.Integer({ description: 'data rows in the file' }),
-  created: Type.Integer(),
-  updated: Type.Integer(),
-  unchanged: Type.Integer(),
-  errors: Type.Array(Problem),
-  warnings: Type.Array(Problem),
-  process_units_created: Type.Array(Type.String()),
-  calibrations_created: Type.Integer(),
-  preview: Type.Optional(
-    Type.Object(
-      {
-        header: Type.Array(Type.String()),
-        rows: Type.Array(Type.Object({ row: Type.Integer(), cells: Type.Array(Type.String()) })),
-      },
-      {
-        description: 'on a dry run or a refusal: the header and the first rows and every row with a problem',
-      },
-    ),
-  ),
-  items: Type.Array(
-    Type.Object({
-      row: Type.Integer(),
-      tag: Type.String(),
-      action: Type.String({ description: 'create | update | unchanged' }),
-      instrument_id: Nullable(Type.Integer()),
-      changes: Type.Array(Type.String()),
-      process_unit: Nullable(Type.String()),
-      last_calibrated_on: Nullable(Type.String()),
-      performed_at: Type.Optional(Type.String()),
-      points: Type.Optional(Type.Integer()),
-      rows: Type.Optional(Type.Array(Type.Integer())),
-    }),
-  ),
-});
 
 const ImportQuery = Type.Object({
   dry_run: Type.Optional(Type.Boolean({ description: 'check only, write nothing (default false)' })),

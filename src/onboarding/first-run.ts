@@ -8,35 +8,7 @@ import type { DB } from '../db/schema.ts';
 import { anyActiveGateway } from '../gateways/gateway-service.ts';
 import type { BrokerState } from '../ingestion/ingestion-runtime.ts';
 import { topicPrefixOf } from '../simulator/runtime.ts';
-
-export interface Connection {
-  broker: 'embedded' | 'external';
-  /** Where a publisher connects; null: this server's own address (the one the browser uses). */
-  host: string | null;
-  port: number | null;
-  tls: boolean;
-  /** The embedded broker listens on this machine only (no broker login configured, not production). */
-  loopback_only: boolean;
-  /** Publishers must log in (a gateway login from the Gateways page). */
-  auth_required: boolean;
-  /** Readings for tag T go to `${topic_prefix}/T`. */
-  topic_prefix: string;
-  /** The first instrument's tag, unit and a value inside its range; an example when none exists. */
-  tag: string;
-  unit: string;
-  value: number;
-  tag_is_real: boolean;
-}
-
-export interface FirstRun {
-  instruments: number;
-  readings: boolean;
-  active_users: number;
-  /** Instruments and readings exist: the walk-through is no longer shown. */
-  complete: boolean;
-  /** For admins only (null for technicians). */
-  connection: Connection | null;
-}
+import type { Connection, FirstRun } from './schemas.ts';
 
 const EXAMPLE = { tag: 'PT-101', unit: 'bar', value: 4.2 };
 

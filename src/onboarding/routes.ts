@@ -1,30 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { currentUser } from '../http/auth-guard.ts';
-import { Nullable } from '../http/schemas.ts';
 import { firstRun } from './first-run.ts';
-
-const Connection = Type.Object({
-  broker: Type.Union([Type.Literal('embedded'), Type.Literal('external')]),
-  host: Nullable(Type.String({ description: "null: this server's own address" })),
-  port: Nullable(Type.Integer()),
-  tls: Type.Boolean(),
-  loopback_only: Type.Boolean(),
-  auth_required: Type.Boolean(),
-  topic_prefix: Type.String(),
-  tag: Type.String(),
-  unit: Type.String(),
-  value: Type.Number(),
-  tag_is_real: Type.Boolean(),
-});
-
-const FirstRunSchema = Type.Object({
-  instruments: Type.Integer(),
-  readings: Type.Boolean(),
-  active_users: Type.Integer(),
-  complete: Type.Boolean(),
-  connection: Nullable(Connection),
-});
+import { FirstRunSchema } from './schemas.ts';
 
 export const onboardingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;

@@ -4,47 +4,14 @@
 import type { Kysely } from 'kysely';
 import { type CalibrationDue, calibrationDueList } from '../calibration/due-list.ts';
 import type { DB } from '../db/schema.ts';
+import type { Upcoming, UpcomingItem } from './schemas.ts';
 
 const DAY_MS = 86_400_000;
-
-export type UpcomingKind = 'calibration' | 'pm' | 'work_order';
-
-export interface UpcomingItem {
-  kind: UpcomingKind;
-  due_at: string;
-  instrument_id: number;
-  tag: string;
-  process_unit_id: number | null;
-  process_unit_name: string | null;
-  title: string;
-  assigned_to: number | null;
-  assigned_to_name: string | null;
-  /** The work order raised for it (a calibration's), or the work order itself. */
-  work_order_id: number | null;
-  pm_plan_id: number | null;
-  priority: string | null;
-  /** The work order's status (open or in_progress); null for a calibration or PM without one. */
-  status: string | null;
-  overdue: boolean;
-}
 
 export interface UpcomingQuery {
   days: number;
   process_unit_id?: number;
   assigned_to?: number;
-}
-
-export interface Upcoming {
-  from: string;
-  to: string;
-  days: number;
-  /** The zone whose calendar days group the items (REPORT_TIMEZONE). */
-  time_zone: string;
-  total: number;
-  /** Due before now and still outstanding, oldest first. */
-  overdue: UpcomingItem[];
-  /** Days from now to `to` that have something due, in order. */
-  by_day: { date: string; items: UpcomingItem[] }[];
 }
 
 /** Most PM occurrences listed per plan (a daily plan over a year). */

@@ -53,6 +53,7 @@ import type {
   GatewayWithPassword as GatewayWithPasswordSchema,
 } from '../../../src/gateways/schemas.ts';
 import type { ErrorBody, Page as PageSchema } from '../../../src/http/schemas.ts';
+import type { ImportAnswerSchema, ImportProblemSchema } from '../../../src/imports/schemas.ts';
 import type {
   CreateInstrumentBody,
   InstrumentSchema,
@@ -75,6 +76,12 @@ import type {
   ModelVersionSchema,
 } from '../../../src/ml/schemas.ts';
 import type { NotificationPageSchema, NotificationSchema } from '../../../src/notifications/routes.ts';
+import type { ConnectionSchema, FirstRunSchema } from '../../../src/onboarding/schemas.ts';
+import type {
+  UpcomingItemSchema,
+  UpcomingQuerySchema,
+  UpcomingSchema,
+} from '../../../src/planning/schemas.ts';
 import type { CreatePlanBody, PatchPlanBody, PlanSchema } from '../../../src/pm/routes.ts';
 import type { ProcessUnitBody, ProcessUnit as ProcessUnitSchema } from '../../../src/process-units/routes.ts';
 import type { TrendSchema } from '../../../src/readings/routes.ts';
@@ -212,6 +219,10 @@ export type WorkRequest = S<typeof WorkRequestSchema>;
 export type WorkRequestInput = S<typeof CreateWorkRequestBody>;
 export type AcceptInput = S<typeof AcceptWorkRequestBody>;
 export type Accepted = S<typeof AcceptedWorkRequestSchema>;
+export type UpcomingItem = S<typeof UpcomingItemSchema>;
+export type UpcomingKind = UpcomingItem['kind'];
+export type Upcoming = S<typeof UpcomingSchema>;
+export type UpcomingFilters = S<typeof UpcomingQuerySchema>;
 
 // signatures and attachments
 export type RecordType = S<typeof RecordTypeSchema>;
@@ -261,6 +272,14 @@ export type SparkplugPoint = S<typeof SparkplugPointSchema>;
 export type { ConnectorKind };
 export type SimulatorFault = S<typeof FaultStatusSchema>;
 export type FaultInput = S<typeof InjectFaultBody>;
+
+// first run and imports
+export type FirstRun = S<typeof FirstRunSchema>;
+/** How field devices connect to the broker, for the first-run guide's mosquitto_pub example. */
+export type Connection = S<typeof ConnectionSchema>;
+export type ImportAnswer = S<typeof ImportAnswerSchema>;
+export type ImportKind = ImportAnswer['kind'];
+export type ImportProblem = S<typeof ImportProblemSchema>;
 
 // The server's fixed lists, as types: the web's option lists are checked against them.
 export type AlertType = typeof import('../../../src/alerts/types.ts')['ALERT_TYPES'][number];
