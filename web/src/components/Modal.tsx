@@ -1,4 +1,6 @@
+import type { UseMutationResult } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { errorText } from '../lib/api-client.ts';
 
 interface ModalProps {
   title: string;
@@ -96,6 +98,46 @@ export function ConfirmDialog({
         </p>
       )}
     </Modal>
+  );
+}
+
+interface ConfirmDeleteProps {
+  title: string;
+  message: ReactNode;
+  confirmLabel?: string;
+  /** The list's delete mutation, by id. */
+  remove: Pick<UseMutationResult<unknown, Error, number>, 'mutate' | 'isPending' | 'error' | 'reset'>;
+  id: number;
+  onClose: () => void;
+}
+
+/**
+ * A list row's delete, asked first: runs the delete, keeps a refusal on screen and closes once done.
+ * Closing clears the mutation, so the next row asked about does not show this one's refusal.
+ */
+export function ConfirmDelete({
+  title,
+  message,
+  confirmLabel = 'Delete',
+  remove,
+  id,
+  onClose,
+}: ConfirmDeleteProps) {
+  const close = () => {
+    remove.reset();
+    onClose();
+  };
+  return (
+    <ConfirmDialog
+      title={title}
+      message={message}
+      confirmLabel={confirmLabel}
+      danger
+      busy={remove.isPending}
+      error={remove.error ? errorText(remove.error) : null}
+      onConfirm={() => remove.mutate(id, { onSuccess: close })}
+      onClose={close}
+    />
   );
 }
 

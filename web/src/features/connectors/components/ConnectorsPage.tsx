@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useInstrumentOptions } from '../../../app/options.ts';
 import { EmptyState, QueryState } from '../../../components/Feedback.tsx';
-import { ConfirmDialog } from '../../../components/Modal.tsx';
+import { ConfirmDelete } from '../../../components/Modal.tsx';
 import { errorText } from '../../../lib/api-client.ts';
 import { formatDateTime } from '../../../lib/format.ts';
 import {
@@ -155,10 +155,7 @@ export function ConnectorsPage() {
                           <button
                             type="button"
                             className="button button-small button-danger-outline"
-                            onClick={() => {
-                              remove.reset();
-                              setDeleting(s);
-                            }}
+                            onClick={() => setDeleting(s)}
                           >
                             Delete
                           </button>
@@ -182,14 +179,12 @@ export function ConnectorsPage() {
         />
       )}
       {deleting && (
-        <ConfirmDialog
+        <ConfirmDelete
           title={`Delete the source ${deleting.name}?`}
           message="It stops at once and its instruments get no more readings from it. The audit trail keeps the record."
           confirmLabel="Delete source"
-          danger
-          busy={remove.isPending}
-          error={remove.error ? errorText(remove.error) : null}
-          onConfirm={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+          remove={remove}
+          id={deleting.id}
           onClose={() => setDeleting(null)}
         />
       )}

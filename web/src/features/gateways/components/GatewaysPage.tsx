@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { StatusBadge } from '../../../components/Badges.tsx';
 import { EmptyState, FormError, QueryState } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
-import { ConfirmDialog, Modal } from '../../../components/Modal.tsx';
+import { ConfirmDelete, ConfirmDialog, Modal } from '../../../components/Modal.tsx';
 import { Pagination } from '../../../components/Pagination.tsx';
 import { errorText } from '../../../lib/api-client.ts';
 import { formatDateTime } from '../../../lib/format.ts';
@@ -214,10 +214,7 @@ export function GatewaysPage() {
                             <button
                               type="button"
                               className="button button-small button-danger-outline"
-                              onClick={() => {
-                                remove.reset();
-                                setDeleting(g);
-                              }}
+                              onClick={() => setDeleting(g)}
                             >
                               Delete
                             </button>
@@ -267,14 +264,12 @@ export function GatewaysPage() {
         />
       )}
       {deleting && (
-        <ConfirmDialog
+        <ConfirmDelete
           title={`Delete the gateway ${deleting.username}?`}
           message="Its login stops working at once. The audit trail keeps the record."
           confirmLabel="Delete gateway"
-          danger
-          busy={remove.isPending}
-          error={remove.error ? errorText(remove.error) : null}
-          onConfirm={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+          remove={remove}
+          id={deleting.id}
           onClose={() => setDeleting(null)}
         />
       )}

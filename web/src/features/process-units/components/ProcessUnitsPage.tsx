@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { EmptyState, FormError, QueryState } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
-import { ConfirmDialog, FormFooter, Modal } from '../../../components/Modal.tsx';
+import { ConfirmDelete, FormFooter, Modal } from '../../../components/Modal.tsx';
 import { useDeleteProcessUnit } from '../api/delete-process-unit.ts';
 import { useProcessUnits } from '../api/get-process-units.ts';
 import { useSaveProcessUnit } from '../api/save-process-unit.ts';
@@ -124,10 +124,7 @@ export function ProcessUnitsPage() {
                         <button
                           type="button"
                           className="button button-small button-danger-outline"
-                          onClick={() => {
-                            remove.reset();
-                            setDeleting(u);
-                          }}
+                          onClick={() => setDeleting(u)}
                         >
                           Delete
                         </button>
@@ -142,18 +139,15 @@ export function ProcessUnitsPage() {
       </section>
       {editing && <UnitForm unit={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
       {deleting && (
-        <ConfirmDialog
+        <ConfirmDelete
           title={`Delete ${deleting.name}?`}
           message={
             deleting.instrument_count > 0
               ? `${deleting.instrument_count} instrument(s) belong to this unit. Move them to another unit first; a unit in use cannot be deleted.`
               : 'The unit is removed from lists; the audit trail keeps its record.'
           }
-          confirmLabel="Delete"
-          danger
-          busy={remove.isPending}
-          error={remove.error ? String(remove.error.message) : null}
-          onConfirm={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+          remove={remove}
+          id={deleting.id}
           onClose={() => setDeleting(null)}
         />
       )}

@@ -2,9 +2,8 @@ import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { EmptyState, FormError, QueryState } from '../../../components/Feedback.tsx';
 import { Field } from '../../../components/Field.tsx';
-import { ConfirmDialog, FormFooter, Modal } from '../../../components/Modal.tsx';
+import { ConfirmDelete, FormFooter, Modal } from '../../../components/Modal.tsx';
 import { paths } from '../../../config/paths.ts';
-import { errorText } from '../../../lib/api-client.ts';
 import { formatDate } from '../../../lib/format.ts';
 import { useIsAdmin } from '../../../lib/session.ts';
 import { useDeleteReferenceStandard } from '../api/delete-reference-standard.ts';
@@ -223,10 +222,7 @@ export function ReferenceStandardsPage() {
                               <button
                                 type="button"
                                 className="button button-small button-danger-outline"
-                                onClick={() => {
-                                  remove.reset();
-                                  setDeleting(s);
-                                }}
+                                onClick={() => setDeleting(s)}
                               >
                                 Delete
                               </button>
@@ -246,14 +242,11 @@ export function ReferenceStandardsPage() {
         <StandardForm standard={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />
       )}
       {deleting && (
-        <ConfirmDialog
+        <ConfirmDelete
           title={`Delete ${deleting.identifier}?`}
           message="It is removed from the list of usable standards; calibrations done with it keep their link."
-          confirmLabel="Delete"
-          danger
-          busy={remove.isPending}
-          error={remove.error ? errorText(remove.error) : null}
-          onConfirm={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+          remove={remove}
+          id={deleting.id}
           onClose={() => setDeleting(null)}
         />
       )}
