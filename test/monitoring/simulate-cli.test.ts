@@ -26,7 +26,9 @@ function simulate(args: string[], env: Record<string, string> = {}) {
   );
 }
 
-describe('npm run simulate', () => {
+// Each case starts `node --import tsx` cold (several seconds of CPU): on a loaded machine that alone
+// can pass the default 30 s.
+describe('npm run simulate', { timeout: 90_000 }, () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({ env: FAST_MONITORING_ENV });

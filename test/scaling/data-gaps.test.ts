@@ -3,53 +3,40 @@
 // gaps. An instrument whose readings move to the other process (the broker re-balanced, or the
 // process stopped) raises no data_gap alert; an instrument that really goes silent raises exactly
 // one, which survives the lease moving and is cleared by the new holder when readings resume.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { DATA_GAP_LEASE } from '../../src/monitoring/monitor-service.ts';
 import { makeInstrument } from '../helpers/factories.ts';
 import { reading } from '../helpers/mqtt.ts';
-import { freshDatabaseUrl, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { alertsOf } from '../monitoring/live-helpers.ts';
+import { type ClusterRun, clusterRun, externalBroker } from './cluster.ts';
 
-const external = process.env.TEST_MQTT_URL;
 const pg = inject('pgRunUrl') !== null;
 
-describe.skipIf(!external || !pg)('data gaps across processes', () => {
+describe.skipIf(!externalBroker || !pg)('data gaps across processes', () => {
   const apps: TestApp[] = [];
-  const drops: (() => Promise<void>)[] = [];
+  let run: ClusterRun | undefined;
   afterEach(async () => {
     for (const a of apps.splice(0).reverse()) await a.stop();
-    for (const d of drops.splice(0)) await d();
+    await run?.cleanup();
   });
 
   it('readings moving between processes are no gap; a real gap is one alert, kept and cleared across a lease move', {
     timeout: 120_000,
   }, async () => {
-    const id = randomBytes(5).toString('hex');
-    const prefix = `cmms-test/${id}`;
-    // Each process alone in its shared group on its own topic, so the test decides which one
-    // receives an instrument's readings (as the broker's re-balancing would).
+    run = await clusterRun('gaps');
+    const { id, prefix, dbUrl } = run;
     const envOf = (name: string) => ({
-      PROCESS_NAME: name,
-      MQTT_BROKER: external as string,
-      MQTT_CLIENT_ID: `cmms-test-${id}`,
-      MQTT_TOPIC: `${prefix}/${name}/#`,
-      MQTT_SHARED_GROUP: `cmms-${id}-${name}`,
-      MQTT_SESSION_EXPIRY_SECONDS: '60',
+      ...(run as ClusterRun).brokerEnv(name, 'own'),
       LEASE_TTL_SECONDS: '10',
       // Checked every second; the judge allows the other processes' writes two checks of lag.
       DATA_GAP_CHECK_SECONDS: '1',
       DATA_GAP_GRACE_SECONDS: '30',
       ALERT_FLUSH_MS: '100',
     });
-    const db = await freshDatabaseUrl(mkdtempSync(path.join(tmpdir(), 'cmms-gaps-')));
-    drops.push(db.drop);
-    const a = await startTestApp({ databaseUrl: db.url, env: envOf('a') });
+    const a = await startTestApp({ databaseUrl: dbUrl, env: envOf('a') });
     apps.push(a);
     const held = async (t: TestApp) => (await t.api('GET', '/health')).body.leases.held as string[];
     await waitUntil(
@@ -57,7 +44,7 @@ describe.skipIf(!external || !pg)('data gaps across processes', () => {
       (h) => h.includes(DATA_GAP_LEASE),
       { what: 'a judges the data gaps' },
     );
-    const b = await startTestApp({ databaseUrl: db.url, env: envOf('b') });
+    const b = await startTestApp({ databaseUrl: dbUrl, env: envOf('b') });
     apps.push(b);
     // Both publish every 2 s: a gap is 4 s of silence.
     const x = await makeInstrument(a, { publish_interval_seconds: 2 });
@@ -67,7 +54,7 @@ describe.skipIf(!external || !pg)('data gaps across processes', () => {
       what: 'b tracks both instruments',
     });
 
-    const publisher: MqttClient = await mqtt.connectAsync(external as string, {
+    const publisher: MqttClient = await mqtt.connectAsync(externalBroker as string, {
       clientId: `test-pub-${id}`,
       reconnectPeriod: 0,
     });

@@ -3,53 +3,37 @@
 // Mosquitto, each alone in its shared group on its own topic, so the test decides which one receives
 // the instrument's readings (as the broker's hash would). The drift is too short in each process
 // alone to cross h: only the survivor that restores the killed process's checkpoint raises it.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { reading } from '../helpers/mqtt.ts';
-import { freshDatabaseUrl } from '../helpers/test-app.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { type ChildServer, childEnv, spawnServer } from '../ingestion/child-server.ts';
+import { type ClusterRun, clusterRun, externalBroker, sqlClient as runSqlClient } from './cluster.ts';
 
-const external = process.env.TEST_MQTT_URL;
 const pgRun = inject('pgRunUrl') !== null;
 const MIN = 60_000;
 
-describe.skipIf(!external || !pgRun)('drift after takeover', () => {
+describe.skipIf(!externalBroker || !pgRun)('drift after takeover', () => {
   const servers: ChildServer[] = [];
-  const cleanups: (() => Promise<void>)[] = [];
+  let run: ClusterRun | undefined;
   afterAll(async () => {
     for (const s of servers) await s.kill('SIGTERM');
-    for (const c of cleanups) await c();
+    await run?.cleanup();
   });
 
   it('the survivor restores the killed process’s CUSUM and raises the drift', {
     timeout: 180_000,
   }, async () => {
-    const id = randomBytes(5).toString('hex');
-    const prefix = `cmms-test/${id}`;
-    const db = await freshDatabaseUrl(mkdtempSync(path.join(tmpdir(), 'cmms-drift-')));
-    cleanups.push(db.drop);
-    const schema = new URL(db.url).searchParams.get('schema');
-    const sqlClient = new pg.Client({
-      connectionString: db.url.replace(/\?.*$/, ''),
-      options: `-c search_path=${schema}`,
-    });
-    await sqlClient.connect();
-    cleanups.push(() => sqlClient.end());
+    run = await clusterRun('drift');
+    const { id, prefix } = run;
+    const sqlClient = await runSqlClient(run);
     const envOf = (name: string) => ({
-      ...childEnv(mkdtempSync(path.join(tmpdir(), `cmms-${name}-`)), db.url),
+      ...childEnv(mkdtempSync(path.join(tmpdir(), `cmms-${name}-`)), (run as ClusterRun).dbUrl),
+      ...(run as ClusterRun).brokerEnv(name, 'own'),
       AUDIT_KEY: 'one-audit-key-for-every-process-of-this-plant',
-      PROCESS_NAME: name,
-      MQTT_BROKER: external as string,
-      MQTT_CLIENT_ID: `cmms-test-${id}`,
-      MQTT_TOPIC: `${prefix}/${name}/#`,
-      MQTT_SHARED_GROUP: `cmms-${id}-${name}`,
-      MQTT_SESSION_EXPIRY_SECONDS: '60',
       // 1-minute CUSUM windows; state checkpointed every second (what a SIGKILL leaves behind).
       CUSUM_WINDOW_MINUTES: '1',
       MONITOR_CHECKPOINT_SECONDS: '1',
@@ -78,7 +62,7 @@ describe.skipIf(!external || !pgRun)('drift after takeover', () => {
       { what: 'both processes use the reference baseline' },
     );
 
-    const publisher = await mqtt.connectAsync(external as string, {
+    const publisher = await mqtt.connectAsync(externalBroker as string, {
       clientId: `test-pub-${id}`,
       reconnectPeriod: 0,
     });

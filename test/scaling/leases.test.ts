@@ -57,7 +57,9 @@ describe('leases on periodic scans', () => {
       return startTestApp({
         clock,
         databaseUrl,
-        env: { LEASE_TTL_SECONDS: '2', PROCESS_NAME: name, LOG_LEVEL: 'info' },
+        // Long enough that a loaded CI machine's event-loop stalls (two apps starting in this
+        // process) cannot let a's lease lapse; hand-over on stop does not wait for expiry.
+        env: { LEASE_TTL_SECONDS: '9', PROCESS_NAME: name, LOG_LEVEL: 'info' },
         logDestination: { write: (line: string) => void lines.push(JSON.parse(line)) },
       });
     };

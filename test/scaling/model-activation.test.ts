@@ -3,45 +3,35 @@
 // database says which version is active), each alone in its shared group on its own topic, so the
 // instrument's readings go only to b while every model change is asked of a. b hears of each
 // activation through the event bridge (NOTIFY), loads that version's file and scores with it.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makeInstrument } from '../helpers/factories.ts';
-import { freshDatabaseUrl, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitForJob, waitUntil } from '../helpers/wait.ts';
 import { cleanReadings, MIN, publishReadings, simOf, storeReadings } from '../ml/ml-helpers.ts';
+import { type ClusterRun, clusterRun, externalBroker } from './cluster.ts';
 
-const external = process.env.TEST_MQTT_URL;
 const pg = inject('pgRunUrl') !== null;
 
-describe.skipIf(!external || !pg)('model activation across processes', () => {
+describe.skipIf(!externalBroker || !pg)('model activation across processes', () => {
   const apps: TestApp[] = [];
-  const cleanups: (() => Promise<void> | void)[] = [];
+  let run: ClusterRun | undefined;
   afterEach(async () => {
     for (const a of apps.splice(0).reverse()) await a.stop();
-    for (const c of cleanups.splice(0)) await c();
+    await run?.cleanup();
   });
 
   it('b scores the instrument with the version activated through a, and follows a rollback', {
     timeout: 180_000,
   }, async () => {
-    const id = randomBytes(5).toString('hex');
-    const prefix = `cmms-test/${id}`;
-    const envOf = (name: string) => ({
-      PROCESS_NAME: name,
-      MQTT_BROKER: external as string,
-      MQTT_CLIENT_ID: `cmms-test-${id}`,
-      MQTT_TOPIC: `${prefix}/${name}/#`,
-      MQTT_SHARED_GROUP: `cmms-${id}-${name}`,
-      MQTT_SESSION_EXPIRY_SECONDS: '60',
-    });
     const dataDir = mkdtempSync(path.join(tmpdir(), 'cmms-models-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const db = await freshDatabaseUrl(dataDir);
-    cleanups.unshift(db.drop);
-    const a = await startTestApp({ databaseUrl: db.url, dataDir, env: envOf('a') });
+    run = await clusterRun('models', dataDir);
+    run.onCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
+    const { dbUrl } = run;
+    const envOf = (name: string) => (run as ClusterRun).brokerEnv(name, 'own');
+    const a = await startTestApp({ databaseUrl: dbUrl, dataDir, env: envOf('a') });
     apps.push(a);
 
     // An instrument with an hour of clean history marked as its reference baseline.
@@ -54,7 +44,7 @@ describe.skipIf(!external || !pg)('model activation across processes', () => {
     });
     expect(baseline.status).toBe(201);
 
-    const b = await startTestApp({ databaseUrl: db.url, dataDir, env: envOf('b') });
+    const b = await startTestApp({ databaseUrl: dbUrl, dataDir, env: envOf('b') });
     apps.push(b);
     const statusOnB = async () =>
       (await b.api('GET', `/api/instruments/${inst.id}/status`)).body?.anomaly as {

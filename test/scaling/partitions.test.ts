@@ -2,51 +2,41 @@
 // subscription's messages round-robin): with INGEST_PARTITIONS every process receives every reading
 // and handles only the instruments of the tag partitions it holds, so each instrument's readings
 // stay in one process, in order; a process that leaves hands its partitions to the others.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { partitionOf } from '../../src/ingestion/partitions.ts';
 import { makeInstrument } from '../helpers/factories.ts';
 import { reading } from '../helpers/mqtt.ts';
-import { freshDatabaseUrl, startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitUntil } from '../helpers/wait.ts';
+import { type ClusterRun, clusterRun, externalBroker, readingsSeen } from './cluster.ts';
 
-const external = process.env.TEST_MQTT_URL;
 const pg = inject('pgRunUrl') !== null;
 const PARTITIONS = 8;
 
-describe.skipIf(!external || !pg)('tag partitions across processes', () => {
+describe.skipIf(!externalBroker || !pg)('tag partitions across processes', () => {
   const apps: TestApp[] = [];
-  const drops: (() => Promise<void>)[] = [];
+  let run: ClusterRun | undefined;
   afterEach(async () => {
     for (const a of apps.splice(0).reverse()) await a.stop();
-    for (const d of drops.splice(0)) await d();
+    await run?.cleanup();
   });
 
   it('each instrument is handled by one process, in order; a leaving process hands its partitions over', {
     timeout: 120_000,
   }, async () => {
-    const id = randomBytes(5).toString('hex');
-    const prefix = `cmms-test/${id}`;
+    run = await clusterRun('partitions');
+    const { id, prefix, dbUrl } = run;
     const envOf = (name: string) => ({
-      PROCESS_NAME: name,
-      MQTT_BROKER: external as string,
-      MQTT_CLIENT_ID: `cmms-test-${id}`,
-      MQTT_TOPIC: `${prefix}/#`,
-      MQTT_SESSION_EXPIRY_SECONDS: '60',
+      ...(run as ClusterRun).brokerEnv(name, 'all'),
       INGEST_PARTITIONS: String(PARTITIONS),
       LEASE_TTL_SECONDS: '3',
     });
-    const db = await freshDatabaseUrl(mkdtempSync(path.join(tmpdir(), 'cmms-partitions-')));
-    drops.push(db.drop);
-    const a = await startTestApp({ databaseUrl: db.url, env: envOf('a') });
+    const a = await startTestApp({ databaseUrl: dbUrl, env: envOf('a') });
     apps.push(a);
     const instruments: { id: number; tag: string }[] = [];
     for (let i = 0; i < 16; i++) instruments.push(await makeInstrument(a));
-    const b = await startTestApp({ databaseUrl: db.url, env: envOf('b') });
+    const b = await startTestApp({ databaseUrl: dbUrl, env: envOf('b') });
     apps.push(b);
 
     const held = async (t: TestApp): Promise<number[]> =>
@@ -59,10 +49,7 @@ describe.skipIf(!external || !pg)('tag partitions across processes', () => {
     );
     expect([...split[0], ...split[1]].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
 
-    const snapshot = (t: TestApp, instId: number) => t.server.ctx.monitor.snapshot(instId) ?? {};
-    const total = (s: { readings?: Record<string, number> } | object) =>
-      Object.values(('readings' in s && s.readings) || {}).reduce((x, y) => x + y, 0);
-    const publisher = await mqtt.connectAsync(external as string, {
+    const publisher = await mqtt.connectAsync(externalBroker as string, {
       clientId: `test-pub-${id}`,
       reconnectPeriod: 0,
     });
@@ -88,11 +75,11 @@ describe.skipIf(!external || !pg)('tag partitions across processes', () => {
         const owner = split[0].includes(partitionOf(inst.tag, PARTITIONS)) ? a : b;
         const other = owner === a ? b : a;
         await waitUntil(
-          () => total(snapshot(owner, inst.id)),
+          () => readingsSeen(owner, inst.id),
           (n) => n === 10,
           { what: `${inst.tag}: 10 readings in its owner` },
         );
-        expect(total(snapshot(other, inst.id))).toBe(0);
+        expect(readingsSeen(other, inst.id)).toBe(0);
       }
 
       // a leaves: b takes its partitions and continues a's instruments from a's checkpoint.
@@ -106,7 +93,7 @@ describe.skipIf(!external || !pg)('tag partitions across processes', () => {
       );
       for (const inst of instruments)
         await waitUntil(
-          () => total(snapshot(b, inst.id)),
+          () => readingsSeen(b, inst.id),
           (n) => n === 15,
           { what: `${inst.tag}: 15 readings counted once in b` },
         );

@@ -4,53 +4,38 @@
 // not acknowledged). Every reading the broker acknowledged is stored once, and each overdue
 // calibration gets exactly one alert and one work order, raised by the survivor that takes the
 // scans over.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { reading } from '../helpers/mqtt.ts';
-import { freshDatabaseUrl } from '../helpers/test-app.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { type ChildServer, childEnv, spawnServer } from '../ingestion/child-server.ts';
+import { type ClusterRun, clusterRun, externalBroker, sqlClient as runSqlClient } from './cluster.ts';
 
-const external = process.env.TEST_MQTT_URL;
 const pgRun = inject('pgRunUrl') !== null;
 const DAY_MS = 86_400_000;
 
-describe.skipIf(!external || !pgRun)('three processes', () => {
+describe.skipIf(!externalBroker || !pgRun)('three processes', () => {
   const servers: ChildServer[] = [];
-  const cleanups: (() => Promise<void>)[] = [];
+  let run: ClusterRun | undefined;
   afterAll(async () => {
     for (const s of servers) await s.kill('SIGTERM');
-    for (const c of cleanups) await c();
+    await run?.cleanup();
   });
 
   it('SIGKILL mid-stream: every reading stored once; one alert and one work order per overdue calibration', {
     timeout: 180_000,
   }, async () => {
-    const id = randomBytes(5).toString('hex');
-    const prefix = `cmms-test/${id}/readings`;
-    const db = await freshDatabaseUrl(mkdtempSync(path.join(tmpdir(), 'cmms-three-')));
-    cleanups.push(db.drop);
-    const schema = new URL(db.url).searchParams.get('schema');
-    const sqlClient = new pg.Client({
-      connectionString: db.url.replace(/\?.*$/, ''),
-      options: `-c search_path=${schema}`,
-    });
-    await sqlClient.connect();
-    cleanups.push(() => sqlClient.end());
+    run = await clusterRun('three');
+    const { id, prefix } = run;
+    const sqlClient = await runSqlClient(run);
     const envOf = (name: string) => ({
-      ...childEnv(mkdtempSync(path.join(tmpdir(), `cmms-${name}-`)), db.url),
+      ...childEnv(mkdtempSync(path.join(tmpdir(), `cmms-${name}-`)), (run as ClusterRun).dbUrl),
+      ...(run as ClusterRun).brokerEnv(name, 'shared'),
       AUDIT_KEY: 'one-audit-key-for-every-process-of-this-plant',
-      PROCESS_NAME: name,
       LEASE_TTL_SECONDS: '2',
-      MQTT_BROKER: external as string,
-      MQTT_CLIENT_ID: `cmms-test-${id}`,
-      MQTT_TOPIC: `${prefix}/#`,
-      MQTT_SHARED_GROUP: `cmms-${id}`,
       MQTT_SESSION_EXPIRY_SECONDS: '120',
     });
 
@@ -87,7 +72,7 @@ describe.skipIf(!external || !pgRun)('three processes', () => {
     );
     expect((await health(p1)).leases.held).toContain('scan.maintenance');
 
-    const publisher = await mqtt.connectAsync(external as string, {
+    const publisher = await mqtt.connectAsync(externalBroker as string, {
       clientId: `test-pub-${id}`,
       reconnectPeriod: 0,
     });
