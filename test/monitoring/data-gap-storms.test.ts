@@ -296,7 +296,9 @@ describe('first start of the demo on its seeded history', () => {
       clock,
       env: { SEED_DEMO: 'true', SIMULATOR_ENABLED: 'false', DATA_GAP_CHECK_SECONDS: '3600' },
     });
-  });
+    // Seeding the demo replays 30 days through the detectors: more than the default hook time on a
+    // loaded machine.
+  }, 180_000);
   afterAll(() => t?.stop());
 
   const gapAlerts = async () =>
