@@ -98,13 +98,12 @@ class OpcuaAdapter extends SupervisedAdapter<Connection> {
   }
 
   protected async connect(): Promise<Connection> {
-    const mode = this.cfg.security_mode ?? 'None';
+    const { mode, policy } = this.security();
     const client = OPCUAClient.create({
       applicationName: 'CBU CMMS',
       endpointMustExist: false,
       securityMode: MessageSecurityMode[mode],
-      securityPolicy:
-        SecurityPolicy[this.cfg.security_policy ?? (mode === 'None' ? 'None' : 'Basic256Sha256')],
+      securityPolicy: SecurityPolicy[policy],
       // One attempt: the adapter's own loop retries with back-off.
       connectionStrategy: { maxRetry: 0, initialDelay: 500, maxDelay: 1000 },
       keepSessionAlive: true,
@@ -126,9 +125,41 @@ class OpcuaAdapter extends SupervisedAdapter<Connection> {
       );
       return { client, session };
     } catch (e) {
+      const why = await this.refusal(client, e);
       await client.disconnect().catch(() => {});
-      throw new Error(`connected to ${url} but the session was refused: ${errorText(e)}`);
+      throw new Error(`connected to ${url} but the session was refused: ${why}`);
     }
+  }
+
+  private security() {
+    const mode = this.cfg.security_mode ?? 'None';
+    return { mode, policy: this.cfg.security_policy ?? (mode === 'None' ? 'None' : 'Basic256Sha256') };
+  }
+
+  /** Why the server refused the session, in words an admin can act on (node-opcua's say little). */
+  private async refusal(client: OPCUAClient, e: unknown): Promise<string> {
+    const text = errorText(e).trim();
+    if (/End point must exist/.test(text)) {
+      const { mode, policy } = this.security();
+      const endpoints = await withTimeout(client.getEndpoints(), this.timeoutMs, 'no endpoints').catch(
+        () => [],
+      );
+      const offers = [
+        ...new Set(
+          endpoints.map(
+            (ep) => `${MessageSecurityMode[ep.securityMode]}/${ep.securityPolicyUri?.split('#')[1] ?? '?'}`,
+          ),
+        ),
+      ];
+      return `the server has no endpoint with security ${mode}/${policy}${offers.length > 0 ? ` (it offers ${offers.join(', ')})` : ''}`;
+    }
+    const code = /Bad(UserAccessDenied|IdentityTokenInvalid|IdentityTokenRejected)\b/.exec(text)?.[0];
+    if (!code) return text;
+    if (this.cfg.auth === 'username')
+      return `the server refused user ${this.cfg.username} (${code}): check the user name and password`;
+    if (this.cfg.auth === 'certificate')
+      return `the server refused the user certificate (${code}): it must trust that certificate`;
+    return `the server refused an anonymous login (${code}): log in with a user name or certificate`;
   }
 
   private identity(): UserIdentityInfo {
