@@ -85,8 +85,16 @@ export class AdapterStatus {
   }
 }
 
+/** An error's message; modbus-serial rejects with plain objects ({ name, message, errno }). */
 export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null) {
+    const { message, name } = error as { message?: unknown; name?: unknown };
+    if (typeof message === 'string' && message) return message;
+    if (typeof name === 'string' && name) return name;
+    return JSON.stringify(error);
+  }
+  return String(error);
 }
 
 /**
@@ -107,7 +115,7 @@ export class LastValues {
 
 /** How a SupervisedAdapter names itself and retries. */
 export interface SupervisionOptions {
-  /** 'opcua', 'modbus': the logger's `connector` field and the start of its messages. */
+  /** 'opcua', 'modbus': the start of its log messages. */
   protocol: string;
   /** The peer, for the log: `{ endpoint }`, `{ host, port }`. */
   peer: Record<string, unknown>;
@@ -137,13 +145,11 @@ export abstract class SupervisedAdapter<Connection> implements ConnectorAdapter 
   /** Set once the points were delivered bad, so an outage flags them once, not every retry. */
   private markedBad = false;
 
-  protected constructor(
-    args: Pick<AdapterArgs<unknown, unknown>, 'sourceId' | 'name' | 'sink' | 'log'>,
-    opts: SupervisionOptions,
-  ) {
+  /** `args.log` already names the source (the manager's child logger). */
+  protected constructor(args: Pick<AdapterArgs<unknown, unknown>, 'sink' | 'log'>, opts: SupervisionOptions) {
     this.sink = args.sink;
     this.opts = opts;
-    this.log = args.log.child({ connector: opts.protocol, sourceId: args.sourceId, source: args.name });
+    this.log = args.log;
   }
 
   /** Opens a connection (one attempt) or throws an Error that says why in words. */
