@@ -51,8 +51,8 @@ export interface ConnectorAdapter {
   testConnection(): Promise<string>;
 }
 
-/** Builds an adapter from a source's stored config (secrets already decrypted) and its point mappings. */
-export type AdapterFactory<Config, Point> = (args: {
+/** What an adapter is built from: a source's stored config (secrets already decrypted) and its point mappings. */
+export interface AdapterArgs<Config, Point> {
   sourceId: number;
   name: string;
   config: Config;
@@ -60,4 +60,6 @@ export type AdapterFactory<Config, Point> = (args: {
   sink: ConnectorSink;
   log: import('pino').Logger;
   env: ConnectorEnv;
-}) => ConnectorAdapter;
+}
+
+export type AdapterFactory<Config, Point> = (args: AdapterArgs<Config, Point>) => ConnectorAdapter;

@@ -1,5 +1,5 @@
 // The OPC UA client against a real OPC UA server (node-opcua's OPCUAServer) on a free port: values
-// and status codes through a subscription, logins, a server that restarts, refused nodes.
+// and status codes through a subscription, an absolute deadband, logins, refused nodes.
 import { StatusCodes } from 'node-opcua-client';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,30 @@ describe('OPC UA adapter', () => {
     const status = adapter.status();
     expect(status.readingsPerMinute).toBeGreaterThanOrEqual(sink.readings.length);
     expect(status.lastReadingAt).not.toBeNull();
+  });
+
+  it('an absolute deadband drops changes smaller than it and passes larger ones', async () => {
+    peer.set('TT-1', 80);
+    // The node twice: with the deadband, and without it as the proof that the server sampled each value.
+    adapter = make([
+      {
+        node_id: 'ns=1;s=TT-1',
+        tag: 'TT-1',
+        sampling_interval_ms: 50,
+        deadband: { type: 'absolute', value: 0.5 },
+      },
+      { node_id: 'ns=1;s=TT-1', tag: 'TT-1-all', sampling_interval_ms: 50 },
+    ]);
+    await adapter.start();
+    await waitFor('the initial values', () => sink.of('TT-1').length > 0 && sink.of('TT-1-all').length > 0);
+    for (const v of [80.3, 80.45, 81, 80.7, 79]) {
+      peer.set('TT-1', v);
+      await waitFor(`${v} sampled`, () => sink.of('TT-1-all').some((r) => r.value === v));
+    }
+    await waitFor('the last large change', () => sink.of('TT-1').some((r) => r.value === 79));
+    // Measured from the last value reported (80, then 81), not from the last one sampled.
+    expect([...new Set(sink.of('TT-1').map((r) => r.value))]).toEqual([80, 81, 79]);
+    expect([...new Set(sink.of('TT-1-all').map((r) => r.value))]).toEqual([80, 80.3, 80.45, 81, 80.7, 79]);
   });
 
   it('logs in with a user name and password, and says clearly when they are wrong', async () => {

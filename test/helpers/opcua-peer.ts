@@ -1,6 +1,9 @@
 // An OPC UA server for tests and benches (node-opcua's OPCUAServer) on a free port, with Double
 // variables under ns=1;s=<name> that the test sets, with a status code when it wants bad data. It
 // can be shut down and started again on the same port (a server that restarts and forgets sessions).
+// It logs in OPERATOR; `secure: true` offers only signed (Sign, SignAndEncrypt) Basic256Sha256
+// endpoints and no anonymous login. Its PKI folder is a temporary directory, and it trusts every
+// client certificate it is shown (as an admin who trusts the CMMS's certificate would).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +11,13 @@ import path from 'node:path';
 // Packages node-opcua-server itself depends on (its own exports are only the server).
 import type { UAVariable } from 'node-opcua-address-space';
 import { OPCUACertificateManager } from 'node-opcua-certificate-manager';
-import { DataType, type StatusCode, StatusCodes } from 'node-opcua-client';
+import {
+  DataType,
+  MessageSecurityMode,
+  SecurityPolicy,
+  type StatusCode,
+  StatusCodes,
+} from 'node-opcua-client';
 import { OPCUAServer } from 'node-opcua-server';
 import { freePort } from '../../src/simulator/test-broker.ts';
 
@@ -17,6 +26,10 @@ export interface OpcuaPeer {
   url: string;
   /** Sets a variable (created on first use); `status` defaults to Good. */
   set(name: string, value: number, status?: StatusCode): void;
+  /** Sessions logged in so far: the channel's security and the user (null: anonymous). */
+  sessions: { securityMode: string; securityPolicy: string; user: string | null }[];
+  /** Sessions created, logged in or not (a client's attempts). */
+  sessionsCreated: number;
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -24,7 +37,7 @@ export interface OpcuaPeer {
 
 export const OPERATOR = { username: 'operator', password: 'Kitwe-opc-1' };
 
-export async function startOpcuaPeer(names: string[]): Promise<OpcuaPeer> {
+export async function startOpcuaPeer(names: string[], opts: { secure?: boolean } = {}): Promise<OpcuaPeer> {
   const port = await freePort();
   const pki = mkdtempSync(path.join(tmpdir(), 'cmms-opcua-peer-'));
   const values = new Map<string, { value: number; status: StatusCode }>();
@@ -42,6 +55,8 @@ export async function startOpcuaPeer(names: string[]): Promise<OpcuaPeer> {
   const peer: OpcuaPeer = {
     port,
     url: `opc.tcp://127.0.0.1:${port}/UA/test`,
+    sessions: [],
+    sessionsCreated: 0,
     set(name, value, status = StatusCodes.Good) {
       values.set(name, { value, status });
       apply(name);
@@ -58,7 +73,24 @@ export async function startOpcuaPeer(names: string[]): Promise<OpcuaPeer> {
         userManager: {
           isValidUser: (u: string, p: string) => u === OPERATOR.username && p === OPERATOR.password,
         },
-        allowAnonymous: true,
+        allowAnonymous: !opts.secure,
+        ...(opts.secure
+          ? {
+              securityModes: [MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
+              securityPolicies: [SecurityPolicy.Basic256Sha256],
+            }
+          : {}),
+      });
+      s.on('create_session', () => {
+        peer.sessionsCreated++;
+      });
+      s.on('session_activated', (session, token) => {
+        const channel = session.channel;
+        peer.sessions.push({
+          securityMode: MessageSecurityMode[channel?.securityMode ?? MessageSecurityMode.Invalid],
+          securityPolicy: channel?.securityPolicy ?? '',
+          user: token && 'userName' in token && typeof token.userName === 'string' ? token.userName : null,
+        });
       });
       await s.initialize();
       const addressSpace = s.engine.addressSpace;

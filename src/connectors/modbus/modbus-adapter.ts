@@ -5,15 +5,8 @@
 // points of that read bad and keeps the connection.
 
 import modbusSerial from 'modbus-serial';
-import type { Logger } from 'pino';
-import { AdapterStatus, Backoff, errorText, LastValues, pause, withTimeout } from '../adapter-runtime.ts';
-import type {
-  AdapterFactory,
-  ConnectorAdapter,
-  ConnectorReading,
-  ConnectorSink,
-  ConnectorStatus,
-} from '../types.ts';
+import { Backoff, errorText, pause, SupervisedAdapter, withTimeout } from '../adapter-runtime.ts';
+import type { AdapterArgs, AdapterFactory, ConnectorReading } from '../types.ts';
 import { decodeRegisters, scaleValue } from './decode.ts';
 import { type PlannedRead, planReads } from './read-plan.ts';
 import type { ModbusConfig, ModbusPoint } from './schemas.ts';
@@ -37,50 +30,22 @@ const isModbusException = (e: unknown) =>
 export const createModbusAdapter: AdapterFactory<ModbusConfig, ModbusPoint> = (args) =>
   new ModbusAdapter(args);
 
-class ModbusAdapter implements ConnectorAdapter {
+class ModbusAdapter extends SupervisedAdapter<Client> {
   private readonly cfg: typeof DEFAULTS & ModbusConfig;
   private readonly plan: PlannedRead[];
   private readonly points: ModbusPoint[];
-  private readonly sink: ConnectorSink;
-  private readonly log: Logger;
-  private readonly stat = new AdapterStatus();
-  private readonly last = new LastValues();
-  private readonly backoff: Backoff;
-  private abort = new AbortController();
-  private loop: Promise<void> | null = null;
-  private client: Client | null = null;
-  /** Set when the points were last delivered bad, so an outage flags them once, not every retry. */
-  private markedBad = false;
 
-  constructor(args: Parameters<AdapterFactory<ModbusConfig, ModbusPoint>>[0]) {
-    this.cfg = { ...DEFAULTS, ...args.config };
+  constructor(args: AdapterArgs<ModbusConfig, ModbusPoint>) {
+    const cfg = { ...DEFAULTS, ...args.config };
+    super(args, {
+      protocol: 'modbus',
+      peer: { host: cfg.host, port: cfg.port },
+      tags: args.points.map((p) => p.tag),
+      backoff: new Backoff(Math.min(1000, cfg.poll_interval_ms), 30_000),
+    });
+    this.cfg = cfg;
     this.points = args.points;
     this.plan = planReads(args.points, this.cfg.max_registers_per_read);
-    this.sink = args.sink;
-    this.log = args.log.child({ connector: 'modbus', sourceId: args.sourceId, source: args.name });
-    this.backoff = new Backoff(Math.min(1000, this.cfg.poll_interval_ms), 30_000);
-  }
-
-  async start(): Promise<void> {
-    if (this.loop) return;
-    this.abort = new AbortController();
-    let firstAttempt!: () => void;
-    const attempted = new Promise<void>((resolve) => {
-      firstAttempt = resolve;
-    });
-    this.loop = this.run(firstAttempt);
-    await attempted;
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
-    this.loop = null;
-    this.stat.state = 'stopped';
-  }
-
-  status(): ConnectorStatus {
-    return this.stat.snapshot();
   }
 
   async testConnection(): Promise<string> {
@@ -95,41 +60,29 @@ class ModbusAdapter implements ConnectorAdapter {
     } catch (e) {
       throw new Error(`Modbus read failed: ${errorText(e)}`);
     } finally {
-      await closeClient(client);
+      await this.disconnect(client);
     }
   }
 
-  private async run(firstAttempt: () => void): Promise<void> {
-    const { signal } = this.abort;
+  /** Polls every poll interval until stop() (returns) or a transport failure (throws). */
+  protected async session(client: Client, signal: AbortSignal): Promise<void> {
+    this.connected();
     while (!signal.aborted) {
-      this.stat.state = 'connecting';
-      try {
-        this.client = await this.connect();
-        this.stat.state = 'connected';
-        this.stat.lastError = null;
-        this.log.info({ host: this.cfg.host, port: this.cfg.port }, 'modbus connected');
-        firstAttempt();
-        await this.pollUntilFailure(this.client, signal);
-      } catch (e) {
-        if (signal.aborted) break;
-        this.stat.failed(e);
-        this.log.warn(
-          { err: errorText(e), host: this.cfg.host, port: this.cfg.port },
-          'modbus connection failed',
-        );
-        firstAttempt();
-        await this.markAllBad();
-      }
-      if (this.client) await closeClient(this.client);
-      this.client = null;
-      if (!signal.aborted) await pause(this.backoff.next(), signal);
+      const started = Date.now();
+      await this.pollOnce(client);
+      this.answered();
+      await pause(Math.max(0, this.cfg.poll_interval_ms - (Date.now() - started)), signal);
     }
-    if (this.client) await closeClient(this.client);
-    this.client = null;
-    firstAttempt();
   }
 
-  private async connect(): Promise<Client> {
+  protected disconnect(client: Client): Promise<void> {
+    return new Promise((resolve) => {
+      if (!client.isOpen) return resolve();
+      client.close(() => resolve());
+    });
+  }
+
+  protected async connect(): Promise<Client> {
     const client = new ModbusRTU();
     // A socket 'error' after connect would otherwise be an unhandled event; the next read reports it.
     client.on('error', () => {});
@@ -141,22 +94,12 @@ class ModbusAdapter implements ConnectorAdapter {
         `no answer from ${where} within ${this.cfg.timeout_ms} ms`,
       );
     } catch (e) {
-      await closeClient(client);
+      await this.disconnect(client);
       throw new Error(`cannot connect to Modbus device at ${where}: ${errorText(e)}`);
     }
     client.setID(this.cfg.unit_id);
     client.setTimeout(this.cfg.timeout_ms);
     return client;
-  }
-
-  /** Polls until stop() (returns) or a transport failure (throws). */
-  private async pollUntilFailure(client: Client, signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      const started = Date.now();
-      await this.pollOnce(client);
-      this.backoff.reset();
-      await pause(Math.max(0, this.cfg.poll_interval_ms - (Date.now() - started)), signal);
-    }
   }
 
   private async pollOnce(client: Client): Promise<void> {
@@ -189,7 +132,6 @@ class ModbusAdapter implements ConnectorAdapter {
     }
     this.stat.lastError = exception;
     if (exception) this.log.warn({ err: exception }, 'modbus exception response');
-    this.markedBad = false;
     await this.deliver(readings);
   }
 
@@ -203,29 +145,4 @@ class ModbusAdapter implements ConnectorAdapter {
     const res = await withTimeout(request, this.cfg.timeout_ms + 500, `no reply to a read of ${what}`);
     return res.data;
   }
-
-  private async markAllBad(): Promise<void> {
-    if (this.markedBad || this.points.length === 0) return;
-    this.markedBad = true;
-    const ts = Date.now();
-    await this.deliver(this.points.map((p) => this.last.reading(p.tag, ts, Number.NaN, 'bad')));
-  }
-
-  private async deliver(readings: ConnectorReading[]): Promise<void> {
-    if (readings.length === 0) return;
-    try {
-      await this.sink.submit(readings);
-      this.stat.delivered(readings.length);
-    } catch (e) {
-      this.stat.lastError = `readings not stored: ${errorText(e)}`;
-      this.log.error({ err: errorText(e) }, 'modbus readings not stored');
-    }
-  }
-}
-
-function closeClient(client: Client): Promise<void> {
-  return new Promise((resolve) => {
-    if (!client.isOpen) return resolve();
-    client.close(() => resolve());
-  });
 }

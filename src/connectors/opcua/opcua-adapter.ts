@@ -1,9 +1,9 @@
 // The OPC UA client: connects to an endpoint, opens a session and one subscription with a monitored
 // item per mapped node (sampling interval and deadband per point), and hands changed values to the
-// sink, batched per publish. Our own supervisor, not node-opcua's built-in reconnection, owns the
-// connection: a lost connection, closed session or terminated subscription tears the client down,
-// marks the points bad once, and connects afresh after a back-off, so a server that restarted (and
-// forgot our session) is handled the same as a network cut.
+// sink, batched per publish. Our own supervisor (SupervisedAdapter), not node-opcua's built-in
+// reconnection, owns the connection: a lost connection, closed session or terminated subscription
+// tears the client down, marks the points bad once, and connects afresh after a back-off, so a
+// server that restarted (and forgot our session) is handled the same as a network cut.
 
 import {
   AttributeIds,
@@ -23,15 +23,8 @@ import {
   type UserIdentityInfo,
   UserTokenType,
 } from 'node-opcua-client';
-import type { Logger } from 'pino';
-import { AdapterStatus, Backoff, errorText, LastValues, pause, withTimeout } from '../adapter-runtime.ts';
-import type {
-  AdapterFactory,
-  ConnectorAdapter,
-  ConnectorReading,
-  ConnectorSink,
-  ConnectorStatus,
-} from '../types.ts';
+import { Backoff, errorText, SupervisedAdapter, withTimeout } from '../adapter-runtime.ts';
+import type { AdapterArgs, AdapterFactory } from '../types.ts';
 import { numberOf, qualityOf, timeOf } from './data-values.ts';
 import type { OpcuaConfig, OpcuaPoint } from './schemas.ts';
 
@@ -45,50 +38,21 @@ interface Connection {
   session: ClientSession;
 }
 
-class OpcuaAdapter implements ConnectorAdapter {
+class OpcuaAdapter extends SupervisedAdapter<Connection> {
   private readonly cfg: OpcuaConfig;
   private readonly points: OpcuaPoint[];
-  private readonly sink: ConnectorSink;
-  private readonly log: Logger;
-  private readonly stat = new AdapterStatus();
-  private readonly last = new LastValues();
-  private readonly backoff = new Backoff(1000, 30_000);
   private readonly timeoutMs: number;
-  private abort = new AbortController();
-  private loop: Promise<void> | null = null;
-  private pending: ConnectorReading[] = [];
-  private delivering: Promise<void> | null = null;
-  private markedBad = false;
 
-  constructor(args: Parameters<AdapterFactory<OpcuaConfig, OpcuaPoint>>[0]) {
+  constructor(args: AdapterArgs<OpcuaConfig, OpcuaPoint>) {
+    super(args, {
+      protocol: 'opcua',
+      peer: { endpoint: args.config.endpoint_url },
+      tags: args.points.map((p) => p.tag),
+      backoff: new Backoff(1000, 30_000),
+    });
     this.cfg = args.config;
     this.points = args.points;
-    this.sink = args.sink;
     this.timeoutMs = args.config.timeout_ms ?? DEFAULT_TIMEOUT_MS;
-    this.log = args.log.child({ connector: 'opcua', sourceId: args.sourceId, source: args.name });
-  }
-
-  async start(): Promise<void> {
-    if (this.loop) return;
-    this.abort = new AbortController();
-    let firstAttempt!: () => void;
-    const attempted = new Promise<void>((resolve) => {
-      firstAttempt = resolve;
-    });
-    this.loop = this.run(firstAttempt);
-    await attempted;
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
-    this.loop = null;
-    await this.delivering;
-    this.stat.state = 'stopped';
-  }
-
-  status(): ConnectorStatus {
-    return this.stat.snapshot();
   }
 
   async testConnection(): Promise<string> {
@@ -112,50 +76,34 @@ class OpcuaAdapter implements ConnectorAdapter {
       const good = values.filter((dv) => qualityOf(dv.statusCode.value) === 'good').length;
       return `Connected to ${this.cfg.endpoint_url} (security ${this.cfg.security_mode ?? 'None'}, ${this.cfg.auth ?? 'anonymous'} login); ${good} of ${this.points.length} mapped node(s) read good`;
     } finally {
-      await closeConnection(conn);
+      await this.disconnect(conn);
     }
   }
 
-  private async run(firstAttempt: () => void): Promise<void> {
-    const { signal } = this.abort;
-    while (!signal.aborted) {
-      this.stat.state = 'connecting';
-      let conn: Connection | null = null;
-      try {
-        conn = await this.connect();
-        const lost = this.watch(conn);
-        const subscription = await this.subscribe(conn.session);
-        lost.also(subscription);
-        this.stat.state = 'connected';
-        this.markedBad = false;
-        this.backoff.reset();
-        this.log.info({ endpoint: this.cfg.endpoint_url, points: this.points.length }, 'opcua subscribed');
-        firstAttempt();
-        const reason = await Promise.race([lost.promise, abortedPromise(signal)]);
-        if (signal.aborted) break;
-        throw new Error(reason);
-      } catch (e) {
-        if (signal.aborted) break;
-        this.stat.failed(e);
-        this.log.warn({ err: errorText(e), endpoint: this.cfg.endpoint_url }, 'opcua connection failed');
-        firstAttempt();
-        this.markAllBad();
-      } finally {
-        if (conn) await closeConnection(conn);
-      }
-      if (!signal.aborted) await pause(this.backoff.next(), signal);
-    }
-    firstAttempt();
+  /** One session with one subscription, until the connection, session or subscription is lost. */
+  protected async session(conn: Connection, signal: AbortSignal): Promise<void> {
+    const lost = this.watch(conn);
+    const { subscription, refused } = await this.subscribe(conn.session);
+    lost.also(subscription);
+    // The connection is up, but the admin should see which mappings the server refused.
+    this.connected(refused.length > 0 ? `monitored items refused: ${refused.join('; ')}` : null);
+    this.answered();
+    const reason = await Promise.race([lost.promise, abortedPromise(signal)]);
+    if (!signal.aborted) throw new Error(reason);
   }
 
-  private async connect(): Promise<Connection> {
-    const mode = this.cfg.security_mode ?? 'None';
+  protected async disconnect(conn: Connection): Promise<void> {
+    await withTimeout(conn.session.close(), 2000, 'session close timed out').catch(() => {});
+    await withTimeout(conn.client.disconnect(), 2000, 'disconnect timed out').catch(() => {});
+  }
+
+  protected async connect(): Promise<Connection> {
+    const { mode, policy } = this.security();
     const client = OPCUAClient.create({
       applicationName: 'CBU CMMS',
       endpointMustExist: false,
       securityMode: MessageSecurityMode[mode],
-      securityPolicy:
-        SecurityPolicy[this.cfg.security_policy ?? (mode === 'None' ? 'None' : 'Basic256Sha256')],
+      securityPolicy: SecurityPolicy[policy],
       // One attempt: the adapter's own loop retries with back-off.
       connectionStrategy: { maxRetry: 0, initialDelay: 500, maxDelay: 1000 },
       keepSessionAlive: true,
@@ -177,9 +125,41 @@ class OpcuaAdapter implements ConnectorAdapter {
       );
       return { client, session };
     } catch (e) {
+      const why = await this.refusal(client, e);
       await client.disconnect().catch(() => {});
-      throw new Error(`connected to ${url} but the session was refused: ${errorText(e)}`);
+      throw new Error(`connected to ${url} but the session was refused: ${why}`);
     }
+  }
+
+  private security() {
+    const mode = this.cfg.security_mode ?? 'None';
+    return { mode, policy: this.cfg.security_policy ?? (mode === 'None' ? 'None' : 'Basic256Sha256') };
+  }
+
+  /** Why the server refused the session, in words an admin can act on (node-opcua's say little). */
+  private async refusal(client: OPCUAClient, e: unknown): Promise<string> {
+    const text = errorText(e).trim();
+    if (/End point must exist/.test(text)) {
+      const { mode, policy } = this.security();
+      const endpoints = await withTimeout(client.getEndpoints(), this.timeoutMs, 'no endpoints').catch(
+        () => [],
+      );
+      const offers = [
+        ...new Set(
+          endpoints.map(
+            (ep) => `${MessageSecurityMode[ep.securityMode]}/${ep.securityPolicyUri?.split('#')[1] ?? '?'}`,
+          ),
+        ),
+      ];
+      return `the server has no endpoint with security ${mode}/${policy}${offers.length > 0 ? ` (it offers ${offers.join(', ')})` : ''}`;
+    }
+    const code = /Bad(UserAccessDenied|IdentityTokenInvalid|IdentityTokenRejected)\b/.exec(text)?.[0];
+    if (!code) return text;
+    if (this.cfg.auth === 'username')
+      return `the server refused user ${this.cfg.username} (${code}): check the user name and password`;
+    if (this.cfg.auth === 'certificate')
+      return `the server refused the user certificate (${code}): it must trust that certificate`;
+    return `the server refused an anonymous login (${code}): log in with a user name or certificate`;
   }
 
   private identity(): UserIdentityInfo {
@@ -214,7 +194,9 @@ class OpcuaAdapter implements ConnectorAdapter {
     };
   }
 
-  private async subscribe(session: ClientSession): Promise<ClientSubscription> {
+  private async subscribe(
+    session: ClientSession,
+  ): Promise<{ subscription: ClientSubscription; refused: string[] }> {
     const publishing = this.cfg.publishing_interval_ms ?? DEFAULT_PUBLISHING_MS;
     const subscription = await withTimeout(
       session.createSubscription2({
@@ -255,7 +237,7 @@ class OpcuaAdapter implements ConnectorAdapter {
         if (qualityOf(code.value) !== 'bad') return;
         const p = this.points[indexes[k]];
         refused.push(`${p.node_id}: ${code.name}`);
-        this.enqueue(this.last.reading(p.tag, Date.now(), Number.NaN, 'bad'));
+        void this.deliver([this.last.reading(p.tag, Date.now(), Number.NaN, 'bad')]);
       });
     }
     // The current values at once, read: the live value should not wait for the next change, and a
@@ -273,46 +255,16 @@ class OpcuaAdapter implements ConnectorAdapter {
     } catch (e) {
       this.log.warn({ err: errorText(e) }, 'opcua first read failed; values follow from the subscription');
     }
-    // The connection is up, but the admin should see which mappings the server refused.
-    this.stat.lastError = refused.length > 0 ? `monitored items refused: ${refused.join('; ')}` : null;
     if (refused.length > 0) this.log.warn({ refused }, 'opcua monitored items refused');
-    return subscription;
+    return { subscription, refused };
   }
 
   private received(index: number, dv: DataValue): void {
     const p = this.points[index];
     const value = numberOf(dv);
     const quality = qualityOf(dv.statusCode.value);
-    this.enqueue(this.last.reading(p.tag, timeOf(dv, Date.now()), value, quality));
-  }
-
-  private markAllBad(): void {
-    if (this.markedBad) return;
-    this.markedBad = true;
-    const ts = Date.now();
-    for (const p of this.points) this.enqueue(this.last.reading(p.tag, ts, Number.NaN, 'bad'));
-  }
-
-  /** Values of one publish arrive as separate events in one tick: they go to the sink as one batch. */
-  private enqueue(reading: ConnectorReading): void {
-    this.pending.push(reading);
-    if (!this.delivering) this.delivering = this.deliverPending();
-  }
-
-  private async deliverPending(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      try {
-        await this.sink.submit(batch);
-        this.stat.delivered(batch.length);
-      } catch (e) {
-        this.stat.lastError = `readings not stored: ${errorText(e)}`;
-        this.log.error({ err: errorText(e) }, 'opcua readings not stored');
-      }
-    }
-    this.delivering = null;
+    // Values of one publish arrive as separate events in one tick: deliver() batches them.
+    void this.deliver([this.last.reading(p.tag, timeOf(dv, Date.now()), value, quality)]);
   }
 }
 
@@ -336,11 +288,6 @@ function abortedPromise(signal: AbortSignal): Promise<string> {
     if (signal.aborted) return resolve('stopped');
     signal.addEventListener('abort', () => resolve('stopped'), { once: true });
   });
-}
-
-async function closeConnection(conn: Connection): Promise<void> {
-  await withTimeout(conn.session.close(), 2000, 'session close timed out').catch(() => {});
-  await withTimeout(conn.client.disconnect(), 2000, 'disconnect timed out').catch(() => {});
 }
 
 function pemToDer(pem: string): Buffer {
