@@ -377,6 +377,8 @@ export interface AlertQuery {
   alert_type?: string;
   severity?: string;
   instrument_id?: number;
+  /** Alerts of any of these instruments (a batch of an import). */
+  instrument_ids?: readonly number[];
   tag?: string;
   from?: string;
   to?: string;
@@ -404,6 +406,12 @@ export async function listAlerts(db: Kysely<DB>, q: AlertQuery) {
   if (q.alert_type) query = query.where('alert_records.alert_type', '=', q.alert_type);
   if (q.severity) query = query.where('alert_records.severity', '=', q.severity);
   if (q.instrument_id) query = query.where('alert_records.instrument_id', '=', q.instrument_id);
+  if (q.instrument_ids)
+    query = query.where(
+      'alert_records.instrument_id',
+      'in',
+      q.instrument_ids.length ? q.instrument_ids : [-1],
+    );
   if (q.tag) query = query.where('instruments.tag', '=', q.tag);
   if (q.from) query = query.where('alert_records.last_seen', '>=', q.from);
   if (q.to) query = query.where('alert_records.first_seen', '<=', q.to);

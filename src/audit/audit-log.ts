@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { batchesOf } from '../db/batches.ts';
 import type { DB } from '../db/schema.ts';
 import { canonicalJson, parseJson } from '../shared/db-values.ts';
 import { type AuditKey, auditKeyOf, hmacHex, registerAuditKey } from './audit-key.ts';
@@ -93,6 +94,15 @@ export async function lockChain(trx: Kysely<DB>) {
  * holes on rollback, and a hole must mean a deleted row.
  */
 export async function recordAudit(trx: Kysely<DB>, entry: AuditEntry): Promise<void> {
+  await recordAudits(trx, [entry]);
+}
+
+/**
+ * Appends the rows in order, exactly as that many recordAudit calls would, but with one read of the
+ * chain's head and a statement per batch of rows (an import audits thousands of changes).
+ */
+export async function recordAudits(trx: Kysely<DB>, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   const key = auditKeyOf(trx);
   await lockChain(trx);
   const last = await trx
@@ -101,24 +111,28 @@ export async function recordAudit(trx: Kysely<DB>, entry: AuditEntry): Promise<v
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const id = (last?.id ?? 0) + 1;
-  const row = {
-    // PostgreSQL gives timestamps back as toISOString() does: store that form so the MAC recomputes.
-    created_at: new Date(entry.at).toISOString(),
-    user_id: entry.userId,
-    action: entry.action,
-    entity_type: entry.entityType,
-    entity_id: entry.entityId === null ? null : String(entry.entityId),
-    old_value:
-      entry.oldValue === undefined || entry.oldValue === null ? null : canonicalJson(scrub(entry.oldValue)),
-    new_value:
-      entry.newValue === undefined || entry.newValue === null ? null : canonicalJson(scrub(entry.newValue)),
-  };
-  await trx
-    .insertInto('audit_log')
-    .values({ id, ...row, prev_hash: prevHash, hash: rowMac(key, id, prevHash, row) })
-    .execute();
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  let id = last?.id ?? 0;
+  const rows = entries.map((entry) => {
+    const row = {
+      // PostgreSQL gives timestamps back as toISOString() does: store that form so the MAC recomputes.
+      created_at: new Date(entry.at).toISOString(),
+      user_id: entry.userId,
+      action: entry.action,
+      entity_type: entry.entityType,
+      entity_id: entry.entityId === null ? null : String(entry.entityId),
+      old_value:
+        entry.oldValue === undefined || entry.oldValue === null ? null : canonicalJson(scrub(entry.oldValue)),
+      new_value:
+        entry.newValue === undefined || entry.newValue === null ? null : canonicalJson(scrub(entry.newValue)),
+    };
+    id += 1;
+    const hash = rowMac(key, id, prevHash, row);
+    const out = { id, ...row, prev_hash: prevHash, hash };
+    prevHash = hash;
+    return out;
+  });
+  for (const batch of batchesOf(rows, 10)) await trx.insertInto('audit_log').values(batch).execute();
 }
 
 export interface KeyedBoundary {

@@ -1,7 +1,8 @@
-import { type Kysely, PostgresAdapter } from 'kysely';
+import { type Kysely, PostgresAdapter, type Selectable } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import { calibrationHash, pointHash, pointsOf } from '../audit/record-hash.ts';
-import type { DB, Role } from '../db/schema.ts';
+import { batchesOf, setColumnById } from '../db/batches.ts';
+import type { CalibrationPointsTable, CalibrationRecordsTable, DB, Role } from '../db/schema.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { assertStandardUsable } from '../reference-standards/reference-standard-service.ts';
 import type { CmmsSettings } from '../settings/cmms-settings.ts';
@@ -333,23 +334,62 @@ export function correctiveWork(
  * dialects hash what they will later read) and stores it; the caller puts it in the audit row.
  */
 export async function sealCalibration(trx: Kysely<DB>, id: number): Promise<string> {
-  const r = await trx
-    .selectFrom('calibration_records')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
-  const points = await pointsOf(trx, [id]);
-  const hashes: string[] = [];
-  for (const p of points) {
-    const h = pointHash(p);
-    hashes.push(h);
-    if (p.content_hash !== h) {
-      await trx.updateTable('calibration_points').set({ content_hash: h }).where('id', '=', p.id).execute();
-    }
+  return (await sealCalibrations(trx, [id])).get(id) as string;
+}
+
+/** sealCalibration of many records: reads them a statement per batch. Id -> hash. */
+export async function sealCalibrations(
+  trx: Kysely<DB>,
+  ids: readonly number[],
+): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (const batch of batchesOf(ids)) {
+    const records = await trx
+      .selectFrom('calibration_records')
+      .selectAll()
+      .where('id', 'in', batch)
+      .execute();
+    for (const [id, hash] of await sealCalibrationRows(trx, records, await pointsOf(trx, batch)))
+      out.set(id, hash);
   }
-  const hash = calibrationHash(r, hashes);
-  await trx.updateTable('calibration_records').set({ content_hash: hash }).where('id', '=', id).execute();
-  return hash;
+  for (const id of ids) if (!out.has(id)) throw new NotFoundError('calibration', id);
+  return out;
+}
+
+/**
+ * Seals records given as the database returns them (a read, or the RETURNING of their insert: the
+ * same row types on both dialects), with all their points; writes a statement per batch. Id -> hash.
+ */
+export async function sealCalibrationRows(
+  trx: Kysely<DB>,
+  records: readonly Selectable<CalibrationRecordsTable>[],
+  points: readonly Selectable<CalibrationPointsTable>[],
+): Promise<Map<number, string>> {
+  const byRecord = new Map<number, Selectable<CalibrationPointsTable>[]>();
+  for (const p of points) {
+    const list = byRecord.get(p.calibration_id);
+    if (list) list.push(p);
+    else byRecord.set(p.calibration_id, [p]);
+  }
+  const out = new Map<number, string>();
+  const pointHashes: { id: number; value: string }[] = [];
+  const recordHashes: { id: number; value: string }[] = [];
+  for (const r of records) {
+    // The order pointsOf reads them in: by seq, then id.
+    const mine = (byRecord.get(r.id) ?? []).sort((a, b) => a.seq - b.seq || a.id - b.id);
+    const hashes: string[] = [];
+    for (const p of mine) {
+      const h = pointHash(p);
+      hashes.push(h);
+      if (p.content_hash !== h) pointHashes.push({ id: p.id, value: h });
+    }
+    const hash = calibrationHash(r, hashes);
+    recordHashes.push({ id: r.id, value: hash });
+    out.set(r.id, hash);
+  }
+  await setColumnById(trx, 'calibration_points', 'content_hash', pointHashes);
+  await setColumnById(trx, 'calibration_records', 'content_hash', recordHashes);
+  return out;
 }
 
 /** Seals the record's content hash and audits its creation (or correction) with that hash. */

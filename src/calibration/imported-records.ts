@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.ts';
-import { deviceInstalledAt } from '../devices/installations.ts';
+import type { Kysely, Selectable } from 'kysely';
+import { batchesOf } from '../db/batches.ts';
+import type { CalibrationPointsTable, CalibrationRecordsTable, DB } from '../db/schema.ts';
+import { devicesInstalledAt } from '../devices/installations.ts';
 import { evaluatePoints, type PointInput } from './point-errors.ts';
-import { effectiveProcedure, specOf } from './procedures.ts';
+import { effectiveProcedures, specOf } from './procedures.ts';
 import { accuracyClassRule } from './tolerances.ts';
 
 // Calibrations that happened before the plant used this system, from its spreadsheets (issue 18).
@@ -38,47 +39,87 @@ export const SUMMARY_NOTE = 'imported, no test points';
 
 export const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
 
-/** The imported record of this instrument, time and kind, if one exists: a re-import writes nothing. */
-export async function findImportedCalibration(
+/** The key importedCalibrations answers with: instrument and time (any ISO form of the time). */
+export const importedKey = (instrumentId: number, performedAt: string) =>
+  `${instrumentId}|${Date.parse(performedAt)}`;
+
+/**
+ * The imported records of kind `kind` these instruments already have, as importedKey(instrument,
+ * time), one query per batch: a re-import finds its records and writes nothing.
+ */
+export async function importedCalibrations(
   db: Kysely<DB>,
-  instrumentId: number,
-  performedAt: string,
+  instrumentIds: readonly number[],
   kind: ImportKind,
-) {
-  return db
-    .selectFrom('calibration_records')
-    .select('id')
-    .where('instrument_id', '=', instrumentId)
-    .where('performed_at', '=', performedAt)
-    .where('import_kind', '=', kind)
-    .executeTakeFirst();
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const batch of batchesOf([...new Set(instrumentIds)])) {
+    const rows = await db
+      .selectFrom('calibration_records')
+      .select(['instrument_id', 'performed_at'])
+      .where('instrument_id', 'in', batch)
+      .where('import_kind', '=', kind)
+      .execute();
+    for (const r of rows) out.add(importedKey(r.instrument_id, r.performed_at));
+  }
+  return out;
 }
 
-export async function insertImportedRecord(
+/** The instrument fields an imported record is evaluated and dated by. */
+export interface ImportTarget {
+  id: number;
+  type: string;
+  range_min: number;
+  range_max: number;
+  accuracy_class: number;
+}
+
+/**
+ * Inserts imported records (a statement per batch of records, another per batch of points) with
+ * their errors and verdicts computed as for a new record. Returns their ids in the order given, and
+ * the rows as stored (RETURNING), so they can be sealed without reading them back.
+ */
+export async function insertImportedRecords(
   trx: Kysely<DB>,
   actorId: number,
-  input: ImportedCalibration,
-  inst: { id: number; type: string; range_min: number; range_max: number; accuracy_class: number },
+  items: readonly { input: ImportedCalibration; inst: ImportTarget; nextDueAt: string | null }[],
   at: string,
 ) {
-  const base = {
-    instrument_id: inst.id,
-    performed_at: input.performed_at,
-    technician_id: input.technician_id ?? actorId,
-    performed_by_name: input.technician_id === null ? input.performed_by_name : null,
-    reference_standard_id: input.reference_standard_id,
-    reference_standard_text: input.reference_standard_id === null ? input.reference_standard_text : null,
-    import_kind: input.kind,
-    device_id: await deviceInstalledAt(trx, inst.id, input.performed_at),
-    next_due_at: null,
-    created_at: at,
-    updated_at: at,
-  };
-  if (input.kind === 'summary') {
-    // The register says it was calibrated then, not how it was found: a pass with no figures.
-    return trx
-      .insertInto('calibration_records')
-      .values({
+  const records: Selectable<CalibrationRecordsTable>[] = [];
+  const points: Selectable<CalibrationPointsTable>[] = [];
+  if (items.length === 0) return { ids: [] as number[], records, points };
+  const devices = await devicesInstalledAt(
+    trx,
+    items.map((i) => ({ instrumentId: i.inst.id, at: i.input.performed_at })),
+  );
+  const tested = [
+    ...new Map(items.filter((i) => i.input.kind === 'history').map((i) => [i.inst.id, i.inst])).values(),
+  ];
+  const procedures = await effectiveProcedures(trx, tested);
+  const evaluated = items.map(({ input, inst }) => {
+    if (input.kind === 'summary') return null;
+    const proc = procedures.get(inst.id)?.row;
+    const rule = proc ? specOf(proc).tolerance : accuracyClassRule(inst.accuracy_class);
+    return evaluatePoints(input.points, inst, rule);
+  });
+  const rows = items.map(({ input, inst, nextDueAt }, n) => {
+    const result = evaluated[n];
+    const base = {
+      instrument_id: inst.id,
+      performed_at: input.performed_at,
+      technician_id: input.technician_id ?? actorId,
+      performed_by_name: input.technician_id === null ? input.performed_by_name : null,
+      reference_standard_id: input.reference_standard_id,
+      reference_standard_text: input.reference_standard_id === null ? input.reference_standard_text : null,
+      import_kind: input.kind,
+      device_id: devices[n],
+      next_due_at: nextDueAt,
+      created_at: at,
+      updated_at: at,
+    };
+    // A summary: the register says it was calibrated then, not how it was found: a pass with no figures.
+    if (!result)
+      return {
         ...base,
         notes: input.notes ? `${SUMMARY_NOTE}. ${input.notes}` : SUMMARY_NOTE,
         tolerance_pct: inst.accuracy_class,
@@ -87,16 +128,12 @@ export async function insertImportedRecord(
         passed: 1,
         max_as_found_error_pct: 0,
         max_as_left_error_pct: 0,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-  }
-  const { row: proc } = await effectiveProcedure(trx, inst);
-  const rule = proc ? specOf(proc).tolerance : accuracyClassRule(inst.accuracy_class);
-  const result = evaluatePoints(input.points, inst, rule);
-  const { id } = await trx
-    .insertInto('calibration_records')
-    .values({
+        hysteresis_as_found_pct: null,
+        hysteresis_as_left_pct: null,
+        repeatability_as_found_pct: null,
+        repeatability_as_left_pct: null,
+      };
+    return {
       ...base,
       notes: input.notes,
       tolerance_pct: result.tolerance_pct,
@@ -109,42 +146,43 @@ export async function insertImportedRecord(
       hysteresis_as_left_pct: result.hysteresis_as_left_pct,
       repeatability_as_found_pct: result.repeatability_as_found_pct,
       repeatability_as_left_pct: result.repeatability_as_left_pct,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await trx
-    .insertInto('calibration_points')
-    .values(
-      result.points.map((p) => ({
-        calibration_id: id,
-        seq: p.seq,
-        reference_value: p.reference_value,
-        as_found: p.as_found,
-        as_left: p.as_left,
-        as_found_error_pct: p.as_found_error_pct,
-        as_left_error_pct: p.as_left_error_pct,
-        as_found_passed: p.as_found_passed ? 1 : 0,
-        as_left_passed: p.as_left_passed ? 1 : 0,
-        direction: p.direction,
-        nominal_pct: p.nominal_pct,
-        adjust_limit: p.adjust_limit,
-        fail_limit: p.fail_limit,
-        acceptance_limit: p.acceptance_limit,
-        as_found_verdict: p.as_found_verdict,
-        as_left_verdict: p.as_left_verdict,
-        created_at: at,
-        updated_at: at,
-      })),
-    )
-    .execute();
-  return { id };
-}
-
-/** The due date an imported record sets (its instrument's interval from when it was performed). */
-export async function setImportedDueDate(
-  trx: Kysely<DB>,
-  id: number,
-  nextDueAt: string | null,
-): Promise<void> {
-  await trx.updateTable('calibration_records').set({ next_due_at: nextDueAt }).where('id', '=', id).execute();
+    };
+  });
+  // Returned rows come in no promised order: they are matched back by instrument, time and kind.
+  const key = (r: { instrument_id: number; performed_at: string; import_kind: string | null }) =>
+    `${importedKey(r.instrument_id, r.performed_at)}|${r.import_kind}`;
+  const idOf = new Map<string, number>();
+  for (const batch of batchesOf(rows, Object.keys(rows[0]).length)) {
+    const inserted = await trx.insertInto('calibration_records').values(batch).returningAll().execute();
+    for (const r of inserted) {
+      idOf.set(key(r), r.id);
+      records.push(r);
+    }
+  }
+  const ids = rows.map((r) => idOf.get(key(r)) as number);
+  const pointRows = evaluated.flatMap((result, n) =>
+    (result?.points ?? []).map((p) => ({
+      calibration_id: ids[n],
+      seq: p.seq,
+      reference_value: p.reference_value,
+      as_found: p.as_found,
+      as_left: p.as_left,
+      as_found_error_pct: p.as_found_error_pct,
+      as_left_error_pct: p.as_left_error_pct,
+      as_found_passed: p.as_found_passed ? 1 : 0,
+      as_left_passed: p.as_left_passed ? 1 : 0,
+      direction: p.direction,
+      nominal_pct: p.nominal_pct,
+      adjust_limit: p.adjust_limit,
+      fail_limit: p.fail_limit,
+      acceptance_limit: p.acceptance_limit,
+      as_found_verdict: p.as_found_verdict,
+      as_left_verdict: p.as_left_verdict,
+      created_at: at,
+      updated_at: at,
+    })),
+  );
+  for (const batch of batchesOf(pointRows, 18))
+    points.push(...(await trx.insertInto('calibration_points').values(batch).returningAll().execute()));
+  return { ids, records, points };
 }

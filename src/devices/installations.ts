@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
+import { batchesOf } from '../db/batches.ts';
 import type { DB } from '../db/schema.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
 import { getDevice } from './device-service.ts';
@@ -87,6 +88,30 @@ export async function deviceInstalledAt(db: Kysely<DB>, instrumentId: number, at
     .orderBy('installed_at', 'desc')
     .executeTakeFirst();
   return r?.device_id ?? null;
+}
+
+/**
+ * deviceInstalledAt for many (instrument, time) pairs (an import), in order. Positions that never
+ * held a device (most, on an import) are answered from one query per batch; the rest ask each.
+ */
+export async function devicesInstalledAt(
+  db: Kysely<DB>,
+  asked: readonly { instrumentId: number; at: string }[],
+): Promise<(number | null)[]> {
+  const held = new Set<number>();
+  for (const batch of batchesOf([...new Set(asked.map((a) => a.instrumentId))])) {
+    const rows = await db
+      .selectFrom('device_installations')
+      .select('instrument_id')
+      .distinct()
+      .where('instrument_id', 'in', batch)
+      .execute();
+    for (const r of rows) held.add(r.instrument_id);
+  }
+  const out: (number | null)[] = [];
+  for (const a of asked)
+    out.push(held.has(a.instrumentId) ? await deviceInstalledAt(db, a.instrumentId, a.at) : null);
+  return out;
 }
 
 async function currentOf(db: Kysely<DB>, column: 'instrument_id' | 'device_id', id: number) {

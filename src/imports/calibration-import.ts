@@ -1,13 +1,14 @@
 import type { Kysely } from 'kysely';
 import { lockChain } from '../audit/audit-log.ts';
 import {
-  findImportedCalibration,
   type ImportedCalibration,
   type ImportSource,
+  importedCalibrations,
+  importedKey,
 } from '../calibration/imported-records.ts';
 import type { PointInput } from '../calibration/point-errors.ts';
 import type { DB } from '../db/schema.ts';
-import { listInstruments, type PublicInstrument } from '../instruments/instrument-service.ts';
+import { type InstrumentRange, listInstrumentRanges } from '../instruments/instrument-service.ts';
 import { listReferenceStandards } from '../reference-standards/reference-standard-service.ts';
 import { listUsers } from '../users/user-service.ts';
 import { recordImportedCalibrations } from '../workflows/record-imported-calibrations.ts';
@@ -117,7 +118,7 @@ function groupRows(
 
 function checkGroup(
   g: Group,
-  inst: PublicInstrument | undefined,
+  inst: InstrumentRange | undefined,
   now: Date,
   problems: ImportProblem[],
   label: (f: string) => string,
@@ -176,12 +177,7 @@ export async function importCalibrationHistory(
     items: [],
   };
   const { groups, label } = groupRows(file, answer);
-  const instruments = new Map(
-    (await listInstruments(db, { limit: 1_000_000, offset: 0 }, opts.now)).items.map((i) => [
-      i.tag.toLowerCase(),
-      i,
-    ]),
-  );
+  const instruments = new Map((await listInstrumentRanges(db)).map((i) => [i.tag.toLowerCase(), i]));
   const users = new Map<string, number>();
   for (const u of (await listUsers(db, { limit: 1_000_000, offset: 0 })).items) {
     users.set(u.employee_number.toLowerCase(), u.id);
@@ -193,17 +189,22 @@ export async function importCalibrationHistory(
       s.id,
     ]),
   );
+  const done = await importedCalibrations(
+    db,
+    groups.flatMap((g) => instruments.get(g.tag.toLowerCase())?.id ?? []),
+    'history',
+  );
   const byInstrument = new Map<number, { input: ImportedCalibration; source: ImportSource }[]>();
   for (const g of groups) {
     const inst = instruments.get(g.tag.toLowerCase());
     if (!checkGroup(g, inst, opts.now, answer.errors, label) || !inst) continue;
-    const done = await findImportedCalibration(db, inst.id, g.performed_at, 'history');
+    const imported = done.has(importedKey(inst.id, g.performed_at));
     const technicianId = g.performed_by ? (users.get(g.performed_by.toLowerCase()) ?? null) : null;
     const standardId = g.standard ? (standards.get(g.standard.toLowerCase()) ?? null) : null;
     answer.items.push({
       row: g.lines[0],
       tag: inst.tag,
-      action: done ? 'unchanged' : 'create',
+      action: imported ? 'unchanged' : 'create',
       instrument_id: inst.id,
       changes: [],
       process_unit: inst.process_unit_name,
@@ -212,7 +213,7 @@ export async function importCalibrationHistory(
       points: g.points.length,
       rows: g.lines,
     });
-    if (done) {
+    if (imported) {
       answer.unchanged++;
       continue;
     }
@@ -240,11 +241,11 @@ export async function importCalibrationHistory(
   await db.transaction().execute(async (trx) => {
     // The audit chain first: this transaction writes many audited rows (see lockChain).
     await lockChain(trx);
-    for (const items of byInstrument.values()) {
-      // Oldest first, so each record's due date and the prediction read the history in order.
-      items.sort((a, b) => a.input.performed_at.localeCompare(b.input.performed_at));
-      await recordImportedCalibrations(trx, actorId, items, opts.now);
-    }
+    // Each instrument's records oldest first (ids in the order they happened), all in one call.
+    const items = [...byInstrument.values()].flatMap((list) =>
+      list.sort((a, b) => a.input.performed_at.localeCompare(b.input.performed_at)),
+    );
+    await recordImportedCalibrations(trx, actorId, items, opts.now);
     if (answer.created > 0) await recordImportAudit(trx, actorId, file, answer, opts.now.toISOString());
   });
   return answer;

@@ -1,17 +1,17 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Kysely } from 'kysely';
 import { lockChain } from '../audit/audit-log.ts';
-import { findImportedCalibration } from '../calibration/imported-records.ts';
+import { importedCalibrations, importedKey } from '../calibration/imported-records.ts';
 import type { DB } from '../db/schema.ts';
 import {
-  createInstrument,
+  createInstruments,
   type InstrumentInput,
   instrumentDefaults,
   listInstruments,
   type PublicInstrument,
-  updateInstrument,
+  updateInstruments,
 } from '../instruments/instrument-service.ts';
-import { hasReadings, RANGE_FIELDS } from '../instruments/range-changes.ts';
+import { instrumentsWithReadings, RANGE_FIELDS } from '../instruments/range-changes.ts';
 import { CreateInstrumentBody, instrumentFields, PatchInstrumentBody } from '../instruments/schemas.ts';
 import { rangeAndLimitProblems } from '../instruments/validation.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
@@ -33,7 +33,9 @@ import type { Cell, Sheet } from './spreadsheet.ts';
 // The instrument register from a spreadsheet (issue 18 part 1). Every row is checked by the rules of
 // POST/PATCH /api/instruments (the same schema, the same cross-field rules) with every problem
 // reported at once; only a file with none is written, all of it in one transaction through the
-// instruments module's own create and update, so each change is audited like an API edit.
+// instruments module's own create and update (their set-based forms: the database is read once for
+// the whole file and written a batch of rows per statement), so each change is audited like an API
+// edit.
 
 type Field = keyof typeof instrumentFields;
 type Kind = 'text' | 'number' | 'integer' | 'boolean';
@@ -203,14 +205,23 @@ interface Plan {
   summaryOn: string | null;
 }
 
-async function planRow(
-  db: Kysely<DB>,
+/** What the database says of the existing instruments, read once for the whole file. */
+interface Known {
+  units: Map<string, { id: number | null; name: string }>;
+  /** Existing instruments with readings stored (their unit and range cannot change by import). */
+  withReadings: Set<number>;
+  /** importedKey(instrument, date) of the summary records already imported. */
+  summaries: Set<string>;
+}
+
+function planRow(
   row: ParsedRow,
   existing: PublicInstrument | undefined,
-  units: Map<string, { id: number | null; name: string }>,
+  known: Known,
   cols: ColumnMap,
   ctx: { now: Date; problems: ImportProblem[]; warnings: ImportProblem[] },
-): Promise<Plan | null> {
+): Plan | null {
+  const { units } = known;
   const { problems, warnings } = ctx;
   const before = problems.length;
   const unitKey = row.processUnit?.toLowerCase() ?? null;
@@ -238,7 +249,7 @@ async function planRow(
     if (LIMIT_FIELDS.every((k) => merged[k] === null || typeof merged[k] === 'number'))
       pushRangeProblems(merged, row, cols, problems);
     const relabels = RANGE_FIELDS.filter((k) => fields[k] !== undefined);
-    if (relabels.length > 0 && problems.length === before && (await hasReadings(db, existing.id)))
+    if (relabels.length > 0 && problems.length === before && known.withReadings.has(existing.id))
       problems.push({
         row: row.line,
         column: cols.label.get(relabels[0]) ?? relabels[0],
@@ -264,7 +275,7 @@ async function planRow(
         column: cols.label.get('last_calibrated_on') ?? 'last_calibrated_on',
         message: 'last_calibrated_on cannot be in the future',
       });
-    else if (!existing || !(await findImportedCalibration(db, existing.id, row.lastCalibratedOn, 'summary')))
+    else if (!existing || !known.summaries.has(importedKey(existing.id, row.lastCalibratedOn)))
       summaryOn = row.lastCalibratedOn;
   }
   if (problems.length > before) return null;
@@ -306,10 +317,10 @@ export async function importInstruments(
   db: Kysely<DB>,
   actorId: number,
   file: ImportFile,
-  /** `after`: the instrument.changed events, sent once the import has committed. */
+  /** `after`: the register's change event, sent once the import has committed. */
   opts: { dryRun: boolean; now: Date; after: AfterCommit },
-): Promise<ImportAnswer & { changedIds: number[] }> {
-  const answer: ImportAnswer & { changedIds: number[] } = {
+): Promise<ImportAnswer> {
+  const answer: ImportAnswer = {
     kind: 'instruments',
     dry_run: opts.dryRun,
     file: file.name,
@@ -323,7 +334,6 @@ export async function importInstruments(
     process_units_created: [],
     calibrations_created: 0,
     items: [],
-    changedIds: [],
   };
   const { errors: problems, warnings } = answer;
   const cols = mapColumns(
@@ -363,9 +373,24 @@ export async function importInstruments(
       });
     }
   }
+  // Rows that would change the unit or range of an existing instrument: do any have readings?
+  const matched = rows.flatMap((r) => existing.get(r.tag.toLowerCase()) ?? []);
+  const relabelled = rows.flatMap((r) => {
+    const e = existing.get(r.tag.toLowerCase());
+    return e && RANGE_FIELDS.some((k) => r.values[k] !== undefined && !same(e[k], r.values[k])) ? [e.id] : [];
+  });
+  const known: Known = {
+    units,
+    withReadings: await instrumentsWithReadings(db, relabelled),
+    summaries: await importedCalibrations(
+      db,
+      matched.map((e) => e.id),
+      'summary',
+    ),
+  };
   const plans: Plan[] = [];
   for (const r of rows) {
-    const plan = await planRow(db, r, existing.get(r.tag.toLowerCase()), units, cols, {
+    const plan = planRow(r, existing.get(r.tag.toLowerCase()), known, cols, {
       now: opts.now,
       problems,
       warnings,
@@ -407,70 +432,70 @@ export async function importInstruments(
       const created = await createProcessUnit(trx, actorId, { name: u.name }, at);
       units.set(key, { id: created.id, name: created.name });
     }
-    const summaries: { id: number; row: number; on: string }[] = [];
-    for (const [n, p] of plans.entries()) {
-      const item = answer.items[n];
-      const unitId = p.processUnitKey ? (units.get(p.processUnitKey)?.id ?? undefined) : undefined;
-      let id: number;
-      if (!p.existing) {
-        const created = await createInstrument(
-          trx,
-          actorId,
+    const unitOf = (p: Plan) =>
+      p.processUnitKey ? (units.get(p.processUnitKey)?.id ?? undefined) : undefined;
+    // All creations, then all updates, each set-based in the instruments module (validated and
+    // audited as the API does); the listeners hear of the changes once, after commit.
+    const creating = plans.flatMap((p, n) => (p.existing ? [] : [{ p, n }]));
+    const created = await createInstruments(
+      trx,
+      actorId,
+      creating.map(({ p }) => {
+        const unitId = unitOf(p);
+        return {
+          ...(p.fields as unknown as InstrumentInput),
+          ...(unitId !== undefined ? { process_unit_id: unitId } : {}),
+        };
+      }),
+      opts.now,
+      opts.after,
+    );
+    creating.forEach(({ n }, i) => {
+      answer.items[n].instrument_id = created[i].id;
+    });
+    await updateInstruments(
+      trx,
+      actorId,
+      plans.flatMap((p, n) => {
+        if (!p.existing || answer.items[n].action !== 'update') return [];
+        const { tag: _tag, ...patch } = p.fields;
+        const unitId = unitOf(p);
+        return [
           {
-            ...(p.fields as unknown as InstrumentInput),
-            ...(unitId !== undefined ? { process_unit_id: unitId } : {}),
-          },
-          opts.now,
-          opts.after,
-        );
-        id = created.id;
-        item.instrument_id = id;
-        answer.changedIds.push(id);
-      } else {
-        id = p.existing.id;
-        if (item.action === 'update') {
-          const { tag: _tag, ...patch } = p.fields;
-          await updateInstrument(
-            trx,
-            actorId,
-            id,
-            {
+            id: p.existing.id,
+            patch: {
               ...(patch as Partial<InstrumentInput>),
               ...(unitId !== undefined && unitId !== p.existing.process_unit_id
                 ? { process_unit_id: unitId }
                 : {}),
             },
-            opts.now,
-            opts.after,
-          );
-          answer.changedIds.push(id);
-        }
-      }
-      if (p.summaryOn) summaries.push({ id, row: p.row.line, on: p.summaryOn });
-    }
-    for (const s of summaries) {
-      await recordImportedCalibrations(
-        trx,
-        actorId,
-        [
-          {
-            input: {
-              instrument_id: s.id,
-              performed_at: s.on,
-              kind: 'summary',
-              technician_id: null,
-              performed_by_name: null,
-              reference_standard_id: null,
-              reference_standard_text: null,
-              notes: null,
-              points: [],
-            },
-            source: { file: file.name, sha256: file.sha256, rows: [s.row] },
           },
-        ],
-        opts.now,
-      );
-    }
+        ];
+      }),
+      opts.now,
+      opts.after,
+    );
+    const summaries = plans.flatMap((p, n) =>
+      p.summaryOn
+        ? [
+            {
+              input: {
+                instrument_id: answer.items[n].instrument_id as number,
+                performed_at: p.summaryOn,
+                kind: 'summary' as const,
+                technician_id: null,
+                performed_by_name: null,
+                reference_standard_id: null,
+                reference_standard_text: null,
+                notes: null,
+                points: [],
+              },
+              source: { file: file.name, sha256: file.sha256, rows: [p.row.line] },
+            },
+          ]
+        : [],
+    );
+    await recordImportedCalibrations(trx, actorId, summaries, opts.now);
     if (answer.created + answer.updated + summaries.length > 0)
       await recordImportAudit(trx, actorId, file, answer, at);
   });

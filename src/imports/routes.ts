@@ -90,13 +90,13 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
     req: FastifyRequest,
     query: { dry_run?: boolean; filename?: string },
     reply: FastifyReply,
-    importer: (file: ImportFile, dryRun: boolean) => Promise<ImportAnswer & { changedIds?: number[] }>,
+    importer: (file: ImportFile, dryRun: boolean) => Promise<ImportAnswer>,
     kind: 'instruments' | 'calibrations',
   ) => {
     const dryRun = query.dry_run ?? false;
     const upload = await uploadedFile(req, query);
     const loaded = await loadImportFile(upload.content, upload.name, upload.type);
-    let answer: ImportAnswer & { changedIds?: number[] };
+    let answer: ImportAnswer;
     if ('problem' in loaded) {
       answer = {
         kind,
@@ -114,11 +114,10 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
         items: [],
       };
     } else answer = await importer(loaded.file, dryRun);
-    const { changedIds: _changed, ...rest } = answer;
     const body =
-      'file' in loaded && (dryRun || rest.errors.length)
-        ? { ...rest, preview: previewOf(loaded.file.sheet, [...rest.errors, ...rest.warnings]) }
-        : rest;
+      'file' in loaded && (dryRun || answer.errors.length)
+        ? { ...answer, preview: previewOf(loaded.file.sheet, [...answer.errors, ...answer.warnings]) }
+        : answer;
     req.log.info(
       {
         kind,
@@ -167,7 +166,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
         req.query,
         reply,
         (file, dryRun) =>
-          // instrument.changed for each row written goes out once the import has committed.
+          // The instruments' change events go out once the import has committed.
           withAfterCommit(ctx, (after) =>
             importInstruments(ctx.db, currentUser(req).id, file, { dryRun, now: ctx.clock.now(), after }),
           ),

@@ -1,6 +1,7 @@
 // In-memory copy of the live instrument register, so validating a reading costs a Map lookup and
-// never a SQL round trip. Loaded at start, reloaded per instrument on 'instrument.changed', and
-// fully refreshed now and then because another process may have changed the register (scale-out).
+// never a SQL round trip. Loaded at start, reloaded per instrument on 'instrument.changed', re-read
+// whole on 'instruments.changed' (an import changed many at once), and fully refreshed now and then
+// because another process may have changed the register (scale-out).
 
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
@@ -50,6 +51,9 @@ export class InstrumentCache {
   private byId = new Map<number, CachedInstrument>();
   private listeners: InstrumentChangeListener[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private readonly onManyChanged = () => {
+    this.refresh().catch((e) => this.log.error({ err: e }, 'instrument cache refresh failed'));
+  };
   private readonly onChanged = (id: number) => {
     this.reload(id).catch((e) =>
       this.log.error({ err: e, instrument_id: id }, 'instrument cache reload failed'),
@@ -67,6 +71,7 @@ export class InstrumentCache {
   async start(): Promise<void> {
     await this.refresh();
     this.events.on('instrument.changed', this.onChanged);
+    this.events.on('instruments.changed', this.onManyChanged);
     this.timer = setInterval(() => {
       this.refresh().catch((e) => this.log.error({ err: e }, 'instrument cache refresh failed'));
     }, FULL_REFRESH_MS);
@@ -75,6 +80,7 @@ export class InstrumentCache {
 
   stop(): void {
     this.events.off('instrument.changed', this.onChanged);
+    this.events.off('instruments.changed', this.onManyChanged);
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }

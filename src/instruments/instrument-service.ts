@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { recordAudit } from '../audit/audit-log.ts';
+import { recordAudit, recordAudits } from '../audit/audit-log.ts';
 import { effectiveIntervalDays, isOverdue, nextDueDate } from '../calibration/due-dates.ts';
 import {
   installedDeviceId,
@@ -7,12 +7,13 @@ import {
   lastCalibratedAt,
   outOfTolerance,
 } from '../calibration/in-force.ts';
+import { batchesOf } from '../db/batches.ts';
 import type { DB, InstrumentRow } from '../db/schema.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { bool } from '../shared/db-values.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
-import { refreshPredictedInterval } from './predicted-interval.ts';
-import { hasReadings, RANGE_FIELDS, rangeChangeRefused } from './range-changes.ts';
+import { refreshPredictedIntervals } from './predicted-interval.ts';
+import { instrumentsWithReadings, RANGE_FIELDS, rangeChangeRefused } from './range-changes.ts';
 import { instrumentFields } from './schemas.ts';
 import { validateRangeAndLimits } from './validation.ts';
 
@@ -185,6 +186,28 @@ export async function getInstrumentByTag(db: Kysely<DB>, tag: string, now: Date)
   return toPublicInstrument(r, now);
 }
 
+/**
+ * Every live instrument's id, tag, unit, range and process unit, in one plain query: what a
+ * calibration history import matches its rows by, without the due dates and device of each that
+ * listInstruments works out.
+ */
+export async function listInstrumentRanges(db: Kysely<DB>) {
+  return db
+    .selectFrom('instruments')
+    .leftJoin('process_units', 'process_units.id', 'instruments.process_unit_id')
+    .select([
+      'instruments.id',
+      'instruments.tag',
+      'instruments.unit',
+      'instruments.range_min',
+      'instruments.range_max',
+      'process_units.name as process_unit_name',
+    ])
+    .where('instruments.deleted_at', 'is', null)
+    .execute();
+}
+export type InstrumentRange = Awaited<ReturnType<typeof listInstrumentRanges>>[number];
+
 export interface InstrumentQuery {
   q?: string;
   type?: string;
@@ -249,17 +272,38 @@ export async function listInstruments(db: Kysely<DB>, query: InstrumentQuery, no
   };
 }
 
+/** The live instruments with these ids, as the API reads them (a query per batch of ids). */
+async function findInstruments(db: Kysely<DB>, ids: readonly number[]): Promise<Map<number, Row>> {
+  const out = new Map<number, Row>();
+  for (const batch of batchesOf([...new Set(ids)])) {
+    const rows = (await baseQuery(db)
+      .where('instruments.id', 'in', batch)
+      .where('instruments.deleted_at', 'is', null)
+      .execute()) as Row[];
+    for (const r of rows) out.set(r.id, r);
+  }
+  return out;
+}
+
 // Tags are unique among live instruments regardless of case: PT-101 and pt-101 would be one loop
 // to a technician. The check gives the clear 409; the index (migration 0007) settles a race.
-async function assertTagFree(db: Kysely<DB>, tag: string, exceptId?: number) {
-  let q = db
-    .selectFrom('instruments')
-    .select('tag')
-    .where((eb) => eb(eb.fn('lower', ['tag']), '=', tag.toLowerCase()))
-    .where('deleted_at', 'is', null);
-  if (exceptId) q = q.where('id', '<>', exceptId);
-  const taken = await q.executeTakeFirst();
-  if (taken) throw tagTaken(tag, taken.tag);
+async function assertTagsFree(db: Kysely<DB>, tags: readonly string[], exceptId?: number) {
+  const given = new Map<string, string>();
+  for (const tag of tags) {
+    const first = given.get(tag.toLowerCase());
+    if (first !== undefined) throw tagTaken(tag, first);
+    given.set(tag.toLowerCase(), tag);
+  }
+  for (const batch of batchesOf([...given.keys()])) {
+    let q = db
+      .selectFrom('instruments')
+      .select('tag')
+      .where((eb) => eb(eb.fn('lower', ['tag']), 'in', batch))
+      .where('deleted_at', 'is', null);
+    if (exceptId) q = q.where('id', '<>', exceptId);
+    const taken = await q.executeTakeFirst();
+    if (taken) throw tagTaken(given.get(taken.tag.toLowerCase()) ?? taken.tag, taken.tag);
+  }
 }
 
 const tagTaken = (tag: string, existing = tag) =>
@@ -274,12 +318,17 @@ const tagTaken = (tag: string, existing = tag) =>
 const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE']);
 
 /** A concurrent create or rename that lost the race on the tag index: 409, not 500. */
-async function tagRace<T>(tag: string, work: () => Promise<T>): Promise<T> {
+async function tagRace<T>(tags: readonly string[], work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    if (UNIQUE_VIOLATION.has((e as { code?: string }).code ?? '')) throw tagTaken(tag);
-    throw e;
+    if (!UNIQUE_VIOLATION.has((e as { code?: string }).code ?? '')) throw e;
+    if (tags.length <= 1) throw tagTaken(tags[0] ?? '');
+    throw new ConflictError(
+      'instrument_tag_taken',
+      'another change took one of these tags meanwhile (tags are unique regardless of case); nothing was written',
+      { field: 'tag' },
+    );
   }
 }
 
@@ -295,20 +344,37 @@ function declaredOnly<T extends object>(o: T): T {
   ) as T;
 }
 
-async function assertProcessUnit(db: Kysely<DB>, id: number | null) {
-  if (id === null) return;
-  const pu = await db
-    .selectFrom('process_units')
-    .select('id')
-    .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  if (!pu) throw new ValidationError('process_unit_id', `process unit ${id} does not exist`);
+/** The ids among these that are not a live process unit. */
+async function missingProcessUnits(db: Kysely<DB>, ids: readonly (number | null | undefined)[]) {
+  const wanted = [...new Set(ids.filter((id): id is number => typeof id === 'number'))];
+  const found = new Set<number>();
+  for (const batch of batchesOf(wanted)) {
+    const rows = await db
+      .selectFrom('process_units')
+      .select('id')
+      .where('id', 'in', batch)
+      .where('deleted_at', 'is', null)
+      .execute();
+    for (const r of rows) found.add(r.id);
+  }
+  return new Set(wanted.filter((id) => !found.has(id)));
 }
+
+const noProcessUnit = (id: number) =>
+  new ValidationError('process_unit_id', `process unit ${id} does not exist`);
 
 function toRowValues(v: ReturnType<typeof instrumentDefaults> & InstrumentInput) {
   const { use_predicted_interval, ...rest } = v;
   return { ...rest, use_predicted_interval: use_predicted_interval ? 1 : 0 };
+}
+
+/**
+ * After commit: one changed instrument is reloaded by id; many (an import) are announced once, and
+ * the listeners re-read the register once instead of once per instrument.
+ */
+function announce(after: AfterCommit, ids: readonly number[]) {
+  if (ids.length === 1) after.emit('instrument.changed', ids[0]);
+  else if (ids.length > 1) after.emit('instruments.changed');
 }
 
 export async function createInstrument(
@@ -318,35 +384,68 @@ export async function createInstrument(
   now: Date,
   after: AfterCommit,
 ) {
+  const [created] = await createInstruments(db, actorId, [input], now, after);
+  return created;
+}
+
+/**
+ * Creates instruments by the rules of POST /api/instruments, all or none: each is validated, its tag
+ * must be free, its process unit must exist, and each creation is audited as the API audits it.
+ * Written set-based (a statement per batch of rows) so an import of thousands stays fast.
+ */
+export async function createInstruments(
+  db: Kysely<DB>,
+  actorId: number | null,
+  inputs: readonly InstrumentInput[],
+  now: Date,
+  after: AfterCommit,
+): Promise<PublicInstrument[]> {
+  if (inputs.length === 0) return [];
   const at = now.toISOString();
-  const merged = {
-    ...instrumentDefaults(input.range_min, input.range_max),
-    ...declaredOnly(input),
-    tag: input.tag.trim(),
-  };
-  validateRangeAndLimits(merged);
-  const created = await tagRace(merged.tag, () =>
+  const rows = inputs.map((input) => {
+    const merged = {
+      ...instrumentDefaults(input.range_min, input.range_max),
+      ...declaredOnly(input),
+      tag: input.tag.trim(),
+    };
+    validateRangeAndLimits(merged);
+    return { ...toRowValues(merged), created_at: at, updated_at: at };
+  });
+  const tags = rows.map((r) => r.tag);
+  const created = await tagRace(tags, () =>
     inTransaction(db, async (trx) => {
-      await assertTagFree(trx, merged.tag);
-      await assertProcessUnit(trx, merged.process_unit_id);
-      const { id } = await trx
-        .insertInto('instruments')
-        .values({ ...toRowValues(merged), created_at: at, updated_at: at })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const created = toPublicInstrument((await findInstrument(trx, id)) as Row, now);
-      await recordAudit(trx, {
-        userId: actorId,
-        action: 'create',
-        entityType: 'instrument',
-        entityId: id,
-        newValue: created,
-        at,
-      });
-      return created;
+      await assertTagsFree(trx, tags);
+      const missing = await missingProcessUnits(
+        trx,
+        rows.map((r) => r.process_unit_id),
+      );
+      if (missing.size > 0) throw noProcessUnit([...missing][0]);
+      const idByTag = new Map<string, number>();
+      for (const batch of batchesOf(rows, Object.keys(rows[0]).length)) {
+        const ids = await trx.insertInto('instruments').values(batch).returning(['id', 'tag']).execute();
+        for (const r of ids) idByTag.set(r.tag.toLowerCase(), r.id);
+      }
+      const ids = tags.map((t) => idByTag.get(t.toLowerCase()) as number);
+      const found = await findInstruments(trx, ids);
+      const out = ids.map((id) => toPublicInstrument(found.get(id) as Row, now));
+      await recordAudits(
+        trx,
+        out.map((c) => ({
+          userId: actorId,
+          action: 'create',
+          entityType: 'instrument',
+          entityId: c.id,
+          newValue: c,
+          at,
+        })),
+      );
+      return out;
     }),
   );
-  after.emit('instrument.changed', created.id);
+  announce(
+    after,
+    created.map((c) => c.id),
+  );
   return created;
 }
 
@@ -358,53 +457,109 @@ export async function updateInstrument(
   now: Date,
   afterCommit: AfterCommit,
 ) {
+  const [updated] = await updateInstruments(db, actorId, [{ id, patch }], now, afterCommit);
+  return updated;
+}
+
+/**
+ * Applies patches by the rules of PATCH /api/instruments/{id}, all or none, each checked in the
+ * API's order (exists, cross-field rules, readings, tag, process unit) and audited with just the
+ * fields it changes. Reads and audits are set-based; each row gets its own UPDATE (its own fields).
+ */
+export async function updateInstruments(
+  db: Kysely<DB>,
+  actorId: number,
+  changes: readonly { id: number; patch: Partial<InstrumentInput> }[],
+  now: Date,
+  afterCommit: AfterCommit,
+): Promise<PublicInstrument[]> {
+  if (changes.length === 0) return [];
   const at = now.toISOString();
-  const updated = await tagRace(patch.tag?.trim() ?? '', () =>
+  const renames = changes.flatMap((c) => (c.patch.tag === undefined ? [] : [c.patch.tag.trim()]));
+  const updated = await tagRace(renames, () =>
     inTransaction(db, async (trx) => {
-      const beforeRow = await findInstrument(trx, id);
-      if (!beforeRow) throw new NotFoundError('instrument', id);
-      const before = toPublicInstrument(beforeRow, now);
-      const changes = declaredOnly(patch);
-      const merged = { ...before, ...changes };
-      validateRangeAndLimits(merged);
-      const relabels = RANGE_FIELDS.filter((k) => changes[k] !== undefined && changes[k] !== before[k]);
-      if (relabels.length > 0 && (await hasReadings(trx, id))) throw rangeChangeRefused(before.tag, relabels);
-      if (changes.tag !== undefined) await assertTagFree(trx, changes.tag.trim(), id);
-      if (changes.process_unit_id !== undefined) await assertProcessUnit(trx, changes.process_unit_id);
-      const { use_predicted_interval, ...rest } = changes;
-      await trx
-        .updateTable('instruments')
-        .set({
-          ...rest,
-          ...(rest.tag !== undefined ? { tag: rest.tag.trim() } : {}),
-          ...(use_predicted_interval !== undefined
-            ? { use_predicted_interval: use_predicted_interval ? 1 : 0 }
-            : {}),
-          updated_at: at,
-        })
-        .where('id', '=', id)
-        .execute();
-      // Switching to the condition-based interval uses a prediction computed now, not the last scan's.
-      if (use_predicted_interval === true) await refreshPredictedInterval(trx, id, now);
-      const after = toPublicInstrument((await findInstrument(trx, id)) as Row, now);
-      const intervalChanged =
-        use_predicted_interval !== undefined || changes.calibration_interval_days !== undefined;
-      const audited = intervalChanged
-        ? { ...changes, effective_interval_days: 0, next_calibration_due: 0 }
-        : changes;
-      await recordAudit(trx, {
-        userId: actorId,
-        action: 'update',
-        entityType: 'instrument',
-        entityId: id,
-        oldValue: diffOld(before, audited),
-        newValue: diffNew(after, audited),
-        at,
+      const beforeRows = await findInstruments(
+        trx,
+        changes.map((c) => c.id),
+      );
+      const planned = changes.map(({ id, patch }) => {
+        const row = beforeRows.get(id);
+        const before = row ? toPublicInstrument(row, now) : null;
+        const fields = declaredOnly(patch);
+        const relabels = before
+          ? RANGE_FIELDS.filter((k) => fields[k] !== undefined && fields[k] !== before[k])
+          : [];
+        return { id, before, fields, relabels };
       });
-      return after;
+      const withReadings = await instrumentsWithReadings(
+        trx,
+        planned.filter((p) => p.relabels.length > 0).map((p) => p.id),
+      );
+      const missingUnits = await missingProcessUnits(
+        trx,
+        planned.map((p) => p.fields.process_unit_id),
+      );
+      for (const { id, before, fields, relabels } of planned) {
+        if (!before) throw new NotFoundError('instrument', id);
+        validateRangeAndLimits({ ...before, ...fields });
+        if (relabels.length > 0 && withReadings.has(id)) throw rangeChangeRefused(before.tag, relabels);
+        if (fields.tag !== undefined) await assertTagsFree(trx, [fields.tag.trim()], id);
+        const unitId = fields.process_unit_id;
+        if (typeof unitId === 'number' && missingUnits.has(unitId)) throw noProcessUnit(unitId);
+      }
+      for (const { id, fields } of planned) {
+        const { use_predicted_interval, ...rest } = fields;
+        await trx
+          .updateTable('instruments')
+          .set({
+            ...rest,
+            ...(rest.tag !== undefined ? { tag: rest.tag.trim() } : {}),
+            ...(use_predicted_interval !== undefined
+              ? { use_predicted_interval: use_predicted_interval ? 1 : 0 }
+              : {}),
+            updated_at: at,
+          })
+          .where('id', '=', id)
+          .execute();
+      }
+      // Switching to the condition-based interval uses a prediction computed now, not the last scan's.
+      const predicted = planned.filter((p) => p.fields.use_predicted_interval === true).map((p) => p.id);
+      if (predicted.length > 0) await refreshPredictedIntervals(trx, predicted, now);
+      const afterRows = await findInstruments(
+        trx,
+        planned.map((p) => p.id),
+      );
+      const out = planned.map(({ id, before, fields }) => {
+        const after = toPublicInstrument(afterRows.get(id) as Row, now);
+        const intervalChanged =
+          fields.use_predicted_interval !== undefined || fields.calibration_interval_days !== undefined;
+        const audited = intervalChanged
+          ? { ...fields, effective_interval_days: 0, next_calibration_due: 0 }
+          : fields;
+        return {
+          after,
+          audit: {
+            userId: actorId,
+            action: 'update',
+            entityType: 'instrument',
+            entityId: id,
+            oldValue: diffOld(before as PublicInstrument, audited),
+            newValue: diffNew(after, audited),
+            at,
+          },
+        };
+      });
+      await recordAudits(
+        trx,
+        out.map((o) => o.audit),
+      );
+      return out.map((o) => o.after);
     }),
   );
-  afterCommit.emit('instrument.changed', id);
+  announce(
+    afterCommit,
+    updated.map((u) => u.id),
+  );
   return updated;
 }
 

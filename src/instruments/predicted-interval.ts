@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
-import { recordAudit } from '../audit/audit-log.ts';
+import { type AuditEntry, recordAudits } from '../audit/audit-log.ts';
 import type { IntervalPrediction } from '../calibration/interval-prediction.ts';
-import { computePrediction } from '../calibration/interval-service.ts';
+import { computePredictions } from '../calibration/interval-service.ts';
+import { batchesOf } from '../db/batches.ts';
 import type { DB } from '../db/schema.ts';
 
 // The condition-based interval is computed from the calibration history (calibration/interval-service.ts)
@@ -16,20 +17,28 @@ export async function refreshPredictedInterval(
   instrumentId: number,
   now: Date,
 ): Promise<IntervalPrediction> {
-  const { inst, prediction } = await computePrediction(trx, instrumentId);
-  const days = prediction.predicted_interval_days;
+  return (await refreshPredictedIntervals(trx, [instrumentId], now)).get(instrumentId) as IntervalPrediction;
+}
+
+/** refreshPredictedInterval for many instruments (an import), with set-based reads and writes. */
+export async function refreshPredictedIntervals(
+  trx: Kysely<DB>,
+  instrumentIds: readonly number[],
+  now: Date,
+): Promise<Map<number, IntervalPrediction>> {
+  const computed = await computePredictions(trx, instrumentIds);
   const at = now.toISOString();
-  if (days !== inst.predicted_interval_days) {
-    await trx
-      .updateTable('instruments')
-      .set({ predicted_interval_days: days, predicted_interval_at: at })
-      .where('id', '=', instrumentId)
-      .execute();
-    await recordAudit(trx, {
+  const changed = new Map<number | null, number[]>();
+  const audits: AuditEntry[] = [];
+  for (const [id, { inst, prediction }] of computed) {
+    const days = prediction.predicted_interval_days;
+    if (days === inst.predicted_interval_days) continue;
+    changed.set(days, [...(changed.get(days) ?? []), id]);
+    audits.push({
       userId: null,
       action: 'predict_interval',
       entityType: 'instrument',
-      entityId: instrumentId,
+      entityId: id,
       oldValue: { predicted_interval_days: inst.predicted_interval_days },
       newValue: {
         predicted_interval_days: days,
@@ -39,7 +48,16 @@ export async function refreshPredictedInterval(
       at,
     });
   }
-  return prediction;
+  // One statement per new value (predictions take few distinct values), not one per instrument.
+  for (const [days, ids] of changed)
+    for (const batch of batchesOf(ids))
+      await trx
+        .updateTable('instruments')
+        .set({ predicted_interval_days: days, predicted_interval_at: at })
+        .where('id', 'in', batch)
+        .execute();
+  await recordAudits(trx, audits);
+  return new Map([...computed].map(([id, c]) => [id, c.prediction]));
 }
 
 /** The hourly refresh: picks up drift alerts raised since the last calibration. Returns how many changed. */

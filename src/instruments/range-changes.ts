@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
+import { batchesOf } from '../db/batches.ts';
 import type { DB } from '../db/schema.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.ts';
@@ -16,16 +17,33 @@ export const RANGE_FIELDS = ['unit', 'range_min', 'range_max'] as const;
 
 /** Whether any reading (raw or downsampled) is stored for the instrument. */
 export async function hasReadings(db: Kysely<DB>, instrumentId: number): Promise<boolean> {
+  return (await instrumentsWithReadings(db, [instrumentId])).has(instrumentId);
+}
+
+/** The instruments among these with any reading (raw or downsampled) stored. */
+export async function instrumentsWithReadings(
+  db: Kysely<DB>,
+  instrumentIds: readonly number[],
+): Promise<Set<number>> {
+  const out = new Set<number>();
+  let left = [...new Set(instrumentIds)];
   for (const table of ['raw_readings', 'readings_1m', 'readings_1h', 'readings_1d'] as const) {
-    const row = await db
-      .selectFrom(table)
-      .select('instrument_id')
-      .where('instrument_id', '=', instrumentId)
-      .limit(1)
-      .executeTakeFirst();
-    if (row) return true;
+    for (const batch of batchesOf(left)) {
+      // One probe per instrument (exists stops at its first row), so a long history costs nothing.
+      const rows = await db
+        .selectFrom('instruments as i')
+        .select('i.id')
+        .where('i.id', 'in', batch)
+        .where((eb) =>
+          eb.exists(eb.selectFrom(table).select('instrument_id').whereRef('instrument_id', '=', 'i.id')),
+        )
+        .execute();
+      for (const r of rows) out.add(r.id);
+    }
+    left = left.filter((id) => !out.has(id));
+    if (left.length === 0) break;
   }
-  return false;
+  return out;
 }
 
 /** The 409 a plain PATCH gets when it would relabel stored readings. */

@@ -137,6 +137,8 @@ export class MonitorService {
   private source: SourceGapClock;
   /** Source threshold (ms); null while no instrument is watched for gaps. */
   private sourceThresholdMs: number | null = null;
+  /** A recount of the threshold is queued (once for a burst of register changes). */
+  private thresholdRecount = false;
   /** Next event time at which the gap check runs from the readings themselves (replay). */
   private nextEventCheck = Number.NEGATIVE_INFINITY;
   /** Source alert writes, in order (raise before its clear). */
@@ -596,7 +598,14 @@ export class MonitorService {
     } else {
       this.applyRow(t, cached);
     }
-    this.updateSourceThreshold();
+    // The threshold looks at every instrument: recount it once after a burst of changes (an import
+    // changes thousands in one go), still before any reading is processed (readings come as I/O).
+    if (this.thresholdRecount) return;
+    this.thresholdRecount = true;
+    queueMicrotask(() => {
+      this.thresholdRecount = false;
+      this.updateSourceThreshold();
+    });
   };
 
   /** New settings for a tracked instrument; a changed reference baseline starts a new CUSUM run. */

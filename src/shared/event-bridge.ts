@@ -14,6 +14,7 @@ import type { DomainEvents, EventBus } from './events.ts';
 /** The events every process must hear of. */
 export const BRIDGED_EVENTS = [
   'instrument.changed',
+  'instruments.changed',
   'calibration.recorded',
   'model.activated',
   'model_group.changed',

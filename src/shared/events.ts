@@ -4,6 +4,8 @@ import { EventEmitter } from 'node:events';
 export interface DomainEvents {
   /** An instrument was created, changed or soft-deleted: live caches reload it. */
   'instrument.changed': [instrumentId: number];
+  /** Many instruments were created or changed at once (an import): live caches re-read the register. */
+  'instruments.changed': [];
   /** A calibration was recorded: CUSUM resets, suppression starts. */
   'calibration.recorded': [instrumentId: number, at: string];
   /** A model version was activated (trained or rolled back). */

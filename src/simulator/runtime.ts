@@ -1,6 +1,7 @@
 // The simulator inside the server: the registered instruments, simulated and published to the
 // configured broker, controlled from /api/simulator and started with the server when
-// SIMULATOR_ENABLED=true. The instrument list follows the register ('instrument.changed').
+// SIMULATOR_ENABLED=true. The instrument list follows the register ('instrument.changed',
+// 'instruments.changed').
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Config } from '../config.ts';
@@ -120,6 +121,7 @@ export class SimulatorRuntime {
 
   constructor(private readonly deps: SimulatorRuntimeDeps) {
     deps.events.on('instrument.changed', this.onChanged);
+    deps.events.on('instruments.changed', this.onChanged);
   }
 
   async status(): Promise<SimulatorStatus> {
@@ -171,6 +173,7 @@ export class SimulatorRuntime {
 
   async close(): Promise<void> {
     this.deps.events.off('instrument.changed', this.onChanged);
+    this.deps.events.off('instruments.changed', this.onChanged);
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.reloadTimer = null;
     await this.sim?.stop();

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verify } from '../foundation/audit-helpers.ts';
 import { makeInstrument, makeUser } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 // Issue 18 parts 1 and 2: the instrument register and calibration history from CSV and XLSX,
 // through the real HTTP server on SQLite and PostgreSQL.
@@ -347,5 +349,82 @@ describe('imports', () => {
       '7:reference_value',
     ]);
     expect((await t.api('GET', `/api/calibrations?instrument_id=${inst.id}`)).body.total).toBe(0);
+  });
+
+  it('writes a register and its history set-based: each change audited, the trail verifies, the live register follows once', async () => {
+    const p = uid();
+    const n = 40;
+    const day = (i: number) => `2025-0${1 + (i % 9)}-1${i % 10}`;
+    const register = (description: string) =>
+      `tag,type,unit,range_min,range_max,process_unit,description,last_calibrated_on\n${Array.from(
+        { length: n },
+        (_, i) => `BT-${p}-${i},pressure,bar,0,16,Batch ${p} ${i % 3},${description} ${i},${day(i)}`,
+      ).join('\n')}\n`;
+    // The import announces its changes once, after commit, not once per instrument.
+    const events: string[] = [];
+    const bus = t.server.ctx.events;
+    const one = () => events.push('instrument.changed');
+    const many = () => events.push('instruments.changed');
+    bus.on('instrument.changed', one);
+    bus.on('instruments.changed', many);
+    const created = await upload('instruments', register('Header pressure'), { filename: 'batch.csv' });
+    expect(created.status, JSON.stringify(created.body.errors)).toBe(200);
+    expect(created.body).toMatchObject({ created: n, calibrations_created: n });
+    expect(created.body.process_units_created).toHaveLength(3);
+    expect(events).toEqual(['instruments.changed']);
+    const ids = created.body.items.map((i: any) => i.instrument_id as number);
+    expect(new Set(ids).size).toBe(n);
+    // Every instrument audited as the API creates one, with its own id and tag.
+    const [first] = await instrumentsByTag(`BT-${p}-7`);
+    expect(ids[7]).toBe(first.id);
+    const audit = await t.api('GET', `/api/audit?entity_type=instrument&entity_id=${first.id}`);
+    expect(audit.body.items.map((a: any) => a.action)).toEqual(['create']);
+    expect(audit.body.items[0].new_value).toMatchObject({ id: first.id, tag: `BT-${p}-7`, range_max: 16 });
+    expect(first.last_calibration_at).toBe(`${day(7)}T00:00:00.000Z`);
+    // The live register (ingestion's cache) learns every imported tag from that one event.
+    const cache = t.server.ctx.ingestion?.instruments;
+    if (cache)
+      await waitFor('the ingestion cache to learn the imported tags', () =>
+        Array.from({ length: n }, (_, i) => `BT-${p}-${i}`).every((tag) => cache.byTagName(tag)),
+      );
+
+    // Every row changed: n updates, each audited with just its field; one event again.
+    events.length = 0;
+    const updated = await upload('instruments', register('Steam header pressure'));
+    expect(updated.body).toMatchObject({ created: 0, updated: n, calibrations_created: 0 });
+    expect(events).toEqual(['instruments.changed']);
+    const upd = await t.api('GET', `/api/audit?entity_type=instrument&entity_id=${first.id}&action=update`);
+    expect(upd.body.items[0].old_value).toEqual({ description: 'Header pressure 7' });
+    expect(upd.body.items[0].new_value).toEqual({ description: 'Steam header pressure 7' });
+
+    // A history of two records per instrument, written in the same set-based way.
+    const rows = ids.flatMap((_: number, i: number) =>
+      ['2024-02-01 08:00', '2025-02-01 08:00'].flatMap((at, k) =>
+        [0, 8, 16].map((ref) => `BT-${p}-${i},${at},J. Banda,${ref},${ref + 0.01 * (k + 1)},${ref}`),
+      ),
+    );
+    const history = `tag,performed_at,performed_by,reference_value,as_found,as_left\n${rows.join('\n')}\n`;
+    const hist = await upload('calibrations', history, { filename: 'batch-history.csv' });
+    expect(hist.status, JSON.stringify(hist.body.errors)).toBe(200);
+    expect(hist.body).toMatchObject({ created: 2 * n });
+    const cals = (await t.api('GET', `/api/calibrations?instrument_id=${first.id}`)).body.items;
+    expect(cals.map((c: any) => c.import_kind).sort()).toEqual(['history', 'history', 'summary']);
+    const rec = cals.find((c: any) => c.performed_at.startsWith('2025-02-01'));
+    expect(rec.points).toHaveLength(3);
+    const recAudit = await t.api('GET', `/api/audit?entity_type=calibration_record&entity_id=${rec.id}`);
+    expect(recAudit.body.items[0].new_value).toMatchObject({
+      file: 'batch-history.csv',
+      sha256: hist.body.sha256,
+      rows: [2 + 7 * 6 + 3, 2 + 7 * 6 + 4, 2 + 7 * 6 + 5],
+    });
+    // Each record's content hash and every audit row, chained and signed in batches, verify.
+    const v = await verify(t);
+    expect(v.problems).toEqual([]);
+    expect(v.ok).toBe(true);
+    // Again: nothing new.
+    const again = await upload('calibrations', history);
+    expect(again.body).toMatchObject({ created: 0, unchanged: 2 * n });
+    bus.off('instrument.changed', one);
+    bus.off('instruments.changed', many);
   });
 });
