@@ -2,7 +2,6 @@ import { bindAuditKey } from './audit/audit-log.ts';
 import { type Config, ConfigError, keepGeneratedSecrets, loadConfig } from './config.ts';
 import { type DatabaseHandle, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { monitorDefaults } from './detection/instrument-config.ts';
 import {
   createGateway,
   deleteGateway,
@@ -15,7 +14,6 @@ import { createLogger, startServer } from './main.ts';
 import { type AfterCommit, withAfterCommit } from './notifications/after-commit.ts';
 import { createMailer } from './notifications/mailer.ts';
 import { seedDemo } from './seed/seed-demo.ts';
-import { cmmsSettings } from './settings/cmms-settings.ts';
 import { EventBridge } from './shared/event-bridge.ts';
 import { EventBus } from './shared/events.ts';
 import { parseSimulateArgs, SIMULATE_HELP } from './simulator/cli-options.ts';
@@ -117,25 +115,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'seed': {
       const config = loadConfig();
-      const result = await withDb((h) =>
-        seedDemo(
-          h.db,
-          new Date(),
-          (m) => console.log(m),
-          cmmsSettings(config),
-          {
-            featureWindowSeconds: config.aggregationWindowSeconds,
-            cusumWindowSeconds: config.cusum.windowMinutes * 60,
-          },
-          {
-            defaults: monitorDefaults(config),
-            cusum: {
-              windowSeconds: config.cusum.windowMinutes * 60,
-              warmupWindows: config.monitoring.cusumWarmupWindows,
-            },
-          },
-        ),
-      );
+      const result = await withDb((h) => seedDemo(h.db, new Date(), (m) => console.log(m), config));
       if (!result.seeded) console.log('instruments already exist: nothing seeded');
       for (const u of result.users) console.log(`created ${u}`);
       return 0;

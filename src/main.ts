@@ -13,7 +13,6 @@ import { ConnectorManager } from './connectors/source-manager.ts';
 import type { AppContext, CoreContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { monitorDefaults } from './detection/instrument-config.ts';
 import { DatabaseWrites } from './health/database-writes.ts';
 import { buildApp } from './http/app.ts';
 import { createIngestion } from './ingestion/ingestion-runtime.ts';
@@ -25,7 +24,6 @@ import { createMailer } from './notifications/mailer.ts';
 import { registerReportJobs } from './reports/report-jobs.ts';
 import { startMaintenanceScheduler } from './scans/scheduler.ts';
 import { seedDemo } from './seed/seed-demo.ts';
-import { cmmsSettings } from './settings/cmms-settings.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import { EventBridge } from './shared/event-bridge.ts';
 import { EventBus } from './shared/events.ts';
@@ -120,23 +118,7 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
     await ensureAdmin(handle.db, config.admin, now.toISOString(), opts.print);
     if (config.seedDemo) {
       if (config.production) log.warn('SEED_DEMO=true with NODE_ENV=production: loading the demo plant');
-      const seeded = await seedDemo(
-        handle.db,
-        now,
-        (m) => log.info(m),
-        cmmsSettings(config),
-        {
-          featureWindowSeconds: config.aggregationWindowSeconds,
-          cusumWindowSeconds: config.cusum.windowMinutes * 60,
-        },
-        {
-          defaults: monitorDefaults(config),
-          cusum: {
-            windowSeconds: config.cusum.windowMinutes * 60,
-            warmupWindows: config.monitoring.cusumWarmupWindows,
-          },
-        },
-      );
+      const seeded = await seedDemo(handle.db, now, (m) => log.info(m), config);
       if (seeded.seeded && seeded.users.length) {
         (opts.print ?? ((t: string) => process.stdout.write(t)))(
           `  Demo technicians: ${seeded.users.join(', ')}\n`,

@@ -9,8 +9,8 @@ import { type PublicJob, runInWorker } from '../jobs/index.ts';
 import type { JobInfo, JobTools } from '../jobs/job-runner.ts';
 import { withAfterCommit } from '../notifications/after-commit.ts';
 import { AppError, ConflictError } from '../shared/errors.ts';
-import { baselinesOf, instrumentByTag } from './baseline-service.ts';
-import { registerModelVersion } from './model-service.ts';
+import { baselinesOf, instrumentByTag, type MonitoredTarget } from './baseline-service.ts';
+import { type NewModelVersion, registerModelVersion } from './model-service.ts';
 import { windowAggregates } from './reading-windows.ts';
 import type { TrainTaskInput, TrainTaskResult } from './training-task.ts';
 import { minPointsPerWindow, type WindowGeometry, windowGeometry } from './windows.ts';
@@ -113,60 +113,18 @@ async function trainJob(ctx: AppContext, job: JobInfo, tools: JobTools) {
     .executeTakeFirst();
   if (!row) throw new Error(`instrument ${instrumentId} no longer exists`);
   const target = await instrumentByTag(db, row.tag);
-  const geometry = geometryOf(config, target.publish_interval_seconds);
   const staged = path.join(config.dataDir, 'models', target.tag, `.job-${job.id}.json`);
-  const input: TrainTaskInput = {
-    database: config.database,
-    instrumentId: target.id,
-    tag: target.tag,
-    // Out-of-service periods (alarm management, src/alerts/out-of-service.ts) are not training data.
-    ranges: await inServiceRanges(db, target.id, baselineRanges(await baselinesOf(db, target.id))),
-    geometry,
-    minPoints: minPointsPerWindow(geometry.windowSeconds, target.publish_interval_seconds),
-    minWindows: config.ml.minTrainingWindows,
-    scale: { rangeMin: target.range_min, rangeMax: target.range_max, nominalValue: target.nominal_value },
-    contamination: config.anomaly.contamination,
-    trees: config.ml.trees,
-    seed: TRAINING_SEED,
-    outFile: staged,
-  };
+  const input = await trainingInput(db, config, target, staged);
   tools.log.info({ tag: target.tag, ranges: input.ranges.length }, 'training Isolation Forest');
   const out = await runInWorker<TrainTaskResult>(TASK, 'trainModelTask', input, {
     onProgress: tools.progress,
     signal: tools.signal,
   });
-  const metrics = {
-    job_id: job.id,
-    readings_used: out.readingsUsed,
-    windows_skipped: out.windowsSkipped,
-    window_seconds: geometry.windowSeconds,
-    stride_seconds: geometry.strideSeconds,
-    min_points_per_window: input.minPoints,
-    trees: input.trees,
-    sample_size: Math.min(256, out.windowsUsed),
-    seed: input.seed,
-    load_ms: Math.round(out.loadMs),
-    train_ms: Math.round(out.trainMs),
-    training_scores: out.trainingScores,
-    feature_means: out.featureMeans,
-    feature_stds: out.featureStds,
-    baselines: input.ranges.map(([s, e]) => ({
-      start: new Date(s).toISOString(),
-      end: new Date(e).toISOString(),
-    })),
-  };
-  const newVersion = {
-    instrumentId: target.id,
-    tag: target.tag,
+  const newVersion = modelVersionOf(target, input, out, {
     trainedBy: job.createdBy,
     trainedAt: ctx.clock.now().toISOString(),
-    windowsUsed: out.windowsUsed,
-    contamination: input.contamination,
-    threshold: out.threshold,
-    featureSetVersion: out.featureSetVersion,
-    stagedFile: staged,
-    metrics,
-  };
+    jobId: job.id,
+  });
   const version = await withAfterCommit(ctx, (after) =>
     registerModelVersion(db, config.dataDir, newVersion, after),
   );
@@ -182,8 +140,79 @@ async function trainJob(ctx: AppContext, job: JobInfo, tools: JobTools) {
   };
 }
 
+type TrainingConfig = Pick<Config, 'database' | 'aggregationWindowSeconds' | 'ml' | 'anomaly'>;
+
+/** What a training of `target` reads and writes: its in-service baseline ranges, under the current settings. */
+export async function trainingInput(
+  db: Database,
+  config: TrainingConfig,
+  target: MonitoredTarget,
+  outFile: string,
+): Promise<TrainTaskInput> {
+  const geometry = geometryOf(config, target.publish_interval_seconds);
+  return {
+    database: config.database,
+    instrumentId: target.id,
+    tag: target.tag,
+    // Out-of-service periods (alarm management, src/alerts/out-of-service.ts) are not training data.
+    ranges: await inServiceRanges(db, target.id, baselineRanges(await baselinesOf(db, target.id))),
+    geometry,
+    minPoints: minPointsPerWindow(geometry.windowSeconds, target.publish_interval_seconds),
+    minWindows: config.ml.minTrainingWindows,
+    scale: { rangeMin: target.range_min, rangeMax: target.range_max, nominalValue: target.nominal_value },
+    contamination: config.anomaly.contamination,
+    trees: config.ml.trees,
+    seed: TRAINING_SEED,
+    outFile,
+  };
+}
+
+/** The version a finished training records (registerModelVersion), with its figures. */
+export function modelVersionOf(
+  target: MonitoredTarget,
+  input: TrainTaskInput,
+  out: TrainTaskResult,
+  by: { trainedBy: number | null; trainedAt: string; jobId: number | null },
+): NewModelVersion {
+  const metrics = {
+    job_id: by.jobId,
+    readings_used: out.readingsUsed,
+    windows_skipped: out.windowsSkipped,
+    window_seconds: input.geometry.windowSeconds,
+    stride_seconds: input.geometry.strideSeconds,
+    min_points_per_window: input.minPoints,
+    trees: input.trees,
+    sample_size: Math.min(256, out.windowsUsed),
+    seed: input.seed,
+    load_ms: Math.round(out.loadMs),
+    train_ms: Math.round(out.trainMs),
+    training_scores: out.trainingScores,
+    feature_means: out.featureMeans,
+    feature_stds: out.featureStds,
+    baselines: input.ranges.map(([s, e]) => ({
+      start: new Date(s).toISOString(),
+      end: new Date(e).toISOString(),
+    })),
+  };
+  return {
+    instrumentId: target.id,
+    tag: target.tag,
+    trainedBy: by.trainedBy,
+    trainedAt: by.trainedAt,
+    windowsUsed: out.windowsUsed,
+    contamination: input.contamination,
+    threshold: out.threshold,
+    featureSetVersion: out.featureSetVersion,
+    stagedFile: input.outFile,
+    metrics,
+  };
+}
+
 /** The instrument's sliding-window geometry under the current settings. */
-export function geometryOf(config: Config, publishIntervalSeconds: number): WindowGeometry {
+export function geometryOf(
+  config: Pick<Config, 'aggregationWindowSeconds' | 'ml'>,
+  publishIntervalSeconds: number,
+): WindowGeometry {
   return windowGeometry(
     config.aggregationWindowSeconds,
     config.ml.windowStrideSeconds > 0 ? config.ml.windowStrideSeconds : null,

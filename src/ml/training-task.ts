@@ -1,18 +1,22 @@
 // Runs in a worker thread (jobs/worker-thread.ts): reads the baseline's good readings from the
 // database, builds the feature windows, trains the Isolation Forest and writes the model file. Both
 // the reading and the training are heavy enough to stall the HTTP server, so neither happens on the
-// main thread. Returns plain data only; the main thread records the version.
+// main thread. Returns plain data only; the main thread records the version. (trainModel is the same
+// work on a given connection: the demo seed trains its models with it before the server listens.)
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DatabaseTarget } from '../config.ts';
-import { openDatabase } from '../db/database.ts';
+import { type Database, openDatabase } from '../db/database.ts';
 import { FEATURE_SET_VERSION } from '../detection/features.ts';
 import { quantile, scoreMany, trainIsolationForest } from '../detection/isolation-forest.ts';
 import type { WorkerTools } from '../jobs/worker-thread.ts';
 import { type FeatureScale, featureWindows, type WindowGeometry } from './windows.ts';
 
-export interface TrainTaskInput {
+export interface TrainTaskInput extends TrainInput {
   database: DatabaseTarget;
+}
+
+export interface TrainInput {
   instrumentId: number;
   tag: string;
   /** Baseline ranges, epoch ms [start, end]: a window is trained on when it lies inside one. */
@@ -47,45 +51,78 @@ export const MODEL_FILE_FORMAT = 'cbu-cmms/isolation-forest@1';
 const DAY_MS = 86_400_000;
 
 export async function trainModelTask(input: TrainTaskInput, tools: WorkerTools): Promise<TrainTaskResult> {
-  const t0 = performance.now();
   const handle = openDatabase(input.database);
-  const features: number[][] = [];
-  let readingsUsed = 0;
-  let skipped = 0;
+  let loaded: Loaded;
   try {
-    const total = input.ranges.reduce((a, [s, e]) => a + (e - s), 0) || 1;
-    let done = 0;
-    const w = input.geometry.windowSeconds * 1000;
-    // A day at a time, so memory stays flat whatever the baseline's length; each chunk also reads the
-    // window length before it, so the windows that straddle chunks are built whole.
-    for (const [s, e] of input.ranges) {
-      for (let from = s; from < e; from += DAY_MS) {
-        const to = Math.min(e, from + DAY_MS);
-        const rows = await handle.db
-          .selectFrom('raw_readings')
-          .select(['ts', 'value'])
-          .where('instrument_id', '=', input.instrumentId)
-          .where('quality', '=', 'good')
-          .where('ts', '>=', Math.max(s, from - w))
-          .where('ts', '<', to)
-          .orderBy('ts')
-          .execute();
-        const points = rows.map((r) => ({ ts: Number(r.ts), value: r.value }));
-        readingsUsed += points.filter((p) => p.ts >= from).length;
-        const all = featureWindows(points, input.geometry, 1, input.scale, s, to);
-        for (const win of all) {
-          if (win.end <= from) continue; // the previous chunk had it
-          if (win.points < input.minPoints) skipped++;
-          else features.push(win.features);
-        }
-        done += to - from;
-        tools.progress(0.6 * (done / total));
-      }
-    }
+    loaded = await loadFeatures(handle.db, input, tools.progress);
   } finally {
     await handle.close();
   }
-  const loadMs = performance.now() - t0;
+  return fitModel(input, loaded, tools.progress);
+}
+
+/** Trains on `db` in the calling thread (the demo seed, before anything else runs). */
+export async function trainModel(
+  db: Database,
+  input: TrainInput,
+  progress: (fraction: number) => void = () => {},
+): Promise<TrainTaskResult> {
+  return fitModel(input, await loadFeatures(db, input, progress), progress);
+}
+
+interface Loaded {
+  features: number[][];
+  readingsUsed: number;
+  skipped: number;
+  loadMs: number;
+}
+
+async function loadFeatures(
+  db: Database,
+  input: TrainInput,
+  progress: (fraction: number) => void,
+): Promise<Loaded> {
+  const t0 = performance.now();
+  const features: number[][] = [];
+  let readingsUsed = 0;
+  let skipped = 0;
+  const total = input.ranges.reduce((a, [s, e]) => a + (e - s), 0) || 1;
+  let done = 0;
+  const w = input.geometry.windowSeconds * 1000;
+  // A day at a time, so memory stays flat whatever the baseline's length; each chunk also reads the
+  // window length before it, so the windows that straddle chunks are built whole.
+  for (const [s, e] of input.ranges) {
+    for (let from = s; from < e; from += DAY_MS) {
+      const to = Math.min(e, from + DAY_MS);
+      const rows = await db
+        .selectFrom('raw_readings')
+        .select(['ts', 'value'])
+        .where('instrument_id', '=', input.instrumentId)
+        .where('quality', '=', 'good')
+        .where('ts', '>=', Math.max(s, from - w))
+        .where('ts', '<', to)
+        .orderBy('ts')
+        .execute();
+      const points = rows.map((r) => ({ ts: Number(r.ts), value: r.value }));
+      readingsUsed += points.filter((p) => p.ts >= from).length;
+      const all = featureWindows(points, input.geometry, 1, input.scale, s, to);
+      for (const win of all) {
+        if (win.end <= from) continue; // the previous chunk had it
+        if (win.points < input.minPoints) skipped++;
+        else features.push(win.features);
+      }
+      done += to - from;
+      progress(0.6 * (done / total));
+    }
+  }
+  return { features, readingsUsed, skipped, loadMs: performance.now() - t0 };
+}
+
+function fitModel(
+  input: TrainInput,
+  { features, readingsUsed, skipped, loadMs }: Loaded,
+  progress: (fraction: number) => void,
+): TrainTaskResult {
   if (features.length < input.minWindows) {
     throw new Error(
       `${input.tag}: only ${features.length} usable ${input.geometry.windowSeconds} s windows in the reference baselines; training needs at least ${input.minWindows}`,
@@ -98,7 +135,7 @@ export async function trainModelTask(input: TrainTaskInput, tools: WorkerTools):
     seed: input.seed,
   });
   const trainMs = performance.now() - t1;
-  tools.progress(0.9);
+  progress(0.9);
   const scores = scoreMany(model, features);
   mkdirSync(path.dirname(input.outFile), { recursive: true });
   const tmp = `${input.outFile}.partial`;
@@ -122,7 +159,7 @@ export async function trainModelTask(input: TrainTaskInput, tools: WorkerTools):
   );
   // A reader never sees a half-written model.
   renameSync(tmp, input.outFile);
-  tools.progress(0.95);
+  progress(0.95);
   const named = (xs: number[]) => Object.fromEntries(model.featureNames.map((n, i) => [n, xs[i]]));
   return {
     windowsUsed: features.length,

@@ -1,42 +1,47 @@
 // Thirty days of readings for the demo plant, so every chart has data the moment the demo starts:
-// raw readings for the last RAW_DAYS (the raw tier's retention), the downsampled tiers for all of it.
-// The values come from the live simulator's own signal and fault code (simulator/history.ts) on a
-// 60 s grid; the downsampled tiers are filled from the same readings with the bucket semantics
-// of the reading store (bucket = floor(ts / tier) * tier; avg, min, max, count over good readings,
-// fault and spike readings counted apart in bad_count).
+// raw readings for the last RAW_DAYS (the raw retention), the hourly and daily tiers for all of it,
+// the 1-minute tier for the days before the raw ones (the downsampler makes it from raw for the rest,
+// as it does for any plant's readings, see the watermarks below).
+// The values come from the live simulator's own signal and fault code (simulator/history.ts); the
+// tiers use the bucket semantics of the reading store (bucket = floor(ts / tier) * tier; avg, min,
+// max, count over good readings, fault and spike readings counted apart in bad_count).
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { classifyReading } from '../detection/signal.ts';
 import type { Quality } from '../detection/types.ts';
-import { generateHistory, type HistoryReading, type ScheduledFault } from '../simulator/history.ts';
+import { AGGREGATE_TIERS, type AggregateTable, floorTo, STATE } from '../readings/tiers.ts';
+import { generateHistory, type ScheduledFault } from '../simulator/history.ts';
 import { loadSimInstruments } from '../simulator/runtime.ts';
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-export const TIERS = [
-  { table: 'readings_1m', ms: MINUTE },
-  { table: 'readings_1h', ms: HOUR },
-  { table: 'readings_1d', ms: DAY },
-] as const;
+const DAY = 86_400_000;
 
 export interface BackfillOptions {
+  /** End of the history (exclusive); default `now` rounded down to the minute. */
+  toMs?: number;
   days?: number;
   /** Raw readings are written for the most recent days only (default 7, the raw retention). */
   rawDays?: number;
-  /** Step of the history before the raw days (default 600 s): it only feeds the downsampled tiers. */
-  coarseStepSeconds?: number;
-  stepSeconds?: number;
   /**
-   * The most recent hours are written at this finer step (default 3 h at 2 s), so feature windows
-   * are full and an admin can mark a baseline and train a model on the demo at once.
+   * The grid, as steps from given times on (each a multiple of the next one's start, like the whole
+   * minutes here); default 600 s before the raw days (it only feeds the tiers), 60 s in them.
    */
-  denseHours?: number;
-  denseStepSeconds?: number;
+  steps?: readonly { fromMs: number; stepSeconds: number }[];
+  /**
+   * From `fromMs` on, the instruments tagged are kept at their own publish interval (the others stay
+   * on the step): an Isolation Forest's feature windows need readings as dense as live ones.
+   */
+  dense?: { fromMs: number; tags: readonly string[] };
   seed?: number;
-  /** Episodes that make the history look like a real plant's; default: a few, see demoEpisodes. */
+  /** Episodes that make the history look like a real plant's (demo-story.ts demoEpisodes). */
   faults?: (instruments: readonly { tag: string }[], fromMs: number, toMs: number) => ScheduledFault[];
+}
+
+export interface HistoryReading {
+  instrumentId: number;
+  ts: number;
+  value: number;
+  quality: Quality;
 }
 
 export interface BackfillResult {
@@ -44,13 +49,11 @@ export interface BackfillResult {
   instruments: number;
   from: string;
   to: string;
-  /** Start of the fine-grained tail. */
-  denseFrom: string;
   /**
-   * The readings of the raw days again, in the same order (the generator is deterministic): for
-   * replays through the detectors. The coarse part before them is too sparse for the stuck detector.
+   * The raw readings again, in event-time order, for the replay through the detectors: kept from the
+   * one pass that wrote them (the coarse part before them is too sparse for the stuck detector).
    */
-  replay: () => Generator<HistoryReading, void, undefined>;
+  replay: Iterable<HistoryReading>;
 }
 
 interface Agg {
@@ -61,62 +64,7 @@ interface Agg {
   bad: number;
 }
 
-/**
- * The demo's drifting transmitter: PT-202 (feedwater pump discharge) drifts 4 % of span a day from
- * 40 h before the seed (about 2 bar by then). It runs up to "now" and on: the seed schedules it for
- * the live simulator (system_state 'simulator.scheduled_faults') with the same start, so the live
- * readings continue the history without a jump, and the Boiler House model group, trained on the
- * days before, flags it against its twins at its first complete 10-minute window of live data.
- */
-export function demoDrift(toMs: number): ScheduledFault {
-  return { tag: 'PT-202', spec: { kind: 'drift', ratePctPerDay: 4 }, startMs: toMs - 40 * 3_600_000 };
-}
-
-/**
- * The drifts the live simulator continues: PT-202 (caught by its model group) and PT-401, the tank
- * farm's header pressure, drifting 3 % of span a day from four days before the seed: its own CUSUM
- * finds it in the history, with the drift rate the calibration interval prediction uses.
- */
-export function demoDrifts(toMs: number): ScheduledFault[] {
-  return [
-    demoDrift(toMs),
-    { tag: 'PT-401', spec: { kind: 'drift', ratePctPerDay: 3 }, startMs: toMs - 4 * DAY },
-  ];
-}
-
-/**
- * A frozen transmitter for three hours four days ago, a two-hour dropout two days ago and a
- * burn-out nine days ago, on instruments that exist in the demo plant, and the drift of demoDrift() that the live simulator
- * continues.
- */
-export function demoEpisodes(
-  instruments: readonly { tag: string }[],
-  fromMs: number,
-  toMs: number,
-): ScheduledFault[] {
-  const has = (tag: string) => instruments.some((i) => i.tag === tag);
-  const out: ScheduledFault[] = [];
-  if (has('TT-203') && toMs - 4 * DAY > fromMs) {
-    out.push({ tag: 'TT-203', spec: { kind: 'stuck', durationSeconds: 3 * 3600 }, startMs: toMs - 4 * DAY });
-  }
-  if (has('FT-302') && toMs - 2 * DAY > fromMs) {
-    out.push({
-      tag: 'FT-302',
-      spec: { kind: 'dropout', durationSeconds: 2 * 3600 },
-      startMs: toMs - 2 * DAY,
-    });
-  }
-  // A level transmitter burns out (loop current 3.5 mA) for 40 minutes six days ago.
-  if (has('LT-402') && toMs - 6 * DAY > fromMs) {
-    out.push({
-      tag: 'LT-402',
-      spec: { kind: 'out_of_range', direction: 'low', durationSeconds: 40 * 60 },
-      startMs: toMs - 6 * DAY,
-    });
-  }
-  for (const drift of demoDrifts(toMs)) if (has(drift.tag) && drift.startMs > fromMs) out.push(drift);
-  return out;
-}
+const QUALITIES: readonly Quality[] = ['good', 'fault', 'spike'];
 
 /** Writes the history of every simulated instrument in one transaction. */
 export async function backfillHistory(
@@ -125,10 +73,15 @@ export async function backfillHistory(
   opts: BackfillOptions = {},
 ): Promise<BackfillResult> {
   const days = opts.days ?? 30;
-  const stepSeconds = opts.stepSeconds ?? 60;
-  const stepMs = stepSeconds * 1000;
-  const toMs = Math.floor(now.getTime() / stepMs) * stepMs;
+  const toMs = opts.toMs ?? floorTo(now.getTime(), MINUTE);
   const fromMs = toMs - days * DAY;
+  const rawFrom = Math.max(fromMs, toMs - (opts.rawDays ?? 7) * DAY);
+  const steps = [
+    ...(opts.steps ?? [
+      { fromMs, stepSeconds: 600 },
+      { fromMs: rawFrom, stepSeconds: 60 },
+    ]),
+  ].sort((a, b) => a.fromMs - b.fromMs);
   const instruments = await loadSimInstruments(db);
   const settings = new Map(
     (
@@ -138,27 +91,42 @@ export async function backfillHistory(
         .execute()
     ).map((r) => [r.id, r]),
   );
-  const faults = (opts.faults ?? demoEpisodes)(instruments, fromMs, toMs);
-  const denseFrom = Math.max(fromMs, toMs - (opts.denseHours ?? 3) * HOUR);
+  const faults = opts.faults?.(instruments, fromMs, toMs) ?? [];
   const seed = opts.seed ?? 2026;
-  const rawFrom = toMs - (opts.rawDays ?? 7) * DAY;
-  // Before the raw days, a reading every 10 minutes is plenty for the hourly and daily tiers.
-  const coarseTo = Math.max(fromMs, Math.min(rawFrom, denseFrom));
-  const coarseStep = opts.coarseStepSeconds ?? 600;
+  const denseFrom = Math.max(fromMs, Math.min(toMs, opts.dense?.fromMs ?? toMs));
+  const grid = [...steps.filter((s) => s.fromMs < denseFrom), { fromMs: denseFrom, stepSeconds: 0 }];
   function* history() {
-    if (coarseTo > fromMs)
-      yield* generateHistory(instruments, fromMs, coarseTo, coarseStep, seed, { faults });
-    yield* generateHistory(instruments, coarseTo, denseFrom, stepSeconds, seed, { faults });
-    yield* generateHistory(instruments, denseFrom, toMs, opts.denseStepSeconds ?? 2, seed, { faults });
+    for (let k = 0; k + 1 < grid.length; k++) {
+      const from = Math.max(fromMs, grid[k].fromMs);
+      if (grid[k + 1].fromMs > from)
+        yield* generateHistory(instruments, from, grid[k + 1].fromMs, grid[k].stepSeconds, seed, { faults });
+    }
+    if (denseFrom >= toMs) return;
+    // In the dense tail every instrument is evaluated on a grid its publish interval and the step
+    // both divide (a unit's members share one process: they must see the same instants); each keeps
+    // its own readings.
+    const stepMs = (grid.at(-2)?.stepSeconds ?? 60) * 1000;
+    const keepEvery = new Map(
+      instruments.map((i) => [
+        i.id,
+        opts.dense?.tags.includes(i.tag) ? Math.round(i.publishIntervalSeconds * 1000) : stepMs,
+      ]),
+    );
+    const denseStep = [...keepEvery.values()].reduce(gcd, stepMs);
+    for (const r of generateHistory(instruments, denseFrom, toMs, denseStep / 1000, seed, { faults })) {
+      if ((r.ts - denseFrom) % (keepEvery.get(r.instrumentId) ?? stepMs) === 0) yield r;
+    }
   }
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
-  const batchSize = pg ? 20_000 : 1_000;
+  const batchSize = 20_000;
+  const kept = { id: [] as number[], ts: [] as number[], value: [] as number[], q: [] as number[] };
 
   let readings = 0;
   await db.transaction().execute(async (trx) => {
-    const tiers = TIERS.map(() => new Map<number, Map<number, Agg>>());
+    // The 1-minute tier before the raw days; hours and days throughout.
+    const tiers = AGGREGATE_TIERS.map(() => new Map<number, Map<number, Agg>>());
     const lastGood = new Map<number, { ts: number; value: number }>();
-    let batch: { instrument_id: number; ts: number; value: number; quality: Quality }[] = [];
+    let batch: HistoryReading[] = [];
     for (const r of history()) {
       const s = settings.get(r.instrumentId);
       const quality: Quality = s
@@ -176,14 +144,22 @@ export async function backfillHistory(
           ).quality
         : 'good';
       if (quality === 'good') lastGood.set(r.instrumentId, { ts: r.ts, value: r.value });
-      if (r.ts >= rawFrom) batch.push({ instrument_id: r.instrumentId, ts: r.ts, value: r.value, quality });
-      for (const [k, tier] of TIERS.entries()) {
+      const raw = r.ts >= rawFrom;
+      if (raw) {
+        batch.push({ instrumentId: r.instrumentId, ts: r.ts, value: r.value, quality });
+        kept.id.push(r.instrumentId);
+        kept.ts.push(r.ts);
+        kept.value.push(r.value);
+        kept.q.push(QUALITIES.indexOf(quality));
+      }
+      for (const [k, tier] of AGGREGATE_TIERS.entries()) {
+        if (raw && tier.name === '1m') continue;
         let byBucket = tiers[k].get(r.instrumentId);
         if (!byBucket) {
           byBucket = new Map();
           tiers[k].set(r.instrumentId, byBucket);
         }
-        const bucket = Math.floor(r.ts / tier.ms) * tier.ms;
+        const bucket = floorTo(r.ts, tier.bucketMs);
         let a = byBucket.get(bucket);
         if (!a) {
           a = { sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY, count: 0, bad: 0 };
@@ -204,7 +180,7 @@ export async function backfillHistory(
     }
     readings += await insertRaw(trx, batch, pg);
 
-    for (const [k, tier] of TIERS.entries()) {
+    for (const [k, tier] of AGGREGATE_TIERS.entries()) {
       let rows: TierRow[] = [];
       for (const [instrumentId, byBucket] of tiers[k]) {
         for (const [bucket, a] of byBucket) {
@@ -226,19 +202,44 @@ export async function backfillHistory(
       }
       await insertTier(trx, tier.table, rows, pg);
     }
+    // Where each tier holds complete buckets (the downsampler's watermarks): minutes up to the raw
+    // days, which it aggregates from raw on its first pass (trend charts read raw past a watermark,
+    // so they are whole meanwhile); hours and days up to the last whole one of the history.
+    const at = new Date(toMs).toISOString();
+    const marks = { '1m': rawFrom, '1h': floorTo(toMs, 60 * MINUTE), '1d': floorTo(toMs, DAY) };
+    await trx
+      .insertInto('system_state')
+      .values(
+        AGGREGATE_TIERS.map((t) => ({
+          key: STATE.watermark(t.name),
+          value: String(marks[t.name]),
+          updated_at: at,
+        })),
+      )
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
   });
   return {
     readings,
     instruments: instruments.length,
     from: new Date(fromMs).toISOString(),
     to: new Date(toMs).toISOString(),
-    denseFrom: new Date(denseFrom).toISOString(),
-    replay: function* () {
-      yield* generateHistory(instruments, coarseTo, denseFrom, stepSeconds, seed, { faults });
-      yield* generateHistory(instruments, denseFrom, toMs, opts.denseStepSeconds ?? 2, seed, { faults });
+    replay: {
+      *[Symbol.iterator]() {
+        for (let i = 0; i < kept.id.length; i++) {
+          yield {
+            instrumentId: kept.id[i],
+            ts: kept.ts[i],
+            value: kept.value[i],
+            quality: QUALITIES[kept.q[i]],
+          };
+        }
+      },
     },
   };
 }
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 interface TierRow {
   instrument_id: number;
@@ -250,34 +251,28 @@ interface TierRow {
   bad_count: number;
 }
 
-async function insertRaw(
-  trx: Kysely<DB>,
-  rows: { instrument_id: number; ts: number; value: number; quality: Quality }[],
-  pg: boolean,
-): Promise<number> {
+// Bulk inserts as one statement per batch with the rows as parameters (PostgreSQL: four arrays,
+// unnest; SQLite: one JSON text, json_each): far fewer bytes, statements and query compilations
+// than VALUES lists of thousands of parameters.
+
+async function insertRaw(trx: Kysely<DB>, rows: HistoryReading[], pg: boolean): Promise<number> {
   if (rows.length === 0) return 0;
   if (pg) {
-    // One statement with four array parameters: far fewer bytes and round trips than VALUES lists.
     await sql`insert into raw_readings (instrument_id, ts, value, quality)
-      select * from unnest(${rows.map((r) => r.instrument_id)}::integer[], ${rows.map((r) => r.ts)}::bigint[],
+      select * from unnest(${rows.map((r) => r.instrumentId)}::integer[], ${rows.map((r) => r.ts)}::bigint[],
         ${rows.map((r) => r.value)}::double precision[], ${rows.map((r) => r.quality)}::text[])
       on conflict do nothing`.execute(trx);
   } else {
-    await trx
-      .insertInto('raw_readings')
-      .values(rows)
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    const json = JSON.stringify(rows.map((r) => [r.instrumentId, r.ts, r.value, r.quality]));
+    // "where true": SQLite's parser needs it before ON CONFLICT in an INSERT ... SELECT.
+    await sql`insert into raw_readings (instrument_id, ts, value, quality)
+      select value ->> 0, value ->> 1, value ->> 2, value ->> 3 from json_each(${json}) where true
+      on conflict do nothing`.execute(trx);
   }
   return rows.length;
 }
 
-async function insertTier(
-  trx: Kysely<DB>,
-  table: (typeof TIERS)[number]['table'],
-  rows: TierRow[],
-  pg: boolean,
-) {
+async function insertTier(trx: Kysely<DB>, table: AggregateTable, rows: TierRow[], pg: boolean) {
   if (rows.length === 0) return;
   if (pg) {
     await sql`insert into ${sql.table(table)} (instrument_id, bucket, avg, min, max, count, bad_count)
@@ -287,10 +282,11 @@ async function insertTier(
         ${rows.map((r) => r.bad_count)}::integer[])
       on conflict do nothing`.execute(trx);
   } else {
-    await trx
-      .insertInto(table)
-      .values(rows)
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    const json = JSON.stringify(
+      rows.map((r) => [r.instrument_id, r.bucket, r.avg, r.min, r.max, r.count, r.bad_count]),
+    );
+    await sql`insert into ${sql.table(table)} (instrument_id, bucket, avg, min, max, count, bad_count)
+      select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6
+      from json_each(${json}) where true on conflict do nothing`.execute(trx);
   }
 }

@@ -1,25 +1,36 @@
 import type { Kysely } from 'kysely';
 import { acknowledgeAlert, resolveAlert } from '../alerts/alert-service.ts';
+import type { Config } from '../config.ts';
 import type { DB } from '../db/schema.ts';
+import { monitorDefaults } from '../detection/instrument-config.ts';
 import { createInstrument } from '../instruments/instrument-service.ts';
 import { recordMaintenance } from '../maintenance/maintenance-service.ts';
-import { createBaseline, type WindowSettings } from '../ml/baseline-service.ts';
-import { createGroup, trainGroup } from '../ml/group-service.ts';
+import type { WindowSettings } from '../ml/baseline-service.ts';
 import { AfterCommit } from '../notifications/after-commit.ts';
 import { createPlan } from '../pm/pm-plan-service.ts';
 import { createProcessUnit } from '../process-units/process-unit-service.ts';
 import { createReferenceStandard } from '../reference-standards/reference-standard-service.ts';
-import { type CmmsSettings, DEFAULT_CMMS_SETTINGS } from '../settings/cmms-settings.ts';
+import { type CmmsSettings, cmmsSettings } from '../settings/cmms-settings.ts';
 import { SCHEDULED_FAULTS_KEY } from '../simulator/scheduled-faults.ts';
 import { createUser, findUserByEmployeeNumber } from '../users/user-service.ts';
 import { createWorkOrder, createWorkOrderFromAlert } from '../work-orders/work-order-service.ts';
 import { recordCalibration } from '../workflows/record-calibration.ts';
 import { updateWorkOrder } from '../workflows/update-work-order.ts';
-import { backfillHistory, demoDrift, demoDrifts } from './backfill-history.ts';
+import { backfillHistory } from './backfill-history.ts';
 import { DEMO_INSTRUMENTS, DEMO_PROCESS_UNITS, DEMO_REFERENCE_STANDARDS } from './demo-instruments.ts';
-import { type ReplaySettings, replayDetectors } from './replay-detectors.ts';
-
-const DAY = 86_400_000;
+import { seedUnitForests, seedUnitGroups } from './demo-models.ts';
+import {
+  DAY,
+  DEMO_MODEL_TAGS,
+  demoDrifts,
+  demoEpisodes,
+  demoSteps,
+  demoTimeline,
+  HISTORY_SEED,
+  MINUTE,
+  RAW_STEP_SECONDS,
+} from './demo-story.ts';
+import { replayDetectors } from './replay-detectors.ts';
 
 export const DEMO_TECHNICIANS = [
   {
@@ -46,17 +57,18 @@ export interface SeedResult {
 export async function seedDemo(
   db: Kysely<DB>,
   now: Date,
-  log: (m: string) => void = () => {},
-  settings: CmmsSettings = DEFAULT_CMMS_SETTINGS,
-  windows: WindowSettings = { featureWindowSeconds: 60, cusumWindowSeconds: 6 * 3600 },
-  detectors: ReplaySettings = {
-    defaults: { cusumK: 0.5, cusumH: 5, stuckSensorMinutes: 15 },
-    cusum: { windowSeconds: windows.cusumWindowSeconds, warmupWindows: 8 },
-  },
+  log: (m: string) => void,
+  config: Config,
 ): Promise<SeedResult> {
   const existing = await db.selectFrom('instruments').select('id').limit(1).executeTakeFirst();
   if (existing) return { seeded: false, instruments: 0, users: [] };
   const at = now.toISOString();
+  const settings = cmmsSettings(config);
+  const windows: WindowSettings = {
+    featureWindowSeconds: config.aggregationWindowSeconds,
+    cusumWindowSeconds: config.cusum.windowMinutes * 60,
+  };
+  const lap = phases(log);
 
   const users: string[] = [];
   const technicianIds: number[] = [];
@@ -117,104 +129,93 @@ export async function seedDemo(
     await seedCalibrationHistory(db, inst, index, technicianIds, standards, now, settings);
   }
   await seedMaintenanceWork(db, instruments, technicianIds, now, settings);
-  log(
+  lap(
     `seeded ${n} demo instruments, ${DEMO_PROCESS_UNITS.length} process units, ${standards.length} reference standards`,
   );
-  const t0 = performance.now();
-  const history = await backfillHistory(db, now);
-  log(
-    `backfilled ${history.readings} readings (${history.from} to ${history.to}) for ${history.instruments} instruments in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+
+  const timeline = demoTimeline(Math.floor(now.getTime() / MINUTE) * MINUTE);
+  const history = await backfillHistory(db, now, {
+    toMs: timeline.toMs,
+    steps: demoSteps(timeline),
+    dense: { fromMs: timeline.denseFrom, tags: Object.values(DEMO_MODEL_TAGS) },
+    faults: demoEpisodes,
+    seed: HISTORY_SEED,
+  });
+  lap(
+    `backfilled ${history.readings} readings (${history.from} to ${history.to}) for ${history.instruments} instruments`,
   );
-  await seedBaselines(db, history.denseFrom, history.to, now, windows, log);
-  await seedModelGroup(db, history, now, windows, log);
-  const t1 = performance.now();
-  await replayDetectors(db, history.replay(), detectors, now, log);
-  log(`detectors replayed over the history in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
-  await actOnAlerts(db, technicianIds, now, settings, log);
-  return { seeded: true, instruments: n, users };
-}
-
-/** Clean-data baselines over the fine-grained tail for the spec's four instruments, ready to train. */
-async function seedBaselines(
-  db: Kysely<DB>,
-  start: string,
-  end: string,
-  now: Date,
-  windows: WindowSettings,
-  log: (m: string) => void,
-) {
-  const admin = await db
-    .selectFrom('users')
-    .select('id')
-    .where('role', '=', 'admin')
-    .orderBy('id')
-    .executeTakeFirst();
-  if (!admin) return;
-  for (const tag of ['PT-101', 'TT-201', 'FT-301', 'LT-401']) {
-    await createBaseline(db, admin.id, { tag, start, end }, now, windows, new AfterCommit());
-  }
-  log(`marked ${start} to ${end} as the reference baseline of PT-101, TT-201, FT-301 and LT-401`);
-}
-
-/** The Boiler House transmitters that share its process: the demo's model group. */
-const DEMO_GROUP = ['PT-201', 'PT-202', 'TT-201', 'TT-202'];
-
-/**
- * A model group over four Boiler House transmitters, trained on the history before the demo drift
- * (demoDrift) began, and the drift scheduled for the live simulator: within the first hour of live
- * data the group's residual CUSUM flags PT-202 drifting against its twins (a drift alert a visitor
- * can open), while process swings that move all four raise nothing.
- */
-async function seedModelGroup(
-  db: Kysely<DB>,
-  history: { from: string; to: string },
-  now: Date,
-  windows: WindowSettings,
-  log: (m: string) => void,
-) {
-  const admin = await db
-    .selectFrom('users')
-    .select('id')
-    .where('role', '=', 'admin')
-    .orderBy('id')
-    .executeTakeFirst();
-  const members = await db
-    .selectFrom('instruments')
-    .select(['id', 'tag', 'process_unit_id'])
-    .where('tag', 'in', DEMO_GROUP)
-    .execute();
-  if (!admin || members.length !== DEMO_GROUP.length) return;
-  const drift = demoDrift(Date.parse(history.to));
-  // A day after the history starts (the simulator's process settles) up to the drift's start.
-  const start = new Date(Date.parse(history.from) + 86_400_000).toISOString();
-  const end = new Date(drift.startMs).toISOString();
-  if (start >= end) return;
-  for (const tag of DEMO_GROUP)
-    await createBaseline(db, admin.id, { tag, start, end }, now, windows, new AfterCommit());
-  const at = now.toISOString();
-  const group = await createGroup(
-    db,
-    admin.id,
-    {
-      name: 'Boiler House transmitters',
-      description: 'Drum and feedwater pressures, feedwater and steam temperatures: one process',
-      process_unit_id: members[0].process_unit_id,
-      instrument_ids: DEMO_GROUP.map((t) => members.find((m) => m.tag === t)?.id as number),
-      drift_window_seconds: 600,
-    },
-    at,
-    new AfterCommit(),
-  );
-  const version = await trainGroup(db, admin.id, group.id, at, new AfterCommit());
-  const scheduled = JSON.stringify(demoDrifts(Date.parse(history.to)));
+  // The live simulator continues the drift from where the history leaves it.
+  const scheduled = JSON.stringify(demoDrifts(timeline.toMs));
   await db
     .insertInto('system_state')
     .values({ key: SCHEDULED_FAULTS_KEY, value: scheduled, updated_at: at })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value: scheduled, updated_at: at }))
     .execute();
-  log(
-    `model group "${group.name}" trained (v${version.version}) on ${start} to ${end}; ${drift.tag} drifts 4 %/day from ${end}`,
+
+  const admin = await db
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'admin')
+    .orderBy('id')
+    .executeTakeFirst();
+  // Models are an admin's to train: without one (`cli seed` on an empty database) the detectors
+  // replay alone.
+  if (admin) {
+    const episodes = demoEpisodes(DEMO_INSTRUMENTS, timeline.fromMs, timeline.toMs);
+    const groups = await seedUnitGroups(db, admin.id, timeline, episodes, now, windows);
+    lap(`trained a model per process unit: ${groups.join(', ')}`);
+    const forests = await seedUnitForests(db, config, admin.id, timeline, now, windows);
+    lap(`trained an Isolation Forest per process unit: ${forests.join(', ')}`);
+  }
+
+  await replayDetectors(
+    db,
+    history.replay,
+    {
+      defaults: monitorDefaults(config),
+      historyStepSeconds: RAW_STEP_SECONDS,
+      cusum: {
+        windowSeconds: config.cusum.windowMinutes * 60,
+        // The instruments' own CUSUMs learn their baseline until the unit models take their drift
+        // detection over (demo-story.ts says why; live, a warm-up is CUSUM_WARMUP_WINDOWS long).
+        warmupWindows: Math.max(
+          config.monitoring.cusumWarmupWindows,
+          Math.floor((timeline.unitBaselineEnd - timeline.rawFrom) / (config.cusum.windowMinutes * MINUTE)),
+        ),
+      },
+      groups: {
+        from: timeline.unitBaselineEnd,
+        limitFactor: config.ml.groupAnomalyLimitFactor,
+        persistence: config.ml.groupAnomalyPersistence,
+      },
+      forests: {
+        from: timeline.modelBaselineEnd,
+        dataDir: config.dataDir,
+        policy: {
+          alertWindows: config.ml.anomalyAlertWindows,
+          warningThreshold: config.anomaly.warningThreshold,
+          criticalThreshold: config.anomaly.criticalThreshold,
+          levelLatchSeconds: config.ml.levelLatchSeconds,
+          levelAlerts: config.ml.levelAlerts,
+        },
+      },
+    },
+    now,
+    log,
   );
+  lap('detectors replayed over the history');
+  if (admin) await actOnAlerts(db, admin.id, technicianIds, settings, log);
+  return { seeded: true, instruments: n, users };
+}
+
+/** Logs a phase with the seconds since the previous one (bench/demo-start.ts prints them). */
+function phases(log: (m: string) => void) {
+  let t = performance.now();
+  return (m: string) => {
+    const now = performance.now();
+    log(`${m} in ${((now - t) / 1000).toFixed(1)} s`);
+    t = now;
+  };
 }
 
 /**
@@ -471,18 +472,11 @@ const round = (v: number) => Number(v.toFixed(4));
  */
 async function actOnAlerts(
   db: Kysely<DB>,
+  adminId: number,
   technicianIds: number[],
-  now: Date,
   settings: CmmsSettings,
   log: (m: string) => void,
 ) {
-  const admin = await db
-    .selectFrom('users')
-    .select('id')
-    .where('role', '=', 'admin')
-    .orderBy('id')
-    .executeTakeFirst();
-  if (!admin) return;
   const alerts = await db
     .selectFrom('alert_records')
     .innerJoin('instruments', 'instruments.id', 'alert_records.instrument_id')
@@ -511,7 +505,7 @@ async function actOnAlerts(
     await acknowledgeAlert(db, t2, stuck.id, after(stuck.first_seen, 20).toISOString(), 'Checking on site');
     const wo = await createWorkOrderFromAlert(
       db,
-      admin.id,
+      adminId,
       {
         alert_id: stuck.id,
         assigned_to: t2,
@@ -526,7 +520,7 @@ async function actOnAlerts(
   if (burnout) {
     const wo = await createWorkOrderFromAlert(
       db,
-      admin.id,
+      adminId,
       { alert_id: burnout.id, assigned_to: t1, description: 'Loop current below 3.8 mA: sensor burn-out.' },
       deps(after(burnout.first_seen, 10)),
     );
@@ -564,12 +558,11 @@ async function actOnAlerts(
   if (drift) {
     const wo = await createWorkOrderFromAlert(
       db,
-      admin.id,
+      adminId,
       { alert_id: drift.id, assigned_to: t1 },
       deps(after(drift.first_seen, 30)),
     );
     done.push(`drift ${drift.tag} raised, calibration WO #${wo.id} open`);
   }
   log(`acted on the alerts the detectors found: ${done.join('; ') || 'none'}`);
-  void now;
 }
