@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { bool } from '../shared/db-values.ts';
+import type { EvaluatedPoint } from './point-errors.ts';
 
 const selectCalibration = (db: Kysely<DB>) =>
   db
@@ -59,6 +60,35 @@ type CalibrationJoined = NonNullable<
 >;
 
 type PointRow = Awaited<ReturnType<typeof loadPoints>>[number];
+
+/** The `calibration_points` row of an evaluated test point: one mapping for recorded and imported records. */
+export function pointInsertRow(calibrationId: number, p: EvaluatedPoint, at: string) {
+  return {
+    calibration_id: calibrationId,
+    seq: p.seq,
+    reference_value: p.reference_value,
+    as_found: p.as_found,
+    as_left: p.as_left,
+    as_found_error_pct: p.as_found_error_pct,
+    as_left_error_pct: p.as_left_error_pct,
+    as_found_passed: p.as_found_passed ? 1 : 0,
+    as_left_passed: p.as_left_passed ? 1 : 0,
+    direction: p.direction,
+    nominal_pct: p.nominal_pct,
+    input_value: p.input_value,
+    adjust_limit: p.adjust_limit,
+    fail_limit: p.fail_limit,
+    acceptance_limit: p.acceptance_limit,
+    as_found_verdict: p.as_found_verdict,
+    as_left_verdict: p.as_left_verdict,
+    std_uncertainty: p.std_uncertainty,
+    tur: p.tur,
+    created_at: at,
+    updated_at: at,
+  };
+}
+/** Bind parameters of one pointInsertRow (for batching). */
+export const POINT_ROW_PARAMS = 21;
 
 function toPublicPoint(p: PointRow) {
   return {

@@ -12,6 +12,7 @@ import {
   findCalibration,
   findCalibrationRow,
   type PublicCalibration,
+  pointInsertRow,
 } from './calibration-records.ts';
 import { effectiveIntervalDays, type IntervalSettings, nextDueDate } from './due-dates.ts';
 import { countsForDueDate, inForce } from './in-force.ts';
@@ -238,31 +239,7 @@ export async function insertCalibrationRecord(
     .executeTakeFirstOrThrow();
   await trx
     .insertInto('calibration_points')
-    .values(
-      result.points.map((p) => ({
-        calibration_id: row.id,
-        seq: p.seq,
-        reference_value: p.reference_value,
-        as_found: p.as_found,
-        as_left: p.as_left,
-        as_found_error_pct: p.as_found_error_pct,
-        as_left_error_pct: p.as_left_error_pct,
-        as_found_passed: p.as_found_passed ? 1 : 0,
-        as_left_passed: p.as_left_passed ? 1 : 0,
-        direction: p.direction,
-        nominal_pct: p.nominal_pct,
-        input_value: p.input_value,
-        adjust_limit: p.adjust_limit,
-        fail_limit: p.fail_limit,
-        acceptance_limit: p.acceptance_limit,
-        as_found_verdict: p.as_found_verdict,
-        as_left_verdict: p.as_left_verdict,
-        std_uncertainty: p.std_uncertainty,
-        tur: p.tur,
-        created_at: at,
-        updated_at: at,
-      })),
-    )
+    .values(result.points.map((p) => pointInsertRow(row.id, p, at)))
     .execute();
   return row.id;
 }

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { batchesOf } from '../db/batches.ts';
 import type { CalibrationPointsTable, CalibrationRecordsTable, DB } from '../db/schema.ts';
 import { devicesInstalledAt } from '../devices/installations.ts';
+import { POINT_ROW_PARAMS, pointInsertRow } from './calibration-records.ts';
 import { evaluatePoints, type PointInput } from './point-errors.ts';
 import { effectiveProcedures, specOf } from './procedures.ts';
 import { accuracyClassRule } from './tolerances.ts';
@@ -161,28 +162,9 @@ export async function insertImportedRecords(
   }
   const ids = rows.map((r) => idOf.get(key(r)) as number);
   const pointRows = evaluated.flatMap((result, n) =>
-    (result?.points ?? []).map((p) => ({
-      calibration_id: ids[n],
-      seq: p.seq,
-      reference_value: p.reference_value,
-      as_found: p.as_found,
-      as_left: p.as_left,
-      as_found_error_pct: p.as_found_error_pct,
-      as_left_error_pct: p.as_left_error_pct,
-      as_found_passed: p.as_found_passed ? 1 : 0,
-      as_left_passed: p.as_left_passed ? 1 : 0,
-      direction: p.direction,
-      nominal_pct: p.nominal_pct,
-      adjust_limit: p.adjust_limit,
-      fail_limit: p.fail_limit,
-      acceptance_limit: p.acceptance_limit,
-      as_found_verdict: p.as_found_verdict,
-      as_left_verdict: p.as_left_verdict,
-      created_at: at,
-      updated_at: at,
-    })),
+    (result?.points ?? []).map((p) => pointInsertRow(ids[n], p, at)),
   );
-  for (const batch of batchesOf(pointRows, 18))
+  for (const batch of batchesOf(pointRows, POINT_ROW_PARAMS))
     points.push(...(await trx.insertInto('calibration_points').values(batch).returningAll().execute()));
   return { ids, records, points };
 }
