@@ -13,7 +13,7 @@ import { listReferenceStandards } from '../reference-standards/reference-standar
 import { listUsers } from '../users/user-service.ts';
 import { recordImportedCalibrations } from '../workflows/record-imported-calibrations.ts';
 import { dateCell, mapColumns, numberCell, reader, textCell } from './columns.ts';
-import { type ImportFile, recordImportAudit } from './import-file.ts';
+import { emptyAnswer, type ImportFile, recordImportAudit } from './import-file.ts';
 import type { ImportAnswer, ImportProblem } from './schemas.ts';
 
 // Calibration history from a plant's sheets (issue 18 part 2), long format: one row per test point;
@@ -161,21 +161,7 @@ export async function importCalibrationHistory(
   file: ImportFile,
   opts: { dryRun: boolean; now: Date },
 ): Promise<ImportAnswer> {
-  const answer: ImportAnswer = {
-    kind: 'calibrations',
-    dry_run: opts.dryRun,
-    file: file.name,
-    sha256: file.sha256,
-    rows: file.sheet.rows.length,
-    created: 0,
-    updated: 0,
-    unchanged: 0,
-    errors: [],
-    warnings: [],
-    process_units_created: [],
-    calibrations_created: 0,
-    items: [],
-  };
+  const answer = emptyAnswer('calibrations', file, opts.dryRun);
   const { groups, label } = groupRows(file, answer);
   const instruments = new Map((await listInstrumentRanges(db)).map((i) => [i.tag.toLowerCase(), i]));
   const users = new Map<string, number>();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { DB } from '../db/schema.ts';
-import type { ImportProblem } from './schemas.ts';
+import type { ImportAnswer, ImportProblem } from './schemas.ts';
 import { type Cell, type FileKind, kindOf, readSheet, type Sheet, SheetError } from './spreadsheet.ts';
 
 /** An uploaded file, read: its name and sha256 go into the audit trail. */
@@ -14,6 +14,25 @@ export interface ImportFile {
 }
 
 /** Reads the upload; a file that cannot be read at all is one problem, not an exception. */
+/** The answer before any row is read: counts at zero, for the file given. */
+export function emptyAnswer(kind: ImportAnswer['kind'], file: ImportFile, dryRun: boolean): ImportAnswer {
+  return {
+    kind,
+    dry_run: dryRun,
+    file: file.name,
+    sha256: file.sha256,
+    rows: file.sheet.rows.length,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    errors: [],
+    warnings: [],
+    process_units_created: [],
+    calibrations_created: 0,
+    items: [],
+  };
+}
+
 export async function loadImportFile(
   content: Buffer,
   name: string,

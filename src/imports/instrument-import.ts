@@ -26,7 +26,7 @@ import {
   reader,
   textCell,
 } from './columns.ts';
-import { type ImportFile, recordImportAudit } from './import-file.ts';
+import { emptyAnswer, type ImportFile, recordImportAudit } from './import-file.ts';
 import type { ImportAnswer, ImportProblem } from './schemas.ts';
 import type { Cell, Sheet } from './spreadsheet.ts';
 
@@ -320,21 +320,7 @@ export async function importInstruments(
   /** `after`: the register's change event, sent once the import has committed. */
   opts: { dryRun: boolean; now: Date; after: AfterCommit },
 ): Promise<ImportAnswer> {
-  const answer: ImportAnswer = {
-    kind: 'instruments',
-    dry_run: opts.dryRun,
-    file: file.name,
-    sha256: file.sha256,
-    rows: file.sheet.rows.length,
-    created: 0,
-    updated: 0,
-    unchanged: 0,
-    errors: [],
-    warnings: [],
-    process_units_created: [],
-    calibrations_created: 0,
-    items: [],
-  };
+  const answer = emptyAnswer('instruments', file, opts.dryRun);
   const { errors: problems, warnings } = answer;
   const cols = mapColumns(
     file.sheet.header,
