@@ -29,7 +29,11 @@ function header(from: number, to: number, seed: number, drift: (ts: number) => n
   return out;
 }
 
-const T0 = Math.floor(Date.now() / H) * H - 80 * H;
+// Anchored to a fixed hour of the day (14:00 UTC, three to four days back), not to the hour the test
+// runs: the process swing is a function of the time of day, so a wall-clock anchor made the case
+// differ from run to run.
+const DAY = 24 * H;
+const T0 = Math.floor(Date.now() / DAY) * DAY - 4 * DAY + 14 * H;
 const REPLAY_FROM = T0 + 48 * H;
 const DRIFT_FROM = REPLAY_FROM + 2 * H;
 const STEP_AT = REPLAY_FROM + 6 * H;
