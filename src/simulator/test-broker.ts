@@ -45,14 +45,24 @@ export async function startBroker(
   } satisfies TestBroker;
 }
 
-/** A port nothing listens on (taken from the OS, then released). */
+/**
+ * A port nothing listens on, for a server started later (a child process, Mosquitto). Chosen below
+ * the OS's ephemeral range (32768+ on Linux): a port taken from the OS and released can be handed
+ * to another test's `listen(0)` before our server binds it, and a client then talks to the wrong
+ * server (an HTTP reply read as MQTT). Tried by binding, so a port in use is skipped.
+ */
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = net.createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!ok) continue;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }
 }
 
 export interface Received {

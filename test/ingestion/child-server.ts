@@ -7,6 +7,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ADMIN, type ApiClient, apiClient } from '../helpers/test-app.ts';
 
+export { freePort } from '../../src/simulator/test-broker.ts';
+
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 export interface ChildServer {
@@ -101,11 +103,3 @@ export async function reachable(host: string, port: number): Promise<boolean> {
 }
 
 /** A port nothing listens on (from the OS, then released). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

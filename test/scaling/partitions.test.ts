@@ -100,11 +100,14 @@ describe.skipIf(!externalBroker || !pg)('tag partitions across processes', () =>
     } finally {
       await publisher.endAsync();
     }
-    // Every reading stored once.
-    const stored = await b.server.ctx.db
-      .selectFrom('raw_readings')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .executeTakeFirstOrThrow();
-    expect(Number(stored.n)).toBe(16 * 15);
+    // Every reading stored once (the detectors see a reading before its batch commits, so wait for it).
+    const stored = () =>
+      b.server.ctx.db
+        .selectFrom('raw_readings')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+        .then((r) => Number(r.n));
+    await waitUntil(stored, (n) => n >= 16 * 15, { what: 'every reading stored' });
+    expect(await stored()).toBe(16 * 15);
   });
 });
