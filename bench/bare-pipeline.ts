@@ -1,8 +1,9 @@
 // The yardstick for bench/ingest.ts: the least an ingestion pipeline can do. An mqtt.js QoS 1
-// subscriber (acknowledging on receipt, as mqtt.js does by default) -> JSON.parse -> the same rows
-// into the same raw_readings table (SQLite, WITHOUT ROWID, same indexes) in one transaction every
-// 100 ms or 5,000 rows, with better-sqlite3 prepared statements. No validation, no detectors, no
-// ack-after-commit. Driven over IPC by bench/ingest.ts:
+// subscriber -> JSON.parse -> the same rows into the same raw_readings table (SQLite, WITHOUT ROWID,
+// same indexes) in one transaction every 100 ms or 5,000 rows, with better-sqlite3 prepared
+// statements, each PUBACK sent after the commit that holds its message, the way the product's
+// subscriber does it (src/ingestion/subscriber.ts). No validation, no detectors. Driven over IPC by
+// bench/ingest.ts:
 //   { cmd: 'count' } -> { stored }   { cmd: 'stats' } -> { stored, lags: { p50, p99, n } }
 //   { cmd: 'reset-lags' }   { cmd: 'stop' }
 
@@ -33,6 +34,8 @@ const insertOne = db.prepare(
 
 let batch: (number | string)[] = [];
 let batchTs: number[] = [];
+/** Message ids whose PUBACK waits for the transaction holding them. */
+let batchAcks: number[] = [];
 let stored = 0;
 let lags = new Float64Array(1 << 20);
 let nLags = 0;
@@ -47,9 +50,12 @@ function flush() {
   if (batch.length === 0) return;
   const params = batch;
   const tss = batchTs;
+  const acks = batchAcks;
   batch = [];
   batchTs = [];
+  batchAcks = [];
   writeBatch(params);
+  for (const messageId of acks) puback(messageId);
   const now = Date.now();
   stored += tss.length;
   for (const ts of tss) {
@@ -70,19 +76,35 @@ const client = await mqtt.connectAsync(url, {
   reconnectPeriod: 0,
 });
 (client.stream as unknown as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
-client.on('message', (_topic, payload) => {
+type PacketWriter = {
+  _sendPacket(packet: object, cb?: () => void, cbStorePut?: () => void, noStore?: boolean): void;
+};
+const puback = (messageId: number) =>
+  (client as unknown as PacketWriter)._sendPacket(
+    { cmd: 'puback', messageId, reasonCode: 0 },
+    undefined,
+    undefined,
+    true,
+  );
+// The marker error makes mqtt.js go on to the next packet without sending its own PUBACK.
+const DEFERRED = new Error('PUBACK after commit');
+client.handleMessage = (packet, callback) => {
   try {
-    const r = JSON.parse(payload.toString('utf8')) as { tag: string; timestamp: string; value: number };
+    const r = JSON.parse(packet.payload.toString()) as { tag: string; timestamp: string; value: number };
     const id = ids.get(r.tag);
-    if (id === undefined) return;
-    const ts = Date.parse(r.timestamp);
-    batch.push(id, ts, r.value, 'good');
-    batchTs.push(ts);
-    if (batchTs.length >= 5000) flush();
+    if (id !== undefined) {
+      const ts = Date.parse(r.timestamp);
+      batch.push(id, ts, r.value, 'good');
+      batchTs.push(ts);
+    }
   } catch {
-    // a bad payload is simply skipped here
+    // a bad payload is simply skipped here (and acknowledged with the batch)
   }
-});
+  if (packet.qos !== 1 || packet.messageId === undefined) return callback();
+  batchAcks.push(packet.messageId);
+  callback(DEFERRED);
+  if (batchAcks.length >= 5000) flush();
+};
 await client.subscribeAsync(topic, { qos: 1 });
 
 function percentile(sorted: Float64Array, q: number): number {

@@ -177,7 +177,11 @@ describe('calibration_overdue within a minute of the due time (not at the hourly
     });
     expect(raised.total).toBe(1);
     expect(raised.items[0].condition).toBe(new Date(due).toISOString().slice(0, 10));
-    const orders = await workOrders(t, `instrument_id=${inst.id}`);
+    // The work order follows its alert (the alert's subscriber opens it).
+    const orders = await waitFor('the work order', async () => {
+      const o = await workOrders(t, `instrument_id=${inst.id}`);
+      return o.total > 0 ? o : null;
+    });
     expect(orders.total).toBe(1);
     expect(orders.items[0]).toMatchObject({
       alert_id: raised.items[0].id,
