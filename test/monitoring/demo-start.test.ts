@@ -213,9 +213,11 @@ describe('demo start: seeded history, trained models, the detectors’ story and
     expect(drift.status).toBe('raised');
     expect(Date.parse(drift.first_seen)).toBeLessThan(started - HOUR);
     const rate = drift.details?.drift_rate_pct_span_per_day as number;
-    // The simulator drifts it 6 % of span a day; the rate comes from the change point.
-    expect(rate).toBeGreaterThan(3);
-    expect(rate).toBeLessThan(12);
+    // The simulator drifts it 6 % of span a day; the rate comes from the change point, fitted at
+    // alarm time on the 4-5 hourly windows since the onset. How those windows fall on the clock
+    // moves it: 3.8 to 15.7 over the hours of the day (src/detection/README.md, "Drift rate").
+    expect(rate).toBeGreaterThan(2);
+    expect(rate).toBeLessThan(18);
     // ... and the calibration interval it suggests.
     const interval = await t.api(
       'GET',
