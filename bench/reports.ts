@@ -1,9 +1,12 @@
 // npm run bench:reports — time to build each report, and to render its CSV and PDF, for a plant of
 // 500 instruments with 2 years of calibration, work-order, maintenance and alert history in a
 // temporary SQLite database. Also prints the longest event-loop stall while each file is rendered
-// in-process, and the PDF through the worker thread that large exports use.
+// in-process, and the PDF through the worker thread that large exports use. Then the figures issue 16
+// asks for: the calibration report's PDF (time, peak RSS and heap growth while it renders: flat when
+// pages are written as they are drawn) and the compliance report's build time p50/p99 over RUNS runs.
 //
 //   INSTRUMENTS=500 YEARS=2 npm run bench:reports
+//   INSTRUMENTS=2000 TABLE=0 RUNS=60 npm run bench:reports   # plant scale, the scale figures only
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,11 +19,15 @@ import { renderCsv } from '../src/reports/csv-export.ts';
 import { renderPdf } from '../src/reports/pdf-export.ts';
 import { exportReport } from '../src/reports/report-export.ts';
 import { REPORT_KEYS, totalRows } from '../src/reports/report-model.ts';
+import type { BuildContext } from '../src/reports/report-queries.ts';
 import { REPORTS } from '../src/reports/report-registry.ts';
 import { buildPlant } from './reports-plant.ts';
 
 const INSTRUMENTS = Number(process.env.INSTRUMENTS ?? 500);
 const YEARS = Number(process.env.YEARS ?? 2);
+const TABLE = process.env.TABLE !== '0';
+const RUNS = Number(process.env.RUNS ?? 40);
+const PDF = process.env.PDF !== '0';
 
 async function timed<T>(fn: () => Promise<T>) {
   const h = monitorEventLoopDelay({ resolution: 5 });
@@ -78,6 +85,8 @@ async function main() {
       'pdf (worker)',
       'worker stall',
     ];
+    await scaleFigures(bc, from);
+    if (!TABLE) return;
     const lines: string[][] = [header];
     for (const key of REPORT_KEYS) {
       const b = await timed(() => REPORTS[key].build(bc, { from }));
@@ -115,6 +124,60 @@ async function main() {
     await handle.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+
+/** Issue 16 part 3: the big calibration PDF's time and memory, and the compliance report's p50/p99. */
+async function scaleFigures(bc: BuildContext, from: string) {
+  if (PDF) await calibrationPdf(bc, from);
+  const times: number[] = [];
+  // CPU time too: on a shared machine the wall time mostly measures the neighbours.
+  const cpu: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const r = await REPORTS.compliance.build(bc, { from });
+    const c = process.cpuUsage(c0);
+    times.push(performance.now() - t0);
+    cpu.push((c.user + c.system) / 1000);
+    rows = totalRows(r);
+  }
+  times.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
+  console.log(
+    `compliance build: ${rows} rows, ${RUNS} runs: p50 ${quantile(times, 0.5).toFixed(1)} ms, ` +
+      `p99 ${quantile(times, 0.99).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms; ` +
+      `CPU p50 ${quantile(cpu, 0.5).toFixed(1)} ms, p99 ${quantile(cpu, 0.99).toFixed(1)} ms\n`,
+  );
+}
+
+async function calibrationPdf(bc: BuildContext, from: string) {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const report = await REPORTS.calibration.build(bc, { from });
+  gc?.();
+  const base = process.memoryUsage();
+  let peakRss = base.rss;
+  let peakHeap = base.heapUsed;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  };
+  const timer = setInterval(sample, 10);
+  const c0 = process.cpuUsage();
+  const pdf = await timed(() => renderPdf(report, { timeZone: 'UTC', onProgress: sample }));
+  const c = process.cpuUsage(c0);
+  clearInterval(timer);
+  sample();
+  const pages = (pdf.value.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
+  console.log(
+    `calibration pdf: ${totalRows(report)} rows, ${pages} pages, ${kb(pdf.value.length)} in ${fmt(pdf.ms)}, CPU ${fmt((c.user + c.system) / 1000)} ` +
+      `(longest stall ${fmt(pdf.stallMs)}); peak RSS +${kb(peakRss - base.rss)}, peak heap +${kb(peakHeap - base.heapUsed)}` +
+      `${gc ? '' : ' (run with --expose-gc for a settled baseline)'}`,
+  );
 }
 
 main().catch((e) => {

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { analyzeTables } from './analyze.ts';
 import type { DatabaseHandle } from './database.ts';
 import { migrations } from './migrations/index.ts';
 
@@ -31,7 +32,11 @@ export async function migrateToLatest(handle: DatabaseHandle, log?: (msg: string
       if (r.status === 'Success') log?.(`migration ${r.migrationName} applied`);
       if (r.status === 'Error') log?.(`migration ${r.migrationName} failed`);
     }
-    if (!error) return;
+    if (!error) {
+      // Migrations rewrite and backfill tables: fresh statistics before the first query plans.
+      if (results?.some((r) => r.status === 'Success')) await analyzeTables(handle.db);
+      return;
+    }
     lastError = error;
     if (!isRetryable(error)) break;
     await new Promise((r) => setTimeout(r, 100 + Math.random() * 400));

@@ -7,6 +7,7 @@ import {
   importedKey,
 } from '../calibration/imported-records.ts';
 import type { PointInput } from '../calibration/point-errors.ts';
+import { analyzeTables } from '../db/analyze.ts';
 import type { DB } from '../db/schema.ts';
 import { type InstrumentRange, listInstrumentRanges } from '../instruments/instrument-service.ts';
 import { listReferenceStandards } from '../reference-standards/reference-standard-service.ts';
@@ -234,5 +235,7 @@ export async function importCalibrationHistory(
     await recordImportedCalibrations(trx, actorId, items, opts.now);
     if (answer.created > 0) await recordImportAudit(trx, actorId, file, answer, opts.now.toISOString());
   });
+  // A history import can add thousands of records at once (db/analyze.ts).
+  if (answer.created > 0) await analyzeTables(db, ['calibration_records', 'calibration_points']);
   return answer;
 }

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import type { Kysely } from 'kysely';
 import { lockChain } from '../audit/audit-log.ts';
 import { importedCalibrations, importedKey } from '../calibration/imported-records.ts';
+import { analyzeTables } from '../db/analyze.ts';
 import type { DB } from '../db/schema.ts';
 import {
   createInstruments,
@@ -485,5 +486,7 @@ export async function importInstruments(
     if (answer.created + answer.updated + summaries.length > 0)
       await recordImportAudit(trx, actorId, file, answer, at);
   });
+  // A register import can add thousands of instruments at once (db/analyze.ts).
+  if (answer.created > 0) await analyzeTables(db, ['instruments', 'calibration_records']);
   return answer;
 }

@@ -23,10 +23,10 @@ import type { Clock } from '../shared/clock.ts';
 import type { DomainEvents, EventBus } from '../shared/events.ts';
 import type { Leases } from '../shared/leases.ts';
 import {
+  CheckpointWriter,
   deleteMonitorCheckpoint,
   loadMonitorCheckpoint,
   loadMonitorCheckpoints,
-  saveMonitorCheckpoints,
 } from './checkpoints.ts';
 import { GroupMonitors, type GroupStatusSnapshot, saveGroupCheckpoints } from './group-monitors.ts';
 import {
@@ -129,6 +129,8 @@ export class MonitorService {
   private gapTimer: NodeJS.Timeout | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private checkpointing: Promise<void> | null = null;
+  /** Writes only the states that changed since this process last wrote them. */
+  private readonly checkpoints: CheckpointWriter;
   private started = false;
   private readonly detach: (() => void)[] = [];
   private readonly eventCounter: Counter<'alert_type' | 'kind'> | null;
@@ -156,6 +158,7 @@ export class MonitorService {
     // subscription moves instruments between processes at will, so one lease holder judges them all.
     this.sharedGaps = this.handover && deps.config.mqtt.sharedGroup !== null && deps.leases !== undefined;
     const { config } = deps;
+    this.checkpoints = new CheckpointWriter(deps.db);
     this.source = new SourceGapClock(deps.clock.now().getTime(), config.monitoring.gapGraceSeconds * 1000);
     this.sourceConnected = deps.sourceConnected ?? null;
     this.groups = new GroupMonitors((id) => this.tracked.get(id)?.monitor.config ?? null, {
@@ -499,7 +502,8 @@ export class MonitorService {
     const groups = this.groups.takeDirty();
     if (states.length === 0 && groups.length === 0) return;
     const at = this.deps.clock.now().toISOString();
-    this.checkpointing = saveMonitorCheckpoints(this.deps.db, states, at)
+    this.checkpointing = this.checkpoints
+      .save(states, at)
       .then(() => saveGroupCheckpoints(this.deps.db, groups, at))
       .catch((err) => {
         for (const s of states) {
@@ -589,6 +593,7 @@ export class MonitorService {
       if (!t) return;
       this.tracked.delete(id);
       this.aggregator.forgetInstrument(id);
+      this.checkpoints.forget(id);
       deleteMonitorCheckpoint(this.deps.db, id).catch((err) =>
         this.deps.log.error({ err, instrument_id: id }, 'deleting the detector checkpoint failed'),
       );
@@ -705,6 +710,7 @@ export class MonitorService {
         (saved.lastTs ?? Number.NEGATIVE_INFINITY) > (t.monitor.lastTs ?? Number.NEGATIVE_INFINITY)
       ) {
         this.track(t.cached, saved);
+        this.checkpoints.forget(id);
         // Readings the other process had already counted (a replay after a partition moved) are not counted twice.
         const upTo = saved.lastTs ?? Number.NEGATIVE_INFINITY;
         const held = this.restoring.get(id) ?? [];

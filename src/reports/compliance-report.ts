@@ -54,9 +54,14 @@ export async function buildComplianceReport(bc: BuildContext, q: ComplianceQuery
   const rows: Row[] = instruments.map((i) => {
     const sched = walkSchedule(i, cals.get(i.id) ?? [], from, end);
     const excluded = i.status === 'out_of_service';
-    const onTime = sched.events.filter((e) => e.outcome === 'on_time').length;
-    const late = sched.events.filter((e) => e.outcome === 'late').length;
-    const outstanding = sched.events.filter((e) => e.outcome === 'outstanding').length;
+    let onTime = 0;
+    let late = 0;
+    let outstanding = 0;
+    for (const e of sched.events) {
+      if (e.outcome === 'on_time') onTime++;
+      else if (e.outcome === 'late') late++;
+      else outstanding++;
+    }
     const due = !excluded && sched.events.length > 0;
     const compliant = due && onTime === sched.events.length;
     assessed.push({
@@ -100,7 +105,12 @@ export async function buildComplianceReport(bc: BuildContext, q: ComplianceQuery
 
   const breakdown = (keyOf: (a: Assessed) => string, order?: readonly string[]) => {
     const groups = new Map<string, Assessed[]>();
-    for (const a of counted) groups.set(keyOf(a), [...(groups.get(keyOf(a)) ?? []), a]);
+    for (const a of counted) {
+      const k = keyOf(a);
+      const list = groups.get(k);
+      if (list) list.push(a);
+      else groups.set(k, [a]);
+    }
     const keys = [...groups.keys()].sort((a, b) =>
       order ? order.indexOf(b) - order.indexOf(a) || a.localeCompare(b) : a.localeCompare(b),
     );

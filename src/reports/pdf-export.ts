@@ -10,7 +10,6 @@ import {
   MARGIN,
   NAVY,
   PRODUCT_NAME,
-  pdfBytes,
   pdfSafe,
   RED,
   RULE,
@@ -61,11 +60,50 @@ function layoutOf(doc: Doc): Layout {
 
 /** Renders the report to a PDF. Draws in slices, yielding to the event loop between them. */
 export async function renderPdf(report: ReportData, opts: PdfOptions): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  await writePdf(report, opts, (c) => chunks.push(c));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Renders the report, handing out the PDF's bytes as each page is finished, so memory does not grow
+ * with the page count (a buffered 600-page report held some 500 MB). The footer's "Page n of N"
+ * needs N before page 1 is written, so the document is laid out twice: a first pass runs the same
+ * layout code with table rows measured but not painted, into a discarded, uncompressed document,
+ * and counts the pages; the second draws and streams them.
+ */
+export async function writePdf(
+  report: ReportData,
+  opts: PdfOptions,
+  onData: (chunk: Buffer) => void,
+): Promise<void> {
+  const progress = opts.onProgress;
+  const pages = await drawDocument(report, opts.timeZone, null, (p) => progress?.(0.2 * p));
+  const written = await drawDocument(report, opts.timeZone, { pages, onData }, (p) =>
+    progress?.(0.2 + 0.75 * p),
+  );
+  // The passes share every layout decision; a difference is a bug, not a file to hand out.
+  if (written !== pages) throw new Error(`PDF layout passes disagree: ${pages} then ${written} pages`);
+  progress?.(1);
+}
+
+/**
+ * One pass over the document. Without `out` (the layout pass) rows are only measured and nothing is
+ * kept; with it, each page gets its header and footer just before the next one starts (pdfkit then
+ * writes it out) and the bytes go to `out.onData`. Returns the page count.
+ */
+async function drawDocument(
+  report: ReportData,
+  tz: string,
+  out: { pages: number; onData: (chunk: Buffer) => void } | null,
+  onProgress: (p: number) => void,
+): Promise<number> {
   const doc = new PDFDocument({
     size: 'A4',
     layout: report.landscape ? 'landscape' : 'portrait',
     margins: { top: MARGIN + HEADER_H, bottom: MARGIN + FOOTER_H, left: MARGIN, right: MARGIN },
-    bufferPages: true,
+    bufferPages: false,
+    compress: out !== null,
     autoFirstPage: true,
     info: {
       Title: `${report.title} - ${report.plant_name}`,
@@ -75,9 +113,20 @@ export async function renderPdf(report: ReportData, opts: PdfOptions): Promise<B
       Producer: PRODUCT_NAME,
     },
   });
-  const done = pdfBytes(doc);
+  const done = new Promise<void>((resolve, reject) => {
+    doc.on('data', out ? out.onData : () => {});
+    doc.on('end', resolve);
+    doc.on('error', reject);
+  });
+  // Every new page, ours or one pdfkit starts itself, finishes the current one first.
+  let page = 1;
+  const addPage = doc.addPage.bind(doc);
+  doc.addPage = (options) => {
+    if (out) drawPageFurniture(doc, report, tz, page, out.pages);
+    page++;
+    return addPage(options);
+  };
 
-  const tz = opts.timeZone;
   const L = layoutOf(doc);
   let y = L.top;
 
@@ -94,19 +143,18 @@ export async function renderPdf(report: ReportData, opts: PdfOptions): Promise<B
   );
   let drawn = 0;
   for (const table of tables) {
-    y = await drawTable(doc, table, tz, L, y, (n) => {
+    y = await drawTable(doc, table, tz, L, y, out === null, (n) => {
       drawn += n;
-      opts.onProgress?.(Math.min(0.95, drawn / totalRows));
+      onProgress(Math.min(1, drawn / totalRows));
     });
   }
   y = drawNotes(doc, report, L, y);
   drawSignOff(doc, report, tz, L, y);
 
-  drawPageFurniture(doc, report, tz);
+  if (out) drawPageFurniture(doc, report, tz, page, out.pages);
   doc.end();
-  const pdf = await done;
-  opts.onProgress?.(1);
-  return pdf;
+  await done;
+  return page;
 }
 
 function newPage(doc: Doc, L: Layout): number {
@@ -347,6 +395,7 @@ async function drawTable(
   tz: string,
   L: Layout,
   y0: number,
+  measureOnly: boolean,
   progress: (rows: number) => void,
 ): Promise<number> {
   const t = layoutTable(doc, table, L);
@@ -378,11 +427,12 @@ async function drawTable(
       firstOnPage = true;
       rowH = rowHeight(doc, t, texts, true);
     }
-    drawRow(doc, t, L, texts, y, rowH, {
-      showGroup: newGroup || firstOnPage,
-      zebra: (table.groupBy ? groupIndex : i) % 2 === 1,
-      groupRule: Boolean(table.groupBy) && newGroup && !firstOnPage,
-    });
+    if (!measureOnly)
+      drawRow(doc, t, L, texts, y, rowH, {
+        showGroup: newGroup || firstOnPage,
+        zebra: (table.groupBy ? groupIndex : i) % 2 === 1,
+        groupRule: Boolean(table.groupBy) && newGroup && !firstOnPage,
+      });
     y += rowH;
     prevGroup = groupKey;
     firstOnPage = false;
@@ -484,54 +534,49 @@ function drawSignOff(doc: Doc, r: ReportData, tz: string, L: Layout, y0: number)
   }
 }
 
-/** Header and footer on every page, drawn last so the footer knows the page count. */
-function drawPageFurniture(doc: Doc, r: ReportData, tz: string) {
-  const range = doc.bufferedPageRange();
-  const pages = range.count;
-  for (let i = range.start; i < range.start + pages; i++) {
-    doc.switchToPage(i);
-    const L = layoutOf(doc);
-    const { height } = doc.page;
-    // Writing in the margins must not trigger pdfkit's automatic page break.
-    const saved = doc.page.margins;
-    doc.page.margins = { top: 0, bottom: 0, left: 0, right: 0 };
+/** The header and footer of the current page, drawn when its body is done. */
+function drawPageFurniture(doc: Doc, r: ReportData, tz: string, page: number, pages: number) {
+  const L = layoutOf(doc);
+  const { height } = doc.page;
+  // Writing in the margins must not trigger pdfkit's automatic page break.
+  const saved = doc.page.margins;
+  doc.page.margins = { top: 0, bottom: 0, left: 0, right: 0 };
 
-    const top = MARGIN;
-    doc
-      .font('Helvetica-Bold')
-      .fontSize(11)
-      .fillColor(NAVY)
-      .text(PRODUCT_NAME, L.left, top, { lineBreak: false });
-    doc
-      .font('Helvetica')
-      .fontSize(8.5)
-      .fillColor(GREY)
-      .text(pdfSafe(r.plant_name), L.left, top + 15, { lineBreak: false });
-    const title = pdfSafe(r.title);
-    doc.font('Helvetica-Bold').fontSize(9.5).fillColor(INK);
-    doc.text(title, L.right - doc.widthOfString(title), top + 1, { lineBreak: false });
-    const period = r.period.scopes_rows
-      ? `Period ${formatDateTime(r.period.from, tz).slice(0, 10)} to ${formatDateTime(r.period.to, tz).slice(0, 10)}`
-      : `Snapshot ${formatDateTime(r.generated_at, tz)}`;
-    doc.font('Helvetica').fontSize(8).fillColor(GREY);
-    doc.text(period, L.right - doc.widthOfString(period), top + 15, { lineBreak: false });
-    doc.rect(L.left, top + 28, L.width, 1.6).fill(COPPER);
+  const top = MARGIN;
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(11)
+    .fillColor(NAVY)
+    .text(PRODUCT_NAME, L.left, top, { lineBreak: false });
+  doc
+    .font('Helvetica')
+    .fontSize(8.5)
+    .fillColor(GREY)
+    .text(pdfSafe(r.plant_name), L.left, top + 15, { lineBreak: false });
+  const title = pdfSafe(r.title);
+  doc.font('Helvetica-Bold').fontSize(9.5).fillColor(INK);
+  doc.text(title, L.right - doc.widthOfString(title), top + 1, { lineBreak: false });
+  const period = r.period.scopes_rows
+    ? `Period ${formatDateTime(r.period.from, tz).slice(0, 10)} to ${formatDateTime(r.period.to, tz).slice(0, 10)}`
+    : `Snapshot ${formatDateTime(r.generated_at, tz)}`;
+  doc.font('Helvetica').fontSize(8).fillColor(GREY);
+  doc.text(period, L.right - doc.widthOfString(period), top + 15, { lineBreak: false });
+  doc.rect(L.left, top + 28, L.width, 1.6).fill(COPPER);
 
-    const fy = height - MARGIN - 10;
-    doc
-      .moveTo(L.left, fy - 5)
-      .lineTo(L.right, fy - 5)
-      .lineWidth(0.5)
-      .strokeColor(RULE)
-      .stroke();
-    doc.font('Helvetica').fontSize(7).fillColor(GREY);
-    const left = pdfSafe(
-      `Generated ${formatDateTime(r.generated_at, tz)} (${tz}) by ${r.generated_by.full_name} - ${r.title}`,
-    );
-    doc.text(left, L.left, fy, { lineBreak: false });
-    const pageText = `Page ${i - range.start + 1} of ${pages}`;
-    doc.font('Helvetica-Bold').fontSize(7.5).fillColor(INK);
-    doc.text(pageText, L.right - doc.widthOfString(pageText), fy, { lineBreak: false });
-    doc.page.margins = saved;
-  }
+  const fy = height - MARGIN - 10;
+  doc
+    .moveTo(L.left, fy - 5)
+    .lineTo(L.right, fy - 5)
+    .lineWidth(0.5)
+    .strokeColor(RULE)
+    .stroke();
+  doc.font('Helvetica').fontSize(7).fillColor(GREY);
+  const left = pdfSafe(
+    `Generated ${formatDateTime(r.generated_at, tz)} (${tz}) by ${r.generated_by.full_name} - ${r.title}`,
+  );
+  doc.text(left, L.left, fy, { lineBreak: false });
+  const pageText = `Page ${page} of ${pages}`;
+  doc.font('Helvetica-Bold').fontSize(7.5).fillColor(INK);
+  doc.text(pageText, L.right - doc.widthOfString(pageText), fy, { lineBreak: false });
+  doc.page.margins = saved;
 }

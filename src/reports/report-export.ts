@@ -14,7 +14,7 @@ export interface ExportFile {
 
 /**
  * PDFs with more rows than this are drawn in a worker thread even when the request waits for them:
- * pdfkit compresses every page at the end in one go, which would hold the event loop too long.
+ * two layout passes over thousands of rows are seconds of CPU the HTTP event loop should not spend.
  */
 export const PDF_WORKER_ROWS = 1000;
 

@@ -6,6 +6,7 @@
 // tiers use the bucket semantics of the reading store (bucket = floor(ts / tier) * tier; avg, min,
 // max, count over good readings, fault and spike readings counted apart in bad_count).
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { analyzeTables } from '../db/analyze.ts';
 import type { DB } from '../db/schema.ts';
 import { classifyReading } from '../detection/signal.ts';
 import type { Quality } from '../detection/types.ts';
@@ -219,6 +220,8 @@ export async function backfillHistory(
       .onConflict((oc) => oc.column('key').doNothing())
       .execute();
   });
+  // Days of history in one go: statistics now, not when autovacuum next looks (db/analyze.ts).
+  await analyzeTables(db, ['raw_readings', ...AGGREGATE_TIERS.map((t) => t.table)]);
   return {
     readings,
     instruments: instruments.length,

@@ -18,7 +18,7 @@ import { type MonitorDefaults, referenceBaseline, toMonitorConfig } from '../det
 import type { DetectorEvent, Quality } from '../detection/types.ts';
 import { type AnomalyPolicy, InstrumentAnomalyDetector } from '../ml/anomaly-detector.ts';
 import { activeModelRows, loadModelFile } from '../ml/model-service.ts';
-import { saveMonitorCheckpoints } from '../monitoring/checkpoints.ts';
+import { CheckpointWriter } from '../monitoring/checkpoints.ts';
 import {
   type GroupAnomalySettings,
   GroupMonitors,
@@ -179,8 +179,7 @@ export async function replayDetectors(
   await aggregator.drain();
   await sourceWrites;
   const at = now.toISOString();
-  await saveMonitorCheckpoints(
-    db,
+  await new CheckpointWriter(db).save(
     [...monitors].map(([instrumentId, m]) => ({ instrumentId, state: m.toJSON() })),
     at,
   );

@@ -21,6 +21,7 @@ import * as m0022 from './0022_leases.ts';
 import * as m0023 from './0023_connector_sources.ts';
 import * as m0024 from './0024_imported_calibrations.ts';
 import * as m0027 from './0027_instrument_last_seen.ts';
+import * as m0028 from './0028_table_housekeeping.ts';
 
 /** Every migration, by sortable name. Append only: never edit or remove a landed migration. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0023_connector_sources': m0023,
   '0024_imported_calibrations': m0024,
   '0027_instrument_last_seen': m0027,
+  '0028_table_housekeeping': m0028,
 };
