@@ -1,4 +1,5 @@
 import type { Insertable, Kysely } from 'kysely';
+import type { LiveView } from '../src/context.ts';
 import type {
   AlertRecordsTable,
   CalibrationPointsTable,
@@ -7,6 +8,7 @@ import type {
   MaintenanceRecordsTable,
   WorkOrdersTable,
 } from '../src/db/schema.ts';
+import { LiveStore } from '../src/readings/live-store.ts';
 
 // A synthetic plant with years of history, bulk-inserted straight into the tables (seconds, not the
 // minutes the API would take). Used by bench/reports.ts and by the large-export tests.
@@ -350,4 +352,17 @@ export async function buildPlant(db: Kysely<DB>, o: PlantOptions): Promise<Plant
     maintenance: maint.length,
     alerts: alerts.length,
   };
+}
+
+/**
+ * A live value on every instrument, as with readings flowing: written straight into the server's
+ * in-memory live store (what the dashboard cards read); publishing them over MQTT would only be
+ * slower. Used by bench/dashboard.ts and the dashboard-at-scale browser test.
+ */
+export async function seedLiveReadings(db: Kysely<DB>, live: LiveView, now: Date): Promise<number> {
+  if (!(live instanceof LiveStore)) throw new Error('the live view is not a LiveStore');
+  const rows = await db.selectFrom('instruments').select(['id', 'range_max']).execute();
+  for (const [i, r] of rows.entries())
+    live.record(live.entry(r.id), now.getTime() - (i % 5) * 1000, r.range_max * 0.5, 'good', 5);
+  return rows.length;
 }

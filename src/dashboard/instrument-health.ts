@@ -1,9 +1,9 @@
-import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { AnomalyView, LastReading, LiveView, MonitorView } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import type { Severity } from '../detection/types.ts';
-import { healthForAll } from '../instruments/health-service.ts';
+import { healthForAll, type InstrumentHealthScore } from '../instruments/health-service.ts';
 
 // Health of every instrument in one pass for the dashboard cards and the health-status report:
 // the score comes from the ml module's healthForAll (formula: detection/health-score.ts); this adds
@@ -57,75 +57,104 @@ export interface HealthSources {
 const RANK: Record<string, number> = { advisory: 0, warning: 1, critical: 2 };
 const NONE = { snapshot: () => null, groupSnapshot: () => null };
 
-function conditions(f: HealthFilter): Expression<SqlBool>[] {
-  const c: Expression<SqlBool>[] = [sql<SqlBool>`instruments.deleted_at is null`];
-  if (f.instrumentId) c.push(sql<SqlBool>`instruments.id = ${f.instrumentId}`);
-  if (f.processUnitId) c.push(sql<SqlBool>`instruments.process_unit_id = ${f.processUnitId}`);
-  if (f.instrumentType) c.push(sql<SqlBool>`instruments.type = ${f.instrumentType}`);
-  if (f.criticality) c.push(sql<SqlBool>`instruments.criticality = ${f.criticality}`);
-  return c;
-}
-
 /** Every live instrument matching the filter, scored, with its card details: a fixed handful of queries. */
 export async function instrumentHealth(
   src: HealthSources,
   now: Date,
   filter: HealthFilter = {},
 ): Promise<InstrumentHealth[]> {
-  let dq = src.db
-    .selectFrom('instruments')
-    .leftJoin('process_units', 'process_units.id', 'instruments.process_unit_id')
-    .select([
-      'instruments.id',
-      'instruments.type',
-      'instruments.unit',
-      'instruments.process_unit_id',
-      'process_units.name as process_unit_name',
-      'instruments.criticality',
-    ]);
-  for (const c of conditions(filter)) dq = dq.where(c);
-  const models = src.db
-    .selectFrom('ml_model_versions')
-    .select('instrument_id')
-    .where('is_active', '=', 1)
-    .groupBy('instrument_id');
+  return healthCards(src, await healthScores(src, now, filter));
+}
 
-  const [scores, details, active] = await Promise.all([
-    healthForAll(
-      {
-        db: src.db,
-        config: src.config,
-        live: src.live,
-        monitor: src.monitor ?? NONE,
-        anomaly: src.anomaly ?? NONE,
-      },
-      now,
-      {
-        processUnitId: filter.processUnitId ?? undefined,
-        instrumentId: filter.instrumentId ?? undefined,
-        type: filter.instrumentType ?? undefined,
-        criticality: filter.criticality ?? undefined,
-      },
+/**
+ * The score of every live instrument matching the filter (ordered by tag): the cheap part, four
+ * queries plus in-memory live state, enough to count, filter and order the plant before any card
+ * is built.
+ */
+export function healthScores(src: HealthSources, now: Date, filter: HealthFilter = {}) {
+  return healthForAll(
+    {
+      db: src.db,
+      config: src.config,
+      live: src.live,
+      monitor: src.monitor ?? NONE,
+      anomaly: src.anomaly ?? NONE,
+    },
+    now,
+    {
+      processUnitId: filter.processUnitId ?? undefined,
+      instrumentId: filter.instrumentId ?? undefined,
+      type: filter.instrumentType ?? undefined,
+      criticality: filter.criticality ?? undefined,
+    },
+  );
+}
+
+/** The worst severity among open alerts and the rule badge, from the score's inputs. */
+export function alertSummary(open: { alert_type: string; severity: Severity }[]) {
+  let worst: Severity | null = null;
+  let rule: RuleBadge = 'ok';
+  for (const a of open) {
+    if (worst === null || RANK[a.severity] > RANK[worst]) worst = a.severity;
+    if (a.alert_type === 'rule_violation') {
+      if (a.severity === 'critical') rule = 'critical';
+      else if (rule === 'ok') rule = 'warning';
+    }
+  }
+  return { worst, rule };
+}
+
+/**
+ * Cards for the given scores, in their order: two queries on their ids only, so a page of 100
+ * costs the same whatever the plant size (the dashboard builds only the page it sends).
+ */
+export async function healthCards(
+  src: HealthSources,
+  scores: InstrumentHealthScore[],
+): Promise<InstrumentHealth[]> {
+  if (scores.length === 0) return [];
+  const ids = scores.map((s) => s.instrument_id);
+  // SQLite allows 32,766 bound parameters: chunk only when a whole plant is asked for.
+  const chunks: number[][] = [];
+  for (let i = 0; i < ids.length; i += 10_000) chunks.push(ids.slice(i, i + 10_000));
+  const [details, active] = await Promise.all([
+    Promise.all(
+      chunks.map((c) =>
+        src.db
+          .selectFrom('instruments')
+          .leftJoin('process_units', 'process_units.id', 'instruments.process_unit_id')
+          .select([
+            'instruments.id',
+            'instruments.type',
+            'instruments.unit',
+            'instruments.process_unit_id',
+            'process_units.name as process_unit_name',
+            'instruments.criticality',
+          ])
+          .where('instruments.id', 'in', c)
+          .execute(),
+      ),
     ),
-    dq.execute(),
-    models.execute(),
+    Promise.all(
+      chunks.map((c) =>
+        src.db
+          .selectFrom('ml_model_versions')
+          .select('instrument_id')
+          .where('is_active', '=', 1)
+          .where('instrument_id', 'in', c)
+          .groupBy('instrument_id')
+          .execute(),
+      ),
+    ),
   ]);
-  const detailOf = new Map(details.map((d) => [d.id, d]));
-  const withModel = new Set(active.map((m) => m.instrument_id));
+  const detailOf = new Map(details.flat().map((d) => [d.id, d]));
+  const withModel = new Set(active.flat().map((m) => m.instrument_id));
 
   return scores.flatMap((s) => {
     const d = detailOf.get(s.instrument_id);
     if (!d) return [];
     const open = s.health_inputs.open_alerts;
-    let worst: Severity | null = null;
-    let rule: RuleBadge = 'ok';
-    for (const a of open) {
-      if (worst === null || RANK[a.severity] > RANK[worst]) worst = a.severity;
-      if (a.alert_type === 'rule_violation') {
-        if (a.severity === 'critical') rule = 'critical';
-        else if (rule === 'ok') rule = 'warning';
-      }
-    }
+    const { worst, rule } = alertSummary(open);
     const reading = src.live.lastReading(s.instrument_id);
     const anomalous = open.some((a) => a.alert_type === 'anomaly');
     return [

@@ -8,7 +8,8 @@ export const queryKeys = {
   me: ['auth', 'me'] as const,
   dashboard: {
     all: ['dashboard'] as const,
-    summary: (processUnitId: number | null) => ['dashboard', 'summary', processUnitId] as const,
+    /** One page of cards for a filter (api/get-summary.ts): invalidated with `all`. */
+    page: (filter: object, page: number) => ['dashboard', 'page', filter, page] as const,
   },
   instruments: {
     all: ['instruments'] as const,

@@ -1,1 +1,2 @@
 export type { DashboardSummary, HealthCard } from '../../lib/api-types.ts';
+export type CardSort = 'problems' | 'health' | 'tag';

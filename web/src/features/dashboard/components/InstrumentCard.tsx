@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { HealthBar, healthBand } from '../../../components/Badges.tsx';
 import { formatAgo, formatValue } from '../../../lib/format.ts';
 import type { HealthCard } from '../types.ts';
@@ -28,8 +29,21 @@ function Det({ pair, title }: { pair: string[]; title: string }) {
   );
 }
 
-/** One instrument at a glance: live value, health 0–100 and what each detector says. */
-export function InstrumentCard({ card, onOpen }: { card: HealthCard; onOpen: (c: HealthCard) => void }) {
+/**
+ * One instrument at a glance: live value, health 0–100 and what each detector says. Memoised: a
+ * refresh re-renders only the cards whose data changed (the query keeps unchanged cards' identity)
+ * or whose "updated … ago" text moved on.
+ */
+export const InstrumentCard = memo(function InstrumentCard({
+  card,
+  ago,
+  onOpen,
+}: {
+  card: HealthCard;
+  /** "updated 5 s ago", computed by the list at each refresh. */
+  ago: string;
+  onOpen: (c: HealthCard) => void;
+}) {
   const band = healthBand(card.health_score);
   const parts = Object.entries(card.health_parts)
     .filter(([, v]) => v > 0)
@@ -70,9 +84,7 @@ export function InstrumentCard({ card, onOpen }: { card: HealthCard; onOpen: (c:
           </span>
         )}
       </div>
-      <small className="muted">
-        {card.last_reading ? `updated ${formatAgo(card.last_reading.timestamp)}` : 'no reading yet'}
-      </small>
+      <small className="muted">{ago}</small>
       <div title={parts ? `Deducted: ${parts}` : 'Nothing deducted'}>
         <HealthBar score={card.health_score} label={`Health score of ${card.tag}`} />
       </div>
@@ -86,4 +98,7 @@ export function InstrumentCard({ card, onOpen }: { card: HealthCard; onOpen: (c:
       </div>
     </button>
   );
-}
+});
+
+export const cardAgo = (card: HealthCard) =>
+  card.last_reading ? `updated ${formatAgo(card.last_reading.timestamp)}` : 'no reading yet';

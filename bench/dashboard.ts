@@ -1,0 +1,165 @@
+// npm run bench:dashboard — the dashboard summary on a plant of 2,000 instruments (issue 16 part 2):
+// p50/p95/p99 of GET /api/dashboard/summary (the web app's first page: 100 cards, problems first)
+// over 200 requests through the real HTTP server, and the answer's size uncompressed, gzip and br,
+// beside the whole plant in pages of 500 (what one poll used to send). Every instrument has a live
+// reading, so the cards are as full as on a running plant. On a temporary SQLite database, or with
+// --pg on a fresh schema of PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test),
+// dropped after.
+//
+//   npm run bench:dashboard [-- --pg]        INSTRUMENTS=500 REQUESTS=50 npm run bench:dashboard
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { loadConfig } from '../src/config.ts';
+import { startServer } from '../src/main.ts';
+import { buildPlant, seedLiveReadings } from './reports-plant.ts';
+
+const INSTRUMENTS = Number(process.env.INSTRUMENTS ?? 2000);
+const REQUESTS = Number(process.env.REQUESTS ?? 200);
+const PG = process.argv.includes('--pg');
+const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const TARGET_P99_MS = 50;
+
+async function benchDatabase(dir: string) {
+  if (!PG) return { url: `sqlite:${path.join(dir, 'bench.db')}`, drop: async () => {} };
+  const schema = `bench_dashboard_${process.pid}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`drop schema if exists ${schema} cascade`);
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const u = new URL(PG_URL);
+  u.searchParams.set('schema', schema);
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const kb = (n: number) => `${(n / 1000).toFixed(1)} kB`;
+
+async function main() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cmms-bench-dashboard-'));
+  const database = await benchDatabase(dir);
+  const config = loadConfig(
+    {
+      DATA_DIR: dir,
+      DATABASE_URL: database.url,
+      JWT_SECRET: 'bench-secret-long-enough',
+      LOG_LEVEL: 'silent',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MQTT_PORT: '0',
+      SEED_DEMO: 'false',
+      ADMIN_EMPLOYEE_NUMBER: 'admin',
+      ADMIN_PASSWORD: 'Kitwe-control-room-1',
+    },
+    { dotenvFile: null },
+  );
+  const server = await startServer(config, { print: () => {} });
+  try {
+    const now = server.ctx.clock.now();
+    const t0 = performance.now();
+    const plant = await buildPlant(server.ctx.db, { instruments: INSTRUMENTS, years: 1, now });
+    const seeded = await seedLiveReadings(server.ctx.db, server.ctx.live, now);
+    console.log(
+      `plant: ${plant.instruments} instruments, ${plant.alerts} alerts, ${plant.work_orders} work orders, ` +
+        `${plant.calibrations} calibrations; built in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
+        `live readings on ${seeded} cards; ${PG ? 'PostgreSQL' : 'SQLite'}`,
+    );
+
+    const login = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ employee_number: 'admin', password: 'Kitwe-control-room-1' }),
+    });
+    const token = ((await login.json()) as { access_token: string }).access_token;
+    const get = async (q: string, encoding: string) => {
+      const res = await fetch(`${server.url}/api/dashboard/summary${q}`, {
+        headers: { authorization: `Bearer ${token}`, 'accept-encoding': encoding },
+      });
+      const body = await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${res.status} ${Buffer.from(body).toString().slice(0, 300)}`);
+      return body.byteLength;
+    };
+
+    for (let i = 0; i < 10; i++) await get('', 'br'); // warm-up
+    const ms: number[] = [];
+    for (let i = 0; i < REQUESTS; i++) {
+      const s = performance.now();
+      await get('', 'br');
+      ms.push(performance.now() - s);
+    }
+    const [p50, p95, p99] = [50, 95, 99].map((p) => pct(ms, p));
+    console.log(
+      `summary (first page, 100 cards, br) x${REQUESTS}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, ` +
+        `p99 ${p99.toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms  [target p99 < ${TARGET_P99_MS} ms: ` +
+        `${p99 < TARGET_P99_MS ? 'met' : 'MISSED'}]`,
+    );
+
+    const sizes = async (q: string) => {
+      const out: Record<string, number> = {};
+      for (const enc of ['identity', 'gzip', 'br']) out[enc] = await wireBytes(server.url, q, token, enc);
+      return out;
+    };
+    const page = await sizes('');
+    console.log(
+      `first page size: ${kb(page.identity)} uncompressed, ${kb(page.gzip)} gzip, ${kb(page.br)} br`,
+    );
+    let whole = { identity: 0, gzip: 0, br: 0 } as Record<string, number>;
+    for (let offset = 0; offset < INSTRUMENTS; offset += 500) {
+      const s = await sizes(`?limit=500&offset=${offset}`);
+      whole = { identity: whole.identity + s.identity, gzip: whole.gzip + s.gzip, br: whole.br + s.br };
+    }
+    console.log(
+      `whole plant (${Math.ceil(INSTRUMENTS / 500)} pages of 500): ${kb(whole.identity)} uncompressed, ` +
+        `${kb(whole.gzip)} gzip, ${kb(whole.br)} br`,
+    );
+    console.log(
+      `load average: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+  } finally {
+    await server.stop();
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The compressed bytes as sent: node:http does not decode, unlike fetch. */
+async function wireBytes(base: string, q: string, token: string, encoding: string) {
+  const http = await import('node:http');
+  return new Promise<number>((resolve, reject) => {
+    http
+      .get(
+        `${base}/api/dashboard/summary${q}`,
+        { headers: { authorization: `Bearer ${token}`, 'accept-encoding': encoding } },
+        (res) => {
+          let n = 0;
+          res.on('data', (c: Buffer) => {
+            n += c.length;
+          });
+          res.on('end', () => resolve(n));
+        },
+      )
+      .on('error', reject);
+  });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
