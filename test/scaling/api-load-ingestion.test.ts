@@ -33,7 +33,7 @@ describe('the API and ingestion side by side', () => {
         ? sql`select i from generate_series(0, ${HISTORY_ROWS - 1}) as i`
         : sql`with recursive s(i) as (select 0 union all select i + 1 from s where i < ${HISTORY_ROWS - 1}) select i from s`;
     await sql`insert into raw_readings (instrument_id, ts, value, quality)
-      select ${slow.id}, ${from} + i * ${step}, 40 + (i % 100) / 10.0, 'good' from (${series}) as series`.execute(
+      select ${slow.id}, cast(${from} as bigint) + i * cast(${step} as bigint), 40 + (i % 100) / 10.0, 'good' from (${series}) as series`.execute(
       t.server.ctx.db,
     );
   }, 180_000);
