@@ -1,5 +1,6 @@
 // npm run bench:plant [-- --seconds 40 --instruments 2000 --rate 5000 --clients 10 --poll-ms 1000
-//                        --scenarios quiet,polled --read-workers 2 --repeat 1]
+//                        --scenarios quiet,polled,reports,trends --read-workers 2 --repeat 1
+//                        --history-rows 200000]
 //
 // The plant-scale bench of issue 16: a 2,000-instrument plant with readings flowing and the API in
 // use at once. For each scenario it starts the real server as a child process (`src/cli.ts serve`,
@@ -23,6 +24,7 @@ import net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { sql } from 'kysely';
 import { bindAuditKey } from '../src/audit/audit-log.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
@@ -43,6 +45,11 @@ const POLL_MS = Number(opt('poll-ms', '1000'));
 const READ_WORKERS = opt('read-workers', '2');
 const REPEAT = Number(opt('repeat', '1'));
 const WARMUP_S = 5;
+/** Raw readings written ahead, over the last 6 hours, for each of the first HISTORY_INSTRUMENTS. */
+const HISTORY_ROWS = Number(opt('history-rows', '200000'));
+const HISTORY_INSTRUMENTS = 10;
+const HOUR_MS = 3_600_000;
+const tagOf = (i: number) => `B-${String(i).padStart(4, '0')}`;
 
 const AUDIT_KEY = 'bench-audit-key-that-is-long-enough-32';
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
@@ -53,8 +60,8 @@ const scrape = { authorization: `Bearer ${METRICS_TOKEN}` };
 
 // ── scenarios: the rows of the table ────────────────────────────────────────────────────────────
 interface ApiLoad {
-  /** What the clients request (a path under the server's URL). */
-  path: string;
+  /** What client k requests (a path under the server's URL). */
+  path: (k: number) => string;
   clients: number;
   /** Each client starts a request this often (back to back when a request takes longer). */
   everyMs: number;
@@ -68,12 +75,22 @@ const SCENARIOS: Scenario[] = [
   { name: 'quiet', api: null },
   {
     name: 'polled',
-    api: { path: '/api/dashboard/summary', clients: CLIENTS, everyMs: POLL_MS },
+    api: { path: () => '/api/dashboard/summary', clients: CLIENTS, everyMs: POLL_MS },
   },
   {
     // A report over every instrument: its queries go through ctx.reads (read-query workers on SQLite).
     name: 'reports',
-    api: { path: '/api/reports/compliance?limit=50', clients: CLIENTS, everyMs: POLL_MS },
+    api: { path: () => '/api/reports/compliance?limit=50', clients: CLIENTS, everyMs: POLL_MS },
+  },
+  {
+    // Six-hour raw trends of the instruments with history (--history-rows): SQL-bound reads.
+    name: 'trends',
+    api: {
+      path: (k) =>
+        `/api/readings/trends?tag=${tagOf(k % HISTORY_INSTRUMENTS)}&from=${new Date(Date.now() - 6 * HOUR_MS).toISOString()}`,
+      clients: CLIENTS,
+      everyMs: POLL_MS,
+    },
   },
 ];
 const chosen = opt('scenarios', SCENARIOS.map((s) => s.name).join(','))
@@ -119,7 +136,7 @@ async function plantTemplate(): Promise<string> {
       h.db,
       null,
       {
-        tag: `B-${String(i).padStart(4, '0')}`,
+        tag: tagOf(i),
         type: 'pressure',
         unit: 'bar',
         range_min: 0,
@@ -136,6 +153,19 @@ async function plantTemplate(): Promise<string> {
       new AfterCommit(),
     );
   }
+  // History for the trend scenario, in one statement per instrument.
+  const ids = await h.db
+    .selectFrom('instruments')
+    .select('id')
+    .orderBy('tag')
+    .limit(HISTORY_INSTRUMENTS)
+    .execute();
+  const step = Math.floor((6 * HOUR_MS) / HISTORY_ROWS);
+  const from = Date.now() - 6 * HOUR_MS;
+  for (const { id } of ids)
+    await sql`insert into raw_readings (instrument_id, ts, value, quality)
+      with recursive s(i) as (select 0 union all select i + 1 from s where i < ${HISTORY_ROWS - 1})
+      select ${id}, ${from} + i * ${step}, 40 + (i % 100) / 10.0, 'good' from s`.execute(h.db);
   await h.close();
   return file;
 }
@@ -252,7 +282,7 @@ async function runApiClients(server: Server, load: ApiLoad, until: () => boolean
     while (!until()) {
       const t0 = performance.now();
       try {
-        const r = await fetch(`${server.url}${load.path}`, {
+        const r = await fetch(`${server.url}${load.path(k)}`, {
           headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' },
         });
         await r.arrayBuffer();
@@ -391,7 +421,7 @@ const results: RunResult[] = [];
 for (let k = 0; k < REPEAT; k++) {
   for (const s of chosen) {
     log(
-      `  run ${k + 1}/${REPEAT}: ${s.name}${s.api ? ` (${s.api.clients} clients on ${s.api.path} every ${s.api.everyMs} ms)` : ''} ...`,
+      `  run ${k + 1}/${REPEAT}: ${s.name}${s.api ? ` (${s.api.clients} clients on ${s.api.path(0)} every ${s.api.everyMs} ms)` : ''} ...`,
     );
     const r = await run(template, s, k);
     results.push(r);
