@@ -4,7 +4,8 @@
 // timestamps are kept distinct, a millisecond apart at least), at a target rate or flat out, with at
 // most --inflight unacknowledged messages and, when the parent reports progress over IPC
 // ({ stored }), at most --ahead readings published but not yet stored (so a broker that
-// acknowledges at once cannot pile up an unbounded backlog). Prints one JSON line when done.
+// acknowledges at once cannot pile up an unbounded backlog). Prints one JSON line when done, with
+// the publish-to-PUBACK times (ack_ms: p50, p99, max) of the messages sent after --warmup seconds.
 //
 //   node --import tsx bench/ingest-publisher.ts --url mqtt://127.0.0.1:1883 --prefix plant/readings \
 //     --tags 1000 --rate 10000 --seconds 15 --inflight 20000 --connections 2
@@ -30,6 +31,7 @@ const connections = Number(arg('connections', '1'));
 const username = arg('username', '');
 const password = arg('password', '');
 const maxAhead = Number(arg('ahead', '0')); // 0: no limit
+const warmupMs = Number(arg('warmup', '0')) * 1000;
 let storedByConsumer = 0;
 process.on('message', (m: { stored?: number }) => {
   if (typeof m.stored === 'number') storedByConsumer = m.stored;
@@ -52,6 +54,8 @@ let published = 0;
 let acked = 0;
 let inflight = 0;
 let next = 0;
+/** Publish-to-PUBACK times (ms) of the messages sent after the warm-up. */
+const ackMs: number[] = [];
 const started = performance.now();
 const deadline = started + seconds * 1000;
 const TICK_MS = 2;
@@ -75,6 +79,8 @@ await new Promise<void>((resolve) => {
       const value = Math.round((50 + 10 * Math.sin(next / 1000)) * 1000) / 1000;
       inflight++;
       published++;
+      const sentAt = performance.now();
+      const timed = sentAt - started >= warmupMs;
       client.publish(
         `${prefix}/${tag}`,
         `{"tag":"${tag}","timestamp":"${ts}","value":${value},"unit":"bar"}`,
@@ -82,6 +88,7 @@ await new Promise<void>((resolve) => {
         () => {
           inflight--;
           acked++;
+          if (timed) ackMs.push(performance.now() - sentAt);
         },
       );
     }
@@ -94,8 +101,12 @@ const elapsed = (performance.now() - started) / 1000;
 const waitUntil = performance.now() + 30_000;
 while (inflight > 0 && performance.now() < waitUntil) await new Promise((r) => setTimeout(r, 20));
 for (const c of clients) await c.endAsync();
+ackMs.sort((a, b) => a - b);
+const at = (q: number) =>
+  Math.round((ackMs[Math.min(ackMs.length - 1, Math.floor(q * ackMs.length))] ?? Number.NaN) * 10) / 10;
+const ack_ms = { p50: at(0.5), p99: at(0.99), max: at(1) };
 process.stdout.write(
-  `${JSON.stringify({ published, acked, seconds: elapsed, publish_rate: Math.round(published / elapsed) })}\n`,
+  `${JSON.stringify({ published, acked, seconds: elapsed, publish_rate: Math.round(published / elapsed), ack_ms })}\n`,
 );
 process.disconnect?.();
 process.exit(0);

@@ -145,6 +145,7 @@ export const SETTINGS = Type.Object({
   // Database
   DATABASE_URL: parsed('sqlite:./data/cmms.db', (v) => parseDatabaseUrl(v)),
   SEED_DEMO: bool(false),
+  DATABASE_READ_WORKERS: int(2, { min: 0, max: 8 }),
   // MQTT and ingestion
   MQTT_BROKER: parsed('embedded', (v) => parseBrokerSetting(v, 1883)),
   MQTT_PORT: int(1883, { min: 0, max: 65535 }),
@@ -439,6 +440,11 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
     port: s.PORT,
     dataDir,
     database: parseDatabaseUrl(s.DATABASE_URL),
+    /**
+     * DATABASE_READ_WORKERS: SQLite only, threads that run the API's heavy read queries on their own
+     * connections, so a report or a history query never holds up ingestion (0: on the main thread).
+     */
+    readWorkers: s.DATABASE_READ_WORKERS,
     plantName: s.PLANT_NAME,
     publicUrl: s.PUBLIC_URL ?? null,
     process: {

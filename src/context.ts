@@ -56,6 +56,12 @@ export interface AnomalyView {
 export interface CoreContext {
   readonly config: Config;
   readonly db: Database;
+  /**
+   * Heavy reads (reports, reading histories, long lists): on SQLite they run in worker threads, so
+   * they never hold up the acknowledgement of readings; on PostgreSQL this is `db`. Reads only, no
+   * transactions; a read that must see a write of the same request reads `db` (src/db/read-worker-dialect.ts).
+   */
+  readonly reads: Database;
   readonly dialect: Dialect;
   readonly clock: Clock;
   readonly log: Logger;

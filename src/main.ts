@@ -93,7 +93,7 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
   const writes = new DatabaseWrites(clock);
   const log = opts.logger ?? createLogger(config, { writes, destination: opts.logDestination });
   writes.log = log;
-  const handle = openDatabase(config.database, { writes });
+  const handle = openDatabase(config.database, { writes, readWorkers: config.readWorkers });
   const stops: (() => Promise<void> | void)[] = [];
   try {
     await migrateToLatest(handle, (m) => log.info(m));
@@ -129,6 +129,7 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
     const core: CoreContext = {
       config,
       db: handle.db,
+      reads: handle.reads,
       dialect: handle.dialect,
       clock,
       log,

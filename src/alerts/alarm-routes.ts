@@ -55,7 +55,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }),
       },
     },
-    async (req) => alarmKpis(ctx.db, req.query, ctx.clock.now()),
+    async (req) => alarmKpis(ctx.reads, req.query, ctx.clock.now()),
   );
 
   app.get(

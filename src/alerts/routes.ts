@@ -103,7 +103,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const q = req.query;
-      return listAlerts(ctx.db, {
+      return listAlerts(ctx.reads, {
         ...q,
         from: toUtc(q.from),
         to: toUtc(q.to),
@@ -220,7 +220,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       await getAlert(ctx.db, req.params.id);
-      return listAlarmEvents(ctx.db, req.params.id);
+      return listAlarmEvents(ctx.reads, req.params.id);
     },
   );
 

@@ -5,6 +5,7 @@ import { type DatabaseIntrospector, Kysely, PostgresDialect, SqliteDialect } fro
 import pg from 'pg';
 import type { DatabaseTarget } from '../config.ts';
 import { OwnSchemaIntrospector } from './own-schema-introspector.ts';
+import { ReadWorkerDialect } from './read-worker-dialect.ts';
 import type { DB } from './schema.ts';
 import { type WriteObserver, watchStorage } from './storage-faults.ts';
 
@@ -21,14 +22,26 @@ pg.types.setTypeParser(1082, (v) => v);
 
 export interface DatabaseHandle {
   db: Database;
+  /**
+   * For heavy reads (reports, histories, lists): on a SQLite file with read workers, queries run in
+   * worker threads on connections of their own, off the thread that ingests readings (no
+   * transactions there, reads only); otherwise the same as `db` (PostgreSQL is asynchronous anyway).
+   */
+  reads: Database;
   dialect: Dialect;
   /** The PostgreSQL schema the tables live in (null on SQLite). */
   schema: string | null;
   close(): Promise<void>;
 }
 
-/** `writes` hears of refused statements and accepted writes (the server's /health uses it). */
-export function openDatabase(target: DatabaseTarget, opts: { writes?: WriteObserver } = {}): DatabaseHandle {
+export interface OpenOptions {
+  /** Hears of refused statements and accepted writes (the server's /health uses it). */
+  writes?: WriteObserver;
+  /** SQLite file: worker threads for `reads` (0 or unset: `reads` is `db`). Started on first use. */
+  readWorkers?: number;
+}
+
+export function openDatabase(target: DatabaseTarget, opts: OpenOptions = {}): DatabaseHandle {
   if (target.kind === 'sqlite') {
     if (target.file !== ':memory:') mkdirSync(path.dirname(target.file), { recursive: true });
     const sqlite = new SQLite(target.file, { timeout: 10_000 });
@@ -38,7 +51,19 @@ export function openDatabase(target: DatabaseTarget, opts: { writes?: WriteObser
     sqlite.pragma('busy_timeout = 10000');
     const dialect = watchStorage(new SqliteDialect({ database: sqlite }), { sqlite, observer: opts.writes });
     const db = new Kysely<DB>({ dialect });
-    return { db, dialect: 'sqlite', schema: null, close: () => db.destroy() };
+    const workers = target.file === ':memory:' ? 0 : (opts.readWorkers ?? 0);
+    if (workers === 0) return { db, reads: db, dialect: 'sqlite', schema: null, close: () => db.destroy() };
+    const reads = new Kysely<DB>({ dialect: new ReadWorkerDialect({ file: target.file, workers }) });
+    return {
+      db,
+      reads,
+      dialect: 'sqlite',
+      schema: null,
+      close: async () => {
+        await reads.destroy();
+        await db.destroy();
+      },
+    };
   }
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -49,7 +74,7 @@ export function openDatabase(target: DatabaseTarget, opts: { writes?: WriteObser
   const db = new Kysely<DB>({
     dialect: watchStorage(new OwnSchemaPostgresDialect({ pool }), { observer: opts.writes }),
   });
-  return { db, dialect: 'postgres', schema: target.schema ?? 'public', close: () => db.destroy() };
+  return { db, reads: db, dialect: 'postgres', schema: target.schema ?? 'public', close: () => db.destroy() };
 }
 
 /** PostgreSQL whose introspection (used by the migrator) sees only the connection's own schema. */

@@ -3,6 +3,7 @@
 
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { EventLoopDelay } from '../health/event-loop-delay.ts';
 import { REJECT_REASONS, type RejectReason } from './payload.ts';
 
 const UNKNOWN_TAGS_KEPT = 200;
@@ -40,6 +41,8 @@ export class IngestStats {
   private sampler: NodeJS.Timeout | null = null;
   readonly lag: Histogram;
   readonly flushSeconds: Histogram;
+  /** This thread's event-loop delay: what any work on it adds to the acknowledgement of readings. */
+  readonly loopDelay: EventLoopDelay;
 
   constructor(
     private readonly log: Logger,
@@ -118,6 +121,7 @@ export class IngestStats {
       buckets: LAG_BUCKETS,
       registers: [registry],
     });
+    this.loopDelay = new EventLoopDelay(registry);
     this.flushSeconds = new Histogram({
       name: 'cmms_ingest_flush_seconds',
       help: 'Duration of one write transaction',
@@ -127,12 +131,14 @@ export class IngestStats {
   }
 
   start(): void {
+    this.loopDelay.start();
     this.sample();
     this.sampler = setInterval(() => this.sample(), 1000);
     this.sampler.unref();
   }
 
   stop(): void {
+    this.loopDelay.stop();
     if (this.sampler) clearInterval(this.sampler);
     this.sampler = null;
   }

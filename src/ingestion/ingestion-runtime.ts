@@ -226,6 +226,7 @@ export async function createIngestion(
       messages_per_second: rates.messages,
       readings_per_second: rates.readings,
       queue_depth: writer.depth,
+      event_loop_delay_ms: stats.loopDelay.snapshot(),
       messages_total: stats.messages,
       accepted_total: stats.readingsAccepted,
       stored_total: stats.stored,

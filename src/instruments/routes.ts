@@ -53,7 +53,7 @@ export const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const page = await listInstruments(
-        ctx.db,
+        ctx.reads,
         { ...req.query, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 },
         ctx.clock.now(),
       );

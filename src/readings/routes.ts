@@ -69,8 +69,9 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) =>
+      // Histories read the reading tables: off the ingest thread on SQLite.
       getTrend(
-        ctx.db,
+        ctx.reads,
         ctx.dialect,
         { tag: req.query.tag, from: req.query.from, to: req.query.to, maxPoints: req.query.max_points },
         ctx.clock.now(),
@@ -94,7 +95,7 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const limit = req.query.limit ?? 1000;
       const offset = req.query.offset ?? 0;
-      const base = ctx.db.selectFrom('instruments').where('deleted_at', 'is', null);
+      const base = ctx.reads.selectFrom('instruments').where('deleted_at', 'is', null);
       const [rows, count] = await Promise.all([
         base.select(['id', 'tag', 'unit', 'status']).orderBy('tag').limit(limit).offset(offset).execute(),
         base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

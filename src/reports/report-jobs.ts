@@ -42,7 +42,7 @@ export function registerReportJobs(ctx: AppContext) {
     const p = parseParams(job.params);
     const report = await REPORTS[p.report].build(
       {
-        db: ctx.db,
+        db: ctx.reads,
         now: new Date(p.as_of),
         config: ctx.config,
         live: ctx.live,

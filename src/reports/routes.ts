@@ -13,7 +13,8 @@ import { ReportJobAccepted, ReportJson } from './schemas.ts';
 
 export function buildContextFor(ctx: AppContext, user: AuthUser, now: Date): BuildContext {
   return {
-    db: ctx.db,
+    // Reports are reads, often large: off the ingest thread on SQLite (src/db/read-worker-dialect.ts).
+    db: ctx.reads,
     now,
     config: ctx.config,
     live: ctx.live,

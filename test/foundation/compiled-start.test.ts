@@ -99,6 +99,8 @@ describe('the compiled server', () => {
     const files = readdirSync(path.join(root, 'dist'), { recursive: true }).map(String);
     expect(files).toContain('cli.js');
     expect(files).toContain(path.join('jobs', 'worker-entry.js'));
+    // The read-query thread (SQLite) is plain JavaScript, copied as it is.
+    expect(files).toContain(path.join('db', 'read-worker.mjs'));
     expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
   });
 
@@ -131,6 +133,10 @@ describe('the compiled server', () => {
       });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
     }
+    // Lists and reports read through the read-query threads on SQLite (src/db/read-worker-dialect.ts).
+    const listed = await api('GET', '/api/instruments');
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(listed.body.items.map((i: { tag: string }) => i.tag)).toEqual(['PT-901', 'PT-902']);
     // Two rows > REPORT_ASYNC_ROWS=1: the export is a background job, the PDF drawn in a worker.
     const accepted = await api('GET', '/api/reports/compliance?export=pdf');
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);

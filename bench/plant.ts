@@ -1,0 +1,458 @@
+// npm run bench:plant [-- --seconds 40 --instruments 2000 --rate 5000 --clients 10 --poll-ms 1000
+//                        --scenarios quiet,polled,reports,trends --read-workers 2 --repeat 1
+//                        --history-rows 200000]
+//
+// The plant-scale bench of issue 16: a 2,000-instrument plant with readings flowing and the API in
+// use at once. For each scenario it starts the real server as a child process (`src/cli.ts serve`,
+// SQLite, embedded broker, every detector on, acknowledgement after commit) on a fresh copy of the
+// plant, publishes `--rate` readings/s from a separate process (bench/ingest-publisher.ts) and, in
+// the scenarios that have them, runs API clients in this process. Per run it prints:
+//   - PUBACK p50 / p99 / max (publish to acknowledgement, measured by the publisher after the warm-up),
+//   - event-loop delay p50 / p99 / max of the ingesting thread (the server's own
+//     cmms_event_loop_delay_ms, sampled through the run: median p50, worst p99, worst max),
+//   - the reading writer's transactions (count, mean and p99 ms: cmms_ingest_flush_seconds),
+//   - the API clients' request p50 / p99 (ms) and requests made.
+//
+// Scenarios are the table's rows: add one to SCENARIOS (name, API clients, server settings) to
+// measure another kind of load beside ingestion. `--read-workers` sets DATABASE_READ_WORKERS for
+// every run (0: every query on the ingest thread, as before issue 16).
+
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { sql } from 'kysely';
+import { bindAuditKey } from '../src/audit/audit-log.ts';
+import { openDatabase } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { createInstrument } from '../src/instruments/instrument-service.ts';
+import { AfterCommit } from '../src/notifications/after-commit.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i !== -1 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
+};
+const SECONDS = Number(opt('seconds', '40'));
+const INSTRUMENTS = Number(opt('instruments', '2000'));
+const RATE = Number(opt('rate', '5000'));
+const CLIENTS = Number(opt('clients', '10'));
+const POLL_MS = Number(opt('poll-ms', '1000'));
+const READ_WORKERS = opt('read-workers', '2');
+const REPEAT = Number(opt('repeat', '1'));
+const WARMUP_S = 5;
+/** Raw readings written ahead, over the last 6 hours, for each of the first HISTORY_INSTRUMENTS. */
+const HISTORY_ROWS = Number(opt('history-rows', '200000'));
+const HISTORY_INSTRUMENTS = 10;
+const HOUR_MS = 3_600_000;
+const tagOf = (i: number) => `B-${String(i).padStart(4, '0')}`;
+
+const AUDIT_KEY = 'bench-audit-key-that-is-long-enough-32';
+const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+const ADMIN_PASSWORD = 'Bench-operator-pass-1';
+const MQTT_USER = 'bench-cmms';
+const MQTT_PASSWORD = 'bench-broker-password';
+const scrape = { authorization: `Bearer ${METRICS_TOKEN}` };
+
+// ── scenarios: the rows of the table ────────────────────────────────────────────────────────────
+interface ApiLoad {
+  /** What client k requests (a path under the server's URL). */
+  path: (k: number) => string;
+  clients: number;
+  /** Each client starts a request this often (back to back when a request takes longer). */
+  everyMs: number;
+}
+interface Scenario {
+  name: string;
+  api: ApiLoad | null;
+  env?: Record<string, string>;
+}
+const SCENARIOS: Scenario[] = [
+  { name: 'quiet', api: null },
+  {
+    name: 'polled',
+    api: { path: () => '/api/dashboard/summary', clients: CLIENTS, everyMs: POLL_MS },
+  },
+  {
+    // A report over every instrument: its queries go through ctx.reads (read-query workers on SQLite).
+    name: 'reports',
+    api: { path: () => '/api/reports/compliance?limit=50', clients: CLIENTS, everyMs: POLL_MS },
+  },
+  {
+    // Six-hour raw trends of the instruments with history (--history-rows): SQL-bound reads.
+    name: 'trends',
+    api: {
+      path: (k) =>
+        `/api/readings/trends?tag=${tagOf(k % HISTORY_INSTRUMENTS)}&from=${new Date(Date.now() - 6 * HOUR_MS).toISOString()}`,
+      clients: CLIENTS,
+      everyMs: POLL_MS,
+    },
+  },
+];
+const chosen = opt('scenarios', SCENARIOS.map((s) => s.name).join(','))
+  .split(',')
+  .map((n) => {
+    const s = SCENARIOS.find((x) => x.name === n);
+    if (!s) throw new Error(`unknown scenario ${n} (${SCENARIOS.map((x) => x.name).join(', ')})`);
+    return s;
+  });
+
+const work = mkdtempSync(path.join(tmpdir(), 'cmms-bench-plant-'));
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+process.on('SIGINT', () => process.exit(130));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const round = (n: number, d = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : Number.NaN);
+const quantile = (sorted: number[], q: number) =>
+  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+
+async function freePort(): Promise<number> {
+  const s = net.createServer().listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+// ── the plant ────────────────────────────────────────────────────────────────────────────────────
+/** A migrated SQLite database with the plant's instruments, copied for every run. */
+async function plantTemplate(): Promise<string> {
+  const file = path.join(work, 'plant.db');
+  const h = openDatabase({ kind: 'sqlite', file });
+  await migrateToLatest(h);
+  const now = new Date();
+  await bindAuditKey(h.db, AUDIT_KEY, now.toISOString());
+  for (let i = 0; i < INSTRUMENTS; i++) {
+    await createInstrument(
+      h.db,
+      null,
+      {
+        tag: tagOf(i),
+        type: 'pressure',
+        unit: 'bar',
+        range_min: 0,
+        range_max: 100,
+        nominal_value: 50,
+        alarm_low_critical: 5,
+        alarm_low_warning: 10,
+        alarm_high_warning: 90,
+        alarm_high_critical: 95,
+        publish_interval_seconds: 1,
+        max_rate_per_second: 1000,
+      },
+      now,
+      new AfterCommit(),
+    );
+  }
+  // History for the trend scenario, in one statement per instrument.
+  const ids = await h.db
+    .selectFrom('instruments')
+    .select('id')
+    .orderBy('tag')
+    .limit(HISTORY_INSTRUMENTS)
+    .execute();
+  const step = Math.floor((6 * HOUR_MS) / HISTORY_ROWS);
+  const from = Date.now() - 6 * HOUR_MS;
+  for (const { id } of ids)
+    await sql`insert into raw_readings (instrument_id, ts, value, quality)
+      with recursive s(i) as (select 0 union all select i + 1 from s where i < ${HISTORY_ROWS - 1})
+      select ${id}, ${from} + i * ${step}, 40 + (i % 100) / 10.0, 'good' from s`.execute(h.db);
+  await h.close();
+  return file;
+}
+
+// ── the server under test ────────────────────────────────────────────────────────────────────────
+interface Server {
+  proc: ChildProcess;
+  url: string;
+  mqttUrl: string;
+  metrics(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function startServer(dbFile: string, env: Record<string, string>): Promise<Server> {
+  const mqttPort = await freePort();
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      JWT_SECRET: 'bench-secret-that-is-long-enough',
+      AUDIT_KEY,
+      ADMIN_PASSWORD,
+      METRICS_TOKEN,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: work,
+      DATABASE_URL: `sqlite:${dbFile}`,
+      DATABASE_READ_WORKERS: READ_WORKERS,
+      LOG_LEVEL: 'info',
+      SEED_DEMO: 'false',
+      SIMULATOR_ENABLED: 'false',
+      MQTT_BROKER: 'embedded',
+      MQTT_PORT: String(mqttPort),
+      MQTT_USERNAME: MQTT_USER,
+      MQTT_PASSWORD: MQTT_PASSWORD,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(proc);
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      try {
+        const o = JSON.parse(line);
+        if (o.msg === 'CBU CMMS listening') resolve(o.url);
+      } catch {
+        // not a log line
+      }
+    });
+  });
+  return {
+    proc,
+    url,
+    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    metrics: async () => (await fetch(`${url}/metrics`, { headers: scrape })).text(),
+    async stop() {
+      const exited = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+// ── load: readings ───────────────────────────────────────────────────────────────────────────────
+interface PublisherResult {
+  published: number;
+  acked: number;
+  publish_rate: number;
+  ack_ms: { p50: number; p99: number; max: number };
+}
+
+function publish(url: string): Promise<PublisherResult> {
+  const p = fork(
+    path.join(ROOT, 'bench/ingest-publisher.ts'),
+    [
+      ...['--url', url, '--prefix', 'plant/readings', '--tags', String(INSTRUMENTS)],
+      ...['--rate', String(RATE), '--seconds', String(SECONDS), '--warmup', String(WARMUP_S)],
+      ...['--inflight', '20000', '--connections', '2'],
+      ...['--username', MQTT_USER, '--password', MQTT_PASSWORD],
+    ],
+    { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+  );
+  children.push(p);
+  let out = '';
+  p.stdout!.on('data', (d) => {
+    out += String(d);
+  });
+  return once(p, 'exit').then(() => JSON.parse(out.trim().split('\n').pop() ?? '{}'));
+}
+
+// ── load: API clients ────────────────────────────────────────────────────────────────────────────
+interface ApiResult {
+  requests: number;
+  errors: number;
+  p50: number;
+  p99: number;
+}
+
+async function runApiClients(server: Server, load: ApiLoad, until: () => boolean): Promise<ApiResult> {
+  const login = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ employee_number: 'admin', password: ADMIN_PASSWORD }),
+  });
+  if (!login.ok) throw new Error(`bench login failed: ${login.status} ${await login.text()}`);
+  const token = ((await login.json()) as { access_token: string }).access_token;
+  const times: number[] = [];
+  let errors = 0;
+  const client = async (k: number) => {
+    // Spread the clients over the period, as independent browsers would be.
+    await sleep((k * load.everyMs) / load.clients);
+    while (!until()) {
+      const t0 = performance.now();
+      try {
+        const r = await fetch(`${server.url}${load.path(k)}`, {
+          headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' },
+        });
+        await r.arrayBuffer();
+        if (!r.ok) errors++;
+      } catch {
+        errors++;
+      }
+      const took = performance.now() - t0;
+      times.push(took);
+      if (took < load.everyMs) await sleep(load.everyMs - took);
+    }
+  };
+  await Promise.all(Array.from({ length: load.clients }, (_, k) => client(k)));
+  times.sort((a, b) => a - b);
+  return { requests: times.length, errors, p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
+}
+
+// ── server figures ───────────────────────────────────────────────────────────────────────────────
+function metric(text: string, name: string): number {
+  const m = new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+interface FlushFigures {
+  count: number;
+  sumSeconds: number;
+  buckets: [number, number][];
+}
+function flushFigures(text: string): FlushFigures {
+  const buckets: [number, number][] = [];
+  for (const m of text.matchAll(/^cmms_ingest_flush_seconds_bucket\{le="([^"]+)"\} (\d+)/gm))
+    buckets.push([m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2])]);
+  return {
+    count: metric(text, 'cmms_ingest_flush_seconds_count'),
+    sumSeconds: metric(text, 'cmms_ingest_flush_seconds_sum'),
+    buckets,
+  };
+}
+/** Share of the flushes between two scrapes that took at most `le` seconds (a bucket bound). */
+function flushShare(a: FlushFigures, b: FlushFigures, le: number): number {
+  const total = b.count - a.count;
+  const i = b.buckets.findIndex(([bound]) => bound === le);
+  if (!(total > 0) || i === -1) return Number.NaN;
+  return (b.buckets[i][1] - (a.buckets[i]?.[1] ?? 0)) / total;
+}
+/** p99 of the flushes between two scrapes: the upper bound of the bucket holding it. */
+function flushP99(a: FlushFigures, b: FlushFigures): number {
+  const total = b.count - a.count;
+  if (!(total > 0)) return Number.NaN;
+  for (let i = 0; i < b.buckets.length; i++) {
+    const n = b.buckets[i][1] - (a.buckets[i]?.[1] ?? 0);
+    if (n >= 0.99 * total) return b.buckets[i][0];
+  }
+  return Number.NaN;
+}
+
+// ── one run ──────────────────────────────────────────────────────────────────────────────────────
+interface RunResult {
+  scenario: string;
+  ack: PublisherResult['ack_ms'];
+  published: number;
+  acked: number;
+  loop: { p50: number; p99: number; max: number };
+  flushes: number;
+  flushMeanMs: number;
+  flushP99Ms: number;
+  /** Share of flushes that took 10 ms or less. */
+  flushWithin10: number;
+  api: ApiResult | null;
+  load: string;
+}
+
+async function run(template: string, scenario: Scenario, k: number): Promise<RunResult> {
+  const file = path.join(work, `run-${scenario.name}-${k}.db`);
+  copyFileSync(template, file);
+  const server = await startServer(file, scenario.env ?? {});
+  let finished = false;
+  const publisher = publish(server.mqttUrl);
+  const api = scenario.api ? runApiClients(server, scenario.api, () => finished) : Promise.resolve(null);
+  // The server's event-loop figures cover its last 10-20 s (window_seconds): only samples whose
+  // window lies wholly after the warm-up count (none of the start-up's own work).
+  const loops: { p50: number; p99: number; max: number }[] = [];
+  const t0 = performance.now();
+  await sleep(WARMUP_S * 1000);
+  const flushStart = flushFigures(await server.metrics());
+  const sampler = (async () => {
+    while (!finished) {
+      await sleep(2500);
+      if (finished) break;
+      const h = (await (await fetch(`${server.url}/health`, { headers: scrape })).json()) as {
+        ingestion: {
+          event_loop_delay_ms: { p50_ms: number; p99_ms: number; max_ms: number; window_seconds: number };
+        };
+      };
+      const d = h.ingestion.event_loop_delay_ms;
+      if ((performance.now() - t0) / 1000 - d.window_seconds < WARMUP_S) continue;
+      loops.push({ p50: d.p50_ms, p99: d.p99_ms, max: d.max_ms });
+    }
+  })();
+  const pub = await publisher;
+  finished = true;
+  const [apiResult] = await Promise.all([api, sampler]);
+  const flushEnd = flushFigures(await server.metrics());
+  await server.stop();
+  rmSync(file, { force: true });
+  const p50s = loops.map((l) => l.p50).sort((a, b) => a - b);
+  const flushes = flushEnd.count - flushStart.count;
+  return {
+    scenario: scenario.name,
+    ack: pub.ack_ms,
+    published: pub.published,
+    acked: pub.acked,
+    loop: {
+      p50: quantile(p50s, 0.5),
+      p99: Math.max(...loops.map((l) => l.p99)),
+      max: Math.max(...loops.map((l) => l.max)),
+    },
+    flushes,
+    flushMeanMs: ((flushEnd.sumSeconds - flushStart.sumSeconds) / flushes) * 1000,
+    flushP99Ms: flushP99(flushStart, flushEnd) * 1000,
+    flushWithin10: flushShare(flushStart, flushEnd, 0.01),
+    api: apiResult,
+    load: loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
+  };
+}
+
+// ── main ─────────────────────────────────────────────────────────────────────────────────────────
+log(
+  `bench:plant: ${INSTRUMENTS} instruments, ${RATE} readings/s for ${SECONDS} s per run, DATABASE_READ_WORKERS=${READ_WORKERS}`,
+);
+log('  building the plant ...');
+const template = await plantTemplate();
+const results: RunResult[] = [];
+for (let k = 0; k < REPEAT; k++) {
+  for (const s of chosen) {
+    log(
+      `  run ${k + 1}/${REPEAT}: ${s.name}${s.api ? ` (${s.api.clients} clients on ${s.api.path(0)} every ${s.api.everyMs} ms)` : ''} ...`,
+    );
+    const r = await run(template, s, k);
+    results.push(r);
+    log(`    PUBACK p99 ${round(r.ack.p99)} ms, loop delay p99 ${round(r.loop.p99)} ms, load ${r.load}`);
+  }
+}
+
+const header = [
+  'scenario',
+  'PUBACK p50/p99/max ms',
+  'loop delay p50/p99/max ms',
+  'flushes, mean/p99 ms, ≤10 ms',
+  'API p50/p99 ms (requests)',
+  'acked/published',
+  'load avg',
+];
+const rows = results.map((r) => [
+  r.scenario,
+  `${round(r.ack.p50)} / ${round(r.ack.p99)} / ${round(r.ack.max)}`,
+  `${round(r.loop.p50)} / ${round(r.loop.p99)} / ${round(r.loop.max)}`,
+  `${r.flushes}, ${round(r.flushMeanMs)} / ≤${round(r.flushP99Ms)}, ${round(100 * r.flushWithin10, 0)}%`,
+  r.api
+    ? `${round(r.api.p50, 0)} / ${round(r.api.p99, 0)} (${r.api.requests}${r.api.errors ? `, ${r.api.errors} errors` : ''})`
+    : '-',
+  `${r.acked}/${r.published}`,
+  r.load,
+]);
+console.log(
+  `\nDATABASE_READ_WORKERS=${READ_WORKERS}, ${INSTRUMENTS} instruments, ${RATE} readings/s, ${SECONDS} s runs\n`,
+);
+console.log(`| ${header.join(' | ')} |`);
+console.log(`|${header.map(() => ' --- ').join('|')}|`);
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+process.exit(0);
