@@ -8,7 +8,9 @@ import { useSearchParams } from 'react-router-dom';
 export function useFilterParams() {
   const [params, setParams] = useSearchParams();
   const setParam = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
+    // From the address bar, not the render's `params`: two filters changed in a row would otherwise
+    // both start from the same old query and the second would undo the first.
+    const next = new URLSearchParams(window.location.search);
     if (value) next.set(key, value);
     else next.delete(key);
     if (key !== 'offset') next.delete('offset');
