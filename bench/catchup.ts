@@ -2,8 +2,9 @@
 // readings for INSTRUMENTS instruments at INTERVAL_SECONDS (the demo's instruments publish every 2-5 s)
 // is bulk-inserted straight into raw_readings, the tiers' watermarks are left at the outage's
 // start, and one downsampling pass brings 1m, 1h and 1d up to date. Prints, per run: wall time,
-// times real time, the event loop's longest stall and p99 during the catch-up, the number of
-// statements, the load average, and a digest of the tiers (equal digests: equal results).
+// times real time, the process's CPU time, the event loop's longest stall and p99 during the
+// catch-up (monitorEventLoopDelay), the longest statement, the number of statements and their mean
+// CPU, the load average, and a digest of the tiers (equal digests: equal results).
 //
 //   npm run bench:catchup [-- --pg]                 INSTRUMENTS=2000 INTERVAL_SECONDS=5 HOURS=24 RUNS=3
 //
@@ -37,7 +38,8 @@ const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/t
 const T0 = Math.floor((Date.now() - 3 * DAY_MS) / DAY_MS) * DAY_MS;
 const T1 = T0 + HOURS * HOUR_MS;
 
-const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
+const fmt = (ms: number) =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 
 async function benchDatabase(dir: string) {
   if (!PG)
@@ -138,7 +140,7 @@ async function main() {
         `node ${process.version}, ${process.platform} ${process.arch}\n`,
     );
     console.log(
-      'run | wall | x real time | CPU | loop max | loop p99 | longest statement | statements | load avg | digest',
+      'run | wall | x real time | CPU | loop max | loop p99 | longest statement | statements | CPU per statement | load avg | digest',
     );
     const walls: number[] = [];
     const maxes: number[] = [];
@@ -183,6 +185,7 @@ async function main() {
           // The code before issue 16 item 5 did not report it.
           result.longestStatementMs === undefined ? 'n/a' : fmt(result.longestStatementMs),
           result.statements,
+          fmt((cpu.user + cpu.system) / 1000 / result.statements),
           load,
           await digest(),
         ].join(' | '),
