@@ -166,6 +166,7 @@ export const SETTINGS = Type.Object({
   INGEST_QUEUE_MAX: int(100_000, { min: 100 }),
   INGEST_MAX_PAYLOAD_BYTES: int(1_048_576, { min: 256 }),
   INGEST_PARTITIONS: int(0, { min: 0, max: 1024 }),
+  DOWNSAMPLE_PAUSE_MS: int(0, { min: 0, max: 10_000 }),
   // Monitoring
   AGGREGATION_WINDOW_SECONDS: int(60, { min: 5 }),
   ANOMALY_CONTAMINATION: num(0.05, { min: 0.0001, max: 0.5 }),
@@ -486,6 +487,11 @@ export function loadConfig(processEnv: Env = process.env, opts: { dotenvFile?: s
       maxPayloadBytes: s.INGEST_MAX_PAYLOAD_BYTES,
       /** INGEST_PARTITIONS: tag partitions split between processes (0: this process takes every reading). */
       partitions: s.INGEST_PARTITIONS,
+      /**
+       * DOWNSAMPLE_PAUSE_MS: pause between two downsampling statements (0: only let waiting work
+       * run). Slows a catch-up after an outage to leave more of a small machine to ingestion.
+       */
+      downsamplePauseMs: s.DOWNSAMPLE_PAUSE_MS,
     },
     aggregationWindowSeconds: s.AGGREGATION_WINDOW_SECONDS,
     anomaly: {

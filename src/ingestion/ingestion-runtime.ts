@@ -169,10 +169,11 @@ export async function createIngestion(
   pipeline.setOwnership(partitions);
   ctx.leases.want('retention');
   const retention = new RetentionScheduler(
-    { db: ctx.db, dialect: ctx.dialect, log },
+    { db: ctx.db, dialect: ctx.dialect, log, sizing: { pauseMs: config.ingest.downsamplePauseMs } },
     ctx.clock,
     undefined,
     (pass) => ctx.leases.runExclusive('retention', pass),
+    () => ctx.leases.holds('retention'),
   );
 
   const brokerState = (): BrokerState =>

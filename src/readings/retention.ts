@@ -5,17 +5,24 @@
 // step twice, or in two processes at once, writes the same numbers: no double counting), and the
 // watermarks in system_state only ever move forward. Late readings (a gateway's backfill, a broker
 // queue drained after an outage) are flagged by the writer ('dirty from') and their buckets are
-// recomputed on the next pass. Each statement covers an adaptively sized slice of time so that a
-// catch-up never blocks the event loop (SQLite is synchronous) for long.
+// recomputed on the next pass. A catch-up after an outage goes in bounded chunks, the watermark
+// moving with each window (src/readings/tier-aggregation.ts), so it never blocks the event loop
+// (SQLite is synchronous) for long and a stopped pass resumes where it was.
 
 import { CompiledQuery } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, Dialect } from '../db/database.ts';
 import type { Clock } from '../shared/clock.ts';
 import {
+  advanceState,
+  type ChunkSizing,
+  DEFAULT_SIZING,
+  readState,
+  TierAggregation,
+} from './tier-aggregation.ts';
+import {
   AGGREGATE_TIERS,
   type AggregateTier,
-  BAD_QUALITIES_SQL,
   DAY_MS,
   floorTo,
   HOUR_MS,
@@ -30,6 +37,12 @@ export interface RetentionDeps {
   db: Database;
   dialect: Dialect;
   log: Logger;
+  /** How catch-up statements are sized (default: DEFAULT_SIZING of the dialect). */
+  sizing?: Partial<ChunkSizing>;
+  /** Checked between statements: false ends the pass early (shutdown, lease lost). */
+  keepGoing?: () => boolean;
+  /** Hears each tier's watermark as it moves (the scheduler's live status). */
+  onWatermark?: (tier: AggregateTier['name'], value: number) => void;
 }
 
 export interface PassResult {
@@ -39,93 +52,10 @@ export interface PassResult {
   floors: Record<Exclude<TierName, '1d'>, number | null>;
   recomputedFrom: number | null;
   statements: number;
-}
-
-/** Target time per statement; slices grow or shrink to stay near it. */
-const TARGET_STATEMENT_MS = 40;
-const MAX_SLICE_MS = 7 * DAY_MS;
-
-// ── system_state helpers ─────────────────────────────────────────────────────────────────────────
-
-async function readState(db: Database, key: string): Promise<number | null> {
-  const row = await db.selectFrom('system_state').select('value').where('key', '=', key).executeTakeFirst();
-  if (!row) return null;
-  const v = Number(row.value);
-  return Number.isFinite(v) ? v : null;
-}
-
-/** Sets key to value unless it already holds a larger one (watermarks never move back). */
-async function advanceState(deps: RetentionDeps, key: string, value: number, at: string): Promise<void> {
-  const pg = deps.dialect === 'postgres';
-  const int = pg ? 'bigint' : 'integer';
-  await deps.db.executeQuery(
-    CompiledQuery.raw(
-      `insert into system_state (key, value, updated_at) values (${pg ? '$1, $2, $3' : '?, ?, ?'}) ` +
-        'on conflict (key) do update set ' +
-        `value = case when cast(excluded.value as ${int}) > cast(system_state.value as ${int}) then excluded.value else system_state.value end, ` +
-        'updated_at = excluded.updated_at',
-      [key, String(value), at],
-    ),
-  );
-}
-
-// ── aggregation ──────────────────────────────────────────────────────────────────────────────────
-
-function upsertSql(deps: RetentionDeps, target: AggregateTier, source: 'raw' | AggregateTier): string {
-  const p = (n: number) => (deps.dialect === 'postgres' ? `$${n}` : '?');
-  const b = target.bucketMs;
-  // Clean history: fault and spike readings stay out of avg/min/max and are counted in bad_count.
-  // A bucket with only bad readings keeps count 0 and avg/min/max 0; coarser tiers skip such rows
-  // (weights of 0, min/max only over rows with count > 0).
-  const good = `quality not in ${BAD_QUALITIES_SQL}`;
-  const select =
-    source === 'raw'
-      ? `select instrument_id, (ts / ${b}) * ${b} as b, ` +
-        `coalesce(avg(case when ${good} then value end), 0), coalesce(min(case when ${good} then value end), 0), ` +
-        `coalesce(max(case when ${good} then value end), 0), ` +
-        `sum(case when ${good} then 1 else 0 end), sum(case when ${good} then 0 else 1 end) ` +
-        `from raw_readings where ts >= ${p(1)} and ts < ${p(2)} group by instrument_id, (ts / ${b})`
-      : `select instrument_id, (bucket / ${b}) * ${b} as b, ` +
-        'coalesce(sum(avg * count) / nullif(sum(count), 0), 0), ' +
-        'coalesce(min(case when count > 0 then min end), 0), coalesce(max(case when count > 0 then max end), 0), ' +
-        'sum(count), sum(bad_count) ' +
-        `from ${source.table} where bucket >= ${p(1)} and bucket < ${p(2)} group by instrument_id, (bucket / ${b})`;
-  return (
-    `insert into ${target.table} (instrument_id, bucket, avg, min, max, count, bad_count) ${select} ` +
-    'on conflict (instrument_id, bucket) do update set ' +
-    'avg = excluded.avg, min = excluded.min, max = excluded.max, count = excluded.count, ' +
-    'bad_count = excluded.bad_count'
-  );
-}
-
-/** Recomputes target buckets in [from, to) from the source tier, slice by slice. */
-async function aggregate(
-  deps: RetentionDeps,
-  target: AggregateTier,
-  source: 'raw' | AggregateTier,
-  from: number,
-  to: number,
-  onSlice: (sliceEnd: number) => Promise<void>,
-  counter: { statements: number },
-): Promise<void> {
-  const text = upsertSql(deps, target, source);
-  let slice = Math.max(target.bucketMs, floorTo(HOUR_MS, target.bucketMs));
-  let t = from;
-  while (t < to) {
-    const end = Math.min(to, t + slice);
-    const started = performance.now();
-    await deps.db.executeQuery(CompiledQuery.raw(text, [t, end]));
-    counter.statements++;
-    const took = performance.now() - started;
-    await onSlice(end);
-    t = end;
-    // Keep each statement near the target: a dense plant gets thin slices, a quiet one wide ones.
-    if (took > TARGET_STATEMENT_MS * 2)
-      slice = Math.max(target.bucketMs, floorTo(slice / 2, target.bucketMs));
-    else if (took < TARGET_STATEMENT_MS / 2) slice = Math.min(MAX_SLICE_MS, slice * 2);
-    // Let ingestion and the API run between statements.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  /** The longest of those statements (ms): on SQLite, how long the event loop was held at most. */
+  longestStatementMs: number;
+  /** False when keepGoing() ended the pass before it was done: the next resumes at the watermarks. */
+  complete: boolean;
 }
 
 async function minOf(
@@ -146,10 +76,12 @@ async function minOf(
  */
 export async function downsample(deps: RetentionDeps, now: number): Promise<PassResult> {
   const at = new Date(now).toISOString();
-  const counter = { statements: 0 };
+  const keepGoing = deps.keepGoing ?? (() => true);
+  const work = new TierAggregation(deps, { ...DEFAULT_SIZING[deps.dialect], ...deps.sizing }, keepGoing);
   const [t1m, t1h, t1d] = AGGREGATE_TIERS;
   const dirty = await readState(deps.db, STATE.dirtyFrom);
   const rawFloor = await readState(deps.db, STATE.floor('raw'));
+  let complete = true;
 
   // A tier's first pass starts where its source's data starts (e.g. a seeded week of history);
   // with no watermark and no data there is nothing to do yet.
@@ -159,11 +91,24 @@ export async function downsample(deps: RetentionDeps, now: number): Promise<Pass
     const first = await minOf(deps, sourceTable);
     return first === null ? null : floorTo(first, tier.bucketMs);
   };
-  const extend = async (tier: AggregateTier, source: 'raw' | AggregateTier, start: number, end: number) => {
-    if (end <= start) return start;
+  /** Recomputes [from, to) of a tier; with `advance`, moves its watermark along. */
+  const recompute = async (
+    tier: AggregateTier,
+    source: 'raw' | AggregateTier,
+    from: number,
+    to: number,
+    advance: boolean,
+  ) => {
     const key = STATE.watermark(tier.name);
-    await aggregate(deps, tier, source, start, end, (e) => advanceState(deps, key, e, at), counter);
-    return (await readState(deps.db, key)) ?? end;
+    const reached = await work.run(
+      tier,
+      source,
+      from,
+      to,
+      advance ? { key, at, moved: (w) => deps.onWatermark?.(tier.name, w) } : null,
+    );
+    if (reached < to) complete = false;
+    return advance ? ((await readState(deps.db, key)) ?? reached) : reached;
   };
   const watermarks: PassResult['watermarks'] = { '1m': null, '1h': null, '1d': null };
 
@@ -174,10 +119,11 @@ export async function downsample(deps: RetentionDeps, now: number): Promise<Pass
       const from = Math.max(floorTo(dirty, MINUTE_MS), rawFloor ?? Number.NEGATIVE_INFINITY);
       if (from < start1m) {
         recomputedFrom = from;
-        await aggregate(deps, t1m, 'raw', from, start1m, async () => {}, counter);
+        await recompute(t1m, 'raw', from, start1m, false);
       }
     }
-    watermarks['1m'] = await extend(t1m, 'raw', start1m, floorTo(now - SETTLE_MS, MINUTE_MS));
+    const end = floorTo(now - SETTLE_MS, MINUTE_MS);
+    watermarks['1m'] = complete && end > start1m ? await recompute(t1m, 'raw', start1m, end, true) : start1m;
   }
 
   // Hours from minutes, days from hours: only buckets whose source is complete.
@@ -186,20 +132,21 @@ export async function downsample(deps: RetentionDeps, now: number): Promise<Pass
     [t1d, t1h],
   ] as const) {
     const upper = watermarks[source.name];
-    if (upper === null) break;
+    if (upper === null || !complete) break;
     const start = await startOf(tier, source.table);
     if (start === null) break;
     const end = floorTo(upper, tier.bucketMs);
     if (recomputedFrom !== null) {
       const from = floorTo(recomputedFrom, tier.bucketMs);
       const until = Math.min(start, end);
-      if (from < until) await aggregate(deps, tier, source, from, until, async () => {}, counter);
+      if (from < until) await recompute(tier, source, from, until, false);
     }
-    watermarks[tier.name] = await extend(tier, source, start, end);
+    watermarks[tier.name] = complete && end > start ? await recompute(tier, source, start, end, true) : start;
   }
 
-  // Clear the late mark only if no newer late reading lowered it meanwhile.
-  if (dirty !== null) {
+  // Clear the late mark only if its buckets were all recomputed and no newer late reading lowered
+  // it meanwhile.
+  if (dirty !== null && complete) {
     await deps.db
       .deleteFrom('system_state')
       .where('key', '=', STATE.dirtyFrom)
@@ -210,7 +157,9 @@ export async function downsample(deps: RetentionDeps, now: number): Promise<Pass
     watermarks,
     floors: { raw: rawFloor, '1m': null, '1h': null },
     recomputedFrom,
-    statements: counter.statements,
+    statements: work.statements,
+    longestStatementMs: work.longestMs,
+    complete,
   };
 }
 
@@ -256,10 +205,12 @@ export async function applyRetention(deps: RetentionDeps, now: number): Promise<
     const p = (n: number) => (deps.dialect === 'postgres' ? `$${n}` : '?');
     const text = `delete from ${plan.table} where instrument_id = ${p(1)} and ${plan.col} < ${p(2)}`;
     for (const id of ids) {
+      // Stopped (shutdown, lease lost): the floor stays, the next pass deletes again from there.
+      if (deps.keepGoing && !deps.keepGoing()) return floors;
       await deps.db.executeQuery(CompiledQuery.raw(text, [id, plan.cut]));
       await new Promise((resolve) => setImmediate(resolve));
     }
-    await advanceState(deps, STATE.floor(plan.tier), plan.cut, at);
+    await advanceState(deps.db, deps.dialect, STATE.floor(plan.tier), plan.cut, at);
     floors[plan.tier] = plan.cut;
   }
   return floors;
@@ -268,13 +219,18 @@ export async function applyRetention(deps: RetentionDeps, now: number): Promise<
 export interface RetentionStatus {
   last_run: string | null;
   last_error: string | null;
+  /** Moves with each completed window while a pass runs (a catch-up shows its progress here). */
   watermarks: PassResult['watermarks'] | null;
+  /** Start of the pass under way, if any (a catch-up after an outage can take minutes). */
+  running_since: string | null;
 }
 
 /** Runs downsampling and retention every minute (and once shortly after start). */
 export class RetentionScheduler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<PassResult> | null = null;
+  private runningSince: string | null = null;
+  private stopping = false;
   private lastRun: string | null = null;
   private lastError: string | null = null;
   private lastWatermarks: PassResult['watermarks'] | null = null;
@@ -285,11 +241,14 @@ export class RetentionScheduler {
     private readonly intervalMs = 60_000,
     /** Runs a timed pass only where this process holds the lease (several processes, one pass). */
     private readonly gate: (pass: () => Promise<unknown>) => Promise<unknown> = (pass) => pass(),
+    /** Whether this process still holds that lease: a pass that lost it stops between statements. */
+    private readonly holds: () => boolean = () => true,
   ) {}
 
   start(firstDelayMs = 5_000): void {
+    this.stopping = false;
     const tick = () => {
-      this.gate(() => this.runOnce()).catch(() => {});
+      this.gate(() => this.runOnce(true)).catch(() => {});
       this.timer = setTimeout(tick, this.intervalMs);
       this.timer.unref();
     };
@@ -297,23 +256,42 @@ export class RetentionScheduler {
     this.timer.unref();
   }
 
+  /** Ends the schedule; a pass under way stops after its current statement (the next resumes it). */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.running) await this.running.catch(() => {});
   }
 
-  /** One pass now (or the one already running). Errors are logged and rethrown. */
-  runOnce(): Promise<PassResult> {
+  /**
+   * One pass now (or the one already running). Errors are logged and rethrown. `leased`: started
+   * under the lease, so the pass stops if this process loses it.
+   */
+  runOnce(leased = false): Promise<PassResult> {
     if (this.running) return this.running;
     const now = this.clock.now().getTime();
+    const keepGoing = () => !this.stopping && (!leased || this.holds());
+    const deps: RetentionDeps = {
+      ...this.deps,
+      keepGoing,
+      onWatermark: (tier, value) => {
+        this.lastWatermarks = { '1m': null, '1h': null, '1d': null, ...this.lastWatermarks, [tier]: value };
+      },
+    };
+    this.runningSince = new Date(now).toISOString();
     this.running = (async () => {
       try {
-        const result = await downsample(this.deps, now);
-        result.floors = await applyRetention(this.deps, now);
+        const result = await downsample(deps, now);
+        result.floors = result.complete ? await applyRetention(deps, now) : result.floors;
         this.lastRun = new Date(now).toISOString();
         this.lastError = null;
         this.lastWatermarks = result.watermarks;
+        if (!result.complete)
+          this.deps.log.info(
+            { watermarks: result.watermarks },
+            'downsampling pass stopped; the next resumes it',
+          );
         return result;
       } catch (e) {
         this.lastError = (e as Error).message;
@@ -321,12 +299,18 @@ export class RetentionScheduler {
         throw e;
       } finally {
         this.running = null;
+        this.runningSince = null;
       }
     })();
     return this.running;
   }
 
   status(): RetentionStatus {
-    return { last_run: this.lastRun, last_error: this.lastError, watermarks: this.lastWatermarks };
+    return {
+      last_run: this.lastRun,
+      last_error: this.lastError,
+      watermarks: this.lastWatermarks,
+      running_since: this.runningSince,
+    };
   }
 }
