@@ -68,7 +68,7 @@ async function main() {
       db: handle.db,
       now,
       config,
-      live: { lastReading: () => null },
+      live: { lastReading: () => null, lastSeen: () => null },
       user: { id: 1, full_name: 'Bench', employee_number: 'bench' },
     };
     const header = [

@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { SecretBox } from './connectors/secret-box.ts';
 import type { ConnectorManager } from './connectors/source-manager.ts';
 import type { Database, Dialect } from './db/database.ts';
+import type { CusumLevel } from './detection/cusum.ts';
 import type { DatabaseWrites } from './health/database-writes.ts';
 import type { IngestionRuntime } from './ingestion/ingestion-runtime.ts';
 import type { JobRunner } from './jobs/job-runner.ts';
@@ -33,12 +34,16 @@ export interface LastReading {
 /** The live side of the reading store, as the API sees it. */
 export interface LiveView {
   lastReading(instrumentId: number): LastReading | null;
+  /** Event time (epoch ms) of the newest reading, or null: the cheap form for every instrument. */
+  lastSeen(instrumentId: number): number | null;
 }
 
 /** The live detectors, as the API sees them (GET /api/instruments/{id}/status). */
 export interface MonitorView {
   /** Rule state per limit, CUSUM S+/S- vs h, stuck state, last quality; null for an unknown instrument. */
   snapshot(instrumentId: number): InstrumentStatusSnapshot | null;
+  /** The drift CUSUM's sums against h, as the snapshot shows them, without building it. */
+  cusumLevel(instrumentId: number): CusumLevel | null;
   /** Residual CUSUMs and anomaly score of a model group with an active model; null otherwise. */
   groupSnapshot(groupId: number): GroupStatusSnapshot | null;
 }
@@ -47,6 +52,8 @@ export interface MonitorView {
 export interface AnomalyView {
   /** Latest window score of an instrument with an active model; null without one. */
   snapshot(instrumentId: number): AnomalySnapshot | null;
+  /** The latest window's score alone (null without a model or a window). */
+  score(instrumentId: number): number | null;
 }
 
 /**

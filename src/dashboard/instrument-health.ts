@@ -55,7 +55,7 @@ export interface HealthSources {
 }
 
 const RANK: Record<string, number> = { advisory: 0, warning: 1, critical: 2 };
-const NONE = { snapshot: () => null, groupSnapshot: () => null };
+const NONE = { snapshot: () => null, groupSnapshot: () => null, cusumLevel: () => null, score: () => null };
 
 /** Every live instrument matching the filter, scored, with its card details: a fixed handful of queries. */
 export async function instrumentHealth(

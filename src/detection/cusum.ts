@@ -180,6 +180,12 @@ export interface CusumSnapshot {
 
 const DAY_MS = 86_400_000;
 
+export interface CusumLevel {
+  sPlus: number;
+  sMinus: number;
+  h: number;
+}
+
 export class CusumDetector {
   private s: CusumDetectorState;
 
@@ -294,6 +300,12 @@ export class CusumDetector {
       lateReadings: 0,
     };
     return events;
+  }
+
+  /** The sums against h, without building the snapshot (the health score of every instrument). */
+  level(): CusumLevel {
+    const s = this.s;
+    return { sPlus: s.sums.sPlus, sMinus: s.sums.sMinus, h: s.h };
   }
 
   snapshot(): CusumSnapshot {

@@ -122,10 +122,11 @@ export async function healthForAll(
     const due = inService
       ? nextDueDate(lastCal.get(i.id) ?? null, i.created_at, effectiveIntervalDays(i))
       : null;
-    const reading = ctx.live.lastReading(i.id);
-    const c = ctx.monitor.snapshot(i.id)?.cusum;
-    const cusum = c ? { s_plus: c.s_plus, s_minus: c.s_minus, h: c.h } : null;
-    const score = ctx.anomaly.snapshot(i.id)?.score ?? null;
+    // Cheap accessors, not the status snapshots: this runs for every instrument of the plant.
+    const lastTs = ctx.live.lastSeen(i.id);
+    const c = ctx.monitor.cusumLevel(i.id);
+    const cusum = c ? { s_plus: c.sPlus, s_minus: c.sMinus, h: c.h } : null;
+    const score = ctx.anomaly.score(i.id);
     const h = healthScore({
       now: nowMs,
       openAlerts: open.map((a) => ({ alertType: a.alert_type, severity: a.severity })),
@@ -133,7 +134,7 @@ export async function healthForAll(
       anomalyScore: score,
       anomalyWarningThreshold: anomaly.warningThreshold,
       anomalyCriticalThreshold: anomaly.criticalThreshold,
-      lastReadingTs: reading ? Date.parse(reading.timestamp) : null,
+      lastReadingTs: lastTs,
       publishIntervalSeconds: i.publish_interval_seconds,
       calibrationDueAt: due ? Date.parse(due) : null,
       outOfTolerance: Number(i.out_of_tolerance) === 1,
@@ -148,7 +149,7 @@ export async function healthForAll(
         open_alerts: open,
         cusum,
         anomaly_score: score,
-        last_reading_at: reading?.timestamp ?? null,
+        last_reading_at: lastTs === null ? null : new Date(lastTs).toISOString(),
         publish_interval_seconds: i.publish_interval_seconds,
         next_calibration_due: due,
         calibration_overdue: due !== null && isOverdue(due, now),

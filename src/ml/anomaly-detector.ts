@@ -172,6 +172,10 @@ export class InstrumentAnomalyDetector {
     return this.closeUpTo(eventNow - grace + 1);
   }
 
+  get lastScore(): number | null {
+    return this.last?.assessment?.score ?? null;
+  }
+
   snapshot(): AnomalySnapshot {
     const a = this.last?.assessment ?? null;
     return {

@@ -103,6 +103,11 @@ export class AnomalyScorer {
     }
   }
 
+  /** The latest window's score (null before one), without building the snapshot. */
+  score(instrumentId: number): number | null {
+    return this.entries.get(instrumentId)?.detector.lastScore ?? null;
+  }
+
   snapshot(instrumentId: number): AnomalySnapshot | null {
     return this.entries.get(instrumentId)?.detector.snapshot() ?? null;
   }

@@ -11,6 +11,7 @@ import {
   type CusumBaseline,
   CusumDetector,
   type CusumDetectorState,
+  type CusumLevel,
   type CusumOptions,
   type CusumSnapshot,
 } from '../detection/cusum.ts';
@@ -418,6 +419,10 @@ export class InstrumentMonitor {
   toJSON(): InstrumentMonitorState {
     const { cusum: _stale, ...rest } = this.s;
     return { ...structuredClone(rest), cusum: this.cusum.toJSON() };
+  }
+
+  cusumLevel(): CusumLevel {
+    return this.cusum.level();
   }
 
   snapshot(): MonitorSnapshot {

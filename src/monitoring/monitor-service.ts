@@ -15,6 +15,7 @@ import {
 } from '../alerts/source-alerts.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { CusumLevel } from '../detection/cusum.ts';
 import { GAP_INTERVAL_MULTIPLIER, SOURCE_INGESTION, SourceGapClock } from '../detection/data-gap.ts';
 import { type MonitoredInstrument, referenceBaseline, watchesGaps } from '../detection/instrument-config.ts';
 import type { DetectorEvent, Quality } from '../detection/types.ts';
@@ -444,6 +445,18 @@ export class MonitorService {
   /** Whether the instrument's drift CUSUM runs on its model group's residual. */
   driftByGroup(instrumentId: number): boolean {
     return this.groups.hasDriftModel(instrumentId);
+  }
+
+  /**
+   * The drift CUSUM's sums against h (the residual one for a model-group member), as snapshot()
+   * shows them, without building the whole snapshot: the dashboard scores every instrument.
+   */
+  cusumLevel(instrumentId: number): CusumLevel | null {
+    const t = this.tracked.get(instrumentId);
+    if (!t) return null;
+    const residual = this.groups.residualSnapshot(instrumentId);
+    if (residual) return { sPlus: residual.s_plus, sMinus: residual.s_minus, h: residual.h };
+    return t.monitor.cusumLevel();
   }
 
   snapshot(instrumentId: number): InstrumentStatusSnapshot | null {

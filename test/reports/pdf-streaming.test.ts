@@ -24,7 +24,7 @@ describe('report PDFs are written as they are drawn', () => {
         db: t.server.ctx.db,
         now,
         config: t.server.ctx.config,
-        live: { lastReading: () => null },
+        live: { lastReading: () => null, lastSeen: () => null },
         user: { id: 1, full_name: 'Report Tester', employee_number: 'T-1' },
       },
       { from: new Date(now.getTime() - 730 * DAY).toISOString() },
