@@ -8,7 +8,8 @@
 //     cmms_ingest_commit_lag_seconds histogram, interpolated within its buckets),
 //   - CPU (share of one core, averaged over the run) and peak memory (VmHWM) of the server.
 // In the same run, a bare pipeline (bench/bare-pipeline.ts: mqtt.js subscriber writing the same
-// rows to SQLite in batches, nothing else) is measured the same way, and the ratio is printed.
+// rows to SQLite in batches, acknowledging after the commit, nothing else) is measured the same
+// way, and the ratio is printed.
 //
 // With `--processes 1,2,3` (issue 12) it instead runs N server processes on one PostgreSQL schema
 // (`--pg`, default the machine's postgres://postgres@127.0.0.1:5432/test) sharing the readings
@@ -22,8 +23,7 @@
 
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,6 +33,7 @@ import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { createInstrument } from '../src/instruments/instrument-service.ts';
 import { AfterCommit } from '../src/notifications/after-commit.ts';
+import { cpuSeconds, freePort, peakMemoryMb, startBarePipeline, startMosquitto } from './harness.ts';
 
 const BENCH_AUDIT_KEY = 'bench-audit-key-that-is-long-enough-32';
 
@@ -70,26 +71,6 @@ const f = (n: number, d = 0) =>
     : 'n/a';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (s: string) => process.stderr.write(`${s}\n`);
-
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-// ── process measurements from /proc ──────────────────────────────────────────────────────────────
-const TICKS = 100; // USER_HZ on Linux
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
-}
-function peakMemoryMb(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
-}
 
 // ── fixtures ─────────────────────────────────────────────────────────────────────────────────────
 async function templateDb(): Promise<string> {
@@ -134,38 +115,6 @@ function freshDb(template: string): string {
   const file = path.join(work, `run-${++dbCounter}.db`);
   copyFileSync(template, file);
   return file;
-}
-
-async function startMosquitto(): Promise<{ url: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const conf = path.join(work, 'mosquitto.conf');
-  // The settings docs/operations.md recommends for a plant (no persistence: a benchmark).
-  writeFileSync(
-    conf,
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      'max_queued_messages 1000000',
-      'max_inflight_messages 0',
-      'set_tcp_nodelay true',
-      'persistence false',
-      'log_dest none',
-    ].join('\n'),
-  );
-  const proc = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
-  children.push(proc);
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return { url: `mqtt://127.0.0.1:${port}`, proc };
-    await sleep(50);
-  }
-  throw new Error('mosquitto did not start');
 }
 
 // ── the server under test ────────────────────────────────────────────────────────────────────────
@@ -423,21 +372,10 @@ async function benchProduct(mode: string, template: string, mosquittoUrl: string
 
 async function benchBare(template: string, mosquittoUrl: string): Promise<Result> {
   const file = freshDb(template);
-  const bare = fork(path.join(ROOT, 'bench/bare-pipeline.ts'), [mosquittoUrl, file, 'plant/readings/#'], {
-    cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.push(bare);
-  const ask = <T>(cmd: string) =>
-    new Promise<T>((resolve) => {
-      bare.once('message', (m) => resolve(m as T));
-      bare.send({ cmd });
-    });
-  await new Promise((resolve) => bare.once('message', resolve)); // ready
-  const stats = () => ask<{ stored: number; lags: { p50: number; p99: number } }>('stats');
-  const stored = async () => (await ask<{ stored: number }>('count')).stored;
-  const pid = bare.pid!;
+  const bare = await startBarePipeline(mosquittoUrl, file, children);
+  const stats = bare.stats;
+  const stored = bare.stored;
+  const pid = bare.pid;
   log(`  bare pipeline: ${LATENCY_RATE} readings/s for ${SECONDS} s ...`);
   const paced = publish(mosquittoUrl, 'plant/readings', LATENCY_RATE, SECONDS, 0);
   const p = await sustained(paced, stored, pid);
@@ -461,8 +399,7 @@ async function benchBare(template: string, mosquittoUrl: string): Promise<Result
     memMb: peakMemoryMb(pid),
     lost: flatOut.published + pacedOut.published - n1,
   };
-  bare.send({ cmd: 'stop' });
-  await once(bare, 'exit');
+  await bare.stop();
   return result;
 }
 
@@ -550,7 +487,7 @@ async function benchProcesses(n: number, mosquittoUrl: string): Promise<Result> 
 // ── main ─────────────────────────────────────────────────────────────────────────────────────────
 log(`ingestion benchmark: ${INSTRUMENTS} instruments, ${SECONDS} s per phase, ${cpus().length} cores`);
 log('preparing the database ...');
-const mosquitto = await startMosquitto();
+const mosquitto = await startMosquitto(work, children);
 const results: Result[] = [];
 if (PROCESSES.length > 0) {
   for (const n of PROCESSES) results.push(await benchProcesses(n, mosquitto.url));

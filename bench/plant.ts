@@ -13,6 +13,15 @@
 //   - the reading writer's transactions (count, mean and p99 ms: cmms_ingest_flush_seconds),
 //   - the API clients' request p50 / p99 (ms) and requests made.
 //
+// Every detector is active: each instrument has a reference baseline (its drift CUSUM runs from the
+// first window), one in 20 has alarm limits inside its normal swing (rule alarms raise and clear
+// through the run), and the instruments with history have a reference baseline and an Isolation
+// Forest trained through the API (POST /api/ml/baselines, /api/ml/train) before the runs.
+// The `yardstick` row is the bare pipeline (bench/bare-pipeline.ts: the same rows into the same
+// table, PUBACK after its commit, nothing else) behind a private Mosquitto, at the same rate: its
+// figure is publish-to-commit (as the product's PUBACK is), its CPU the pipeline's plus the broker's.
+// The server's CPU includes its embedded broker.
+//
 // Scenarios are the table's rows: add one to SCENARIOS (name, API clients, server settings) to
 // measure another kind of load beside ingestion. `--read-workers` sets DATABASE_READ_WORKERS for
 // every run (0: every query on the ingest thread, as before issue 16).
@@ -20,7 +29,6 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -30,6 +38,7 @@ import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { createInstrument } from '../src/instruments/instrument-service.ts';
 import { AfterCommit } from '../src/notifications/after-commit.ts';
+import { cpuSeconds, freePort, startBarePipeline, startMosquitto } from './harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
@@ -72,6 +81,7 @@ interface Scenario {
   env?: Record<string, string>;
 }
 const SCENARIOS: Scenario[] = [
+  { name: 'yardstick', api: null },
   { name: 'quiet', api: null },
   {
     name: 'polled',
@@ -112,16 +122,9 @@ process.on('SIGINT', () => process.exit(130));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const round = (n: number, d = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : Number.NaN);
+const fmt = (n: number, d = 1) => (Number.isFinite(n) ? String(round(n, d)) : '-');
 const quantile = (sorted: number[], q: number) =>
   sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 // ── the plant ────────────────────────────────────────────────────────────────────────────────────
 /** A migrated SQLite database with the plant's instruments, copied for every run. */
@@ -153,6 +156,15 @@ async function plantTemplate(): Promise<string> {
       new AfterCommit(),
     );
   }
+  // Detectors active from the first reading: a reference baseline for every drift CUSUM (the
+  // publisher's sine around 50 with amplitude 10 has sigma 7.07), and one instrument in 20 with
+  // limits inside that swing, so its rule alarms raise and clear all through the run.
+  await h.db.updateTable('instruments').set({ baseline_mean: 50, baseline_std: 7.07 }).execute();
+  await h.db
+    .updateTable('instruments')
+    .set({ alarm_high_warning: 55, alarm_high_critical: 58 })
+    .where(sql<boolean>`id % 20 = 0`)
+    .execute();
   // History for the trend scenario, in one statement per instrument.
   const ids = await h.db
     .selectFrom('instruments')
@@ -239,14 +251,14 @@ interface PublisherResult {
   ack_ms: { p50: number; p99: number; max: number };
 }
 
-function publish(url: string): Promise<PublisherResult> {
+function publish(url: string, auth = true): Promise<PublisherResult> {
   const p = fork(
     path.join(ROOT, 'bench/ingest-publisher.ts'),
     [
       ...['--url', url, '--prefix', 'plant/readings', '--tags', String(INSTRUMENTS)],
       ...['--rate', String(RATE), '--seconds', String(SECONDS), '--warmup', String(WARMUP_S)],
       ...['--inflight', '20000', '--connections', '2'],
-      ...['--username', MQTT_USER, '--password', MQTT_PASSWORD],
+      ...(auth ? ['--username', MQTT_USER, '--password', MQTT_PASSWORD] : []),
     ],
     { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
@@ -258,6 +270,54 @@ function publish(url: string): Promise<PublisherResult> {
   return once(p, 'exit').then(() => JSON.parse(out.trim().split('\n').pop() ?? '{}'));
 }
 
+async function login(server: Server): Promise<string> {
+  const r = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ employee_number: 'admin', password: ADMIN_PASSWORD }),
+  });
+  if (!r.ok) throw new Error(`bench login failed: ${r.status} ${await r.text()}`);
+  return ((await r.json()) as { access_token: string }).access_token;
+}
+
+/**
+ * A reference baseline and an Isolation Forest for each instrument with history, through the API
+ * as an admin would, on the template (every run starts from a copy, with the models in DATA_DIR).
+ */
+async function trainModels(template: string): Promise<number> {
+  const server = await startServer(template, {});
+  const token = await login(server);
+  const api = async (method: string, p: string, body?: unknown) => {
+    const r = await fetch(`${server.url}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  const jobs: number[] = [];
+  const end = new Date().toISOString();
+  const start = new Date(Date.now() - 6 * HOUR_MS).toISOString();
+  for (let i = 0; i < HISTORY_INSTRUMENTS; i++) {
+    const b = await api('POST', '/api/ml/baselines', { tag: tagOf(i), start, end });
+    if (b.status !== 201) throw new Error(`baseline ${tagOf(i)}: ${b.status} ${JSON.stringify(b.body)}`);
+    const t = await api('POST', `/api/ml/train/${tagOf(i)}`);
+    if (t.status !== 202) throw new Error(`train ${tagOf(i)}: ${t.status} ${JSON.stringify(t.body)}`);
+    jobs.push(t.body.job_id as number);
+  }
+  let trained = 0;
+  for (const id of jobs) {
+    for (;;) {
+      const j = await api('GET', `/api/jobs/${id}`);
+      if (j.body.status === 'succeeded') trained++;
+      if (j.body.status === 'succeeded' || j.body.status === 'failed') break;
+      await sleep(200);
+    }
+  }
+  await server.stop();
+  return trained;
+}
+
 // ── load: API clients ────────────────────────────────────────────────────────────────────────────
 interface ApiResult {
   requests: number;
@@ -267,13 +327,7 @@ interface ApiResult {
 }
 
 async function runApiClients(server: Server, load: ApiLoad, until: () => boolean): Promise<ApiResult> {
-  const login = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ employee_number: 'admin', password: ADMIN_PASSWORD }),
-  });
-  if (!login.ok) throw new Error(`bench login failed: ${login.status} ${await login.text()}`);
-  const token = ((await login.json()) as { access_token: string }).access_token;
+  const token = await login(server);
   const times: number[] = [];
   let errors = 0;
   const client = async (k: number) => {
@@ -352,10 +406,54 @@ interface RunResult {
   /** Share of flushes that took 10 ms or less. */
   flushWithin10: number;
   api: ApiResult | null;
+  /** CPU over the measured part of the run, in cores (server with its broker; yardstick: pipeline + Mosquitto). */
+  cpu: number;
   load: string;
 }
 
+const loadNow = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+/** The yardstick at the same rate: publish-to-commit lags from the bare pipeline itself. */
+async function runYardstick(template: string, k: number): Promise<RunResult> {
+  const file = path.join(work, `run-yardstick-${k}.db`);
+  copyFileSync(template, file);
+  const broker = await startMosquitto(work, children);
+  const bare = await startBarePipeline(broker.url, file, children);
+  const pids = [bare.pid, broker.proc.pid as number];
+  const cpuNow = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const publisher = publish(broker.url, false);
+  await sleep(WARMUP_S * 1000);
+  await bare.resetLags();
+  const cpu0 = cpuNow();
+  const t0 = performance.now();
+  const pub = await publisher;
+  const cpu = (cpuNow() - cpu0) / ((performance.now() - t0) / 1000);
+  await sleep(500); // the last batch commits
+  const st = await bare.stats();
+  await bare.stop();
+  broker.proc.kill('SIGKILL');
+  rmSync(file, { force: true });
+  return {
+    scenario: 'yardstick (publish to commit)',
+    ack: { p50: st.lags.p50, p99: st.lags.p99, max: Number.NaN },
+    published: pub.published,
+    acked: st.stored,
+    loop: { p50: Number.NaN, p99: Number.NaN, max: Number.NaN },
+    flushes: 0,
+    flushMeanMs: Number.NaN,
+    flushP99Ms: Number.NaN,
+    flushWithin10: Number.NaN,
+    api: null,
+    cpu,
+    load: loadNow(),
+  };
+}
+
 async function run(template: string, scenario: Scenario, k: number): Promise<RunResult> {
+  if (scenario.name === 'yardstick') return runYardstick(template, k);
   const file = path.join(work, `run-${scenario.name}-${k}.db`);
   copyFileSync(template, file);
   const server = await startServer(file, scenario.env ?? {});
@@ -368,6 +466,9 @@ async function run(template: string, scenario: Scenario, k: number): Promise<Run
   const t0 = performance.now();
   await sleep(WARMUP_S * 1000);
   const flushStart = flushFigures(await server.metrics());
+  const serverPid = server.proc.pid as number;
+  const cpu0 = cpuSeconds(serverPid);
+  const tCpu = performance.now();
   const sampler = (async () => {
     while (!finished) {
       await sleep(2500);
@@ -383,6 +484,7 @@ async function run(template: string, scenario: Scenario, k: number): Promise<Run
     }
   })();
   const pub = await publisher;
+  const cpu = (cpuSeconds(serverPid) - cpu0) / ((performance.now() - tCpu) / 1000);
   finished = true;
   const [apiResult] = await Promise.all([api, sampler]);
   const flushEnd = flushFigures(await server.metrics());
@@ -405,9 +507,8 @@ async function run(template: string, scenario: Scenario, k: number): Promise<Run
     flushP99Ms: flushP99(flushStart, flushEnd) * 1000,
     flushWithin10: flushShare(flushStart, flushEnd, 0.01),
     api: apiResult,
-    load: loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' '),
+    cpu,
+    load: loadNow(),
   };
 }
 
@@ -417,6 +518,8 @@ log(
 );
 log('  building the plant ...');
 const template = await plantTemplate();
+log(`  training ${HISTORY_INSTRUMENTS} Isolation Forests through the API ...`);
+log(`    ${await trainModels(template)} trained`);
 const results: RunResult[] = [];
 for (let k = 0; k < REPEAT; k++) {
   for (const s of chosen) {
@@ -436,17 +539,19 @@ const header = [
   'flushes, mean/p99 ms, ≤10 ms',
   'API p50/p99 ms (requests)',
   'acked/published',
+  'CPU (cores)',
   'load avg',
 ];
 const rows = results.map((r) => [
   r.scenario,
-  `${round(r.ack.p50)} / ${round(r.ack.p99)} / ${round(r.ack.max)}`,
-  `${round(r.loop.p50)} / ${round(r.loop.p99)} / ${round(r.loop.max)}`,
-  `${r.flushes}, ${round(r.flushMeanMs)} / ≤${round(r.flushP99Ms)}, ${round(100 * r.flushWithin10, 0)}%`,
+  `${fmt(r.ack.p50)} / ${fmt(r.ack.p99)} / ${fmt(r.ack.max)}`,
+  `${fmt(r.loop.p50)} / ${fmt(r.loop.p99)} / ${fmt(r.loop.max)}`,
+  `${r.flushes}, ${fmt(r.flushMeanMs)} / ≤${fmt(r.flushP99Ms)}, ${fmt(100 * r.flushWithin10, 0)}%`,
   r.api
-    ? `${round(r.api.p50, 0)} / ${round(r.api.p99, 0)} (${r.api.requests}${r.api.errors ? `, ${r.api.errors} errors` : ''})`
+    ? `${fmt(r.api.p50, 0)} / ${fmt(r.api.p99, 0)} (${r.api.requests}${r.api.errors ? `, ${r.api.errors} errors` : ''})`
     : '-',
   `${r.acked}/${r.published}`,
+  fmt(r.cpu, 2),
   r.load,
 ]);
 console.log(
