@@ -26,13 +26,13 @@ import { createInstruments } from '../src/instruments/instrument-service.ts';
 import { AfterCommit } from '../src/notifications/after-commit.ts';
 import { downsample } from '../src/readings/retention.ts';
 import { AGGREGATE_TIERS, DAY_MS, HOUR_MS, SETTLE_MS, STATE } from '../src/readings/tiers.ts';
+import { benchDatabase } from './harness.ts';
 
 const INSTRUMENTS = Number(process.env.INSTRUMENTS ?? 2000);
 const INTERVAL_MS = Number(process.env.INTERVAL_SECONDS ?? 5) * 1000;
 const HOURS = Number(process.env.HOURS ?? 24);
 const RUNS = Number(process.env.RUNS ?? 3);
 const PG = process.argv.includes('--pg');
-const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 // The outage: [T0, T0 + HOURS) holds raw readings, no tier has any of it yet.
 const T0 = Math.floor((Date.now() - 3 * DAY_MS) / DAY_MS) * DAY_MS;
@@ -40,33 +40,6 @@ const T1 = T0 + HOURS * HOUR_MS;
 
 const fmt = (ms: number) =>
   ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
-
-async function benchDatabase(dir: string) {
-  if (!PG)
-    return {
-      url: `sqlite:${path.join(dir, 'bench.db')}`,
-      file: path.join(dir, 'bench.db'),
-      drop: async () => {},
-    };
-  const schema = `bench_catchup_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`drop schema if exists ${schema} cascade`);
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const u = new URL(PG_URL);
-  u.searchParams.set('schema', schema);
-  return {
-    url: u.toString(),
-    schema,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    },
-  };
-}
 
 // A reading's value and quality, the same on both databases: a slow wave per instrument, and one
 // reading in 97 a fault or a spike (they stay out of avg/min/max and are counted apart).
@@ -113,7 +86,7 @@ async function fillRaw(url: string, file: string | undefined, ids: number[]): Pr
 
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), 'cmms-bench-catchup-'));
-  const database = await benchDatabase(dir);
+  const database = await benchDatabase(dir, 'catchup', PG);
   const handle = openDatabase(parseDatabaseUrl(database.url));
   const deps = { db: handle.db, dialect: handle.dialect, log: pino({ level: 'silent' }) };
   try {

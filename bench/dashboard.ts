@@ -12,37 +12,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
-import { loadConfig } from '../src/config.ts';
 import { startServer } from '../src/main.ts';
+import { BENCH_ADMIN_PASSWORD, benchConfig, benchDatabase } from './harness.ts';
 import { buildPlant, seedLiveReadings } from './reports-plant.ts';
 
 const INSTRUMENTS = Number(process.env.INSTRUMENTS ?? 2000);
 const REQUESTS = Number(process.env.REQUESTS ?? 200);
 const PG = process.argv.includes('--pg');
-const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TARGET_P99_MS = 50;
-
-async function benchDatabase(dir: string) {
-  if (!PG) return { url: `sqlite:${path.join(dir, 'bench.db')}`, drop: async () => {} };
-  const schema = `bench_dashboard_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`drop schema if exists ${schema} cascade`);
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const u = new URL(PG_URL);
-  u.searchParams.set('schema', schema);
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    },
-  };
-}
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -52,22 +29,8 @@ const kb = (n: number) => `${(n / 1000).toFixed(1)} kB`;
 
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), 'cmms-bench-dashboard-'));
-  const database = await benchDatabase(dir);
-  const config = loadConfig(
-    {
-      DATA_DIR: dir,
-      DATABASE_URL: database.url,
-      JWT_SECRET: 'bench-secret-long-enough',
-      LOG_LEVEL: 'silent',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MQTT_PORT: '0',
-      SEED_DEMO: 'false',
-      ADMIN_EMPLOYEE_NUMBER: 'admin',
-      ADMIN_PASSWORD: 'Kitwe-control-room-1',
-    },
-    { dotenvFile: null },
-  );
+  const database = await benchDatabase(dir, 'dashboard', PG);
+  const config = benchConfig(dir, database.url);
   const server = await startServer(config, { print: () => {} });
   try {
     const now = server.ctx.clock.now();
@@ -83,7 +46,7 @@ async function main() {
     const login = await fetch(`${server.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ employee_number: 'admin', password: 'Kitwe-control-room-1' }),
+      body: JSON.stringify({ employee_number: 'admin', password: BENCH_ADMIN_PASSWORD }),
     });
     const token = ((await login.json()) as { access_token: string }).access_token;
     const get = async (q: string, encoding: string) => {

@@ -4,6 +4,8 @@ import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../src/config.ts';
 import { freePort } from '../src/simulator/test-broker.ts';
 
 export { freePort };
@@ -97,4 +99,55 @@ export async function startBarePipeline(
       await exited;
     },
   };
+}
+
+/** The machine's PostgreSQL unless DATABASE_URL names another. */
+export const BENCH_PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * A database of the bench's own: a SQLite file in `dir`, or (with `pg`) a new PostgreSQL schema
+ * named after the bench, dropped by `drop`.
+ */
+export async function benchDatabase(
+  dir: string,
+  label: string,
+  pgBench: boolean,
+): Promise<{ url: string; file?: string; schema?: string; drop: () => Promise<void> }> {
+  if (!pgBench) {
+    const file = path.join(dir, 'bench.db');
+    return { url: `sqlite:${file}`, file, drop: async () => {} };
+  }
+  const schema = `bench_${label}_${process.pid}`;
+  const run = async (q: string) => {
+    const c = new pg.Client({ connectionString: BENCH_PG_URL });
+    await c.connect();
+    await c.query(q);
+    await c.end();
+  };
+  await run(`drop schema if exists ${schema} cascade`);
+  await run(`create schema ${schema}`);
+  const u = new URL(BENCH_PG_URL);
+  u.searchParams.set('schema', schema);
+  return { url: u.toString(), schema, drop: () => run(`drop schema if exists ${schema} cascade`) };
+}
+
+export const BENCH_ADMIN_PASSWORD = 'Kitwe-control-room-1';
+
+/** Settings of an in-process bench server on `databaseUrl` (quiet, ephemeral ports, no demo). */
+export function benchConfig(dir: string, databaseUrl: string) {
+  return loadConfig(
+    {
+      DATA_DIR: dir,
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: 'bench-secret-long-enough',
+      LOG_LEVEL: 'silent',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MQTT_PORT: '0',
+      SEED_DEMO: 'false',
+      ADMIN_EMPLOYEE_NUMBER: 'admin',
+      ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
+    },
+    { dotenvFile: null },
+  );
 }

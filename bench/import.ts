@@ -11,39 +11,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
-import { loadConfig } from '../src/config.ts';
 import { startServer } from '../src/main.ts';
+import { BENCH_ADMIN_PASSWORD, benchConfig, benchDatabase } from './harness.ts';
 
 const INSTRUMENTS = Number(process.env.INSTRUMENTS ?? 5000);
 const POINTS_PER_RECORD = 5;
 const ROWS_PER_FILE = 10_000;
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const PG = process.argv.includes('--pg');
-const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TARGETS = { register: 5_000, history: 20_000 };
-
-/** A database of the bench's own: a SQLite file in `dir`, or a new PostgreSQL schema. */
-async function benchDatabase(dir: string) {
-  if (!PG) return { url: `sqlite:${path.join(dir, 'bench.db')}`, drop: async () => {} };
-  const schema = `bench_import_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`drop schema if exists ${schema} cascade`);
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const u = new URL(PG_URL);
-  u.searchParams.set('schema', schema);
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    },
-  };
-}
 
 function registerCsv() {
   const rows = [
@@ -74,28 +50,14 @@ function historyFiles() {
 
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), 'cmms-bench-import-'));
-  const database = await benchDatabase(dir);
-  const config = loadConfig(
-    {
-      DATA_DIR: dir,
-      DATABASE_URL: database.url,
-      JWT_SECRET: 'bench-secret-long-enough',
-      LOG_LEVEL: 'silent',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MQTT_PORT: '0',
-      SEED_DEMO: 'false',
-      ADMIN_EMPLOYEE_NUMBER: 'admin',
-      ADMIN_PASSWORD: 'Kitwe-control-room-1',
-    },
-    { dotenvFile: null },
-  );
+  const database = await benchDatabase(dir, 'import', PG);
+  const config = benchConfig(dir, database.url);
   const server = await startServer(config, { print: () => {} });
   try {
     const login = await fetch(`${server.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ employee_number: 'admin', password: 'Kitwe-control-room-1' }),
+      body: JSON.stringify({ employee_number: 'admin', password: BENCH_ADMIN_PASSWORD }),
     });
     const token = ((await login.json()) as { access_token: string }).access_token;
     const post = async (kind: string, body: string, dryRun: boolean) => {
