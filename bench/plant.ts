@@ -15,7 +15,8 @@
 //
 // Every detector is active: each instrument has a reference baseline (its drift CUSUM runs from the
 // first window), one in 20 has alarm limits below its normal swing (in alarm through the run),
-// and the instruments with history have a reference baseline and an Isolation Forest trained through the API (POST /api/ml/baselines, /api/ml/train) before the runs.
+// and the instruments with history have a reference baseline and an Isolation Forest trained
+// through the API (POST /api/ml/baselines, /api/ml/train) before the runs.
 // The `yardstick` row is the bare pipeline (bench/bare-pipeline.ts: the same rows into the same
 // table, PUBACK after its commit, nothing else) behind a private Mosquitto, at the same rate: its
 // figure is publish-to-commit (as the product's PUBACK is), its CPU the pipeline's plus the broker's.
