@@ -1,11 +1,18 @@
 // What the ingestion benches share: process figures from /proc, a private Mosquitto, and the
 // bare-pipeline yardstick (bench/bare-pipeline.ts) driven over IPC.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
+import { bindAuditKey } from '../src/audit/audit-log.ts';
 import { loadConfig } from '../src/config.ts';
+import type { DB } from '../src/db/schema.ts';
+import { createInstrument } from '../src/instruments/instrument-service.ts';
+import { AfterCommit } from '../src/notifications/after-commit.ts';
 import { freePort } from '../src/simulator/test-broker.ts';
 
 export { freePort };
@@ -150,4 +157,107 @@ export function benchConfig(dir: string, databaseUrl: string) {
     },
     { dotenvFile: null },
   );
+}
+
+// ── the real server as a child process, and the plant it runs on ────────────────────────────────
+export const BENCH_AUDIT_KEY = 'bench-audit-key-that-is-long-enough-32';
+export const BENCH_OPERATOR_PASSWORD = 'Bench-operator-pass-1';
+export const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
+/** /health details and /metrics need a token; the benches read both with this one. */
+export const scrapeHeaders = { authorization: `Bearer ${BENCH_METRICS_TOKEN}` };
+export const benchTag = (i: number) => `B-${String(i).padStart(4, '0')}`;
+
+/**
+ * Binds the benches' audit key (the server later started on copies of this database has the same)
+ * and registers `count` pressure instruments B-0000... publishing every second.
+ */
+export async function registerBenchInstruments(db: Kysely<DB>, count: number): Promise<void> {
+  const now = new Date();
+  await bindAuditKey(db, BENCH_AUDIT_KEY, now.toISOString());
+  for (let i = 0; i < count; i++) {
+    await createInstrument(
+      db,
+      null,
+      {
+        tag: benchTag(i),
+        type: 'pressure',
+        unit: 'bar',
+        range_min: 0,
+        range_max: 100,
+        nominal_value: 50,
+        alarm_low_critical: 5,
+        alarm_low_warning: 10,
+        alarm_high_warning: 90,
+        alarm_high_critical: 95,
+        publish_interval_seconds: 1,
+        max_rate_per_second: 1000,
+      },
+      now,
+      new AfterCommit(),
+    );
+  }
+}
+
+export interface ChildServer {
+  proc: ChildProcess;
+  url: string;
+  health(): Promise<Record<string, any>>;
+  metrics(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real server (`src/cli.ts serve`, production mode) on the SQLite file `dbFile` with DATA_DIR
+ * `work`; `env` adds the broker settings and anything else. Resolves once it listens.
+ */
+export async function startChildServer(
+  work: string,
+  dbFile: string,
+  env: Record<string, string>,
+  children: ChildProcess[],
+): Promise<ChildServer> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      JWT_SECRET: 'bench-secret-that-is-long-enough',
+      AUDIT_KEY: BENCH_AUDIT_KEY,
+      ADMIN_PASSWORD: BENCH_OPERATOR_PASSWORD,
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: work,
+      DATABASE_URL: `sqlite:${dbFile}`,
+      LOG_LEVEL: 'info',
+      SEED_DEMO: 'false',
+      SIMULATOR_ENABLED: 'false',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(proc);
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      try {
+        const o = JSON.parse(line);
+        if (o.msg === 'CBU CMMS listening') resolve(o.url);
+      } catch {
+        // not a log line
+      }
+    });
+  });
+  return {
+    proc,
+    url,
+    health: async () =>
+      (await (await fetch(`${url}/health`, { headers: scrapeHeaders })).json()) as Record<string, any>,
+    metrics: async () => (await fetch(`${url}/metrics`, { headers: scrapeHeaders })).text(),
+    async stop() {
+      const exited = once(proc, 'exit');
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

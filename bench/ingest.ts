@@ -21,21 +21,23 @@
 // to it) and 'mosquitto' (a private Mosquitto started for the run with the settings that
 // docs/operations.md recommends). The bare pipeline always goes through that Mosquitto.
 
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { bindAuditKey } from '../src/audit/audit-log.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { createInstrument } from '../src/instruments/instrument-service.ts';
-import { AfterCommit } from '../src/notifications/after-commit.ts';
-import { cpuSeconds, freePort, peakMemoryMb, startBarePipeline, startMosquitto } from './harness.ts';
-
-const BENCH_AUDIT_KEY = 'bench-audit-key-that-is-long-enough-32';
+import {
+  cpuSeconds,
+  freePort,
+  peakMemoryMb,
+  registerBenchInstruments,
+  startBarePipeline,
+  startChildServer,
+  startMosquitto,
+} from './harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
@@ -83,31 +85,7 @@ async function templateDb(): Promise<string> {
 /** Migrates and registers the bench's instruments (a SQLite template, or a PostgreSQL schema). */
 async function fillDb(h: ReturnType<typeof openDatabase>): Promise<void> {
   await migrateToLatest(h);
-  const now = new Date();
-  // The same audit key as the server that later runs on copies of this database.
-  await bindAuditKey(h.db, BENCH_AUDIT_KEY, now.toISOString());
-  for (let i = 0; i < INSTRUMENTS; i++) {
-    await createInstrument(
-      h.db,
-      null,
-      {
-        tag: `B-${String(i).padStart(4, '0')}`,
-        type: 'pressure',
-        unit: 'bar',
-        range_min: 0,
-        range_max: 100,
-        nominal_value: 50,
-        alarm_low_critical: 5,
-        alarm_low_warning: 10,
-        alarm_high_warning: 90,
-        alarm_high_critical: 95,
-        publish_interval_seconds: 1,
-        max_rate_per_second: 1000,
-      },
-      now,
-      new AfterCommit(),
-    );
-  }
+  await registerBenchInstruments(h.db, INSTRUMENTS);
   await h.close();
 }
 let dbCounter = 0;
@@ -126,63 +104,23 @@ interface Server {
   stop(): Promise<void>;
 }
 
-const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const BENCH_MQTT_USER = 'bench-cmms';
 const BENCH_MQTT_PASSWORD = 'bench-broker-password';
-const scrapeHeaders = { authorization: `Bearer ${BENCH_METRICS_TOKEN}` };
 
 async function startServer(dbFile: string, brokerEnv: Record<string, string>): Promise<Server> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      JWT_SECRET: 'bench-secret-that-is-long-enough',
-      AUDIT_KEY: BENCH_AUDIT_KEY,
-      ADMIN_PASSWORD: 'Bench-operator-pass-1',
-      // /health details and /metrics need a token; the bench reads both with this one.
-      METRICS_TOKEN: BENCH_METRICS_TOKEN,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: work,
-      DATABASE_URL: `sqlite:${dbFile}`,
-      LOG_LEVEL: 'info',
-      SEED_DEMO: 'false',
-      SIMULATOR_ENABLED: 'false',
-      ...brokerEnv,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(proc);
-  const url = await new Promise<string>((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      try {
-        const o = JSON.parse(line);
-        if (o.msg === 'CBU CMMS listening') resolve(o.url);
-      } catch {
-        // not a log line
-      }
-    });
-  });
+  const child = await startChildServer(work, dbFile, brokerEnv, children);
   const server: Server = {
-    proc,
-    url,
-    async health() {
-      return (await (await fetch(`${url}/health`, { headers: scrapeHeaders })).json()) as Record<string, any>;
-    },
+    proc: child.proc,
+    url: child.url,
+    health: child.health,
     async lagBuckets() {
-      const text = await (await fetch(`${url}/metrics`, { headers: scrapeHeaders })).text();
+      const text = await child.metrics();
       const out = new Map<number, number>();
       for (const m of text.matchAll(/^cmms_ingest_commit_lag_seconds_bucket\{le="([^"]+)"\} (\d+)/gm))
         out.set(m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2]));
       return out;
     },
-    async stop() {
-      const exited = once(proc, 'exit');
-      proc.kill('SIGTERM');
-      await exited;
-    },
+    stop: child.stop,
   };
   // Wait for the broker side to be up (and, external, subscribed).
   for (let i = 0; i < 200; i++) {

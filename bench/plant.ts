@@ -26,19 +26,26 @@
 // measure another kind of load beside ingestion. `--read-workers` sets DATABASE_READ_WORKERS for
 // every run (0: every query on the ingest thread, as before issue 16).
 
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
-import { bindAuditKey } from '../src/audit/audit-log.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { createInstrument } from '../src/instruments/instrument-service.ts';
-import { AfterCommit } from '../src/notifications/after-commit.ts';
-import { cpuSeconds, freePort, startBarePipeline, startMosquitto } from './harness.ts';
+import {
+  BENCH_OPERATOR_PASSWORD,
+  type ChildServer,
+  cpuSeconds,
+  freePort,
+  registerBenchInstruments,
+  scrapeHeaders as scrape,
+  startBarePipeline,
+  startChildServer,
+  startMosquitto,
+  benchTag as tagOf,
+} from './harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
@@ -58,14 +65,9 @@ const WARMUP_S = 5;
 const HISTORY_ROWS = Number(opt('history-rows', '200000'));
 const HISTORY_INSTRUMENTS = 10;
 const HOUR_MS = 3_600_000;
-const tagOf = (i: number) => `B-${String(i).padStart(4, '0')}`;
 
-const AUDIT_KEY = 'bench-audit-key-that-is-long-enough-32';
-const METRICS_TOKEN = 'bench-metrics-token-0123456789';
-const ADMIN_PASSWORD = 'Bench-operator-pass-1';
 const MQTT_USER = 'bench-cmms';
 const MQTT_PASSWORD = 'bench-broker-password';
-const scrape = { authorization: `Bearer ${METRICS_TOKEN}` };
 
 // ── scenarios: the rows of the table ────────────────────────────────────────────────────────────
 interface ApiLoad {
@@ -132,30 +134,7 @@ async function plantTemplate(): Promise<string> {
   const file = path.join(work, 'plant.db');
   const h = openDatabase({ kind: 'sqlite', file });
   await migrateToLatest(h);
-  const now = new Date();
-  await bindAuditKey(h.db, AUDIT_KEY, now.toISOString());
-  for (let i = 0; i < INSTRUMENTS; i++) {
-    await createInstrument(
-      h.db,
-      null,
-      {
-        tag: tagOf(i),
-        type: 'pressure',
-        unit: 'bar',
-        range_min: 0,
-        range_max: 100,
-        nominal_value: 50,
-        alarm_low_critical: 5,
-        alarm_low_warning: 10,
-        alarm_high_warning: 90,
-        alarm_high_critical: 95,
-        publish_interval_seconds: 1,
-        max_rate_per_second: 1000,
-      },
-      now,
-      new AfterCommit(),
-    );
-  }
+  await registerBenchInstruments(h.db, INSTRUMENTS);
   // Detectors active from the first reading: a reference baseline for every drift CUSUM (the
   // publisher's sine around 50 with amplitude 10 has sigma 7.07), and one instrument in 20 with
   // limits below that swing, so it is in alarm all through the run (its repeats are written).
@@ -183,64 +162,26 @@ async function plantTemplate(): Promise<string> {
 }
 
 // ── the server under test ────────────────────────────────────────────────────────────────────────
-interface Server {
-  proc: ChildProcess;
-  url: string;
+interface Server extends ChildServer {
   mqttUrl: string;
-  metrics(): Promise<string>;
-  stop(): Promise<void>;
 }
 
 async function startServer(dbFile: string, env: Record<string, string>): Promise<Server> {
   const mqttPort = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      JWT_SECRET: 'bench-secret-that-is-long-enough',
-      AUDIT_KEY,
-      ADMIN_PASSWORD,
-      METRICS_TOKEN,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: work,
-      DATABASE_URL: `sqlite:${dbFile}`,
+  const child = await startChildServer(
+    work,
+    dbFile,
+    {
       DATABASE_READ_WORKERS: READ_WORKERS,
-      LOG_LEVEL: 'info',
-      SEED_DEMO: 'false',
-      SIMULATOR_ENABLED: 'false',
       MQTT_BROKER: 'embedded',
       MQTT_PORT: String(mqttPort),
       MQTT_USERNAME: MQTT_USER,
       MQTT_PASSWORD: MQTT_PASSWORD,
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(proc);
-  const url = await new Promise<string>((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      try {
-        const o = JSON.parse(line);
-        if (o.msg === 'CBU CMMS listening') resolve(o.url);
-      } catch {
-        // not a log line
-      }
-    });
-  });
-  return {
-    proc,
-    url,
-    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
-    metrics: async () => (await fetch(`${url}/metrics`, { headers: scrape })).text(),
-    async stop() {
-      const exited = once(proc, 'exit');
-      proc.kill('SIGTERM');
-      await exited;
-    },
-  };
+    children,
+  );
+  return { ...child, mqttUrl: `mqtt://127.0.0.1:${mqttPort}` };
 }
 
 // ── load: readings ───────────────────────────────────────────────────────────────────────────────
@@ -274,7 +215,7 @@ async function login(server: Server): Promise<string> {
   const r = await fetch(`${server.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ employee_number: 'admin', password: ADMIN_PASSWORD }),
+    body: JSON.stringify({ employee_number: 'admin', password: BENCH_OPERATOR_PASSWORD }),
   });
   if (!r.ok) throw new Error(`bench login failed: ${r.status} ${await r.text()}`);
   return ((await r.json()) as { access_token: string }).access_token;
