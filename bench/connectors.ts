@@ -29,12 +29,8 @@ import { SparkplugEdgeNode } from '../src/connectors/sparkplug/edge-node.ts';
 import { createInstrument } from '../src/instruments/instrument-service.ts';
 import { type RunningServer, startServer } from '../src/main.ts';
 import { AfterCommit, withAfterCommit } from '../src/notifications/after-commit.ts';
+import { opt } from './harness.ts';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i !== -1 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
-};
 const SECONDS = Number(opt('seconds', '10'));
 const RUNS = Number(opt('runs', '1'));
 const INSTRUMENTS = opt('instruments', '');

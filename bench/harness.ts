@@ -261,3 +261,10 @@ export async function startChildServer(
     },
   };
 }
+
+/** `--name value` from the bench's command line, or `fallback`. */
+export function opt(name: string, fallback: string): string {
+  const argv = process.argv;
+  const i = argv.indexOf(`--${name}`);
+  return i !== -1 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
+}

@@ -32,6 +32,7 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import {
   cpuSeconds,
   freePort,
+  opt,
   peakMemoryMb,
   registerBenchInstruments,
   startBarePipeline,
@@ -40,11 +41,6 @@ import {
 } from './harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i !== -1 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
-};
 const SECONDS = Number(opt('seconds', '15'));
 const INSTRUMENTS = Number(opt('instruments', '1000'));
 const MODES = opt('modes', 'embedded,mosquitto')

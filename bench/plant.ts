@@ -39,6 +39,7 @@ import {
   type ChildServer,
   cpuSeconds,
   freePort,
+  opt,
   registerBenchInstruments,
   scrapeHeaders as scrape,
   startBarePipeline,
@@ -48,11 +49,6 @@ import {
 } from './harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const argv = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i !== -1 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
-};
 const SECONDS = Number(opt('seconds', '40'));
 const INSTRUMENTS = Number(opt('instruments', '2000'));
 const RATE = Number(opt('rate', '5000'));
