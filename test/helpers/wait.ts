@@ -18,7 +18,7 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function waitUntil<T>(
   probe: () => Promise<T> | T,
   done: (v: T) => boolean,
-  opts: WaitOptions & { what?: string } = {},
+  opts: WaitOptions & { what?: string | (() => string) } = {},
 ): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   let last: { value: T } | { error: unknown } | undefined;
@@ -36,7 +36,9 @@ export async function waitUntil<T>(
         : 'error' in last
           ? `: ${String(last.error)}`
           : `: ${JSON.stringify(last.value)}`;
-      throw new Error(`timed out waiting for ${opts.what ?? 'condition'}${seen}`);
+      // A function describes the wait from what it knows at the timeout (a child's log, say).
+      const what = typeof opts.what === 'function' ? opts.what() : (opts.what ?? 'condition');
+      throw new Error(`timed out waiting for ${what}${seen}`);
     }
     await pause(opts.intervalMs ?? 50);
   }
