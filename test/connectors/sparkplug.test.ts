@@ -104,11 +104,15 @@ describe('Sparkplug B connector', () => {
       const r = await lastReading(a.id);
       return r?.value === 5.2 && r.quality === 'spike';
     });
-    // The bad value raised one instrument_fault naming its source, not a loop-current bound.
-    const alerts = await t.api(
-      'GET',
-      `/api/alerts?status=all&instrument_id=${a.id}&alert_type=instrument_fault`,
-    );
+    // The bad value raised one instrument_fault naming its source, not a loop-current bound (the
+    // alert aggregator writes it on its next flush, after the reading is stored).
+    const alerts = await waitFor('the instrument_fault alert', async () => {
+      const r = await t.api(
+        'GET',
+        `/api/alerts?status=all&instrument_id=${a.id}&alert_type=instrument_fault`,
+      );
+      return r.body.items.length > 0 ? r : null;
+    });
     expect(alerts.body.items.map((x: { condition: string }) => x.condition)).toEqual(['source_bad']);
   });
 

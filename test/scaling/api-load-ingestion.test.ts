@@ -67,8 +67,9 @@ describe('the API and ingestion side by side', () => {
       expect(res.status).toBe(200);
       expect(res.body.points.length).toBeGreaterThan(100);
       const tookMs = (answered ?? 0) - started;
-      // The request was genuinely slow: the figure below means something.
-      expect(tookMs).toBeGreaterThan(500);
+      // The request was genuinely slow (on SQLite > 500 ms; PostgreSQL answers it faster), so the
+      // acknowledgements below mean something: a blocked loop would complete one round trip at most.
+      expect(tookMs).toBeGreaterThan(250);
       // Acknowledged all along the request: several round trips completed while it ran.
       expect(acked.length).toBeGreaterThanOrEqual(5);
       expect(acked[0] - started).toBeLessThan(tookMs / 2);
