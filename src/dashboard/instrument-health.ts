@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { AnomalyView, LastReading, LiveView, MonitorView } from '../context.ts';
+import { batchesOf } from '../db/batches.ts';
 import type { DB } from '../db/schema.ts';
 import type { Severity } from '../detection/types.ts';
 import { healthForAll, type InstrumentHealthScore } from '../instruments/health-service.ts';
@@ -113,10 +114,8 @@ export async function healthCards(
   scores: InstrumentHealthScore[],
 ): Promise<InstrumentHealth[]> {
   if (scores.length === 0) return [];
-  const ids = scores.map((s) => s.instrument_id);
-  // SQLite allows 32,766 bound parameters: chunk only when a whole plant is asked for.
-  const chunks: number[][] = [];
-  for (let i = 0; i < ids.length; i += 10_000) chunks.push(ids.slice(i, i + 10_000));
+  // One batch for a page; several only when a whole plant is asked for (bind-parameter limits).
+  const chunks = batchesOf(scores.map((s) => s.instrument_id));
   const [details, active] = await Promise.all([
     Promise.all(
       chunks.map((c) =>
