@@ -399,6 +399,8 @@ export interface DetectorCheckpointsTable {
   instrument_id: number;
   detector: string;
   state: string;
+  /** Event time (ms) of the newest reading the state has counted; null before any (migration 0029). */
+  last_ts: number | null;
   updated_at: string;
 }
 

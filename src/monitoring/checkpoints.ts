@@ -49,7 +49,9 @@ export async function loadMonitorCheckpoint(
  * state each period left 2,000 dead row versions a minute on PostgreSQL. So: a state equal to the
  * one this process last wrote for the instrument is not sent again (a digest per instrument is
  * kept), the rest go in one set-based upsert per batch, and the upsert leaves a row alone when the
- * stored text is already the same (another process, or a restart, wrote it). Only `state` and
+ * stored text is already the same (another process, or a restart, wrote it) or when the stored state
+ * has counted newer readings than the offered one (issue 12: another process owns the instrument
+ * now, and an edit or a re-armed clock marked this process's stale copy changed). Only `state` and
  * `updated_at` change and neither is indexed, so on PostgreSQL each write can be a HOT update into
  * the room migration 0028's fillfactor keeps free on the row's page.
  */
@@ -63,12 +65,12 @@ export class CheckpointWriter {
     states: readonly { instrumentId: number; state: InstrumentMonitorState }[],
     at: string,
   ): Promise<number> {
-    const changed: { instrumentId: number; json: string; digest: string }[] = [];
+    const changed: { instrumentId: number; json: string; digest: string; lastTs: number | null }[] = [];
     for (const s of states) {
       const json = JSON.stringify(s.state);
       const digest = createHash('sha1').update(json).digest('base64');
       if (this.written.get(s.instrumentId) !== digest)
-        changed.push({ instrumentId: s.instrumentId, json, digest });
+        changed.push({ instrumentId: s.instrumentId, json, digest, lastTs: s.state.lastTs });
     }
     if (changed.length === 0) return 0;
     await this.db.transaction().execute(async (trx) => {
@@ -80,6 +82,7 @@ export class CheckpointWriter {
               instrument_id: c.instrumentId,
               detector: MONITOR_DETECTOR,
               state: c.json,
+              last_ts: c.lastTs,
               updated_at: at,
             })),
           )
@@ -88,9 +91,20 @@ export class CheckpointWriter {
               .columns(['instrument_id', 'detector'])
               .doUpdateSet((eb) => ({
                 state: eb.ref('excluded.state'),
+                last_ts: eb.ref('excluded.last_ts'),
                 updated_at: eb.ref('excluded.updated_at'),
               }))
-              .where('detector_checkpoints.state', '<>', (eb) => eb.ref('excluded.state')),
+              .where((eb) =>
+                eb.and([
+                  eb('detector_checkpoints.state', '<>', eb.ref('excluded.state')),
+                  // Never an older state over a newer one: a process that has not counted the
+                  // instrument's newest readings (they go to another process) keeps its hands off.
+                  eb.or([
+                    eb('detector_checkpoints.last_ts', 'is', null),
+                    eb('excluded.last_ts', '>=', eb.ref('detector_checkpoints.last_ts')),
+                  ]),
+                ]),
+              ),
           )
           .execute();
       }

@@ -139,4 +139,46 @@ describe('detector checkpoint writes and table housekeeping', () => {
     expect(rows).toHaveLength(3);
     for (const r of rows) expect(r, r.relname).toMatchObject({ analyzed: true });
   });
+
+  it('never replaces a stored state with one that has counted older readings (issue 12)', async () => {
+    const db = t.server.ctx.db;
+    const id = (await makeInstrument(t)).id;
+    const cfg = monitorConfig({ rangeMin: 0, rangeMax: 10 });
+    const t0 = Date.parse('2026-03-02T00:00:00Z');
+    const owner = new InstrumentMonitor(cfg);
+    for (let i = 0; i < 5; i++) owner.process({ ts: t0 + i * 1000, value: 5 });
+    const stored = async () => {
+      const row = await db
+        .selectFrom('detector_checkpoints')
+        .select(['state', 'last_ts'])
+        .where('instrument_id', '=', id)
+        .executeTakeFirstOrThrow();
+      return { lastTs: (JSON.parse(row.state) as { lastTs: number | null }).lastTs, column: row.last_ts };
+    };
+    await new CheckpointWriter(db).save(
+      [{ instrumentId: id, state: owner.toJSON() }],
+      '2026-03-02T00:01:00.000Z',
+    );
+    expect(await stored()).toEqual({ lastTs: t0 + 4000, column: t0 + 4000 });
+
+    // Another process: one that never saw a reading, and one that saw only the first two.
+    const never = new InstrumentMonitor(cfg);
+    const behind = new InstrumentMonitor(cfg);
+    for (let i = 0; i < 2; i++) behind.process({ ts: t0 + i * 1000, value: 5 });
+    const other = new CheckpointWriter(db);
+    await other.save([{ instrumentId: id, state: never.toJSON() }], '2026-03-02T00:02:00.000Z');
+    await other.save([{ instrumentId: id, state: behind.toJSON() }], '2026-03-02T00:03:00.000Z');
+    expect(await stored()).toEqual({ lastTs: t0 + 4000, column: t0 + 4000 });
+
+    // The owner's own change at the same event time (a calibration resets the CUSUM) is written.
+    owner.resetCusum(t0 + 4000);
+    const ownerWriter = new CheckpointWriter(db);
+    await ownerWriter.save([{ instrumentId: id, state: owner.toJSON() }], '2026-03-02T00:04:00.000Z');
+    const row = await db
+      .selectFrom('detector_checkpoints')
+      .select('state')
+      .where('instrument_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.state).toBe(JSON.stringify(owner.toJSON()));
+  });
 });

@@ -3,6 +3,7 @@
 // instead of its own stale state.
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { MonitorService } from '../../src/monitoring/monitor-service.ts';
 import { makeInstrument } from '../helpers/factories.ts';
 import { reading } from '../helpers/mqtt.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -28,6 +29,16 @@ describe.skipIf(!externalBroker || !pg)('detector handover', () => {
     const b = await startTestApp({ databaseUrl: run.dbUrl, env: run.brokerEnv('b', 'own') });
     apps.push(b);
 
+    /** The event time of the newest reading the stored checkpoint has counted. */
+    const storedLastTs = async (instrumentId: number) => {
+      const row = await a.server.ctx.db
+        .selectFrom('detector_checkpoints')
+        .select('state')
+        .where('instrument_id', '=', instrumentId)
+        .where('detector', '=', 'monitor')
+        .executeTakeFirst();
+      return row ? (JSON.parse(row.state) as { lastTs: number | null }).lastTs : undefined;
+    };
     const publisher = await mqtt.connectAsync(externalBroker as string, {
       clientId: `test-pub-${id}`,
       reconnectPeriod: 0,
@@ -43,6 +54,24 @@ describe.skipIf(!externalBroker || !pg)('detector handover', () => {
         (n) => n === 20,
         { what: 'a processed 20 readings' },
       );
+      const lastTs = Date.parse(first[19].timestamp);
+      await (a.server.ctx.monitor as MonitorService).checkpoint();
+      expect(await storedLastTs(inst.id)).toBe(lastTs);
+
+      // An edit after a's last checkpoint: every process applies it and marks its copy of the
+      // state changed, b's too, though b never received a reading of the instrument. b's stale
+      // copy must not replace a's checkpoint, or whoever takes the instrument over loses a's sums.
+      const edited = await b.api('PATCH', `/api/instruments/${inst.id}`, {
+        body: { description: 'edited after the last checkpoint' },
+      });
+      expect(edited.status).toBe(200);
+      await waitUntil(
+        () => [a, b].map((x) => x.server.ctx.ingestion.instruments.get(inst.id)?.row.description),
+        (d) => d.every((v) => v === 'edited after the last checkpoint'),
+        { what: 'both processes applied the edit' },
+      );
+      await (b.server.ctx.monitor as MonitorService).checkpoint();
+      expect(await storedLastTs(inst.id)).toBe(lastTs);
       // a goes away (stopping writes its checkpoint, as its periodic checkpoint would have).
       await a.stop();
       apps.splice(apps.indexOf(a), 1);

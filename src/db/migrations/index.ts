@@ -22,6 +22,7 @@ import * as m0023 from './0023_connector_sources.ts';
 import * as m0024 from './0024_imported_calibrations.ts';
 import * as m0027 from './0027_instrument_last_seen.ts';
 import * as m0028 from './0028_table_housekeeping.ts';
+import * as m0029 from './0029_checkpoint_last_ts.ts';
 
 /** Every migration, by sortable name. Append only: never edit or remove a landed migration. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0024_imported_calibrations': m0024,
   '0027_instrument_last_seen': m0027,
   '0028_table_housekeeping': m0028,
+  '0029_checkpoint_last_ts': m0029,
 };
