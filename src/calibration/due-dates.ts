@@ -9,8 +9,16 @@ export function nextDueDate(
   registeredAt: string,
   intervalDays: number,
 ): string {
-  const from = Date.parse(lastCalibratedAt ?? registeredAt);
-  return new Date(from + intervalDays * DAY_MS).toISOString();
+  return new Date(nextDueMs(lastCalibratedAt, registeredAt, intervalDays)).toISOString();
+}
+
+/** nextDueDate in epoch milliseconds (for a pass over the whole plant, formatted once by the caller). */
+export function nextDueMs(
+  lastCalibratedAt: string | null,
+  registeredAt: string,
+  intervalDays: number,
+): number {
+  return Date.parse(lastCalibratedAt ?? registeredAt) + intervalDays * DAY_MS;
 }
 
 export function isOverdue(dueAt: string, now: Date): boolean {

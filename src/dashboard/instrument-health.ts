@@ -4,7 +4,11 @@ import type { AnomalyView, LastReading, LiveView, MonitorView } from '../context
 import { batchesOf } from '../db/batches.ts';
 import type { DB } from '../db/schema.ts';
 import type { Severity } from '../detection/types.ts';
-import { healthForAll, type InstrumentHealthScore } from '../instruments/health-service.ts';
+import {
+  type HealthContext,
+  healthForAll,
+  type InstrumentHealthScore,
+} from '../instruments/health-service.ts';
 
 // Health of every instrument in one pass for the dashboard cards and the health-status report:
 // the score comes from the ml module's healthForAll (formula: detection/health-score.ts); this adds
@@ -53,6 +57,8 @@ export interface HealthSources {
   monitor?: MonitorView;
   /** Live anomaly scores; absent outside the server process. */
   anomaly?: AnomalyView;
+  /** The server's instrument cache: the score pass reads the register from memory (issue 16). */
+  register?: HealthContext['register'];
 }
 
 const RANK: Record<string, number> = { advisory: 0, warning: 1, critical: 2 };
@@ -68,8 +74,8 @@ export async function instrumentHealth(
 }
 
 /**
- * The score of every live instrument matching the filter (ordered by tag): the cheap part, four
- * queries plus in-memory live state, enough to count, filter and order the plant before any card
+ * The score of every live instrument matching the filter (ordered by tag): the cheap part, three
+ * queries (four without the register in memory) plus in-memory live state, enough to count, filter and order the plant before any card
  * is built.
  */
 export function healthScores(src: HealthSources, now: Date, filter: HealthFilter = {}) {
@@ -80,6 +86,7 @@ export function healthScores(src: HealthSources, now: Date, filter: HealthFilter
       live: src.live,
       monitor: src.monitor ?? NONE,
       anomaly: src.anomaly ?? NONE,
+      register: src.register,
     },
     now,
     {

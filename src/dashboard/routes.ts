@@ -104,7 +104,14 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const q = req.query;
       const body = await dashboardSummary(
-        { db: ctx.reads, config: ctx.config, live: ctx.live, monitor: ctx.monitor, anomaly: ctx.anomaly },
+        {
+          db: ctx.reads,
+          config: ctx.config,
+          live: ctx.live,
+          monitor: ctx.monitor,
+          anomaly: ctx.anomaly,
+          register: ctx.ingestion.instruments,
+        },
         ctx.clock.now(),
         {
           processUnitId: q.process_unit_id,

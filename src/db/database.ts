@@ -5,6 +5,7 @@ import { type DatabaseIntrospector, Kysely, PostgresDialect, SqliteDialect } fro
 import pg from 'pg';
 import type { DatabaseTarget } from '../config.ts';
 import { OwnSchemaIntrospector } from './own-schema-introspector.ts';
+import { timestampToIso, timestamptzToIso } from './pg-timestamps.ts';
 import { ReadWorkerDialect } from './read-worker-dialect.ts';
 import type { DB } from './schema.ts';
 import { type WriteObserver, watchStorage } from './storage-faults.ts';
@@ -16,8 +17,8 @@ export type Database = Kysely<DB>;
 // types are the same on both dialects: numbers, and timestamps as ISO 8601 UTC strings.
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
-pg.types.setTypeParser(1184, (v) => new Date(v).toISOString());
-pg.types.setTypeParser(1114, (v) => new Date(`${v}Z`).toISOString());
+pg.types.setTypeParser(1184, timestamptzToIso);
+pg.types.setTypeParser(1114, timestampToIso);
 pg.types.setTypeParser(1082, (v) => v);
 
 export interface DatabaseHandle {

@@ -4,9 +4,10 @@
  * The formula and its weights live in detection/health-score.ts (one place, unit-tested).
  *
  *   healthForAll(ctx, now, filter?)  -> InstrumentHealthScore[]   every live instrument, one pass:
- *       four queries whatever the plant size (instruments, last calibrations, open alerts), plus the
- *       in-memory live state (ctx.live, ctx.monitor, ctx.anomaly). For dashboard cards and the
- *       health-status report.
+ *       four queries whatever the plant size (instruments, last calibrations, open alerts, the ids
+ *       out of tolerance; the instruments come from ctx.register when given), plus the in-memory
+ *       live state (ctx.live, ctx.monitor, ctx.anomaly). For dashboard cards and the health-status
+ *       report.
  *   healthOf(ctx, instrumentId, now) -> InstrumentHealthScore | null   one instrument (status page).
  *
  * `ctx` needs only db, config, live, monitor and anomaly (an AppContext fits). Live parts missing
@@ -14,13 +15,22 @@
  */
 
 import { type Expression, type SqlBool, sql } from 'kysely';
-import { effectiveIntervalDays, isOverdue, nextDueDate } from '../calibration/due-dates.ts';
+import { effectiveIntervalDays, nextDueMs } from '../calibration/due-dates.ts';
 import { countsForDueDate, inForce, outOfTolerance } from '../calibration/in-force.ts';
 import type { AppContext } from '../context.ts';
+import type { InstrumentRow } from '../db/schema.ts';
 import { type HealthScore, healthScore } from '../detection/health-score.ts';
 import type { Severity } from '../detection/types.ts';
 
-export type HealthContext = Pick<AppContext, 'db' | 'config' | 'live' | 'monitor' | 'anomaly'>;
+export type HealthContext = Pick<AppContext, 'db' | 'config' | 'live' | 'monitor' | 'anomaly'> & {
+  /**
+   * The live register in memory (the server's instrument cache, kept current by the instruments'
+   * change events from every process): when given, the score pass reads the instruments from it
+   * instead of querying 2,000 rows per dashboard poll (issue 16). Without it (reports built outside
+   * the server, one instrument's status) they are queried.
+   */
+  register?: { all(): Iterable<{ readonly row: Readonly<InstrumentRow> }> };
+};
 
 export interface HealthFilter {
   instrumentId?: number;
@@ -52,6 +62,20 @@ export interface InstrumentHealthScore {
 
 const RANK: Record<Severity, number> = { advisory: 0, warning: 1, critical: 2 };
 
+/** The live instruments matching the filter from the in-memory register, ordered by tag as the query would be. */
+function registerRows(register: NonNullable<HealthContext['register']>, f: HealthFilter) {
+  const rows: Readonly<InstrumentRow>[] = [];
+  for (const { row } of register.all()) {
+    if (row.deleted_at !== null) continue;
+    if (f.instrumentId && row.id !== f.instrumentId) continue;
+    if (f.processUnitId && row.process_unit_id !== f.processUnitId) continue;
+    if (f.type && row.type !== f.type) continue;
+    if (f.criticality && row.criticality !== f.criticality) continue;
+    rows.push(row);
+  }
+  return rows.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : a.id - b.id));
+}
+
 function where(f: HealthFilter): Expression<SqlBool>[] {
   const c: Expression<SqlBool>[] = [sql<SqlBool>`instruments.deleted_at is null`];
   if (f.instrumentId) c.push(sql<SqlBool>`instruments.id = ${f.instrumentId}`);
@@ -67,20 +91,43 @@ export async function healthForAll(
   filter: HealthFilter = {},
 ): Promise<InstrumentHealthScore[]> {
   const conditions = where(filter);
-  let iq = ctx.db
+  const instrumentsQuery = () => {
+    let iq = ctx.db
+      .selectFrom('instruments')
+      .select([
+        'instruments.id',
+        'instruments.tag',
+        'instruments.status',
+        'instruments.created_at',
+        'instruments.publish_interval_seconds',
+        'instruments.calibration_interval_days',
+        'instruments.use_predicted_interval',
+        'instruments.predicted_interval_days',
+      ]);
+    for (const c of conditions) iq = iq.where(c);
+    return iq.orderBy('instruments.tag').execute();
+  };
+  // The register's rows change with events (the instruments' own edits); the predicted interval is
+  // refreshed without one (a calibration, the hourly scan), so it is read where it is used.
+  const fromRegister = async (register: NonNullable<HealthContext['register']>) => {
+    const rows = registerRows(register, filter);
+    if (!rows.some((r) => r.use_predicted_interval === 1)) return rows;
+    let pq = ctx.db
+      .selectFrom('instruments')
+      .select(['instruments.id', 'instruments.predicted_interval_days'])
+      .where('instruments.use_predicted_interval', '=', 1);
+    for (const c of conditions) pq = pq.where(c);
+    const predicted = new Map((await pq.execute()).map((p) => [p.id, p.predicted_interval_days]));
+    return rows.map((r) =>
+      r.use_predicted_interval === 1 ? { ...r, predicted_interval_days: predicted.get(r.id) ?? null } : r,
+    );
+  };
+  // Only the instruments left out of tolerance come back: a handful of rows, not one per instrument.
+  let oq = ctx.db
     .selectFrom('instruments')
-    .select([
-      'instruments.id',
-      'instruments.tag',
-      'instruments.status',
-      'instruments.created_at',
-      'instruments.publish_interval_seconds',
-      'instruments.calibration_interval_days',
-      'instruments.use_predicted_interval',
-      'instruments.predicted_interval_days',
-    ])
-    .select(outOfTolerance('instruments.id').as('out_of_tolerance'));
-  for (const c of conditions) iq = iq.where(c);
+    .select('instruments.id')
+    .where(outOfTolerance('instruments.id'), '=', 1);
+  for (const c of conditions) oq = oq.where(c);
   let aq = ctx.db
     .selectFrom('alert_records')
     .innerJoin('instruments', 'instruments.id', 'alert_records.instrument_id')
@@ -101,11 +148,13 @@ export async function healthForAll(
     .groupBy('calibration_records.instrument_id');
   for (const c of conditions) cq = cq.where(c);
 
-  const [instruments, alerts, cals] = await Promise.all([
-    iq.orderBy('instruments.tag').execute(),
+  const [instruments, alerts, cals, failed] = await Promise.all([
+    ctx.register ? fromRegister(ctx.register) : instrumentsQuery(),
     aq.execute(),
     cq.execute(),
+    oq.execute(),
   ]);
+  const outOfToleranceIds = new Set(failed.map((f) => f.id));
   const alertsBy = new Map<number, { alert_type: string; severity: Severity }[]>();
   for (const a of alerts) {
     const list = alertsBy.get(a.instrument_id) ?? [];
@@ -119,9 +168,11 @@ export async function healthForAll(
   return instruments.map((i) => {
     const open = (alertsBy.get(i.id) ?? []).sort((a, b) => RANK[b.severity] - RANK[a.severity]);
     const inService = i.status !== 'out_of_service';
-    const due = inService
-      ? nextDueDate(lastCal.get(i.id) ?? null, i.created_at, effectiveIntervalDays(i))
+    // In milliseconds: each date parsed and formatted once (2,000 instruments per poll).
+    const dueMs = inService
+      ? nextDueMs(lastCal.get(i.id) ?? null, i.created_at, effectiveIntervalDays(i))
       : null;
+    const outOfTolerance = outOfToleranceIds.has(i.id);
     // Cheap accessors, not the status snapshots: this runs for every instrument of the plant.
     const lastTs = ctx.live.lastSeen(i.id);
     const c = ctx.monitor.cusumLevel(i.id);
@@ -136,8 +187,8 @@ export async function healthForAll(
       anomalyCriticalThreshold: anomaly.criticalThreshold,
       lastReadingTs: lastTs,
       publishIntervalSeconds: i.publish_interval_seconds,
-      calibrationDueAt: due ? Date.parse(due) : null,
-      outOfTolerance: Number(i.out_of_tolerance) === 1,
+      calibrationDueAt: dueMs,
+      outOfTolerance,
     });
     return {
       instrument_id: i.id,
@@ -151,9 +202,9 @@ export async function healthForAll(
         anomaly_score: score,
         last_reading_at: lastTs === null ? null : new Date(lastTs).toISOString(),
         publish_interval_seconds: i.publish_interval_seconds,
-        next_calibration_due: due,
-        calibration_overdue: due !== null && isOverdue(due, now),
-        out_of_tolerance: Number(i.out_of_tolerance) === 1,
+        next_calibration_due: dueMs === null ? null : new Date(dueMs).toISOString(),
+        calibration_overdue: dueMs !== null && dueMs < nowMs,
+        out_of_tolerance: outOfTolerance,
       },
     };
   });

@@ -23,11 +23,12 @@ export interface ScheduleCalibration {
 
 export type DueOutcome = 'on_time' | 'late' | 'outstanding';
 
+/** Times in epoch milliseconds: a plant-wide report walks tens of thousands of these. */
 export interface DueEvent {
-  due_at: string;
+  due_ms: number;
   outcome: DueOutcome;
-  /** The calibration that met it (null while outstanding). */
-  calibrated_at: string | null;
+  /** When the calibration that met it was performed (null while outstanding). */
+  calibrated_ms: number | null;
 }
 
 export interface ScheduleResult {
@@ -77,11 +78,7 @@ export function walkSchedule(
     if (!inPeriod && !openAtStart) return;
     const outcome: DueOutcome =
       calibratedMs === null ? 'outstanding' : calibratedMs <= dueMs ? 'on_time' : 'late';
-    events.push({
-      due_at: new Date(dueMs).toISOString(),
-      outcome,
-      calibrated_at: calibratedMs === null ? null : new Date(calibratedMs).toISOString(),
-    });
+    events.push({ due_ms: dueMs, outcome, calibrated_ms: calibratedMs });
   };
 
   // Each calibration settles the due date in force before it and sets the next one.

@@ -5,7 +5,7 @@ import { pct, type ReportData, type Row } from './report-model.ts';
 import { type PeriodInput, resolvePeriod, resolveScope, type ScopeInput } from './report-params.ts';
 import {
   type BuildContext,
-  loadCalibrationsInForce,
+  loadCalibrationDates,
   loadInstruments,
   reportHeader,
   summaryOf,
@@ -37,7 +37,7 @@ export async function buildComplianceReport(bc: BuildContext, q: ComplianceQuery
 
   const [all, cals] = await Promise.all([
     loadInstruments(bc.db, scope, { includeDeleted: true, createdBefore: end.toISOString() }),
-    loadCalibrationsInForce(bc.db, scope),
+    loadCalibrationDates(bc.db, scope, end.toISOString()),
   ]);
   // Instruments that existed at some time in the period.
   const instruments = all.filter((i) => i.deleted_at === null || Date.parse(i.deleted_at) > from.getTime());

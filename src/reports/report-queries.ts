@@ -53,48 +53,67 @@ export async function loadInstruments(
 export type ScopeInstrument = Awaited<ReturnType<typeof loadInstruments>>[number];
 
 export interface CalibrationInForce {
-  id: number;
   instrument_id: number;
   performed_at: string;
   next_due_at: string | null;
   passed: number;
   as_left_passed: number;
-  corrects_id: number | null;
 }
 
-/**
- * Every calibration of the instruments in scope, by instrument, oldest first, with the records a
- * correction superseded left out (the correction is the record in force).
- */
-export async function loadCalibrationsInForce(db: Kysely<DB>, scope: Scope) {
+/** The calibrations in force of the instruments in scope, oldest first (a correction replaces the record it corrects). */
+function calibrationsInForce(db: Kysely<DB>, scope: Scope, upTo?: string) {
   let q = db
     .selectFrom('calibration_records')
     .innerJoin('instruments', 'instruments.id', 'calibration_records.instrument_id')
+    .where(inForce('calibration_records.id'))
+    // A reduced check its procedure does not let reset the due date is not a calibration here.
+    .where(countsForDueDate('calibration_records'));
+  for (const c of scopeConditions(scope)) q = q.where(c);
+  if (upTo) q = q.where('calibration_records.performed_at', '<=', upTo);
+  return q
+    .orderBy('calibration_records.instrument_id')
+    .orderBy('calibration_records.performed_at')
+    .orderBy('calibration_records.id');
+}
+
+function byInstrument<T extends { instrument_id: number }>(rows: readonly T[]): Map<number, T[]> {
+  const by = new Map<number, T[]>();
+  for (const r of rows) {
+    const list = by.get(r.instrument_id);
+    if (list) list.push(r);
+    else by.set(r.instrument_id, [r]);
+  }
+  return by;
+}
+
+/** Every calibration in force of the instruments in scope, by instrument, oldest first, with its outcome. */
+export async function loadCalibrationsInForce(db: Kysely<DB>, scope: Scope) {
+  const rows: CalibrationInForce[] = await calibrationsInForce(db, scope)
     .select([
-      'calibration_records.id',
       'calibration_records.instrument_id',
       'calibration_records.performed_at',
       'calibration_records.next_due_at',
       'calibration_records.passed',
       'calibration_records.as_left_passed',
-      'calibration_records.corrects_id',
     ])
-    .where(inForce('calibration_records.id'))
-    // A reduced check its procedure does not let reset the due date is not a calibration here.
-    .where(countsForDueDate('calibration_records'));
-  for (const c of scopeConditions(scope)) q = q.where(c);
-  const rows: CalibrationInForce[] = await q
-    .orderBy('calibration_records.instrument_id')
-    .orderBy('calibration_records.performed_at')
-    .orderBy('calibration_records.id')
     .execute();
-  const by = new Map<number, CalibrationInForce[]>();
-  for (const r of rows) {
-    const list = by.get(r.instrument_id) ?? [];
-    list.push(r);
-    by.set(r.instrument_id, list);
-  }
-  return by;
+  return byInstrument(rows);
+}
+
+/**
+ * Only the dates the due-date walk needs, performed up to `upTo` (later ones are not known "as of"
+ * the period's end): at plant scale a compliance report reads tens of thousands of these, and each
+ * column left out is that many values fewer to materialise.
+ */
+export async function loadCalibrationDates(db: Kysely<DB>, scope: Scope, upTo: string) {
+  const rows = await calibrationsInForce(db, scope, upTo)
+    .select([
+      'calibration_records.instrument_id',
+      'calibration_records.performed_at',
+      'calibration_records.next_due_at',
+    ])
+    .execute();
+  return byInstrument(rows);
 }
 
 /** The header part every report shares. */

@@ -5,6 +5,7 @@ const DAY = 86_400_000;
 const T0 = Date.parse('2024-01-01T00:00:00.000Z');
 const d = (n: number) => new Date(T0 + n * DAY);
 const iso = (n: number) => d(n).toISOString();
+const ms = (n: number) => d(n).getTime();
 const inst = (extra: Partial<Parameters<typeof walkSchedule>[0]> = {}) => ({
   id: 1,
   created_at: iso(0),
@@ -20,7 +21,7 @@ describe('walkSchedule (the due dates behind compliance)', () => {
   it('counts a due date before the period that was still unmet at its start, as late', () => {
     // Due day 100, calibrated day 130; period from day 120: overdue for part of the period.
     const r = walkSchedule(inst(), [cal(130)], d(120), d(200));
-    expect(r.events).toEqual([{ due_at: iso(100), outcome: 'late', calibrated_at: iso(130) }]);
+    expect(r.events).toEqual([{ due_ms: ms(100), outcome: 'late', calibrated_ms: ms(130) }]);
     expect(r.overdue).toBe(false);
   });
 
@@ -32,7 +33,7 @@ describe('walkSchedule (the due dates behind compliance)', () => {
 
   it('judges as of the end of the period: a calibration after it does not count', () => {
     const r = walkSchedule(inst(), [cal(150)], d(50), d(140));
-    expect(r.events).toEqual([{ due_at: iso(100), outcome: 'outstanding', calibrated_at: null }]);
+    expect(r.events).toEqual([{ due_ms: ms(100), outcome: 'outstanding', calibrated_ms: null }]);
     expect(r).toMatchObject({ overdue: true, days_overdue: 40, last_calibration_at: null });
   });
 
@@ -43,9 +44,9 @@ describe('walkSchedule (the due dates behind compliance)', () => {
       d(0),
       d(250),
     );
-    expect(r.events.map((e) => [e.due_at, e.outcome])).toEqual([
-      [iso(100), 'on_time'],
-      [iso(150), 'late'],
+    expect(r.events.map((e) => [e.due_ms, e.outcome])).toEqual([
+      [ms(100), 'on_time'],
+      [ms(150), 'late'],
     ]);
   });
 

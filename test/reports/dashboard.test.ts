@@ -26,9 +26,11 @@ describe('GET /api/dashboard/summary', () => {
     // Registered 40 days ago with a 30-day interval and never calibrated: overdue.
     await db
       .updateTable('instruments')
-      .set({ created_at: new Date(now.getTime() - 40 * DAY).toISOString() })
+      .set({ created_at: new Date(now.getTime() - 40 * DAY).toISOString(), updated_at: at })
       .where('id', '=', inst.old.id)
       .execute();
+    // Written behind the services' backs: the register in memory learns it as its periodic refresh would.
+    await t.server.ctx.ingestion.instruments.refresh();
 
     const raise = (
       id: number,
@@ -149,5 +151,21 @@ describe('GET /api/dashboard/summary', () => {
     const bad = await t.api('GET', '/api/dashboard/summary?process_unit_id=999999');
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.field).toBe('process_unit_id');
+  });
+
+  it('follows a predicted calibration interval refreshed without an instrument event', async () => {
+    const made = await makeInstrument(t, { calibration_interval_days: 365, use_predicted_interval: true });
+    const due = async () =>
+      (await summary(`?search=${made.tag}`)).instruments.find((c: any) => c.id === made.id)
+        ?.next_calibration_due as string;
+    const created = Date.parse((await t.api('GET', `/api/instruments/${made.id}`)).body.created_at as string);
+    expect(Date.parse(await due()) - created).toBe(365 * DAY);
+    // What the hourly refresh writes (src/instruments/predicted-interval.ts): the value only, no event.
+    await t.server.ctx.db
+      .updateTable('instruments')
+      .set({ predicted_interval_days: 90 })
+      .where('id', '=', made.id)
+      .execute();
+    expect(Date.parse(await due()) - created).toBe(90 * DAY);
   });
 });
