@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { analyzeTables } from '../src/db/analyze.ts';
 import { startServer } from '../src/main.ts';
 import { BENCH_ADMIN_PASSWORD, benchConfig, benchDatabase } from './harness.ts';
@@ -20,7 +21,7 @@ import { buildPlant, seedLiveReadings } from './reports-plant.ts';
 const INSTRUMENTS = Number(process.env.INSTRUMENTS ?? 2000);
 const REQUESTS = Number(process.env.REQUESTS ?? 200);
 const PG = process.argv.includes('--pg');
-const TARGET_P99_MS = 50;
+export const TARGET_P99_MS = 50;
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -28,24 +29,43 @@ const pct = (xs: number[], p: number) => {
 };
 const kb = (n: number) => `${(n / 1000).toFixed(1)} kB`;
 
-async function main() {
+export interface DashboardFigures {
+  dialect: 'SQLite' | 'PostgreSQL';
+  instruments: number;
+  requests: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  /** Bytes on the wire of the first page and of the whole plant in pages of 500, per encoding. */
+  page: Record<string, number>;
+  whole: Record<string, number>;
+}
+
+/** The summary's latency and sizes on a fresh plant (also run by bench:plant for its item 2 table). */
+export async function measureDashboard(opts: {
+  pg: boolean;
+  instruments: number;
+  requests: number;
+  log?: (line: string) => void;
+}): Promise<DashboardFigures> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cmms-bench-dashboard-'));
-  const database = await benchDatabase(dir, 'dashboard', PG);
+  const database = await benchDatabase(dir, 'dashboard', opts.pg);
   const config = benchConfig(dir, database.url);
   const server = await startServer(config, { print: () => {} });
   try {
     const now = server.ctx.clock.now();
     const t0 = performance.now();
-    const plant = await buildPlant(server.ctx.db, { instruments: INSTRUMENTS, years: 1, now });
+    const plant = await buildPlant(server.ctx.db, { instruments: opts.instruments, years: 1, now });
     const seeded = await seedLiveReadings(server.ctx.db, server.ctx.live, now);
     // Inserted behind the services' backs: the register in memory learns it as its periodic refresh would.
     await server.ctx.ingestion.instruments.refresh();
     // Statistics, as autovacuum (or the product after its own bulk loads) would have them.
     await analyzeTables(server.ctx.db);
-    console.log(
+    opts.log?.(
       `plant: ${plant.instruments} instruments, ${plant.alerts} alerts, ${plant.work_orders} work orders, ` +
         `${plant.calibrations} calibrations; built in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
-        `live readings on ${seeded} cards; ${PG ? 'PostgreSQL' : 'SQLite'}`,
+        `live readings on ${seeded} cards; ${opts.pg ? 'PostgreSQL' : 'SQLite'}`,
     );
 
     const login = await fetch(`${server.url}/api/auth/login`, {
@@ -68,49 +88,70 @@ async function main() {
     const first = (await (
       await fetch(`${server.url}/api/dashboard/summary`, { headers: { authorization: `Bearer ${token}` } })
     ).json()) as { total_instruments: number; instruments: unknown[] };
-    if (first.total_instruments !== INSTRUMENTS || first.instruments.length !== Math.min(100, INSTRUMENTS))
-      throw new Error(`the summary covers ${first.total_instruments} instruments, not ${INSTRUMENTS}`);
+    if (
+      first.total_instruments !== opts.instruments ||
+      first.instruments.length !== Math.min(100, opts.instruments)
+    )
+      throw new Error(`the summary covers ${first.total_instruments} instruments, not ${opts.instruments}`);
     const ms: number[] = [];
-    for (let i = 0; i < REQUESTS; i++) {
+    for (let i = 0; i < opts.requests; i++) {
       const s = performance.now();
       await get('', 'br');
       ms.push(performance.now() - s);
     }
-    const [p50, p95, p99] = [50, 95, 99].map((p) => pct(ms, p));
-    console.log(
-      `summary (first page, 100 cards, br) x${REQUESTS}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, ` +
-        `p99 ${p99.toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms  [target p99 < ${TARGET_P99_MS} ms: ` +
-        `${p99 < TARGET_P99_MS ? 'met' : 'MISSED'}]`,
-    );
-
     const sizes = async (q: string) => {
       const out: Record<string, number> = {};
       for (const enc of ['identity', 'gzip', 'br']) out[enc] = await wireBytes(server.url, q, token, enc);
       return out;
     };
     const page = await sizes('');
-    console.log(
-      `first page size: ${kb(page.identity)} uncompressed, ${kb(page.gzip)} gzip, ${kb(page.br)} br`,
-    );
-    let whole = { identity: 0, gzip: 0, br: 0 } as Record<string, number>;
-    for (let offset = 0; offset < INSTRUMENTS; offset += 500) {
+    const whole: Record<string, number> = { identity: 0, gzip: 0, br: 0 };
+    for (let offset = 0; offset < opts.instruments; offset += 500) {
       const s = await sizes(`?limit=500&offset=${offset}`);
-      whole = { identity: whole.identity + s.identity, gzip: whole.gzip + s.gzip, br: whole.br + s.br };
+      for (const k of Object.keys(whole)) whole[k] += s[k];
     }
-    console.log(
-      `whole plant (${Math.ceil(INSTRUMENTS / 500)} pages of 500): ${kb(whole.identity)} uncompressed, ` +
-        `${kb(whole.gzip)} gzip, ${kb(whole.br)} br`,
-    );
-    console.log(
-      `load average: ${loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
-    );
+    return {
+      dialect: opts.pg ? 'PostgreSQL' : 'SQLite',
+      instruments: opts.instruments,
+      requests: opts.requests,
+      p50: pct(ms, 50),
+      p95: pct(ms, 95),
+      p99: pct(ms, 99),
+      max: Math.max(...ms),
+      page,
+      whole,
+    };
   } finally {
     await server.stop();
     await database.drop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function main() {
+  const f = await measureDashboard({
+    pg: PG,
+    instruments: INSTRUMENTS,
+    requests: REQUESTS,
+    log: console.log,
+  });
+  console.log(
+    `summary (first page, 100 cards, br) x${REQUESTS}: p50 ${f.p50.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms, ` +
+      `p99 ${f.p99.toFixed(1)} ms, max ${f.max.toFixed(1)} ms  [target p99 < ${TARGET_P99_MS} ms: ` +
+      `${f.p99 < TARGET_P99_MS ? 'met' : 'MISSED'}]`,
+  );
+  console.log(
+    `first page size: ${kb(f.page.identity)} uncompressed, ${kb(f.page.gzip)} gzip, ${kb(f.page.br)} br`,
+  );
+  console.log(
+    `whole plant (${Math.ceil(INSTRUMENTS / 500)} pages of 500): ${kb(f.whole.identity)} uncompressed, ` +
+      `${kb(f.whole.gzip)} gzip, ${kb(f.whole.br)} br`,
+  );
+  console.log(
+    `load average: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 /** The compressed bytes as sent: node:http does not decode, unlike fetch. */
@@ -133,7 +174,9 @@ async function wireBytes(base: string, q: string, token: string, encoding: strin
   });
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+// Run as a script (not when bench:plant imports the measurement).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

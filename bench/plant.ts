@@ -1,6 +1,6 @@
 // npm run bench:plant [-- --seconds 40 --instruments 2000 --rate 5000 --clients 10 --poll-ms 1000
 //                        --scenarios quiet,polled,reports,trends --read-workers 2 --repeat 1
-//                        --history-rows 200000]
+//                        --history-rows 200000 --items-2-3 yes --summary-requests 200 --report-runs 60]
 //
 // The plant-scale bench of issue 16: a 2,000-instrument plant with readings flowing and the API in
 // use at once. For each scenario it starts the real server as a child process (`src/cli.ts serve`,
@@ -12,6 +12,9 @@
 //     cmms_event_loop_delay_ms, sampled through the run: median p50, worst p99, worst max),
 //   - the reading writer's transactions (count, mean and p99 ms: cmms_ingest_flush_seconds),
 //   - the API clients' request p50 / p99 (ms) and requests made.
+// Then a second table, items 2 and 3 of the issue with nothing else running, once per --repeat:
+// the dashboard summary's p99 on SQLite and PostgreSQL (bench/dashboard.ts), the compliance report's
+// p99 and the calibration report PDF's time and peak RSS growth (bench/reports.ts).
 //
 // Every detector is active: each instrument has a reference baseline (its drift CUSUM runs from the
 // first window), one in 20 has alarm limits below its normal swing (in alarm through the run),
@@ -56,6 +59,10 @@ const CLIENTS = Number(opt('clients', '10'));
 const POLL_MS = Number(opt('poll-ms', '1000'));
 const READ_WORKERS = opt('read-workers', '2');
 const REPEAT = Number(opt('repeat', '1'));
+/** Items 2-3 after the scenarios (summary on both dialects, compliance, calibration PDF): `--items-2-3 no` skips them. */
+const ITEMS_2_3 = opt('items-2-3', 'yes') !== 'no';
+const SUMMARY_REQUESTS = Number(opt('summary-requests', '200'));
+const REPORT_RUNS = Number(opt('report-runs', '60'));
 const WARMUP_S = 5;
 /** Raw readings written ahead, over the last 6 hours, for each of the first HISTORY_INSTRUMENTS. */
 const HISTORY_ROWS = Number(opt('history-rows', '200000'));
@@ -509,4 +516,54 @@ console.log(
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => ' --- ').join('|')}|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+
+// ── items 2 and 3, same invocation: the summary and the reports on a plant with history ──────────
+// The scenarios above measure them under ingestion (the polled and reports rows); these are the
+// issue's own yardsticks: summary p99 with nothing else running, on both dialects, and the
+// calibration PDF's memory and the compliance report's p99 at 2,000 instruments with 2 years of records.
+if (ITEMS_2_3) {
+  const { measureDashboard, TARGET_P99_MS } = await import('./dashboard.ts');
+  const { measureReportsAtScale } = await import('./reports.ts');
+  const cells: string[][] = [];
+  const row = (name: string, target: string) => {
+    const r = [name, target];
+    cells.push(r);
+    return r;
+  };
+  const sqliteRow = row(`2. summary p99, SQLite (${SUMMARY_REQUESTS} requests, br)`, `< ${TARGET_P99_MS} ms`);
+  const pgRow = row(`2. summary p99, PostgreSQL (${SUMMARY_REQUESTS} requests, br)`, `< ${TARGET_P99_MS} ms`);
+  const bytesRow = row('2. first page / whole plant, br', 'was 1.05 MB');
+  const complianceRow = row(`3. compliance build p99 (${REPORT_RUNS} builds)`, '< 100 ms');
+  const pdfRow = row('3. calibration PDF: rows, pages, time, peak RSS growth', 'flat');
+  for (let k = 0; k < REPEAT; k++) {
+    log(`  items 2-3, run ${k + 1}/${REPEAT} ...`);
+    const lite = await measureDashboard({ pg: false, instruments: INSTRUMENTS, requests: SUMMARY_REQUESTS });
+    sqliteRow.push(`${fmt(lite.p99)} ms (p50 ${fmt(lite.p50)})`);
+    bytesRow.push(`${fmt(lite.page.br / 1000)} kB / ${fmt(lite.whole.br / 1000)} kB`);
+    try {
+      const pgf = await measureDashboard({ pg: true, instruments: INSTRUMENTS, requests: SUMMARY_REQUESTS });
+      pgRow.push(`${fmt(pgf.p99)} ms (p50 ${fmt(pgf.p50)})`);
+    } catch (err) {
+      pgRow.push(`not run: ${(err as Error).message.slice(0, 60)}`);
+    }
+    const rep = await measureReportsAtScale({
+      instruments: INSTRUMENTS,
+      years: 2,
+      runs: REPORT_RUNS,
+      pdf: true,
+    });
+    complianceRow.push(`${fmt(rep.compliance.p99)} ms (p50 ${fmt(rep.compliance.p50)})`);
+    const p = rep.pdf;
+    pdfRow.push(
+      p
+        ? `${p.rows} rows, ${p.pages} p, ${fmt(p.ms / 1000)} s, +${fmt(p.rssGrowth / 1e6)} MB${p.settled ? '' : ' (no --expose-gc)'}`
+        : '-',
+    );
+  }
+  const head = ['item', 'target', ...Array.from({ length: REPEAT }, (_, k) => `run ${k + 1}`)];
+  console.log(`\nItems 2-3 (no ingestion; ${INSTRUMENTS} instruments; load avg ${loadNow()})\n`);
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`|${head.map(() => ' --- ').join('|')}|`);
+  for (const r of cells) console.log(`| ${r.join(' | ')} |`);
+}
 process.exit(0);

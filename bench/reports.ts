@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
@@ -64,13 +65,7 @@ async function main() {
     );
 
     const from = new Date(now.getTime() - YEARS * 365 * 86_400_000).toISOString();
-    const bc = {
-      db: handle.db,
-      now,
-      config,
-      live: { lastReading: () => null, lastSeen: () => null },
-      user: { id: 1, full_name: 'Bench', employee_number: 'bench' },
-    };
+    const bc = benchBuildContext(handle.db, config, now);
     const header = [
       'report',
       'rows',
@@ -85,7 +80,7 @@ async function main() {
       'pdf (worker)',
       'worker stall',
     ];
-    await scaleFigures(bc, from);
+    printScaleFigures(await scaleFigures(bc, from, { runs: RUNS, pdf: PDF }));
     if (!TABLE) return;
     const lines: string[][] = [header];
     for (const key of REPORT_KEYS) {
@@ -129,9 +124,37 @@ async function main() {
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 
+export interface ScaleFigures {
+  compliance: {
+    rows: number;
+    runs: number;
+    p50: number;
+    p99: number;
+    max: number;
+    cpuP50: number;
+    cpuP99: number;
+  };
+  /** The calibration report's PDF: time, CPU, longest stall, and growth of peak RSS and heap (bytes). */
+  pdf: {
+    rows: number;
+    pages: number;
+    bytes: number;
+    ms: number;
+    cpuMs: number;
+    stallMs: number;
+    rssGrowth: number;
+    heapGrowth: number;
+    settled: boolean;
+  } | null;
+}
+
 /** Issue 16 part 3: the big calibration PDF's time and memory, and the compliance report's p50/p99. */
-async function scaleFigures(bc: BuildContext, from: string) {
-  if (PDF) await calibrationPdf(bc, from);
+async function scaleFigures(
+  bc: BuildContext,
+  from: string,
+  opts: { runs: number; pdf: boolean },
+): Promise<ScaleFigures> {
+  const pdf = opts.pdf ? await calibrationPdf(bc, from) : null;
   const times: number[] = [];
   // CPU time too: on a shared machine the wall time mostly measures the neighbours.
   const cpu: number[] = [];
@@ -139,7 +162,7 @@ async function scaleFigures(bc: BuildContext, from: string) {
   // Three builds first, as a running server has done before anyone asks (statements prepared, code
   // compiled): the figure is the steady state, not the first request after start.
   for (let i = 0; i < 3; i++) await REPORTS.compliance.build(bc, { from });
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < opts.runs; i++) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const r = await REPORTS.compliance.build(bc, { from });
@@ -150,14 +173,72 @@ async function scaleFigures(bc: BuildContext, from: string) {
   }
   times.sort((a, b) => a - b);
   cpu.sort((a, b) => a - b);
+  return {
+    compliance: {
+      rows,
+      runs: opts.runs,
+      p50: quantile(times, 0.5),
+      p99: quantile(times, 0.99),
+      max: times[times.length - 1],
+      cpuP50: quantile(cpu, 0.5),
+      cpuP99: quantile(cpu, 0.99),
+    },
+    pdf,
+  };
+}
+
+function printScaleFigures(f: ScaleFigures) {
+  const p = f.pdf;
+  if (p)
+    console.log(
+      `calibration pdf: ${p.rows} rows, ${p.pages} pages, ${kb(p.bytes)} in ${fmt(p.ms)}, CPU ${fmt(p.cpuMs)} ` +
+        `(longest stall ${fmt(p.stallMs)}); peak RSS +${kb(p.rssGrowth)}, peak heap +${kb(p.heapGrowth)}` +
+        `${p.settled ? '' : ' (run with --expose-gc for a settled baseline)'}`,
+    );
+  const c = f.compliance;
   console.log(
-    `compliance build: ${rows} rows, ${RUNS} runs: p50 ${quantile(times, 0.5).toFixed(1)} ms, ` +
-      `p99 ${quantile(times, 0.99).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms; ` +
-      `CPU p50 ${quantile(cpu, 0.5).toFixed(1)} ms, p99 ${quantile(cpu, 0.99).toFixed(1)} ms\n`,
+    `compliance build: ${c.rows} rows, ${c.runs} runs: p50 ${c.p50.toFixed(1)} ms, ` +
+      `p99 ${c.p99.toFixed(1)} ms, max ${c.max.toFixed(1)} ms; ` +
+      `CPU p50 ${c.cpuP50.toFixed(1)} ms, p99 ${c.cpuP99.toFixed(1)} ms\n`,
   );
 }
 
-async function calibrationPdf(bc: BuildContext, from: string) {
+/** The scale figures on a fresh temporary plant (bench:plant runs this for its item 3 table). */
+export async function measureReportsAtScale(opts: {
+  instruments: number;
+  years: number;
+  runs: number;
+  pdf: boolean;
+}): Promise<ScaleFigures> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cmms-bench-reports-'));
+  const config = loadConfig(
+    { DATA_DIR: dir, JWT_SECRET: 'bench-secret-long-enough', LOG_LEVEL: 'silent' },
+    { dotenvFile: null },
+  );
+  const handle = openDatabase({ kind: 'sqlite', file: path.join(dir, 'bench.db') });
+  try {
+    await migrateToLatest(handle);
+    const now = new Date();
+    await buildPlant(handle.db, { instruments: opts.instruments, years: opts.years, now });
+    const from = new Date(now.getTime() - opts.years * 365 * 86_400_000).toISOString();
+    return await scaleFigures(benchBuildContext(handle.db, config, now), from, opts);
+  } finally {
+    await handle.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function benchBuildContext(db: BuildContext['db'], config: BuildContext['config'], now: Date): BuildContext {
+  return {
+    db,
+    now,
+    config,
+    live: { lastReading: () => null, lastSeen: () => null },
+    user: { id: 1, full_name: 'Bench', employee_number: 'bench' },
+  } as BuildContext;
+}
+
+async function calibrationPdf(bc: BuildContext, from: string): Promise<NonNullable<ScaleFigures['pdf']>> {
   const gc = (globalThis as { gc?: () => void }).gc;
   const report = await REPORTS.calibration.build(bc, { from });
   gc?.();
@@ -175,15 +256,22 @@ async function calibrationPdf(bc: BuildContext, from: string) {
   const c = process.cpuUsage(c0);
   clearInterval(timer);
   sample();
-  const pages = (pdf.value.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
-  console.log(
-    `calibration pdf: ${totalRows(report)} rows, ${pages} pages, ${kb(pdf.value.length)} in ${fmt(pdf.ms)}, CPU ${fmt((c.user + c.system) / 1000)} ` +
-      `(longest stall ${fmt(pdf.stallMs)}); peak RSS +${kb(peakRss - base.rss)}, peak heap +${kb(peakHeap - base.heapUsed)}` +
-      `${gc ? '' : ' (run with --expose-gc for a settled baseline)'}`,
-  );
+  return {
+    rows: totalRows(report),
+    pages: (pdf.value.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length,
+    bytes: pdf.value.length,
+    ms: pdf.ms,
+    cpuMs: (c.user + c.system) / 1000,
+    stallMs: pdf.stallMs,
+    rssGrowth: peakRss - base.rss,
+    heapGrowth: peakHeap - base.heapUsed,
+    settled: gc !== undefined,
+  };
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+// Run as a script (not when bench:plant imports the measurement).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
