@@ -6,7 +6,7 @@
 // --pg on a fresh schema of PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test),
 // dropped after.
 //
-//   npm run bench:dashboard [-- --pg]        INSTRUMENTS=500 REQUESTS=50 npm run bench:dashboard
+//   npm run bench:dashboard [-- --pg] [-- --json]   INSTRUMENTS=500 REQUESTS=50 npm run bench:dashboard
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -129,6 +129,12 @@ export async function measureDashboard(opts: {
 }
 
 async function main() {
+  if (process.argv.includes('--json')) {
+    // For bench:plant: the figures alone, measured in this fresh process.
+    const f = await measureDashboard({ pg: PG, instruments: INSTRUMENTS, requests: REQUESTS });
+    console.log(JSON.stringify(f));
+    return;
+  }
   const f = await measureDashboard({
     pg: PG,
     instruments: INSTRUMENTS,

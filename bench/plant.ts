@@ -29,14 +29,16 @@
 // measure another kind of load beside ingestion. `--read-workers` sets DATABASE_READ_WORKERS for
 // every run (0: every query on the ingest thread, as before issue 16).
 
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import type { DashboardFigures } from './dashboard.ts';
 import {
   BENCH_OPERATOR_PASSWORD,
   type ChildServer,
@@ -50,6 +52,7 @@ import {
   startMosquitto,
   benchTag as tagOf,
 } from './harness.ts';
+import type { ScaleFigures } from './reports.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SECONDS = Number(opt('seconds', '40'));
@@ -68,6 +71,9 @@ const WARMUP_S = 5;
 const HISTORY_ROWS = Number(opt('history-rows', '200000'));
 const HISTORY_INSTRUMENTS = 10;
 const HOUR_MS = 3_600_000;
+/** Issue 16's target for the summary p99 (bench/dashboard.ts prints it too). */
+const SUMMARY_TARGET_MS = 50;
+const execFileAsync = promisify(execFile);
 
 const MQTT_USER = 'bench-cmms';
 const MQTT_PASSWORD = 'bench-broker-password';
@@ -522,41 +528,60 @@ for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 // issue's own yardsticks: summary p99 with nothing else running, on both dialects, and the
 // calibration PDF's memory and the compliance report's p99 at 2,000 instruments with 2 years of records.
 if (ITEMS_2_3) {
-  const { measureDashboard, TARGET_P99_MS } = await import('./dashboard.ts');
-  const { measureReportsAtScale } = await import('./reports.ts');
+  // Each measurement in a fresh process, as its own bench runs it (a process that has just built
+  // and dropped other plants has a grown heap and a warmer, larger RSS that would skew them).
+  const child = async <T>(script: string, args: string[], env: Record<string, string>): Promise<T> => {
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', path.join(ROOT, 'bench', script), '--json', ...args],
+      { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
+    );
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null') as T;
+  };
+  const dashEnv = { INSTRUMENTS: String(INSTRUMENTS), REQUESTS: String(SUMMARY_REQUESTS) };
+  const measureDashboard = (o: { pg: boolean }) =>
+    child<DashboardFigures>('dashboard.ts', o.pg ? ['--pg'] : [], dashEnv);
+  const measureReportsAtScale = () =>
+    child<ScaleFigures>('reports.ts', [], {
+      INSTRUMENTS: String(INSTRUMENTS),
+      YEARS: '2',
+      RUNS: String(REPORT_RUNS),
+      TABLE: '0',
+    });
   const cells: string[][] = [];
   const row = (name: string, target: string) => {
     const r = [name, target];
     cells.push(r);
     return r;
   };
-  const sqliteRow = row(`2. summary p99, SQLite (${SUMMARY_REQUESTS} requests, br)`, `< ${TARGET_P99_MS} ms`);
-  const pgRow = row(`2. summary p99, PostgreSQL (${SUMMARY_REQUESTS} requests, br)`, `< ${TARGET_P99_MS} ms`);
+  const sqliteRow = row(
+    `2. summary p99, SQLite (${SUMMARY_REQUESTS} requests, br)`,
+    `< ${SUMMARY_TARGET_MS} ms`,
+  );
+  const pgRow = row(
+    `2. summary p99, PostgreSQL (${SUMMARY_REQUESTS} requests, br)`,
+    `< ${SUMMARY_TARGET_MS} ms`,
+  );
   const bytesRow = row('2. first page / whole plant, br', 'was 1.05 MB');
   const complianceRow = row(`3. compliance build p99 (${REPORT_RUNS} builds)`, '< 100 ms');
   const pdfRow = row('3. calibration PDF: rows, pages, time, peak RSS growth', 'flat');
   for (let k = 0; k < REPEAT; k++) {
     log(`  items 2-3, run ${k + 1}/${REPEAT} ...`);
-    const lite = await measureDashboard({ pg: false, instruments: INSTRUMENTS, requests: SUMMARY_REQUESTS });
+    const lite = await measureDashboard({ pg: false });
     sqliteRow.push(`${fmt(lite.p99)} ms (p50 ${fmt(lite.p50)})`);
     bytesRow.push(`${fmt(lite.page.br / 1000)} kB / ${fmt(lite.whole.br / 1000)} kB`);
     try {
-      const pgf = await measureDashboard({ pg: true, instruments: INSTRUMENTS, requests: SUMMARY_REQUESTS });
+      const pgf = await measureDashboard({ pg: true });
       pgRow.push(`${fmt(pgf.p99)} ms (p50 ${fmt(pgf.p50)})`);
     } catch (err) {
       pgRow.push(`not run: ${(err as Error).message.slice(0, 60)}`);
     }
-    const rep = await measureReportsAtScale({
-      instruments: INSTRUMENTS,
-      years: 2,
-      runs: REPORT_RUNS,
-      pdf: true,
-    });
+    const rep = await measureReportsAtScale();
     complianceRow.push(`${fmt(rep.compliance.p99)} ms (p50 ${fmt(rep.compliance.p50)})`);
     const p = rep.pdf;
     pdfRow.push(
       p
-        ? `${p.rows} rows, ${p.pages} p, ${fmt(p.ms / 1000)} s, +${fmt(p.rssGrowth / 1e6)} MB${p.settled ? '' : ' (no --expose-gc)'}`
+        ? `${p.rows} rows, ${p.pages} p, ${fmt(p.ms / 1000)} s, RSS +${fmt(p.rssGrowth / 1e6)} MB, heap +${fmt(p.heapGrowth / 1e6)} MB${p.settled ? '' : ' (no --expose-gc)'}`
         : '-',
     );
   }

@@ -44,6 +44,12 @@ const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.
 const kb = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(0)} kB`);
 
 async function main() {
+  if (process.argv.includes('--json')) {
+    // For bench:plant: the scale figures alone, measured in this fresh process.
+    const f = await measureReportsAtScale({ instruments: INSTRUMENTS, years: YEARS, runs: RUNS, pdf: PDF });
+    console.log(JSON.stringify(f));
+    return;
+  }
   const dir = mkdtempSync(path.join(tmpdir(), 'cmms-bench-reports-'));
   const config = loadConfig(
     { DATA_DIR: dir, JWT_SECRET: 'bench-secret-long-enough', LOG_LEVEL: 'silent' },
