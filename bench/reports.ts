@@ -22,7 +22,7 @@ import { exportReport } from '../src/reports/report-export.ts';
 import { REPORT_KEYS, totalRows } from '../src/reports/report-model.ts';
 import type { BuildContext } from '../src/reports/report-queries.ts';
 import { REPORTS } from '../src/reports/report-registry.ts';
-import { buildPlant } from './reports-plant.ts';
+import { buildPlant, type PlantStats } from './reports-plant.ts';
 
 const INSTRUMENTS = Number(process.env.INSTRUMENTS ?? 500);
 const YEARS = Number(process.env.YEARS ?? 2);
@@ -50,16 +50,7 @@ async function main() {
     console.log(JSON.stringify(f));
     return;
   }
-  const dir = mkdtempSync(path.join(tmpdir(), 'cmms-bench-reports-'));
-  const config = loadConfig(
-    { DATA_DIR: dir, JWT_SECRET: 'bench-secret-long-enough', LOG_LEVEL: 'silent' },
-    { dotenvFile: null },
-  );
-  const handle = openDatabase({ kind: 'sqlite', file: path.join(dir, 'bench.db') });
-  try {
-    await migrateToLatest(handle);
-    const now = new Date();
-    const built = await timed(() => buildPlant(handle.db, { instruments: INSTRUMENTS, years: YEARS, now }));
+  await withPlant(INSTRUMENTS, YEARS, async ({ bc, from, built }) => {
     const s = built.value;
     console.log(
       `plant: ${s.instruments} instruments, ${s.calibrations} calibrations (${s.points} points), ` +
@@ -67,11 +58,9 @@ async function main() {
         `over ${YEARS} years; inserted in ${fmt(built.ms)}`,
     );
     console.log(
-      `period: the whole ${YEARS} years (from=${new Date(now.getTime() - YEARS * 365 * 86_400_000).toISOString().slice(0, 10)}); machine: ${process.platform} ${process.arch}, node ${process.version}\n`,
+      `period: the whole ${YEARS} years (from=${from.slice(0, 10)}); machine: ${process.platform} ${process.arch}, node ${process.version}\n`,
     );
 
-    const from = new Date(now.getTime() - YEARS * 365 * 86_400_000).toISOString();
-    const bc = benchBuildContext(handle.db, config, now);
     const header = [
       'report',
       'rows',
@@ -121,6 +110,34 @@ async function main() {
       '\nbuild = queries + figures; csv/pdf = rendering in this thread (stall = longest event-loop block while\n' +
         'rendering); pdf (worker) = the path exports above 1000 rows take (worker start-up included).',
     );
+  });
+}
+
+/** A temporary SQLite plant with `years` of history from now, handed to `fn`, removed after. */
+async function withPlant<T>(
+  instruments: number,
+  years: number,
+  fn: (p: { bc: BuildContext; from: string; built: { value: PlantStats; ms: number } }) => Promise<T>,
+): Promise<T> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cmms-bench-reports-'));
+  const config = loadConfig(
+    { DATA_DIR: dir, JWT_SECRET: 'bench-secret-long-enough', LOG_LEVEL: 'silent' },
+    { dotenvFile: null },
+  );
+  const handle = openDatabase({ kind: 'sqlite', file: path.join(dir, 'bench.db') });
+  try {
+    await migrateToLatest(handle);
+    const now = new Date();
+    const built = await timed(() => buildPlant(handle.db, { instruments, years, now }));
+    const from = new Date(now.getTime() - years * 365 * 86_400_000).toISOString();
+    const bc: BuildContext = {
+      db: handle.db,
+      now,
+      config,
+      live: { lastReading: () => null, lastSeen: () => null },
+      user: { id: 1, full_name: 'Bench', employee_number: 'bench' },
+    };
+    return await fn({ bc, from, built });
   } finally {
     await handle.close();
     rmSync(dir, { recursive: true, force: true });
@@ -210,38 +227,13 @@ function printScaleFigures(f: ScaleFigures) {
 }
 
 /** The scale figures on a fresh temporary plant (bench:plant runs this for its item 3 table). */
-export async function measureReportsAtScale(opts: {
+export function measureReportsAtScale(opts: {
   instruments: number;
   years: number;
   runs: number;
   pdf: boolean;
 }): Promise<ScaleFigures> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cmms-bench-reports-'));
-  const config = loadConfig(
-    { DATA_DIR: dir, JWT_SECRET: 'bench-secret-long-enough', LOG_LEVEL: 'silent' },
-    { dotenvFile: null },
-  );
-  const handle = openDatabase({ kind: 'sqlite', file: path.join(dir, 'bench.db') });
-  try {
-    await migrateToLatest(handle);
-    const now = new Date();
-    await buildPlant(handle.db, { instruments: opts.instruments, years: opts.years, now });
-    const from = new Date(now.getTime() - opts.years * 365 * 86_400_000).toISOString();
-    return await scaleFigures(benchBuildContext(handle.db, config, now), from, opts);
-  } finally {
-    await handle.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function benchBuildContext(db: BuildContext['db'], config: BuildContext['config'], now: Date): BuildContext {
-  return {
-    db,
-    now,
-    config,
-    live: { lastReading: () => null, lastSeen: () => null },
-    user: { id: 1, full_name: 'Bench', employee_number: 'bench' },
-  } as BuildContext;
+  return withPlant(opts.instruments, opts.years, ({ bc, from }) => scaleFigures(bc, from, opts));
 }
 
 async function calibrationPdf(bc: BuildContext, from: string): Promise<NonNullable<ScaleFigures['pdf']>> {

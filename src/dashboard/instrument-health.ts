@@ -74,9 +74,9 @@ export async function instrumentHealth(
 }
 
 /**
- * The score of every live instrument matching the filter (ordered by tag): the cheap part, three
- * queries (four without the register in memory) plus in-memory live state, enough to count, filter and order the plant before any card
- * is built.
+ * The score of every live instrument matching the filter (ordered by tag): the cheap part, a fixed
+ * handful of queries plus in-memory live state (and the register, when given), enough to count,
+ * filter and order the plant before any card is built.
  */
 export function healthScores(src: HealthSources, now: Date, filter: HealthFilter = {}) {
   return healthForAll(

@@ -62,7 +62,7 @@ export interface InstrumentHealthScore {
 
 const RANK: Record<Severity, number> = { advisory: 0, warning: 1, critical: 2 };
 
-/** The live instruments matching the filter from the in-memory register, ordered by tag as the query would be. */
+/** The live instruments matching the filter (the conditions of `where`) from the in-memory register, ordered by tag. */
 function registerRows(register: NonNullable<HealthContext['register']>, f: HealthFilter) {
   const rows: Readonly<InstrumentRow>[] = [];
   for (const { row } of register.all()) {
