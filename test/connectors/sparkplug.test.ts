@@ -123,8 +123,11 @@ describe('Sparkplug B connector', () => {
     const s = await waitUntil(source, (x) => x.status.details.rebirth_requests >= 1);
     expect(s.status.details.sequence_gaps).toBe(1);
     // The node answers with a new birth; data goes on without another request.
-    await publish(edge.birth([{ name: 'Line/PressureA', value: 6.1 }]));
-    await publish(edge.data([{ name: 'Line/PressureA', value: 6.2 }]));
+    // Distinct times: two values of one instrument at the same millisecond keep the first (the second
+    // is a duplicate), and the two publishes can fall within one millisecond.
+    const reborn = Date.now();
+    await publish(edge.birth([{ name: 'Line/PressureA', value: 6.1 }], reborn - 1));
+    await publish(edge.data([{ name: 'Line/PressureA', value: 6.2 }], reborn));
     await waitFor('data after the rebirth', async () => (await lastReading(a.id))?.value === 6.2);
     expect((await source()).status.details.sequence_gaps).toBe(1);
   });
