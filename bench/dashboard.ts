@@ -58,8 +58,10 @@ export async function measureDashboard(opts: {
     const t0 = performance.now();
     const plant = await buildPlant(server.ctx.db, { instruments: opts.instruments, years: 1, now });
     const seeded = await seedLiveReadings(server.ctx.db, server.ctx.live, now);
-    // Inserted behind the services' backs: the register in memory learns it as its periodic refresh would.
+    // Inserted behind the services' backs: the register and calibration states in memory learn it as
+    // their periodic refreshes would.
     await server.ctx.ingestion.instruments.refresh();
+    await server.ctx.calibrations.load(null);
     // Statistics, as autovacuum (or the product after its own bulk loads) would have them.
     await analyzeTables(server.ctx.db);
     opts.log?.(

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { CalibrationStates } from './calibration/calibration-states.ts';
 import type { Config } from './config.ts';
 import type { SecretBox } from './connectors/secret-box.ts';
 import type { ConnectorManager } from './connectors/source-manager.ts';
@@ -106,6 +107,8 @@ export interface AppContext extends CoreContext {
   readonly monitor: MonitorView;
   /** Live anomaly scores per instrument with an active model (src/ml/). */
   readonly anomaly: AnomalyView;
+  /** Each instrument's last calibration in force and out-of-tolerance state, in memory (src/calibration/calibration-states.ts). */
+  readonly calibrations: CalibrationStates;
   /** The plant simulator behind /api/simulator (src/simulator/runtime.ts). */
   readonly simulator: SimulatorRuntime;
   /** Runs the enabled connector sources (src/connectors/). */

@@ -6,6 +6,7 @@ import { AlertAggregator } from './alerts/aggregator.ts';
 import { startAlarmScheduler } from './alerts/alarm-scheduler.ts';
 import { advanceLocalCheckpoint, startCheckpointWriter } from './audit/audit-checkpoint.ts';
 import { bindAuditKey } from './audit/audit-log.ts';
+import { CalibrationStates } from './calibration/calibration-states.ts';
 import { type Config, keepGeneratedSecrets } from './config.ts';
 import { SecretBox } from './connectors/secret-box.ts';
 import { ensureSimulatorSource, SIMULATOR_SPARKPLUG_NODE } from './connectors/simulator-source.ts';
@@ -183,6 +184,11 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
     const instruments = ingestion.instruments;
     stops.push(() => instruments.stop());
 
+    // What the health scores need of the calibrations, in memory and following their events.
+    const calibrations = new CalibrationStates(handle.reads, core.events, log);
+    await calibrations.start();
+    stops.push(() => calibrations.stop());
+
     // One alert aggregator for every detector (the monitor's and the anomaly scorer's alerts),
     // stopped after them so their last events are written.
     const alerts = new AlertAggregator({
@@ -282,6 +288,7 @@ export async function startServer(loaded: Config, opts: StartOptions = {}): Prom
       ingestion,
       monitor: monitoring,
       anomaly: anomalyScorer,
+      calibrations,
       simulator,
       connectors,
     });

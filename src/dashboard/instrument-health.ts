@@ -59,6 +59,8 @@ export interface HealthSources {
   anomaly?: AnomalyView;
   /** The server's instrument cache: the score pass reads the register from memory (issue 16). */
   register?: HealthContext['register'];
+  /** The server's calibration states: no calibration query per pass (issue 16). */
+  calibrations?: HealthContext['calibrations'];
 }
 
 const RANK: Record<string, number> = { advisory: 0, warning: 1, critical: 2 };
@@ -87,6 +89,7 @@ export function healthScores(src: HealthSources, now: Date, filter: HealthFilter
       monitor: src.monitor ?? NONE,
       anomaly: src.anomaly ?? NONE,
       register: src.register,
+      calibrations: src.calibrations,
     },
     now,
     {
@@ -184,7 +187,10 @@ export async function healthCards(
         },
         open_alerts: open.length,
         worst_severity: worst,
-        next_calibration_due: s.health_inputs.next_calibration_due,
+        next_calibration_due:
+          s.health_inputs.next_calibration_due_ms === null
+            ? null
+            : new Date(s.health_inputs.next_calibration_due_ms).toISOString(),
         calibration_overdue: s.health_inputs.calibration_overdue,
         out_of_tolerance: s.health_inputs.out_of_tolerance,
       },

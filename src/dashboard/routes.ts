@@ -111,6 +111,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
           monitor: ctx.monitor,
           anomaly: ctx.anomaly,
           register: ctx.ingestion.instruments,
+          calibrations: ctx.calibrations,
         },
         ctx.clock.now(),
         {

@@ -10,6 +10,7 @@ import type { PointInput } from '../calibration/point-errors.ts';
 import { analyzeTables } from '../db/analyze.ts';
 import type { DB } from '../db/schema.ts';
 import { type InstrumentRange, listInstrumentRanges } from '../instruments/instrument-service.ts';
+import type { AfterCommit } from '../notifications/after-commit.ts';
 import { listReferenceStandards } from '../reference-standards/reference-standard-service.ts';
 import { listUsers } from '../users/user-service.ts';
 import { recordImportedCalibrations } from '../workflows/record-imported-calibrations.ts';
@@ -160,7 +161,8 @@ export async function importCalibrationHistory(
   db: Kysely<DB>,
   actorId: number,
   file: ImportFile,
-  opts: { dryRun: boolean; now: Date },
+  /** `after`: the calibration states' event, sent once the import has committed. */
+  opts: { dryRun: boolean; now: Date; after: AfterCommit },
 ): Promise<ImportAnswer> {
   const answer = emptyAnswer('calibrations', file, opts.dryRun);
   const { groups, label } = groupRows(file, answer);
@@ -232,7 +234,7 @@ export async function importCalibrationHistory(
     const items = [...byInstrument.values()].flatMap((list) =>
       list.sort((a, b) => a.input.performed_at.localeCompare(b.input.performed_at)),
     );
-    await recordImportedCalibrations(trx, actorId, items, opts.now);
+    await recordImportedCalibrations(trx, actorId, items, opts.now, opts.after);
     if (answer.created > 0) await recordImportAudit(trx, actorId, file, answer, opts.now.toISOString());
   });
   // A history import can add thousands of records at once (db/analyze.ts).

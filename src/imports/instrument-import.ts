@@ -482,7 +482,7 @@ export async function importInstruments(
           ]
         : [],
     );
-    await recordImportedCalibrations(trx, actorId, summaries, opts.now);
+    await recordImportedCalibrations(trx, actorId, summaries, opts.now, opts.after);
     if (answer.created + answer.updated + summaries.length > 0)
       await recordImportAudit(trx, actorId, file, answer, at);
   });

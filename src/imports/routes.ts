@@ -197,7 +197,13 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
         req.query,
         reply,
         (file, dryRun) =>
-          importCalibrationHistory(ctx.db, currentUser(req).id, file, { dryRun, now: ctx.clock.now() }),
+          withAfterCommit(ctx, (after) =>
+            importCalibrationHistory(ctx.db, currentUser(req).id, file, {
+              dryRun,
+              now: ctx.clock.now(),
+              after,
+            }),
+          ),
         'calibrations',
       ),
   );

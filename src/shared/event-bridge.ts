@@ -16,6 +16,7 @@ export const BRIDGED_EVENTS = [
   'instrument.changed',
   'instruments.changed',
   'calibration.recorded',
+  'calibrations.imported',
   'model.activated',
   'model_group.changed',
   'alert.resolved',

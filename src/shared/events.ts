@@ -8,6 +8,8 @@ export interface DomainEvents {
   'instruments.changed': [];
   /** A calibration was recorded: CUSUM resets, suppression starts. */
   'calibration.recorded': [instrumentId: number, at: string];
+  /** A spreadsheet import added calibration history: the calibration states are re-read. */
+  'calibrations.imported': [];
   /** A model version was activated (trained or rolled back). */
   'model.activated': [instrumentId: number];
   /** A model group was created, changed, trained, rolled back or deleted: the live monitor reloads it. */

@@ -1,7 +1,7 @@
 // GET /api/instruments/{id}/status: the live picture of one instrument in one answer, read across
 // the instrument register, the detectors, the models and the alerts.
 import type { AppContext } from '../context.ts';
-import { type HealthContext, healthOf } from '../instruments/health-service.ts';
+import { type HealthContext, healthInputsJson, healthOf } from '../instruments/health-service.ts';
 import { getInstrument } from '../instruments/instrument-service.ts';
 import { activeModelRows } from '../ml/model-service.ts';
 
@@ -84,6 +84,6 @@ export async function instrumentStatus(ctx: HealthContext & Pick<AppContext, 'db
     })),
     health_score: health?.health_score ?? null,
     health_parts: health?.health_parts ?? null,
-    health_inputs: health?.health_inputs ?? null,
+    health_inputs: health ? healthInputsJson(health.health_inputs) : null,
   };
 }

@@ -19,19 +19,22 @@ import { countsForDueDate, inForce } from '../calibration/in-force.ts';
 import { batchesOf } from '../db/batches.ts';
 import type { DB, InstrumentRow } from '../db/schema.ts';
 import { refreshPredictedIntervals } from '../instruments/predicted-interval.ts';
+import type { AfterCommit } from '../notifications/after-commit.ts';
 import { ConflictError, NotFoundError } from '../shared/errors.ts';
 
 /**
  * Writes imported calibrations (call inside the import's transaction): each record is sealed and
  * audited with the file, its sha256 and its rows; then each instrument's predicted interval, the
  * records' due dates and any overdue alert the new last calibration ends follow. Records already
- * imported are skipped. Returns the ids created, in the order given.
+ * imported are skipped. Returns the ids created, in the order given; after commit
+ * `calibrations.imported` tells the live calibration states (the dashboard's health scores).
  */
 export async function recordImportedCalibrations(
   trx: Kysely<DB>,
   actorId: number,
   items: readonly { input: ImportedCalibration; source: ImportSource }[],
   now: Date,
+  after: AfterCommit,
 ): Promise<number[]> {
   if (items.length === 0) return [];
   const at = now.toISOString();
@@ -111,6 +114,7 @@ export async function recordImportedCalibrations(
   );
   const touched = [...new Set(fresh.map((f) => f.input.instrument_id))];
   await clearEndedOverdueAlerts(trx, instruments, await refreshPredictedIntervals(trx, touched, now), now);
+  after.emit('calibrations.imported');
   return ids;
 }
 

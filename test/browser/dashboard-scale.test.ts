@@ -21,8 +21,10 @@ describe('dashboard with 2,000 instruments', () => {
     const now = app.server.ctx.clock.now();
     await buildPlant(db, { instruments: INSTRUMENTS, years: 1, now, seed: 16 });
     await seedLiveReadings(db, app.server.ctx.live, now);
-    // Inserted behind the services' backs: the register in memory learns it as its periodic refresh would.
+    // Inserted behind the services' backs: the register and the calibration states in memory learn
+    // it as their periodic refreshes would.
     await app.server.ctx.ingestion.instruments.refresh();
+    await app.server.ctx.calibrations.load(null);
     browser = await launchBrowser();
     s = await openSession(browser, app.url, { width: 1280, height: 860 });
     await login(s.page, ADMIN.employee_number, ADMIN.password);

@@ -311,6 +311,9 @@ describe('imports', () => {
     const after = (await t.api('GET', `/api/instruments/${inst.id}`)).body;
     expect(after.last_calibration_at).toBe(list[0].performed_at);
     expect(Date.parse(after.next_calibration_due)).toBe(Date.parse(list[0].performed_at) + 365 * DAY_MS);
+    // The dashboard's calibration states in memory heard of the import (calibrations.imported).
+    const card = (await t.api('GET', `/api/dashboard/summary?search=${inst.tag}`)).body.instruments[0];
+    expect(card.next_calibration_due).toBe(after.next_calibration_due);
     const interval = (await t.api('GET', `/api/instruments/${inst.id}/calibration-interval`)).body;
     expect(interval.prediction.basis).toBe('as_found_history');
     expect(interval.prediction.history_rate_pct_per_day).toBeGreaterThan(0);

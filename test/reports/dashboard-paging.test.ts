@@ -18,8 +18,10 @@ describe('GET /api/dashboard/summary, paged', () => {
     const db = t.server.ctx.db;
     const now = t.server.ctx.clock.now();
     await buildPlant(db, { instruments: 230, years: 1, now, seed: 16 });
-    // Inserted behind the services' backs: the register in memory learns it as its periodic refresh would.
+    // Inserted behind the services' backs: the register and the calibration states in memory learn
+    // it as their periodic refreshes would.
     await t.server.ctx.ingestion.instruments.refresh();
+    await t.server.ctx.calibrations.load(null);
     // A critical rule alert on an instrument that sorts last by tag: problems first must lift it.
     const last = await db
       .selectFrom('instruments')
