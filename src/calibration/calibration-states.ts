@@ -101,24 +101,17 @@ export class CalibrationStates implements CalibrationStateView {
       seen.add(r.id);
       if ((this.setBy.get(r.id) ?? 0) > n) continue; // a later load got there first
       this.setBy.set(r.id, n);
-      const lastAt = r.last_at ?? null;
-      const oot = Number(r.oot) === 1;
-      this.states.set(r.id, lastAt === null && !oot ? NEVER : Object.freeze({ lastAt, outOfTolerance: oot }));
+      this.states.set(
+        r.id,
+        Object.freeze({ lastAt: r.last_at ?? null, outOfTolerance: Number(r.oot) === 1 }),
+      );
     }
-    if (ids === null) {
-      // Instruments the full load did not return (deleted meanwhile) fall back to NEVER.
-      for (const id of [...this.states.keys()])
-        if (!seen.has(id) && (this.setBy.get(id) ?? 0) < n) {
-          this.states.delete(id);
-          this.setBy.delete(id);
-        }
-    } else {
-      for (const id of ids)
-        if (!seen.has(id) && (this.setBy.get(id) ?? 0) < n) {
-          this.states.delete(id);
-          this.setBy.set(id, n);
-        }
-    }
+    // Instruments asked for but not returned (deleted meanwhile) fall back to NEVER.
+    for (const id of ids ?? [...this.states.keys()])
+      if (!seen.has(id) && (this.setBy.get(id) ?? 0) < n) {
+        this.states.delete(id);
+        this.setBy.set(id, n);
+      }
   }
 
   private track(p: Promise<void>, instrumentId?: number): void {

@@ -8,6 +8,7 @@ import {
   type HealthContext,
   healthForAll,
   type InstrumentHealthScore,
+  isoOrNull,
 } from '../instruments/health-service.ts';
 
 // Health of every instrument in one pass for the dashboard cards and the health-status report:
@@ -187,10 +188,7 @@ export async function healthCards(
         },
         open_alerts: open.length,
         worst_severity: worst,
-        next_calibration_due:
-          s.health_inputs.next_calibration_due_ms === null
-            ? null
-            : new Date(s.health_inputs.next_calibration_due_ms).toISOString(),
+        next_calibration_due: isoOrNull(s.health_inputs.next_calibration_due_ms),
         calibration_overdue: s.health_inputs.calibration_overdue,
         out_of_tolerance: s.health_inputs.out_of_tolerance,
       },

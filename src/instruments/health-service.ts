@@ -15,7 +15,7 @@
  */
 
 import { type Expression, type SqlBool, sql } from 'kysely';
-import type { CalibrationStateView } from '../calibration/calibration-states.ts';
+import type { CalibrationState, CalibrationStateView } from '../calibration/calibration-states.ts';
 import { effectiveIntervalDays, nextDueMs } from '../calibration/due-dates.ts';
 import { countsForDueDate, inForce, outOfTolerance } from '../calibration/in-force.ts';
 import type { AppContext } from '../context.ts';
@@ -66,7 +66,8 @@ export interface InstrumentHealthScore {
   };
 }
 
-const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** ISO text of an epoch-ms time, or null. */
+export const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The score's inputs as the API shows them (GET /api/instruments/{id}/status), times as ISO text. */
 export function healthInputsJson(i: InstrumentHealthScore['health_inputs']) {
@@ -144,12 +145,30 @@ export async function healthForAll(
       r.use_predicted_interval === 1 ? { ...r, predicted_interval_days: predicted.get(r.id) ?? null } : r,
     );
   };
-  // Only the instruments left out of tolerance come back: a handful of rows, not one per instrument.
-  let oq = ctx.db
-    .selectFrom('instruments')
-    .select('instruments.id')
-    .where(outOfTolerance('instruments.id'), '=', 1);
-  for (const c of conditions) oq = oq.where(c);
+  // Without the server's calibration states: the calibration in force (a record superseded by a
+  // correction no longer counts), and only the instruments left out of tolerance (a handful of rows).
+  const calibrationsQuery = async (): Promise<(id: number) => CalibrationState> => {
+    let cq = ctx.db
+      .selectFrom('calibration_records')
+      .innerJoin('instruments', 'instruments.id', 'calibration_records.instrument_id')
+      .select('calibration_records.instrument_id')
+      .select((eb) => eb.fn.max('calibration_records.performed_at').as('last_at'))
+      .where(inForce('calibration_records.id'))
+      .where(countsForDueDate('calibration_records'))
+      .groupBy('calibration_records.instrument_id');
+    let oq = ctx.db
+      .selectFrom('instruments')
+      .select('instruments.id')
+      .where(outOfTolerance('instruments.id'), '=', 1);
+    for (const c of conditions) {
+      cq = cq.where(c);
+      oq = oq.where(c);
+    }
+    const [cals, failed] = await Promise.all([cq.execute(), oq.execute()]);
+    const lastAt = new Map(cals.map((c) => [c.instrument_id, (c.last_at as string | null) ?? null]));
+    const failedIds = new Set(failed.map((f) => f.id));
+    return (id) => ({ lastAt: lastAt.get(id) ?? null, outOfTolerance: failedIds.has(id) });
+  };
   let aq = ctx.db
     .selectFrom('alert_records')
     .innerJoin('instruments', 'instruments.id', 'alert_records.instrument_id')
@@ -159,28 +178,12 @@ export async function healthForAll(
     .where('alert_records.shelved_at', 'is', null)
     .$narrowType<{ instrument_id: number }>(); // inner join: never a source alert
   for (const c of conditions) aq = aq.where(c);
-  // The calibration in force: a record superseded by a correction no longer counts.
-  let cq = ctx.db
-    .selectFrom('calibration_records')
-    .innerJoin('instruments', 'instruments.id', 'calibration_records.instrument_id')
-    .select('calibration_records.instrument_id')
-    .select((eb) => eb.fn.max('calibration_records.performed_at').as('last_at'))
-    .where(inForce('calibration_records.id'))
-    .where(countsForDueDate('calibration_records'))
-    .groupBy('calibration_records.instrument_id');
-  for (const c of conditions) cq = cq.where(c);
 
   const states = ctx.calibrations;
   const [instruments, alerts, calibrations] = await Promise.all([
     ctx.register ? fromRegister(ctx.register) : instrumentsQuery(),
     aq.execute(),
-    states
-      ? states.settled().then(() => (id: number) => states.get(id))
-      : Promise.all([cq.execute(), oq.execute()]).then(([cals, failed]) => {
-          const lastAt = new Map(cals.map((c) => [c.instrument_id, (c.last_at as string | null) ?? null]));
-          const failedIds = new Set(failed.map((f) => f.id));
-          return (id: number) => ({ lastAt: lastAt.get(id) ?? null, outOfTolerance: failedIds.has(id) });
-        }),
+    states ? states.settled().then(() => (id: number) => states.get(id)) : calibrationsQuery(),
   ]);
   const alertsBy = new Map<number, { alert_type: string; severity: Severity }[]>();
   for (const a of alerts) {

@@ -48,6 +48,39 @@ describe('calibration outcomes that show (issue 13 items 5 and 6)', () => {
     expect(after.body.out_of_tolerance).toBe(false);
   });
 
+  it('concurrent calibrations of one instrument: the dashboard ends where the register does', async () => {
+    const now = Date.now();
+    const std = await makeStandard(t, new Date(now));
+    const insts = await Promise.all([1, 2, 3, 4].map(() => makeInstrument(t, { accuracy_class: 0.5 })));
+    // Per instrument, a failed and a passing calibration at once; which is newer alternates, so the
+    // state in memory must follow whichever reload started last, not whichever finished last.
+    await Promise.all(
+      insts.flatMap((inst, k) => [
+        calibrate(t, {
+          instrument_id: inst.id,
+          reference_standard_id: std.id,
+          performed_at: new Date(now - (k % 2 ? 1 : 2) * 3600_000).toISOString(),
+          points: points(60, 60),
+        }),
+        calibrate(t, {
+          instrument_id: inst.id,
+          reference_standard_id: std.id,
+          performed_at: new Date(now - (k % 2 ? 2 : 1) * 3600_000).toISOString(),
+          points: points(0.1, 0.1),
+        }),
+      ]),
+    );
+    for (const [k, inst] of insts.entries()) {
+      const reg = (await t.api('GET', `/api/instruments/${inst.id}`)).body;
+      expect(reg.out_of_tolerance).toBe(k % 2 === 1);
+      const card = (await t.api('GET', `/api/dashboard/summary?search=${inst.tag}`)).body.instruments[0];
+      expect(card).toMatchObject({
+        out_of_tolerance: reg.out_of_tolerance,
+        next_calibration_due: reg.next_calibration_due,
+      });
+    }
+  });
+
   it('a failed as-found opens an impact assessment the work order cannot be completed without', async () => {
     const now = new Date();
     const std = await makeStandard(t, now, { calibratedDaysAgo: 200 });

@@ -17,14 +17,19 @@ describe.skipIf(!pg)('event bridge', () => {
     for (const a of apps.splice(0).reverse()) await a.stop();
     for (const d of drops.splice(0)) await d();
   });
-
-  it('an instrument created through one process reaches the other at once', async () => {
+  /** Two processes, a and b, on one fresh schema. */
+  const twoProcesses = async () => {
     const db = await freshDatabaseUrl(mkdtempSync(path.join(tmpdir(), 'cmms-bridge-')));
     drops.push(db.drop);
     const a = await startTestApp({ databaseUrl: db.url, env: { PROCESS_NAME: 'a' } });
     apps.push(a);
     const b = await startTestApp({ databaseUrl: db.url, env: { PROCESS_NAME: 'b' } });
     apps.push(b);
+    return { a, b };
+  };
+
+  it('an instrument created through one process reaches the other at once', async () => {
+    const { a, b } = await twoProcesses();
 
     const inst = await makeInstrument(a);
     // b's instrument cache (ingestion) and detectors know the tag long before their full refresh.
@@ -46,12 +51,7 @@ describe.skipIf(!pg)('event bridge', () => {
   });
 
   it("a calibration recorded through one process reaches the other's dashboard at once (issue 16)", async () => {
-    const db = await freshDatabaseUrl(mkdtempSync(path.join(tmpdir(), 'cmms-bridge-')));
-    drops.push(db.drop);
-    const a = await startTestApp({ databaseUrl: db.url, env: { PROCESS_NAME: 'a' } });
-    apps.push(a);
-    const b = await startTestApp({ databaseUrl: db.url, env: { PROCESS_NAME: 'b' } });
-    apps.push(b);
+    const { a, b } = await twoProcesses();
     const inst = await makeInstrument(a, { accuracy_class: 0.5 });
     const card = async () =>
       (await b.api('GET', `/api/dashboard/summary?search=${inst.tag}`)).body.instruments[0] as
@@ -62,7 +62,6 @@ describe.skipIf(!pg)('event bridge', () => {
 
     // Left out of tolerance through a: b's calibration states in memory follow the bridged event,
     // long before their one-minute refresh.
-    const started = Date.now();
     const std = await makeStandard(a, new Date());
     const bad = await calibrate(a, {
       instrument_id: inst.id,
@@ -73,7 +72,6 @@ describe.skipIf(!pg)('event bridge', () => {
       what: "the out-of-tolerance state on b's dashboard",
       timeoutMs: 10_000,
     });
-    expect(Date.now() - started).toBeLessThan(30_000);
     expect(Date.parse(seen?.next_calibration_due ?? '')).toBeGreaterThan(Date.parse(bad.performed_at));
   });
 });
