@@ -1,7 +1,8 @@
-import { type Kysely, PostgresAdapter, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import { calibrationHash, pointHash, pointsOf } from '../audit/record-hash.ts';
 import { batchesOf, setColumnById } from '../db/batches.ts';
+import { lockRow } from '../db/row-lock.ts';
 import type { CalibrationPointsTable, CalibrationRecordsTable, DB, Role } from '../db/schema.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { assertStandardUsable } from '../reference-standards/reference-standard-service.ts';
@@ -59,13 +60,7 @@ async function assertTechnician(db: Kysely<DB>, actor: { id: number; role: Role 
 
 /** The record a correction targets, locked for this transaction on PostgreSQL (SQLite writers are serial). */
 export async function lockCalibrationRow(trx: Kysely<DB>, id: number) {
-  const pg = trx.getExecutor().adapter instanceof PostgresAdapter;
-  await trx
-    .selectFrom('calibration_records')
-    .select('id')
-    .where('id', '=', id)
-    .$if(pg, (q) => q.forUpdate())
-    .execute();
+  await lockRow(trx, 'calibration_records', id);
   return findCalibrationRow(trx, id);
 }
 

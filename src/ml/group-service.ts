@@ -6,6 +6,7 @@
 // change deactivates it, and the group waits for the next training.
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
+import { lockRow } from '../db/row-lock.ts';
 import type { DB } from '../db/schema.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
 import { bool, parseJson } from '../shared/db-values.ts';
@@ -489,6 +490,7 @@ export async function trainGroup(
   for (let attempt = 0; ; attempt++) {
     try {
       const id = await db.transaction().execute(async (trx) => {
+        await lockRow(trx, 'model_groups', groupId);
         // The members must be the ones trained on: a concurrent edit makes this training stale.
         const now = await trx
           .selectFrom('model_group_members')
@@ -559,7 +561,7 @@ export async function activateGroupVersion(
   at: string,
   after: AfterCommit,
 ) {
-  const group = await getGroup(db, groupId);
+  await getGroup(db, groupId);
   const target = await selectVersions(db)
     .where('v.group_id', '=', groupId)
     .where('v.version', '=', version)
@@ -568,6 +570,9 @@ export async function activateGroupVersion(
   const members = parseJson<number[]>(target.member_ids) ?? [];
   try {
     await db.transaction().execute(async (trx) => {
+      // Activations and trainings of one group queue here: without it, two on PostgreSQL could
+      // deadlock on each other's version rows and the one-active index.
+      await lockRow(trx, 'model_groups', groupId);
       // Checked in the transaction: a member change committed meanwhile must not be undone.
       const now = await trx
         .selectFrom('model_group_members')
@@ -581,6 +586,12 @@ export async function activateGroupVersion(
           `version ${version} was trained on other members than the group has now: train a new version`,
         );
       }
+      const previous = await trx
+        .selectFrom('model_group_versions')
+        .select('version')
+        .where('group_id', '=', groupId)
+        .where('is_active', '=', 1)
+        .executeTakeFirst();
       await trx
         .updateTable('model_group_versions')
         .set({ is_active: 0, updated_at: at })
@@ -597,7 +608,7 @@ export async function activateGroupVersion(
         action: 'activate',
         entityType: 'model_group',
         entityId: groupId,
-        oldValue: { active_version: group.active_version },
+        oldValue: { active_version: previous?.version ?? null },
         newValue: { active_version: version },
         at,
       });

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
+import { lockRow } from '../db/row-lock.ts';
 import type { DB } from '../db/schema.ts';
 import type { IsolationForestModel } from '../detection/isolation-forest.ts';
 import type { AfterCommit } from '../notifications/after-commit.ts';
@@ -100,6 +101,7 @@ export async function registerModelVersion(
   for (let attempt = 0; ; attempt++) {
     try {
       const registered = await db.transaction().execute(async (trx) => {
+        await lockRow(trx, 'instruments', v.instrumentId);
         const last = await trx
           .selectFrom('ml_model_versions')
           .select((eb) => eb.fn.max('version').as('v'))
@@ -176,6 +178,8 @@ export async function activateModelVersion(
   after: AfterCommit,
 ) {
   const activated = await db.transaction().execute(async (trx) => {
+    // One instrument's trainings and activations queue here (see lockRow).
+    await lockRow(trx, 'instruments', instrumentId);
     const target = await selectVersions(trx)
       .where('ml_model_versions.instrument_id', '=', instrumentId)
       .where('ml_model_versions.version', '=', version)

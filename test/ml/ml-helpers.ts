@@ -1,5 +1,6 @@
 // Helpers for the ML suites: stored readings for baselines, job polling, MQTT publishing.
 import mqtt from 'mqtt';
+import { expect } from 'vitest';
 import { generateHistory } from '../../src/simulator/history.ts';
 import type { InstrumentType, SimInstrument } from '../../src/simulator/signals.ts';
 import type { TestApp } from '../helpers/test-app.ts';
@@ -71,4 +72,21 @@ export async function publishReadings(
   } finally {
     await client.endAsync();
   }
+}
+
+/**
+ * Activations as the audit log has them, in commit order: each must name as the old active version
+ * the one the activation before it made active (a stale read would name the version it replaced).
+ */
+export function expectChainedActivations(
+  items: {
+    id: number;
+    old_value: { active_version: number | null };
+    new_value: { active_version: number };
+  }[],
+) {
+  const rows = [...items].sort((a, b) => a.id - b.id);
+  expect(rows.length).toBeGreaterThan(1);
+  for (let i = 1; i < rows.length; i++)
+    expect(rows[i].old_value.active_version).toBe(rows[i - 1].new_value.active_version);
 }

@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeInstrument, makeUser } from '../helpers/factories.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitFor, waitForJob } from '../helpers/wait.ts';
-import { cleanReadings, MIN, publishReadings, simOf, storeReadings } from './ml-helpers.ts';
+import {
+  cleanReadings,
+  expectChainedActivations,
+  MIN,
+  publishReadings,
+  simOf,
+  storeReadings,
+} from './ml-helpers.ts';
 
 // The ML API end to end: baselines, training in a worker thread through the job queue, versioned
 // models with rollback, live scoring of published readings, and the status endpoint.
@@ -285,6 +292,18 @@ describe('training, versions and rollback', () => {
     expect(trains).toHaveLength(2);
     expect(actions[0]).toBe('activate');
     expect(audit.body.items[0]).toMatchObject({ user_id: 1, old_value: { active_version: 2 } });
+
+    // Concurrent rollbacks queue on the instrument (PostgreSQL deadlocked here without it): each
+    // succeeds, one version ends active, and each audit row's old version is the one before it.
+    const acts = await Promise.all(
+      [2, 1, 2, 1].map((v) => t.api('POST', `/api/ml/models/${inst.tag}/${v}/activate`)),
+    );
+    expect(acts.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const settled = await t.api('GET', `/api/ml/models/${inst.tag}`);
+    expect(settled.body.items.filter((m: any) => m.is_active)).toHaveLength(1);
+    const activations = await t.api('GET', '/api/audit?entity_type=ml_model&action=activate&limit=100');
+    expectChainedActivations(activations.body.items.filter((a: any) => a.new_value.tag === inst.tag));
+    expect((await t.api('POST', `/api/ml/models/${inst.tag}/1/activate`)).status).toBe(200);
   }, 120_000); // two trainings in worker threads, on a shared machine
 
   it('scores live readings with the active model and raises an anomaly alert naming the features', async () => {
