@@ -587,17 +587,12 @@ export async function activateGroupVersion(
         );
       }
       const previous = await trx
-        .selectFrom('model_group_versions')
-        .select('version')
-        .where('group_id', '=', groupId)
-        .where('is_active', '=', 1)
-        .executeTakeFirst();
-      await trx
         .updateTable('model_group_versions')
         .set({ is_active: 0, updated_at: at })
         .where('group_id', '=', groupId)
         .where('is_active', '=', 1)
-        .execute();
+        .returning('version')
+        .executeTakeFirst();
       await trx
         .updateTable('model_group_versions')
         .set({ is_active: 1, updated_at: at })

@@ -110,17 +110,12 @@ export async function registerModelVersion(
         const version = Number(last?.v ?? 0) + 1;
         const rel = path.join('models', v.tag, `v${version}.json`);
         const previous = await trx
-          .selectFrom('ml_model_versions')
-          .select('version')
-          .where('instrument_id', '=', v.instrumentId)
-          .where('is_active', '=', 1)
-          .executeTakeFirst();
-        await trx
           .updateTable('ml_model_versions')
           .set({ is_active: 0, updated_at: v.trainedAt })
           .where('instrument_id', '=', v.instrumentId)
           .where('is_active', '=', 1)
-          .execute();
+          .returning('version')
+          .executeTakeFirst();
         const { id } = await trx
           .insertInto('ml_model_versions')
           .values({
@@ -192,17 +187,12 @@ export async function activateModelVersion(
       );
     }
     const previous = await trx
-      .selectFrom('ml_model_versions')
-      .select('version')
-      .where('instrument_id', '=', instrumentId)
-      .where('is_active', '=', 1)
-      .executeTakeFirst();
-    await trx
       .updateTable('ml_model_versions')
       .set({ is_active: 0, updated_at: at })
       .where('instrument_id', '=', instrumentId)
       .where('is_active', '=', 1)
-      .execute();
+      .returning('version')
+      .executeTakeFirst();
     await trx
       .updateTable('ml_model_versions')
       .set({ is_active: 1, updated_at: at })
